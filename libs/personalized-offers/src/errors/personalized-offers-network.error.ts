@@ -1,0 +1,17 @@
+import { PersonalizedOffersError } from './personalized-offers.error.js';
+
+/**
+ * The request did not get an HTTP response: a timeout, a refused or reset connection, a DNS
+ * failure. `cause` is a plain `Error` carrying only the low-level code and message, never the
+ * request (axios errors carry its URL and headers).
+ */
+export class PersonalizedOffersNetworkError extends PersonalizedOffersError {
+  override name = 'PersonalizedOffersNetworkError';
+  /** True when the request was aborted by the configured timeout. */
+  readonly timedOut: boolean;
+
+  constructor(message: string, options: { timedOut: boolean; cause?: Error }) {
+    super(options.timedOut ? 'NETWORK_TIMEOUT' : 'NETWORK_ERROR', message, { cause: options.cause });
+    this.timedOut = options.timedOut;
+  }
+}

@@ -1,0 +1,90 @@
+import { type ClassConstructor, plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { type ApiErrorItem, PersonalizedOffersApiError } from '../errors/personalized-offers-api.error.js';
+import type { HttpResult } from './http-result.js';
+
+const EXCERPT_LENGTH = 120;
+// Long opaque runs (tokens, AuthInfo, keys, signatures) are cut out of excerpts.
+const OPAQUE_RUN = /[A-Za-z0-9+/=_-]{16,}/g;
+
+/** A short, printable excerpt of an unexpected body, with secret-looking runs removed. */
+export function redactedExcerpt(body: string): string {
+  const text = body.slice(0, 4 * EXCERPT_LENGTH).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(OPAQUE_RUN, '[redacted]');
+  return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
+}
+
+/** `Retry-After` (delta-seconds or HTTP-date) in milliseconds from `now`, when present and valid. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+/** Items of `{"Errors":{"Error":[…]}}` (also a single object instead of an array), or `undefined`. */
+function parseErrorItems(json: unknown): ApiErrorItem[] | undefined {
+  const list = (json as { Errors?: { Error?: unknown } } | undefined)?.Errors?.Error;
+  const raw = Array.isArray(list) ? list : list && typeof list === 'object' ? [list] : undefined;
+  if (!raw || raw.length === 0) return undefined;
+  return raw.map((item: Record<string, unknown>) => {
+    const out: ApiErrorItem = {};
+    const reasonCode = str(item?.ReasonCode);
+    const source = str(item?.Source);
+    const description = str(item?.Description);
+    const details = str(item?.Details);
+    if (reasonCode !== undefined) out.reasonCode = reasonCode;
+    if (source !== undefined) out.source = source;
+    if (description !== undefined) out.description = description;
+    if (details !== undefined) out.details = details;
+    if (typeof item?.Recoverable === 'boolean') out.recoverable = item.Recoverable;
+    return out;
+  });
+}
+
+/** Turns an HTTP status ≥ 400 into a `PersonalizedOffersApiError` with whatever the body tells. */
+export function toApiError(result: HttpResult): PersonalizedOffersApiError {
+  const retryAfterMs = parseRetryAfter(result.headers['retry-after']);
+  const items = parseErrorItems(parseJson(result.body));
+  if (items) {
+    const first = items[0]!;
+    const summary = [first.reasonCode, first.description].filter(Boolean).join(' ');
+    return new PersonalizedOffersApiError(
+      `Personalized Offers API responded ${result.status}${summary ? `: ${redactedExcerpt(summary)}` : ''}.`,
+      { status: result.status, errors: items, retryAfterMs },
+    );
+  }
+  return new PersonalizedOffersApiError(`Personalized Offers API responded ${result.status} with an unexpected body.`, {
+    status: result.status,
+    retryAfterMs,
+    bodyExcerpt: redactedExcerpt(result.body),
+  });
+}
+
+/**
+ * Parses a 2xx JSON body into `model` and validates it with class-validator; a body that is not
+ * JSON or does not fit becomes a `PersonalizedOffersApiError` with a redacted excerpt.
+ */
+export function parseModel<T extends object>(result: HttpResult, model: ClassConstructor<T>): T {
+  const json = parseJson(result.body);
+  if (json && typeof json === 'object' && !Array.isArray(json)) {
+    const instance = plainToInstance(model, json);
+    if (validateSync(instance).length === 0) return instance;
+  }
+  throw new PersonalizedOffersApiError(
+    `Personalized Offers API responded ${result.status} with a body that is not the expected ${model.name}.`,
+    { status: result.status, bodyExcerpt: redactedExcerpt(result.body) },
+  );
+}

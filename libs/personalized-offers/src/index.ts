@@ -1,0 +1,31 @@
+export { PersonalizedOffersModule } from './personalized-offers.module.js';
+export {
+  PERSONALIZED_OFFERS_MODULE_OPTIONS,
+  type PersonalizedOffersModuleAsyncOptions,
+  type PersonalizedOffersModuleForRootOptions,
+} from './personalized-offers.module-definition.js';
+export {
+  PRODUCTION_BASE_URL,
+  SANDBOX_BASE_URL,
+  PERSONALIZED_OFFERS_FID,
+  PERSONALIZED_OFFERS_KEY_MATERIAL,
+  PERSONALIZED_OFFERS_CLOCK,
+  PERSONALIZED_OFFERS_HTTP,
+  LOGGER_CONTEXT,
+} from './personalized-offers.constants.js';
+export * from './personalized-offers.decorators.js';
+export * from './interfaces/index.js';
+export * from './errors/index.js';
+export { AuthInfoCryptoService } from './crypto/auth-info-crypto.service.js';
+export { AuthInfoKeyMaterial } from './crypto/auth-info-key-material.js';
+export type { AuthInfoPlaintext } from './crypto/auth-info.codec.js';
+export { UserTokenService, SUCCESS_STATUS_CODE } from './user-token/user-token.service.js';
+export { UserTokenResponse, UserTokenResponseBody, ResponseStatus, UserToken } from './user-token/user-token.response.js';
+export {
+  personalizedOffersConfig,
+  loadPersonalizedOffersConfig,
+  PersonalizedOffersEnvironment,
+  PERSONALIZED_OFFERS_CONFIG_NAMESPACE,
+  PERSONALIZED_OFFERS_ENV_VARIABLES,
+} from './config/personalized-offers.config.js';
+export { PersonalizedOffersExceptionFilter, toHttpStatus } from './filters/personalized-offers-exception.filter.js';

@@ -1,0 +1,2 @@
+export * from './personalized-offers-options.interface.js';
+export * from './clock.interface.js';

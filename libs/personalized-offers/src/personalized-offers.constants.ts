@@ -1,0 +1,18 @@
+/** Mastercard production base URL of the Personalized Offers API. */
+export const PRODUCTION_BASE_URL = 'https://api.mastercard.com/plo/v1';
+/** Mastercard sandbox base URL of the Personalized Offers API. */
+export const SANDBOX_BASE_URL = 'https://sandbox.api.mastercard.com/plo/v1';
+
+/** Injection token of the configured Financial Institution id (a `string`). */
+export const PERSONALIZED_OFFERS_FID = Symbol('PERSONALIZED_OFFERS_FID');
+/** Injection token of the parsed AuthInfo key material (an `AuthInfoKeyMaterial`). */
+export const PERSONALIZED_OFFERS_KEY_MATERIAL = Symbol('PERSONALIZED_OFFERS_KEY_MATERIAL');
+/** Injection token of the module's `Clock` (defaults to `Date.now`). */
+export const PERSONALIZED_OFFERS_CLOCK = Symbol('PERSONALIZED_OFFERS_CLOCK');
+/** Injection token of the module's own `HttpService` (its own axios instance). */
+export const PERSONALIZED_OFFERS_HTTP = Symbol('PERSONALIZED_OFFERS_HTTP');
+/** Injection token of the validated, normalized options (internal). */
+export const PERSONALIZED_OFFERS_RESOLVED_OPTIONS = Symbol('PERSONALIZED_OFFERS_RESOLVED_OPTIONS');
+
+/** Logger context of everything this module logs. */
+export const LOGGER_CONTEXT = 'PersonalizedOffers';

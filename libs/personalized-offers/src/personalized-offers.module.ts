@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { AuthInfoCryptoService } from './crypto/auth-info-crypto.service.js';
+import { PersonalizedOffersHttpClient } from './http/personalized-offers-http.client.js';
+import {
+  PERSONALIZED_OFFERS_CLOCK,
+  PERSONALIZED_OFFERS_FID,
+  PERSONALIZED_OFFERS_HTTP,
+  PERSONALIZED_OFFERS_KEY_MATERIAL,
+} from './personalized-offers.constants.js';
+import { ConfigurableModuleClass } from './personalized-offers.module-definition.js';
+import { configProviders, httpProviders } from './personalized-offers.providers.js';
+import { UserTokenService } from './user-token/user-token.service.js';
+
+/**
+ * The Mastercard Personalized Offers module: `forRoot(options)` or `forRootAsync({ … })`.
+ * Each registration gets its own providers, HTTP client and configuration.
+ */
+@Module({
+  providers: [...configProviders, ...httpProviders, AuthInfoCryptoService, PersonalizedOffersHttpClient, UserTokenService],
+  exports: [
+    UserTokenService,
+    AuthInfoCryptoService,
+    PERSONALIZED_OFFERS_FID,
+    PERSONALIZED_OFFERS_KEY_MATERIAL,
+    PERSONALIZED_OFFERS_CLOCK,
+    PERSONALIZED_OFFERS_HTTP,
+  ],
+})
+export class PersonalizedOffersModule extends ConfigurableModuleClass {}

@@ -1,0 +1,5 @@
+export {
+  PersonalizedOffersSimulator,
+  type PersonalizedOffersSimulatorOptions,
+} from './personalized-offers.simulator.js';
+export type { SimulatorFault, SimulatorFaultSchedule } from './simulator-fault.js';

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
+import { AuthInfoCryptoService } from '../crypto/auth-info-crypto.service.js';
+import { findIdentifierProblem } from '../crypto/identifier.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { describeIdentifierProblem } from '../errors/invalid-user-id.error.js';
+import { PersonalizedOffersApiError } from '../errors/personalized-offers-api.error.js';
+import { PersonalizedOffersHttpClient } from '../http/personalized-offers-http.client.js';
+import { parseModel, toApiError } from '../http/response-parser.js';
+import { PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
+import { buildUserTokenUrl } from './user-token.request.js';
+import { UserTokenResponse } from './user-token.response.js';
+
+/** `Response.Status.Code` of a successful call. */
+export const SUCCESS_STATUS_CODE = '600';
+
+/** Obtains user session tokens from `GET /usertoken`. */
+@Injectable()
+export class UserTokenService {
+  private readonly baseUrl: string;
+  private readonly fId: string;
+
+  constructor(
+    @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
+    private readonly crypto: AuthInfoCryptoService,
+    private readonly http: PersonalizedOffersHttpClient,
+  ) {
+    this.baseUrl = options.baseUrl;
+    this.fId = options.fId;
+  }
+
+  /**
+   * The user session token for `userId`: encrypts a fresh AuthInfo for the configured fId,
+   * calls `GET /usertoken`, and checks `Status.Code === '600'` and a non-empty token.
+   * @throws InvalidUserIdError before any network I/O when `userId` cannot go into AuthInfo.
+   * @throws PersonalizedOffersApiError when the API refuses or answers without a token.
+   * @throws PersonalizedOffersNetworkError when no response arrives.
+   */
+  async getUserToken(userId: string): Promise<string> {
+    const authInfo = this.crypto.encrypt(userId);
+    const response = await this.usertokenGet(this.fId, authInfo);
+    const { Status, UserToken } = response.Response;
+    if (Status.Code !== SUCCESS_STATUS_CODE) {
+      throw new PersonalizedOffersApiError(
+        `Personalized Offers API returned status ${Status.Code}${Status.Message ? ` (${Status.Message.slice(0, 120)})` : ''} instead of ${SUCCESS_STATUS_CODE}.`,
+        { status: 200, apiStatus: { code: Status.Code, ...(Status.Message ? { message: Status.Message } : {}) } },
+      );
+    }
+    if (!UserToken?.Token) {
+      throw new PersonalizedOffersApiError('Personalized Offers API returned success without a user token.', {
+        status: 200,
+        apiStatus: { code: Status.Code },
+      });
+    }
+    return UserToken.Token;
+  }
+
+  /**
+   * The raw operation of the generated client: `GET {baseUrl}/usertoken?FId=…&AuthInfo=…`.
+   * Returns the validated response model whatever its `Status.Code`.
+   * @throws InvalidArgumentError before any network I/O for an unusable fId or AuthInfo.
+   * @throws PersonalizedOffersApiError for HTTP status ≥ 400 or a body that is not the model.
+   * @throws PersonalizedOffersNetworkError when no response arrives.
+   */
+  async usertokenGet(fId: string, authInfo: string): Promise<UserTokenResponse> {
+    const fIdProblem = findIdentifierProblem(fId);
+    if (fIdProblem) throw new InvalidArgumentError('fId', describeIdentifierProblem(fIdProblem));
+    if (typeof authInfo !== 'string' || !/^[A-Za-z0-9+/=_-]+$/.test(authInfo)) {
+      throw new InvalidArgumentError('authInfo', 'must be a non-empty hex or base64 string');
+    }
+    const result = await this.http.get(buildUserTokenUrl(this.baseUrl, fId, authInfo));
+    if (result.status >= 400) throw toApiError(result);
+    return parseModel(result, UserTokenResponse);
+  }
+}

@@ -1,0 +1,45 @@
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { PersonalizedOffersExceptionFilter, PersonalizedOffersModule } from 'nestjs-personalized-offers';
+import { type Upstream, resolveUpstream } from './upstream.js';
+import { UserTokenController } from './user-token.controller.js';
+
+const UPSTREAM = Symbol('UPSTREAM');
+
+/** Owns the upstream choice (and the embedded simulator's lifetime). */
+@Module({})
+class UpstreamModule implements OnApplicationShutdown {
+  constructor(@Inject(UPSTREAM) private readonly upstream: Upstream) {}
+
+  static register(env: NodeJS.ProcessEnv): DynamicModule {
+    return {
+      module: UpstreamModule,
+      providers: [{ provide: UPSTREAM, useFactory: () => resolveUpstream(env) }],
+      exports: [UPSTREAM],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.upstream.simulator?.stop();
+  }
+}
+
+/** The example app: one controller returning the signed-in cardholder's session token. */
+@Module({})
+export class AppModule {
+  static register(env: NodeJS.ProcessEnv = process.env): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PersonalizedOffersModule.forRootAsync({
+          imports: [UpstreamModule.register(env)],
+          inject: [UPSTREAM],
+          useFactory: (upstream: Upstream) => upstream.options,
+        }),
+      ],
+      controllers: [UserTokenController],
+      // Callers see 400/502/503/504 with a generic message, never upstream details.
+      providers: [{ provide: APP_FILTER, useClass: PersonalizedOffersExceptionFilter }],
+    };
+  }
+}
