@@ -1,0 +1,102 @@
+import { inspect } from 'node:util';
+import { ConfigModule, ConfigService, type ConfigType } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import { PersonalizedOffersConfigError } from '../errors/personalized-offers-config.error.js';
+import { PERSONALIZED_OFFERS_FID, SANDBOX_BASE_URL } from '../personalized-offers.constants.js';
+import { PersonalizedOffersModule } from '../personalized-offers.module.js';
+import { UserTokenService } from '../user-token/user-token.service.js';
+import { loadPersonalizedOffersConfig, personalizedOffersConfig } from './personalized-offers.config.js';
+
+const KEY = '000102030405060708090a0b0c0d0e0f';
+const IV = 'f0e0d0c0b0a090807060504030201000';
+const valid = { PLO_FID: '999999', PLO_BASE_URL: SANDBOX_BASE_URL, PLO_AUTHINFO_KEY: KEY, PLO_AUTHINFO_IV: IV };
+
+describe('loadPersonalizedOffersConfig', () => {
+  it('reads a valid environment into module options with defaults', () => {
+    expect(loadPersonalizedOffersConfig(valid)).toEqual({
+      fId: '999999',
+      baseUrl: SANDBOX_BASE_URL,
+      authInfo: { key: KEY, iv: IV, mode: 'cbc', encoding: 'hex' },
+    });
+  });
+
+  it('accepts ecb without an IV and base64 keys', () => {
+    const key = Buffer.from(KEY, 'hex').toString('base64');
+    const cfg = loadPersonalizedOffersConfig({ PLO_FID: '1', PLO_AUTHINFO_KEY: key, PLO_AUTHINFO_MODE: 'ecb', PLO_AUTHINFO_ENCODING: 'base64url' });
+    expect(cfg.authInfo).toEqual({ key, mode: 'ecb', encoding: 'base64url' });
+    expect(cfg.baseUrl).toBeUndefined();
+  });
+
+  it('lists every invalid variable by name and never their values', () => {
+    const env = {
+      PLO_FID: 'a:b',
+      PLO_BASE_URL: 'http://api.example.com/plo/v1',
+      PLO_AUTHINFO_KEY: 'secret-key-value-not-hex',
+      PLO_AUTHINFO_IV: 'secret-iv-value',
+      PLO_AUTHINFO_MODE: 'gcm',
+      PLO_AUTHINFO_ENCODING: 'base32',
+    };
+    let error: unknown;
+    try {
+      loadPersonalizedOffersConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
+    expect((error as PersonalizedOffersConfigError).settings.sort()).toEqual(Object.keys(env).sort());
+    const shown = `${(error as Error).message} ${inspect(error)} ${JSON.stringify(error)}`;
+    for (const value of Object.values(env)) expect(shown).not.toContain(value);
+  });
+
+  it('requires PLO_FID and PLO_AUTHINFO_KEY, and an IV in cbc', () => {
+    expect(() => loadPersonalizedOffersConfig({})).toThrow(/PLO_FID, PLO_AUTHINFO_KEY, PLO_AUTHINFO_IV/);
+    expect(() => loadPersonalizedOffersConfig({ ...valid, PLO_AUTHINFO_MODE: 'ecb' })).toThrow(/PLO_AUTHINFO_IV/);
+  });
+});
+
+describe('personalizedOffersConfig namespace', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const name of Object.keys(process.env)) if (name.startsWith('PLO_')) delete process.env[name];
+    Object.assign(process.env, saved);
+  });
+
+  it('feeds forRootAsync through ConfigModule and ConfigService', async () => {
+    Object.assign(process.env, valid);
+    const ref = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRootAsync({
+          imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [personalizedOffersConfig] })],
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => config.getOrThrow('personalizedOffers'),
+        }),
+      ],
+    }).compile();
+    expect(ref.get(PERSONALIZED_OFFERS_FID)).toBe('999999');
+    expect(ref.get(UserTokenService)).toBeDefined();
+    await ref.close();
+  });
+
+  it('works with the namespace KEY and ConfigType', async () => {
+    Object.assign(process.env, valid, { PLO_FID: '777777' });
+    const ref = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRootAsync({
+          imports: [ConfigModule.forFeature(personalizedOffersConfig)],
+          inject: [personalizedOffersConfig.KEY],
+          useFactory: (config: ConfigType<typeof personalizedOffersConfig>) => config,
+        }),
+      ],
+    }).compile();
+    expect(ref.get(PERSONALIZED_OFFERS_FID)).toBe('777777');
+    await ref.close();
+  });
+
+  it('fails the boot on a bad environment', async () => {
+    Object.assign(process.env, valid, { PLO_AUTHINFO_KEY: 'short' });
+    const boot = Test.createTestingModule({
+      imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [personalizedOffersConfig] })],
+    }).compile();
+    await expect(boot).rejects.toBeInstanceOf(PersonalizedOffersConfigError);
+  });
+});

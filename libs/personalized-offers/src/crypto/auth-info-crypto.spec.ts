@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
+import { AuthInfoDecryptError } from '../errors/auth-info-decrypt.error.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { InvalidUserIdError } from '../errors/invalid-user-id.error.js';
+import { PersonalizedOffersConfigError } from '../errors/personalized-offers-config.error.js';
+import type { AuthInfoEncoding, AuthInfoMode, AuthInfoOptions } from '../interfaces/index.js';
+import { AuthInfoCryptoService } from './auth-info-crypto.service.js';
+import { AuthInfoKeyMaterial } from './auth-info-key-material.js';
+
+interface Vector {
+  mode: AuthInfoMode;
+  encoding: AuthInfoEncoding;
+  key: string;
+  iv: string | null;
+  userId: string;
+  fId: string;
+  unixTime: number;
+  plaintext: string;
+  authInfo: string;
+}
+
+// The shared known-answer vectors, made with the OpenSSL CLI; read in place, never copied.
+const vectors: Vector[] = JSON.parse(
+  readFileSync(new URL('../../../../../shared/vectors/authinfo.json', import.meta.url), 'utf8'),
+).vectors;
+
+const KEY = '000102030405060708090a0b0c0d0e0f';
+const IV = 'f0e0d0c0b0a090807060504030201000';
+const fixedClock = (ms: number) => ({ now: () => ms });
+
+function service(fId: string, options: AuthInfoOptions, nowMs = 1_700_000_000_000): AuthInfoCryptoService {
+  return new AuthInfoCryptoService(fId, AuthInfoKeyMaterial.from(options), fixedClock(nowMs));
+}
+
+describe('AuthInfo known-answer vectors (OpenSSL)', () => {
+  it('has vectors to check', () => {
+    expect(vectors.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(vectors.map((v) => [`${v.mode}/${v.encoding} ${v.userId}`, v] as const))('%s encrypts and decrypts exactly', (_, v) => {
+    const crypto = service(v.fId, { key: v.key, ...(v.iv ? { iv: v.iv } : {}), mode: v.mode, encoding: v.encoding });
+    expect(crypto.encrypt(v.userId, v.unixTime)).toBe(v.authInfo);
+    expect(crypto.decrypt(v.authInfo)).toEqual({ userId: v.userId, fId: v.fId, unixTime: v.unixTime });
+  });
+
+  it('accepts the key and IV as Buffers and as base64 with the same result', () => {
+    const v = vectors[0]!;
+    const asBuffers = service(v.fId, { key: Buffer.from(v.key, 'hex'), iv: Buffer.from(v.iv!, 'hex') });
+    const asBase64 = service(v.fId, {
+      key: Buffer.from(v.key, 'hex').toString('base64'),
+      iv: Buffer.from(v.iv!, 'hex').toString('base64'),
+    });
+    expect(asBuffers.encrypt(v.userId, v.unixTime)).toBe(v.authInfo);
+    expect(asBase64.encrypt(v.userId, v.unixTime)).toBe(v.authInfo);
+  });
+});
+
+describe('AuthInfoCryptoService', () => {
+  const modes: AuthInfoMode[] = ['cbc', 'cbc-random-iv', 'ecb'];
+  const encodings: AuthInfoEncoding[] = ['hex', 'base64', 'base64url'];
+
+  it.each(modes.flatMap((m) => encodings.map((e) => [m, e] as const)))('round-trips in %s / %s', (mode, encoding) => {
+    const crypto = service('123456', { key: KEY, ...(mode === 'cbc' ? { iv: IV } : {}), mode, encoding });
+    for (const userId of ['u', 'jürgen.müller@example.com', '🎉'.repeat(256), 'x'.repeat(256)]) {
+      const authInfo = crypto.encrypt(userId, 1_735_689_600);
+      expect(crypto.decrypt(authInfo)).toEqual({ userId, fId: '123456', unixTime: 1_735_689_600 });
+      if (encoding === 'hex') expect(authInfo).toMatch(/^[0-9a-f]+$/);
+      if (encoding === 'base64url') expect(authInfo).toMatch(/^[A-Za-z0-9_-]+$/);
+      if (encoding === 'base64') expect(authInfo.length % 4).toBe(0);
+    }
+  });
+
+  it('uses a fresh IV per call in cbc-random-iv and prefixes it', () => {
+    const crypto = service('1', { key: KEY, mode: 'cbc-random-iv' });
+    const a = Buffer.from(crypto.encrypt('u', 5), 'hex');
+    const b = Buffer.from(crypto.encrypt('u', 5), 'hex');
+    expect(a.length).toBe(32); // IV ‖ one block
+    expect(a.subarray(0, 16).equals(b.subarray(0, 16))).toBe(false);
+  });
+
+  it('takes the time from the injected clock, in whole seconds', () => {
+    const crypto = service('999999', { key: KEY, iv: IV }, 1_700_000_000_999);
+    expect(crypto.decrypt(crypto.encrypt('u')).unixTime).toBe(1_700_000_000);
+  });
+
+  it.each([
+    ['empty', '', 'empty'],
+    ['a colon (field forgery)', 'u:111111', 'contains-colon'],
+    ['a newline', 'u\n', 'contains-control-character'],
+    ['NUL', 'u\u0000', 'contains-control-character'],
+    ['a C1 control', 'u\u0085', 'contains-control-character'],
+    ['257 characters', 'x'.repeat(257), 'too-long'],
+    ['257 astral characters', '🎉'.repeat(257), 'too-long'],
+    ['a lone surrogate', 'u\ud800', 'malformed-unicode'],
+    ['a number', 42 as unknown as string, 'not-a-string'],
+    ['undefined', undefined as unknown as string, 'not-a-string'],
+  ])('refuses a user id with %s', (_, userId, reason) => {
+    const crypto = service('999999', { key: KEY, iv: IV });
+    const error = captureError(() => crypto.encrypt(userId, 1));
+    expect(error).toBeInstanceOf(InvalidUserIdError);
+    expect(error).toMatchObject({ name: 'InvalidUserIdError', code: 'INVALID_USER_ID', reason });
+    if (typeof userId === 'string' && userId.length > 2) expect((error as Error).message).not.toContain(userId);
+  });
+
+  it.each([-1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1])('refuses unixTime %p', (time) => {
+    expect(() => service('1', { key: KEY, iv: IV }).encrypt('u', time)).toThrow(InvalidArgumentError);
+  });
+
+  it.each([
+    ['not hex', 'zz'],
+    ['odd hex', 'abc'],
+    ['not a block multiple', '00'.repeat(17)],
+    ['empty', ''],
+    ['wrong key (padding)', '932c81c2a474ed85b0cfe23f7429d74c'],
+    ['base64 alphabet in hex mode', 'kyyBwqR07YWwz+I/dCnXTA=='],
+  ])('decrypt refuses %s with AuthInfoDecryptError', (_, input) => {
+    const crypto = service('1', { key: '0f0e0d0c0b0a09080706050403020100', iv: IV });
+    expect(() => crypto.decrypt(input)).toThrow(AuthInfoDecryptError);
+  });
+
+  it('decrypt refuses plaintext that is not userId:fId:time', () => {
+    const crypto = service('1', { key: KEY, iv: IV });
+    const material = AuthInfoKeyMaterial.from({ key: KEY, iv: IV });
+    const other = new AuthInfoCryptoService('1', material, fixedClock(0));
+    // Forge "a:b:c:d" by encrypting through a service whose fId has a colon-free but odd shape.
+    const forged = new AuthInfoCryptoService('1:2', material, fixedClock(0)).encrypt('u', 3);
+    expect(() => other.decrypt(forged)).toThrow(AuthInfoDecryptError);
+    expect(crypto.decrypt(crypto.encrypt('u', 0)).unixTime).toBe(0);
+  });
+});
+
+describe('AuthInfoKeyMaterial', () => {
+  const bad: Array<[string, Partial<AuthInfoOptions> & Record<string, unknown>, string]> = [
+    ['a 15-byte Buffer key', { key: Buffer.alloc(15), iv: IV }, 'authInfo.key'],
+    ['a 17-byte Buffer key', { key: Buffer.alloc(17), iv: IV }, 'authInfo.key'],
+    ['a 30-hex-char key', { key: KEY.slice(2), iv: IV }, 'authInfo.key'],
+    ['a 34-hex-char key', { key: `${KEY}00`, iv: IV }, 'authInfo.key'],
+    ['a key with a non-hex character', { key: `${KEY.slice(1)}g`, iv: IV }, 'authInfo.key'],
+    ['a base64 key of 15 bytes', { key: Buffer.alloc(15, 7).toString('base64'), iv: IV }, 'authInfo.key'],
+    ['a base64 key of 24 bytes', { key: Buffer.alloc(24, 7).toString('base64'), iv: IV }, 'authInfo.key'],
+    ['a numeric key', { key: 1234 as unknown as string, iv: IV }, 'authInfo.key'],
+    ['a missing key', { iv: IV }, 'authInfo.key'],
+    ['no IV in cbc', { key: KEY }, 'authInfo.iv'],
+    ['a short IV', { key: KEY, iv: IV.slice(4) }, 'authInfo.iv'],
+    ['an IV in ecb', { key: KEY, iv: IV, mode: 'ecb' }, 'authInfo.iv'],
+    ['an IV in cbc-random-iv', { key: KEY, iv: IV, mode: 'cbc-random-iv' }, 'authInfo.iv'],
+    ['an unknown mode', { key: KEY, iv: IV, mode: 'gcm' as AuthInfoMode }, 'authInfo.mode'],
+    ['an unknown encoding', { key: KEY, iv: IV, encoding: 'base32' as AuthInfoEncoding }, 'authInfo.encoding'],
+  ];
+
+  it.each(bad)('refuses %s, naming the setting and not the value', (_, options, setting) => {
+    const error = captureError(() => AuthInfoKeyMaterial.from(options as AuthInfoOptions));
+    expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
+    expect((error as PersonalizedOffersConfigError).settings).toEqual([setting]);
+    const shown = `${(error as Error).message} ${inspect(error)} ${JSON.stringify(error)}`;
+    for (const value of [options.key, options.iv]) {
+      if (typeof value === 'string' && value.length >= 8) expect(shown).not.toContain(value);
+    }
+  });
+
+  it('never shows the key or IV in inspect or JSON', () => {
+    const material = AuthInfoKeyMaterial.from({ key: KEY, iv: IV });
+    const shown = `${inspect(material, { showHidden: true, depth: 5 })} ${JSON.stringify(material)} ${String(material)}`;
+    expect(shown).not.toContain(KEY);
+    expect(shown).not.toContain(IV);
+    expect(shown).not.toContain(Buffer.from(KEY, 'hex').toString('base64'));
+    expect(material.key.toString('hex')).toBe(KEY);
+    expect(material.iv?.toString('hex')).toBe(IV);
+  });
+});
+
+function captureError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}

@@ -1,0 +1,90 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+
+// Runs after `npm run build` (the test command builds first): the package as users install it.
+const root = join(import.meta.dirname, '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+const PUBLIC_NAMES = [
+  'PersonalizedOffersModule',
+  'UserTokenService',
+  'AuthInfoCryptoService',
+  'PersonalizedOffersError',
+  'PersonalizedOffersApiError',
+  'PersonalizedOffersNetworkError',
+  'PersonalizedOffersConfigError',
+  'InvalidUserIdError',
+  'PRODUCTION_BASE_URL',
+  'SANDBOX_BASE_URL',
+  'PERSONALIZED_OFFERS_FID',
+  'PERSONALIZED_OFFERS_KEY_MATERIAL',
+  'InjectFId',
+  'InjectAuthInfoKeyMaterial',
+  'personalizedOffersConfig',
+  'PersonalizedOffersExceptionFilter',
+  'UserTokenResponse',
+];
+
+/** Runs a CommonJS snippet in a fresh Node process (Jest's own loader is not what users get). */
+function node(code: string): string {
+  return execFileSync(process.execPath, ['--input-type=commonjs', '-e', code], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+}
+
+describe('the built package', () => {
+  it('points main, types and every exports entry at files that exist', () => {
+    const targets = [pkg.main, pkg.types];
+    for (const entry of Object.values<any>(pkg.exports)) {
+      if (typeof entry === 'string') targets.push(entry);
+      else targets.push(entry.types, entry.default);
+    }
+    expect(targets.length).toBeGreaterThanOrEqual(6);
+    for (const target of targets) expect([target, existsSync(join(root, target))]).toEqual([target, true]);
+    expect(Object.keys(pkg.exports['.'])[0]).toBe('types');
+  });
+
+  it('require(<checkout>) returns the public API', () => {
+    const out = node(`const m = require(${JSON.stringify(root)}); console.log(JSON.stringify(Object.keys(m)));`);
+    const names: string[] = JSON.parse(out.trim().split('\n').pop()!);
+    for (const name of PUBLIC_NAMES) expect(names).toContain(name);
+    expect(names).not.toContain('PersonalizedOffersSimulator');
+  });
+
+  it('the testing entry loads and its simulator serves a token', () => {
+    const out = node(`
+      const { PersonalizedOffersSimulator } = require('nestjs-personalized-offers/testing');
+      const sim = new PersonalizedOffersSimulator();
+      sim.start().then(async ({ baseUrl }) => { console.log(baseUrl); await sim.stop(); });
+    `);
+    expect(out.trim().split('\n').pop()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/plo\/v1$/);
+  });
+
+  it('ships only the built library', () => {
+    expect(pkg.files).toEqual(['dist/personalized-offers']);
+    expect(pkg.name).toBe('nestjs-personalized-offers');
+  });
+
+  it('imports nothing that is not a declared peer or dependency', () => {
+    const declared = new Set([...Object.keys(pkg.peerDependencies ?? {}), ...Object.keys(pkg.dependencies ?? {})]);
+    const builtins = new Set(builtinModules);
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(dir, e.name));
+        else if (e.name.endsWith('.js')) files.push(join(dir, e.name));
+      }
+    };
+    walk(join(root, 'dist/personalized-offers'));
+    const undeclared = new Set<string>();
+    for (const file of files) {
+      for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+        if (spec!.startsWith('.') || spec!.startsWith('node:') || builtins.has(spec!)) continue;
+        const name = spec!.startsWith('@') ? spec!.split('/').slice(0, 2).join('/') : spec!.split('/')[0]!;
+        if (!declared.has(name)) undeclared.add(name);
+      }
+    }
+    expect(files.length).toBeGreaterThan(10);
+    expect([...undeclared]).toEqual([]);
+  });
+});
