@@ -22,7 +22,7 @@ describe('example app on the embedded simulator (no PLO_* variables)', () => {
     const headers = { 'X-Demo-User-Id': '1PCLOSANDBOXBCN00002tra6athatR' };
     const first = await fetch(url, { headers });
     expect(first.status).toBe(200);
-    const body = await first.json();
+    const body = (await first.json()) as { token: string };
     expect(body.token).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(await (await fetch(url, { headers })).json()).toEqual(body);
   });
