@@ -145,7 +145,7 @@ describe('UserTokenService against the simulator', () => {
     await expect(service.getUserToken('alice')).rejects.toMatchObject({ status: 200, apiStatus: { code: '600' } });
     simulator.setFault({ type: 'malformed-json' }, { times: 1 });
     await expect(service.getUserToken('alice')).rejects.toMatchObject({ status: 200, bodyExcerpt: '{"Response":{"Status":' });
-    simulator.setFault({ type: 'html-error' }, { times: 1 });
+    simulator.setFault({ type: 'html-error' }, { times: 3 }); // a 502: retried twice, then reported
     const html = await service.getUserToken('alice').catch((e: unknown) => e);
     expect(html).toMatchObject({ status: 502, errors: [] });
     expect((html as PersonalizedOffersApiError).bodyExcerpt).toContain('502 Bad Gateway');

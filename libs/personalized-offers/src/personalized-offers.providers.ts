@@ -1,10 +1,12 @@
 import { HttpService } from '@nestjs/axios';
-import type { Provider } from '@nestjs/common';
+import { Logger, type Provider } from '@nestjs/common';
 import axios from 'axios';
 import { type ResolvedPersonalizedOffersOptions, resolveOptions } from './config/resolve-options.js';
 import { systemClock } from './crypto/system-clock.js';
+import { KeepAliveAgents } from './http/keep-alive-agents.js';
 import type { PersonalizedOffersModuleOptions } from './interfaces/index.js';
 import {
+  LOGGER_CONTEXT,
   PERSONALIZED_OFFERS_CLOCK,
   PERSONALIZED_OFFERS_FID,
   PERSONALIZED_OFFERS_HTTP,
@@ -12,12 +14,22 @@ import {
   PERSONALIZED_OFFERS_RESOLVED_OPTIONS,
 } from './personalized-offers.constants.js';
 import { PERSONALIZED_OFFERS_MODULE_OPTIONS } from './personalized-offers.module-definition.js';
+import { installOAuthSigning } from './signing/oauth-signing.interceptor.js';
 
-/** Config providers: options validated once at start-up, then the fId and key material from them. */
+/** Config providers: options validated (and keys loaded) once at start-up, then the fId and key material. */
 export const configProviders: Provider[] = [
   {
     provide: PERSONALIZED_OFFERS_RESOLVED_OPTIONS,
-    useFactory: (options: PersonalizedOffersModuleOptions) => resolveOptions(options),
+    useFactory: (options: PersonalizedOffersModuleOptions) => {
+      const resolved = resolveOptions(options);
+      const logger = new Logger(LOGGER_CONTEXT);
+      if (resolved.signer) {
+        logger.log(`Signing requests with OAuth 1.0a RSA-SHA256 (consumer key ${resolved.signer.maskedConsumerKey}).`);
+      } else if (!resolved.loopback) {
+        logger.warn(`No oauth options: requests to ${new URL(resolved.baseUrl).host} are unsigned and Mastercard will refuse them.`);
+      }
+      return resolved;
+    },
     inject: [PERSONALIZED_OFFERS_MODULE_OPTIONS],
   },
   {
@@ -34,13 +46,20 @@ export const configProviders: Provider[] = [
 ];
 
 /**
- * The module's own `HttpService` over its own axios instance, so its settings and interceptors
- * never touch the application's default axios. Redirects are not followed: a redirect would
- * carry the AuthInfo query to another URL.
+ * The module's own `HttpService` over its own axios instance and keep-alive agents, so its
+ * settings and interceptors never touch the application's default axios. Redirects are not
+ * followed: a redirect would carry the AuthInfo query to another URL. The OAuth signer is its
+ * first request interceptor.
  */
 export const httpProviders: Provider[] = [
+  KeepAliveAgents,
   {
     provide: PERSONALIZED_OFFERS_HTTP,
-    useFactory: () => new HttpService(axios.create({ maxRedirects: 0 })),
+    useFactory: (resolved: ResolvedPersonalizedOffersOptions, agents: KeepAliveAgents) => {
+      const instance = axios.create({ maxRedirects: 0, httpAgent: agents.http, httpsAgent: agents.https });
+      if (resolved.signer) installOAuthSigning(instance, resolved.signer);
+      return new HttpService(instance);
+    },
+    inject: [PERSONALIZED_OFFERS_RESOLVED_OPTIONS, KeepAliveAgents],
   },
 ];

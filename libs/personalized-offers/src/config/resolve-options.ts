@@ -2,22 +2,44 @@ import { AuthInfoKeyMaterial } from '../crypto/auth-info-key-material.js';
 import { findIdentifierProblem } from '../crypto/identifier.js';
 import { describeIdentifierProblem } from '../errors/invalid-user-id.error.js';
 import { PersonalizedOffersConfigError } from '../errors/personalized-offers-config.error.js';
-import type { PersonalizedOffersModuleOptions } from '../interfaces/index.js';
+import type { CircuitBreakerOptions, HttpOptions, PersonalizedOffersModuleOptions, RetryOptions } from '../interfaces/index.js';
 import { PRODUCTION_BASE_URL } from '../personalized-offers.constants.js';
-import { resolveBaseUrl } from './base-url.js';
+import { OAuthSigner } from '../signing/oauth-signer.js';
+import { loadSigningKey } from '../signing/signing-key.loader.js';
+import { isLoopbackHost, resolveBaseUrl } from './base-url.js';
+
+/** Transport settings with every default filled in. */
+export interface ResolvedHttpOptions {
+  timeoutMs: number;
+  maxSockets: number;
+  retry: Required<RetryOptions> | false;
+  circuitBreaker: Required<CircuitBreakerOptions> | false;
+}
 
 /** Module options after validation: what the providers are built from. */
 export interface ResolvedPersonalizedOffersOptions {
   fId: string;
   /** Base URL without a trailing slash, e.g. `https://api.mastercard.com/plo/v1`. */
   baseUrl: string;
+  /** True when the base URL's host is loopback (the simulator or a local stand-in). */
+  loopback: boolean;
   /** Parsed AuthInfo key material and format. */
   keyMaterial: AuthInfoKeyMaterial;
+  /** The OAuth signer, when `oauth` is configured. */
+  signer?: OAuthSigner;
+  http: ResolvedHttpOptions;
 }
+
+export const HTTP_DEFAULTS = {
+  timeoutMs: 10_000,
+  maxSockets: 64,
+  retry: { retries: 2, minDelayMs: 100, maxDelayMs: 2_000 },
+  circuitBreaker: { consecutiveFailures: 5, halfOpenAfterMs: 10_000 },
+} as const;
 
 /**
  * Validates module options once, at start-up, and throws a `PersonalizedOffersConfigError`
- * naming the first bad setting. Values are never echoed.
+ * naming the first bad setting. Values are never echoed. Signing keys are loaded here.
  */
 export function resolveOptions(options: PersonalizedOffersModuleOptions | undefined): ResolvedPersonalizedOffersOptions {
   if (!options || typeof options !== 'object') {
@@ -29,5 +51,56 @@ export function resolveOptions(options: PersonalizedOffersModuleOptions | undefi
   }
   const baseUrl = resolveBaseUrl(options.baseUrl ?? PRODUCTION_BASE_URL);
   const keyMaterial = AuthInfoKeyMaterial.from(options.authInfo);
-  return { fId: options.fId, baseUrl: baseUrl.href.replace(/\/+$/, ''), keyMaterial };
+  let signer: OAuthSigner | undefined;
+  if (options.oauth !== undefined && options.oauth !== null) {
+    const { consumerKey } = options.oauth;
+    if (typeof consumerKey !== 'string' || !/^[\x21-\x7e]+$/.test(consumerKey)) {
+      throw new PersonalizedOffersConfigError('oauth.consumerKey', 'oauth.consumerKey must be a non-empty printable string.');
+    }
+    signer = new OAuthSigner(consumerKey, loadSigningKey(options.oauth));
+  }
+  return {
+    fId: options.fId,
+    baseUrl: baseUrl.href.replace(/\/+$/, ''),
+    loopback: isLoopbackHost(baseUrl.hostname),
+    keyMaterial,
+    ...(signer ? { signer } : {}),
+    http: resolveHttp(options.http),
+  };
+}
+
+function resolveHttp(http: HttpOptions | undefined): ResolvedHttpOptions {
+  const h = http ?? {};
+  const retry =
+    h.retry === false
+      ? false
+      : {
+          retries: int(h.retry?.retries, HTTP_DEFAULTS.retry.retries, 'http.retry.retries', 0, 10),
+          minDelayMs: int(h.retry?.minDelayMs, HTTP_DEFAULTS.retry.minDelayMs, 'http.retry.minDelayMs', 0, 60_000),
+          maxDelayMs: int(h.retry?.maxDelayMs, HTTP_DEFAULTS.retry.maxDelayMs, 'http.retry.maxDelayMs', 0, 600_000),
+        };
+  if (retry && retry.maxDelayMs < retry.minDelayMs) {
+    throw new PersonalizedOffersConfigError('http.retry.maxDelayMs', 'http.retry.maxDelayMs must be at least http.retry.minDelayMs.');
+  }
+  const cb = h.circuitBreaker;
+  return {
+    timeoutMs: int(h.timeoutMs, HTTP_DEFAULTS.timeoutMs, 'http.timeoutMs', 1, 600_000),
+    maxSockets: int(h.maxSockets, HTTP_DEFAULTS.maxSockets, 'http.maxSockets', 1, 10_000),
+    retry,
+    circuitBreaker:
+      cb === false
+        ? false
+        : {
+            consecutiveFailures: int(cb?.consecutiveFailures, HTTP_DEFAULTS.circuitBreaker.consecutiveFailures, 'http.circuitBreaker.consecutiveFailures', 1, 1_000),
+            halfOpenAfterMs: int(cb?.halfOpenAfterMs, HTTP_DEFAULTS.circuitBreaker.halfOpenAfterMs, 'http.circuitBreaker.halfOpenAfterMs', 0, 3_600_000),
+          },
+  };
+}
+
+function int(value: number | undefined, fallback: number, setting: string, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new PersonalizedOffersConfigError(setting, `${setting} must be a whole number from ${min} to ${max}.`);
+  }
+  return value;
 }

@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { InvalidUserIdError } from '../errors/invalid-user-id.error.js';
 import { PersonalizedOffersApiError } from '../errors/personalized-offers-api.error.js';
 import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-network.error.js';
+import { PersonalizedOffersUnavailableError } from '../errors/personalized-offers-unavailable.error.js';
 import { PersonalizedOffersError } from '../errors/personalized-offers.error.js';
 
 /**
@@ -18,7 +19,7 @@ export function toHttpStatus(error: PersonalizedOffersError): number {
   if (error instanceof PersonalizedOffersApiError) {
     return error.status === 429 || error.status === 503 ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY;
   }
-  if (error.code === 'UNAVAILABLE') return HttpStatus.SERVICE_UNAVAILABLE;
+  if (error instanceof PersonalizedOffersUnavailableError) return HttpStatus.SERVICE_UNAVAILABLE;
   return HttpStatus.INTERNAL_SERVER_ERROR;
 }
 

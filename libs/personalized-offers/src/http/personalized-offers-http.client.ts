@@ -1,40 +1,89 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpService } from '@nestjs/axios';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AxiosError, type AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
+import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
 import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-network.error.js';
+import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
 import { InjectPersonalizedOffersHttp } from '../personalized-offers.decorators.js';
+import { UpstreamCircuitBreaker } from './circuit-breaker.js';
 import type { HttpResult } from './http-result.js';
+import { type AttemptOutcome, RetryPolicy } from './retry-policy.js';
 
 /**
- * Sends requests through the module's own `HttpService` (so users' axios interceptors apply)
- * and returns the raw status, headers and body. Any status is a result; only a missing
- * response is an error, and it never carries axios's request config, URL or headers.
+ * Sends requests through the module's own `HttpService` (so users' axios interceptors and the
+ * OAuth signer apply), one attempt at a time under a whole-attempt timeout, through the circuit
+ * breaker, retrying per the retry policy. Returns the raw status, headers and body of the last
+ * attempt; only a missing response is an error, and it never carries axios's request config,
+ * URL or headers. Logs one debug line per attempt, without query values.
  */
 @Injectable()
 export class PersonalizedOffersHttpClient {
-  constructor(@InjectPersonalizedOffersHttp() private readonly http: HttpService) {}
+  private readonly logger = new Logger(LOGGER_CONTEXT);
+  private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy;
+  readonly breaker: UpstreamCircuitBreaker;
+
+  constructor(
+    @InjectPersonalizedOffersHttp() private readonly http: HttpService,
+    @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
+  ) {
+    this.timeoutMs = options.http.timeoutMs;
+    this.retry = new RetryPolicy(options.http.retry);
+    this.breaker = new UpstreamCircuitBreaker(options.http.circuitBreaker, this.logger);
+  }
 
   /** GET `url` (fully built, query included) with `Accept: application/json`. */
   async get(url: string): Promise<HttpResult> {
-    let response: AxiosResponse<string>;
+    const path = new URL(url).pathname;
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      let outcome: AttemptOutcome;
+      try {
+        outcome = await this.breaker.execute(() => this.attempt(url));
+      } catch (error) {
+        if (!(error instanceof PersonalizedOffersNetworkError)) throw error; // breaker open
+        outcome = error;
+      }
+      const ms = Math.round(performance.now() - started);
+      const what = outcome instanceof PersonalizedOffersNetworkError ? outcome.code : String(outcome.status);
+      this.logger.debug(`GET ${path} ${what} ${ms}ms attempt ${attempt}/${this.retry.maxAttempts}`);
+
+      const delay = this.retry.delayBeforeRetry(attempt, outcome, 'GET');
+      if (delay === undefined) {
+        if (outcome instanceof PersonalizedOffersNetworkError) throw outcome;
+        return outcome;
+      }
+      this.logger.warn(`GET ${path} attempt ${attempt} failed (${what}); retrying in ${delay}ms.`);
+      await sleep(delay);
+    }
+  }
+
+  /** One attempt, aborted (socket destroyed) when it runs past the timeout, body included. */
+  private async attempt(url: string): Promise<HttpResult> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     try {
-      response = await firstValueFrom(
+      const response: AxiosResponse<string> = await firstValueFrom(
         this.http.get<string>(url, {
           headers: { Accept: 'application/json' },
           responseType: 'text',
           transformResponse: (data: unknown) => data,
           validateStatus: () => true,
+          signal: controller.signal,
         }),
       );
+      return {
+        status: response.status,
+        headers: flattenHeaders(response.headers),
+        body: typeof response.data === 'string' ? response.data : '',
+      };
     } catch (error) {
-      throw toNetworkError(error);
+      throw toNetworkError(error, controller.signal.aborted);
+    } finally {
+      clearTimeout(timer);
     }
-    return {
-      status: response.status,
-      headers: flattenHeaders(response.headers),
-      body: typeof response.data === 'string' ? response.data : '',
-    };
   }
 }
 
@@ -46,18 +95,16 @@ function flattenHeaders(headers: AxiosResponse['headers']): Record<string, strin
   return out;
 }
 
-/** Copies only the low-level code and message of a transport failure, dropping the request. */
-export function toNetworkError(error: unknown): PersonalizedOffersNetworkError {
-  const code = error instanceof AxiosError ? error.code : (error as { code?: string } | undefined)?.code;
-  const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === AxiosError.ETIMEDOUT;
-  const low = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
-  const causeCode = low?.code ?? code ?? 'UNKNOWN';
-  const cause = new Error(`${causeCode}${low?.message && !low.message.includes('?') ? `: ${low.message}` : ''}`);
-  (cause as Error & { code?: string }).code = causeCode;
+/** Copies only the low-level code of a transport failure, dropping the request (URL, headers). */
+export function toNetworkError(error: unknown, timedOut: boolean): PersonalizedOffersNetworkError {
+  const axiosCode = error instanceof AxiosError ? error.code : undefined;
+  const lowCode = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  const code = timedOut ? 'ETIMEDOUT' : typeof lowCode === 'string' ? lowCode : (axiosCode ?? 'UNKNOWN');
+  const cause = Object.assign(new Error(timedOut ? 'aborted by the configured timeout' : code), { code });
   return new PersonalizedOffersNetworkError(
     timedOut
       ? 'Personalized Offers API request timed out.'
-      : `Personalized Offers API request failed before a response (${causeCode}).`,
+      : `Personalized Offers API request failed before a response (${code}).`,
     { timedOut, cause },
   );
 }

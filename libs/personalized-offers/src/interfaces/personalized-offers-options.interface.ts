@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+
 /** How AuthInfo is encrypted. @see README "AuthInfo formats" */
 export type AuthInfoMode = 'cbc' | 'cbc-random-iv' | 'ecb';
 
@@ -16,6 +18,49 @@ export interface AuthInfoOptions {
   encoding?: AuthInfoEncoding;
 }
 
+/**
+ * Mastercard OAuth 1.0a (RSA-SHA256) credentials. Give exactly one of `signingKey` and `pkcs12`.
+ * @see README "Production set-up"
+ */
+export interface OAuthOptions {
+  /** Consumer key from your Mastercard Developers project. Only its last 4 characters are ever logged. */
+  consumerKey: string;
+  /** RSA private key (≥ 2048 bits): PEM (PKCS#1 or PKCS#8) as a string or Buffer, or a `KeyObject`. */
+  signingKey?: string | Buffer | KeyObject;
+  /** A PKCS#12 keystore (`.p12`) holding the signing key, from a file `path` or in-memory `data`. */
+  pkcs12?: { path?: string; data?: Buffer; alias: string; password: string };
+}
+
+/** Retries of idempotent requests after network errors, timeouts, 5xx and 429. */
+export interface RetryOptions {
+  /** Retries after the first attempt. @default 2 */
+  retries?: number;
+  /** Base of the exponential backoff (full jitter), in milliseconds. @default 100 */
+  minDelayMs?: number;
+  /** Upper bound of any wait, including a server's `Retry-After`, in milliseconds. @default 2000 */
+  maxDelayMs?: number;
+}
+
+/** Circuit breaker per module instance: fail fast while the API keeps failing. */
+export interface CircuitBreakerOptions {
+  /** Consecutive failed attempts (network, timeout, 5xx, 429) that open the circuit. @default 5 */
+  consecutiveFailures?: number;
+  /** How long the circuit stays open before one probe request is let through, in milliseconds. @default 10000 */
+  halfOpenAfterMs?: number;
+}
+
+/** Transport settings. */
+export interface HttpOptions {
+  /** Limit on one whole attempt (connect, headers and body); the request is aborted when it passes. @default 10000 */
+  timeoutMs?: number;
+  /** Most sockets the module's keep-alive agent opens to the API. @default 64 */
+  maxSockets?: number;
+  /** Retry policy, or `false` for none. */
+  retry?: RetryOptions | false;
+  /** Circuit breaker, or `false` for none. */
+  circuitBreaker?: CircuitBreakerOptions | false;
+}
+
 /** Options of {@link PersonalizedOffersModule.forRoot} / `forRootAsync`. */
 export interface PersonalizedOffersModuleOptions {
   /** Financial Institution id issued by Mastercard (the `FId` query parameter). */
@@ -28,4 +73,8 @@ export interface PersonalizedOffersModuleOptions {
   baseUrl?: string;
   /** AuthInfo key material and format. */
   authInfo: AuthInfoOptions;
+  /** OAuth 1.0a signing; required by `api.mastercard.com`. Without it requests are unsigned (fine for the simulator). */
+  oauth?: OAuthOptions;
+  /** Timeouts, connection pool, retries and circuit breaker. */
+  http?: HttpOptions;
 }

@@ -1,0 +1,13 @@
+import { PersonalizedOffersError } from './personalized-offers.error.js';
+
+/**
+ * The circuit breaker is open after consecutive upstream failures: the call failed fast without
+ * a request. It half-opens after `halfOpenAfterMs` to let one probe through.
+ */
+export class PersonalizedOffersUnavailableError extends PersonalizedOffersError {
+  override name = 'PersonalizedOffersUnavailableError';
+
+  constructor() {
+    super('UNAVAILABLE', 'Personalized Offers API is unavailable: the circuit breaker is open after repeated failures.');
+  }
+}
