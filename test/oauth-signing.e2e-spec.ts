@@ -1,0 +1,191 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoggerService } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import {
+  AuthInfoCryptoService,
+  type OAuthOptions,
+  PersonalizedOffersConfigError,
+  PersonalizedOffersModule,
+  type PersonalizedOffersModuleOptions,
+  UserTokenService,
+} from 'nestjs-personalized-offers';
+import { makePkcs12, rsaKeyPair } from './support/keys.js';
+import { LoopbackServer, answerOk, okBody } from './support/loopback-server.js';
+import { verifyOAuthRequest } from './support/oauth-verifier.js';
+
+// Shaped like a Mastercard consumer key: 24 characters, '!', 48 hex characters.
+const CONSUMER_KEY = 'TestConsumerKey_abcdefgh!0123456789abcdef0123456789abcdef0123456789abcdef';
+const { privateKey, publicKey } = rsaKeyPair();
+const authInfo = { key: '000102030405060708090a0b0c0d0e0f', iv: 'f0e0d0c0b0a090807060504030201000' };
+
+describe('OAuth 1.0a signing, verified independently by a loopback server', () => {
+  const server = new LoopbackServer();
+  let baseUrl: string;
+  let origin: string;
+  let moduleRef: TestingModule | undefined;
+
+  beforeAll(async () => {
+    baseUrl = await server.start();
+    origin = new URL(baseUrl).origin;
+  });
+  afterAll(() => server.stop());
+  beforeEach(() => {
+    server.requests.length = 0;
+    server.responder = answerOk;
+  });
+  afterEach(async () => {
+    await moduleRef?.close();
+    moduleRef = undefined;
+  });
+
+  async function boot(oauth: OAuthOptions, extra: Partial<PersonalizedOffersModuleOptions> = {}): Promise<TestingModule> {
+    moduleRef = await Test.createTestingModule({
+      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo, oauth, ...extra })],
+    }).compile();
+    return moduleRef;
+  }
+
+  const verify = (i = 0) => verifyOAuthRequest(server.requests[i]!, publicKey, { consumerKey: CONSUMER_KEY, origin });
+
+  const pkcs1 = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const p12 = makePkcs12(privateKey, 'keyalias', 'keystorepassword');
+  const dir = mkdtempSync(join(tmpdir(), 'plo-oauth-'));
+  const p12Path = join(dir, 'signing.p12');
+  const pemPath = join(dir, 'signing.pem');
+  writeFileSync(p12Path, p12);
+  writeFileSync(pemPath, pkcs8);
+
+  it.each<[string, OAuthOptions]>([
+    ['a PKCS#1 PEM string', { consumerKey: CONSUMER_KEY, signingKey: pkcs1 }],
+    ['a PKCS#8 PEM Buffer', { consumerKey: CONSUMER_KEY, signingKey: Buffer.from(pkcs8) }],
+    ['a KeyObject', { consumerKey: CONSUMER_KEY, signingKey: privateKey }],
+    ['a PKCS#12 file', { consumerKey: CONSUMER_KEY, pkcs12: { path: p12Path, alias: 'keyalias', password: 'keystorepassword' } }],
+    ['PKCS#12 data', { consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'keyalias', password: 'keystorepassword' } }],
+  ])('signs with %s', async (_, oauth) => {
+    const ref = await boot(oauth);
+    await ref.get(UserTokenService).getUserToken('1PCLOSANDBOXBCN00002tra6athatR');
+    expect(server.requests).toHaveLength(1);
+    const result = verify();
+    expect(result.ok).toBe(true);
+    // The signed base string covers the whole URL that was sent, query included.
+    expect(result.baseString).toContain(encodeURIComponent(`${origin}/plo/v1/usertoken`));
+    expect(result.baseString).toContain('FId%3D999999');
+    expect(result.baseString).toContain('AuthInfo%3D');
+  });
+
+  it('a tampered query fails the independent check (the verifier can fail)', async () => {
+    const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
+    await ref.get(UserTokenService).getUserToken('alice');
+    const tampered = { ...server.requests[0]!, url: server.requests[0]!.url.replace('FId=999999', 'FId=999998') };
+    expect(verifyOAuthRequest(tampered, publicKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
+    const otherKey = rsaKeyPair().publicKey;
+    expect(verifyOAuthRequest(server.requests[0]!, otherKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
+  });
+
+  it('signs base64 AuthInfo with +, / and = exactly as sent', async () => {
+    const ref = await boot(
+      { consumerKey: CONSUMER_KEY, signingKey: pkcs8 },
+      { authInfo: { ...authInfo, encoding: 'base64' } },
+    );
+    const crypto = ref.get(AuthInfoCryptoService);
+    const users = Array.from({ length: 30 }, (_, i) => `user-${i}`).filter((u) => /[+/]/.test(crypto.encrypt(u)));
+    expect(users.length).toBeGreaterThan(3);
+    for (const user of users) await ref.get(UserTokenService).getUserToken(user);
+    for (let i = 0; i < users.length; i++) {
+      expect(server.requests[i]!.url).toMatch(/AuthInfo=[^&]*%2[BF]/);
+      expect(server.requests[i]!.url).toMatch(/%3D$/);
+      expect(verify(i).ok).toBe(true);
+    }
+  });
+
+  it('signs every retry afresh: new nonce and a valid signature on each attempt', async () => {
+    server.responder = (req, res, index) => {
+      if (index < 2) res.writeHead(503, { 'Retry-After': '0' }).end();
+      else answerOk(req, res, index);
+    };
+    const ref = await boot({ consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'keyalias', password: 'keystorepassword' } });
+    await expect(ref.get(UserTokenService).getUserToken('alice')).resolves.toBe('tok-123');
+    expect(server.requests).toHaveLength(3);
+    const nonces = server.requests.map((_, i) => {
+      const r = verify(i);
+      expect(r.ok).toBe(true);
+      return r.params.get('oauth_nonce');
+    });
+    expect(new Set(nonces).size).toBe(3);
+    const signatures = new Set(server.requests.map((r) => r.headers.authorization));
+    expect(signatures.size).toBe(3);
+  });
+
+  it('signs after users’ own interceptors have changed the request', async () => {
+    const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
+    const { PERSONALIZED_OFFERS_HTTP } = await import('nestjs-personalized-offers');
+    ref.get(PERSONALIZED_OFFERS_HTTP).axiosRef.interceptors.request.use((config: any) => {
+      config.url = `${config.url}&Extra=a%20b`;
+      return config;
+    });
+    await ref.get(UserTokenService).getUserToken('alice');
+    expect(server.requests[0]!.url).toContain('&Extra=a%20b');
+    expect(verify().ok).toBe(true);
+  });
+
+  describe('key loading fails fast with a helpful PersonalizedOffersConfigError', () => {
+    const short = rsaKeyPair(1024).privateKey;
+    const ec = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const cases: Array<[string, () => OAuthOptions, RegExp, string]> = [
+      ['a wrong PKCS#12 password', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'keyalias', password: 'nope' } }), /password does not open/, 'oauth.pkcs12.password'],
+      ['an alias that is not in the file', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'other', password: 'keystorepassword' } }), /"other" is not in the keystore; it holds: "keyalias"/, 'oauth.pkcs12.alias'],
+      ['a file that is not a keystore', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: Buffer.from('hello world'), alias: 'a', password: 'b' } }), /not a PKCS#12 keystore/, 'oauth.pkcs12'],
+      ['a missing file', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { path: join(dir, 'missing.p12'), alias: 'a', password: 'b' } }), /cannot be read \(ENOENT\)/, 'oauth.pkcs12.path'],
+      ['a PEM that is not a key', () => ({ consumerKey: CONSUMER_KEY, signingKey: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }), /not a PEM private key/, 'oauth.signingKey'],
+      ['a public key', () => ({ consumerKey: CONSUMER_KEY, signingKey: publicKey }), /must be a private key/, 'oauth.signingKey'],
+      ['an RSA key that is too short', () => ({ consumerKey: CONSUMER_KEY, signingKey: short }), /1024-bit RSA key; at least 2048/, 'oauth.signingKey'],
+      ['a short key inside a PKCS#12', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: makePkcs12(short, 'k', 'p'), alias: 'k', password: 'p' } }), /1024-bit/, 'oauth.pkcs12'],
+      ['an EC key', () => ({ consumerKey: CONSUMER_KEY, signingKey: ec() }), /must be an RSA key/, 'oauth.signingKey'],
+      ['both a PEM and a PKCS#12', () => ({ consumerKey: CONSUMER_KEY, signingKey: pkcs8, pkcs12: { data: p12, alias: 'keyalias', password: 'x' } }), /exactly one/, 'oauth.signingKey'],
+      ['neither', () => ({ consumerKey: CONSUMER_KEY }), /exactly one/, 'oauth.signingKey'],
+      ['an empty consumer key', () => ({ consumerKey: '', signingKey: pkcs8 }), /consumerKey/, 'oauth.consumerKey'],
+    ];
+    it.each(cases)('%s', async (_, oauth, message, setting) => {
+      const error = await boot(oauth()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as PersonalizedOffersConfigError).settings).toContain(setting);
+      expect(String((error as Error).message)).not.toContain('keystorepassword');
+      expect(String((error as Error).message)).not.toContain(CONSUMER_KEY);
+    });
+  });
+});
+
+describe('start-up warning for unsigned requests', () => {
+  const lines: string[] = [];
+  const capture: LoggerService = {
+    log: (m) => lines.push(`log ${m}`),
+    warn: (m) => lines.push(`warn ${m}`),
+    error: (m) => lines.push(`error ${m}`),
+  };
+  async function bootWith(options: PersonalizedOffersModuleOptions): Promise<void> {
+    const ref = await Test.createTestingModule({ imports: [PersonalizedOffersModule.forRoot(options)] })
+      .setLogger(capture)
+      .compile();
+    await ref.close();
+  }
+
+  it('warns once when oauth is absent and the base URL is not loopback', async () => {
+    lines.length = 0;
+    await bootWith({ fId: '1', baseUrl: 'https://sandbox.api.mastercard.com/plo/v1', authInfo });
+    expect(lines.filter((l) => l.startsWith('warn') && l.includes('unsigned'))).toHaveLength(1);
+  });
+
+  it('does not warn for a loopback base URL, and logs only the masked consumer key when signing', async () => {
+    lines.length = 0;
+    await bootWith({ fId: '1', baseUrl: 'http://127.0.0.1:1/plo/v1', authInfo });
+    expect(lines.filter((l) => l.includes('unsigned'))).toHaveLength(0);
+    await bootWith({ fId: '1', baseUrl: 'https://api.mastercard.com/plo/v1', authInfo, oauth: { consumerKey: CONSUMER_KEY, signingKey: privateKey } });
+    expect(lines.join('\n')).toContain('consumer key …cdef');
+    expect(lines.join('\n')).not.toContain(CONSUMER_KEY.slice(0, -4));
+  });
+});
