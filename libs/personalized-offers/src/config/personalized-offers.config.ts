@@ -1,3 +1,5 @@
+import { type KeyObject, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { registerAs } from '@nestjs/config';
 import { plainToInstance } from 'class-transformer';
 import {
@@ -13,7 +15,8 @@ import {
 import { AUTHINFO_ENCODINGS, AUTHINFO_MODES, isAes128Secret } from '../crypto/auth-info-key-material.js';
 import { findIdentifierProblem } from '../crypto/identifier.js';
 import { PersonalizedOffersConfigError } from '../errors/personalized-offers-config.error.js';
-import type { AuthInfoEncoding, AuthInfoMode, PersonalizedOffersModuleOptions } from '../interfaces/index.js';
+import type { AuthInfoEncoding, AuthInfoMode, OAuthOptions, PersonalizedOffersModuleOptions } from '../interfaces/index.js';
+import { loadSigningKey } from '../signing/signing-key.loader.js';
 import { resolveBaseUrl } from './base-url.js';
 
 /** Name of the `@nestjs/config` namespace: `configService.get('personalizedOffers')`. */
@@ -66,6 +69,81 @@ export class PersonalizedOffersEnvironment {
   @IsOptional()
   @IsIn(AUTHINFO_ENCODINGS as AuthInfoEncoding[])
   PLO_AUTHINFO_ENCODING?: AuthInfoEncoding;
+
+  /** OAuth consumer key; required as soon as a key file is given. */
+  @Check('consumerKey', (v, args) => {
+    const env = args.object as PersonalizedOffersEnvironment;
+    if (v === undefined) return env.PLO_OAUTH_KEY_FILE === undefined;
+    return typeof v === 'string' && /^[\x21-\x7e]+$/.test(v);
+  })
+  PLO_OAUTH_CONSUMER_KEY?: string;
+
+  /** Signing key file: a PKCS#12 keystore (`.p12`) or a PEM private key. */
+  @Check('keyFile', (v, args) => {
+    const env = args.object as PersonalizedOffersEnvironment;
+    if (v === undefined) return env.PLO_OAUTH_CONSUMER_KEY === undefined;
+    return readKeyFile(v) !== undefined;
+  })
+  PLO_OAUTH_KEY_FILE?: string;
+
+  /** Alias of the key inside the PKCS#12 keystore (required for `.p12`). */
+  @Check('keyAlias', (v, args) => v !== undefined || !isPkcs12File((args.object as PersonalizedOffersEnvironment).PLO_OAUTH_KEY_FILE))
+  PLO_OAUTH_KEY_ALIAS?: string;
+
+  /** Keystore password (required for `.p12`; the passphrase of an encrypted PEM). */
+  @Check('keyPassword', (v, args) => v !== undefined || !isPkcs12File((args.object as PersonalizedOffersEnvironment).PLO_OAUTH_KEY_FILE))
+  PLO_OAUTH_KEY_PASSWORD?: string;
+}
+
+function readKeyFile(path: unknown): Buffer | undefined {
+  if (typeof path !== 'string') return undefined;
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function isPkcs12File(path: string | undefined): boolean {
+  const data = path === undefined ? undefined : readKeyFile(path);
+  return data !== undefined && !data.includes('-----BEGIN');
+}
+
+// Key-loading errors name option paths; for the environment, name the variables instead.
+const OPTION_TO_ENV: Array<[string, string]> = [
+  ['oauth.pkcs12.password', 'PLO_OAUTH_KEY_PASSWORD'],
+  ['oauth.pkcs12.alias', 'PLO_OAUTH_KEY_ALIAS'],
+  ['oauth.pkcs12.path', 'PLO_OAUTH_KEY_FILE'],
+  ['oauth.pkcs12', 'PLO_OAUTH_KEY_FILE'],
+  ['oauth.signingKey', 'PLO_OAUTH_KEY_FILE'],
+];
+
+/** Loads the signing key named by the environment once, at boot, into a `KeyObject`. */
+function oauthFromEnvironment(env: PersonalizedOffersEnvironment): OAuthOptions | undefined {
+  if (!env.PLO_OAUTH_CONSUMER_KEY || !env.PLO_OAUTH_KEY_FILE) return undefined;
+  const data = readKeyFile(env.PLO_OAUTH_KEY_FILE)!;
+  const source: OAuthOptions = data.includes('-----BEGIN')
+    ? { consumerKey: env.PLO_OAUTH_CONSUMER_KEY, signingKey: pemKey(data, env.PLO_OAUTH_KEY_PASSWORD) }
+    : {
+        consumerKey: env.PLO_OAUTH_CONSUMER_KEY,
+        pkcs12: { data, alias: env.PLO_OAUTH_KEY_ALIAS!, password: env.PLO_OAUTH_KEY_PASSWORD! },
+      };
+  try {
+    return { consumerKey: env.PLO_OAUTH_CONSUMER_KEY, signingKey: loadSigningKey(source) };
+  } catch (error) {
+    if (!(error instanceof PersonalizedOffersConfigError)) throw error;
+    const rename = (text: string) => OPTION_TO_ENV.reduce((t, [from, to]) => t.split(from).join(to), text);
+    throw new PersonalizedOffersConfigError([...new Set(error.settings.map(rename))], rename(error.message));
+  }
+}
+
+function pemKey(data: Buffer, passphrase: string | undefined): Buffer | KeyObject {
+  if (passphrase === undefined) return data;
+  try {
+    return createPrivateKey({ key: data, format: 'pem', passphrase });
+  } catch {
+    throw new PersonalizedOffersConfigError('PLO_OAUTH_KEY_PASSWORD', 'PLO_OAUTH_KEY_PASSWORD does not decrypt the PEM key in PLO_OAUTH_KEY_FILE.');
+  }
 }
 
 /** Names of the environment variables this module reads. */
@@ -76,6 +154,10 @@ export const PERSONALIZED_OFFERS_ENV_VARIABLES = Object.freeze([
   'PLO_AUTHINFO_IV',
   'PLO_AUTHINFO_MODE',
   'PLO_AUTHINFO_ENCODING',
+  'PLO_OAUTH_CONSUMER_KEY',
+  'PLO_OAUTH_KEY_FILE',
+  'PLO_OAUTH_KEY_ALIAS',
+  'PLO_OAUTH_KEY_PASSWORD',
 ] as const);
 
 /**
@@ -87,7 +169,7 @@ export function loadPersonalizedOffersConfig(
 ): PersonalizedOffersModuleOptions {
   const raw: Record<string, string> = {};
   for (const name of PERSONALIZED_OFFERS_ENV_VARIABLES) {
-    const value = env[name]?.trim();
+    const value = name === 'PLO_OAUTH_KEY_PASSWORD' ? env[name] : env[name]?.trim();
     if (value) raw[name] = value; // an empty variable counts as unset
   }
   const parsed = plainToInstance(PersonalizedOffersEnvironment, raw);
@@ -98,9 +180,11 @@ export function loadPersonalizedOffersConfig(
       `Invalid Personalized Offers environment: ${invalid.join(', ')} (see the README for the expected forms).`,
     );
   }
+  const oauth = oauthFromEnvironment(parsed);
   return {
     fId: parsed.PLO_FID,
     ...(parsed.PLO_BASE_URL ? { baseUrl: parsed.PLO_BASE_URL } : {}),
+    ...(oauth ? { oauth } : {}),
     authInfo: {
       key: parsed.PLO_AUTHINFO_KEY,
       ...(parsed.PLO_AUTHINFO_IV ? { iv: parsed.PLO_AUTHINFO_IV } : {}),

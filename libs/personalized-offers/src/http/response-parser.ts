@@ -4,12 +4,15 @@ import { type ApiErrorItem, PersonalizedOffersApiError } from '../errors/persona
 import type { HttpResult } from './http-result.js';
 
 const EXCERPT_LENGTH = 120;
-// Long opaque runs (tokens, AuthInfo, keys, signatures) are cut out of excerpts.
-const OPAQUE_RUN = /[A-Za-z0-9+/=_-]{16,}/g;
+// Opaque runs (tokens, AuthInfo, keys, signatures) are cut out of excerpts: 12+ token characters
+// with a digit (the spec's sample token "mh3WonUm5xmE" is 12) or with base64 punctuation, or any
+// run of 32+. Words and class names such as "PersonalizedOffersSimulator" stay readable.
+const OPAQUE_RUN = /[A-Za-z0-9+/=_%-]{12,}/g;
+const redactRun = (run: string) => (run.length >= 32 || /[0-9+/=_%-]/.test(run) ? '[redacted]' : run);
 
 /** A short, printable excerpt of an unexpected body, with secret-looking runs removed. */
 export function redactedExcerpt(body: string): string {
-  const text = body.slice(0, 4 * EXCERPT_LENGTH).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(OPAQUE_RUN, '[redacted]');
+  const text = body.slice(0, 4 * EXCERPT_LENGTH).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(OPAQUE_RUN, redactRun);
   return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
 }
 
@@ -30,8 +33,9 @@ function parseJson(body: string): unknown {
   }
 }
 
+/** An upstream text field, bounded and with secret-looking runs removed. */
 function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+  return typeof v === 'string' ? redactedExcerpt(v) : typeof v === 'number' ? String(v) : undefined;
 }
 
 /** Items of `{"Errors":{"Error":[…]}}` (also a single object instead of an array), or `undefined`. */

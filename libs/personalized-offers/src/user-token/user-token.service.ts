@@ -6,7 +6,7 @@ import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { describeIdentifierProblem } from '../errors/invalid-user-id.error.js';
 import { PersonalizedOffersApiError } from '../errors/personalized-offers-api.error.js';
 import { PersonalizedOffersHttpClient } from '../http/personalized-offers-http.client.js';
-import { parseModel, toApiError } from '../http/response-parser.js';
+import { parseModel, redactedExcerpt, toApiError } from '../http/response-parser.js';
 import { PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
 import { buildUserTokenUrl } from './user-token.request.js';
 import { UserTokenResponse } from './user-token.response.js';
@@ -41,9 +41,12 @@ export class UserTokenService {
     const response = await this.usertokenGet(this.fId, authInfo);
     const { Status, UserToken } = response.Response;
     if (Status.Code !== SUCCESS_STATUS_CODE) {
+      // Upstream text is passed through the excerpt redactor: it is not ours to trust.
+      const code = redactedExcerpt(Status.Code);
+      const message = Status.Message ? redactedExcerpt(Status.Message) : undefined;
       throw new PersonalizedOffersApiError(
-        `Personalized Offers API returned status ${Status.Code}${Status.Message ? ` (${Status.Message.slice(0, 120)})` : ''} instead of ${SUCCESS_STATUS_CODE}.`,
-        { status: 200, apiStatus: { code: Status.Code, ...(Status.Message ? { message: Status.Message } : {}) } },
+        `Personalized Offers API returned status ${code}${message ? ` (${message})` : ''} instead of ${SUCCESS_STATUS_CODE}.`,
+        { status: 200, apiStatus: { code, ...(message ? { message } : {}) } },
       );
     }
     if (!UserToken?.Token) {

@@ -1,0 +1,171 @@
+import { inspect } from 'node:util';
+import type { LoggerService } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import {
+  AuthInfoCryptoService,
+  type PersonalizedOffersModuleOptions,
+  PersonalizedOffersModule,
+  UserTokenService,
+} from 'nestjs-personalized-offers';
+import { makePkcs12, rsaKeyPair } from './support/keys.js';
+import { LoopbackServer, okBody } from './support/loopback-server.js';
+import { parseAuthorization } from './support/oauth-verifier.js';
+
+/**
+ * With debug logging on, drive every error path and capture every log line and thrown error;
+ * none of the secrets may appear in any of them.
+ */
+describe('no secret in logs or errors', () => {
+  const KEY = '8f1e2d3c4b5a69788796a5b4c3d2e1f0';
+  const IV = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+  const CONSUMER_KEY = 'RedactionConsumerKey_xyz!a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4';
+  const P12_PASSWORD = 'p12-password-Zq8';
+  const { privateKey } = rsaKeyPair();
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const server = new LoopbackServer();
+  const logs: string[] = [];
+  const seen: string[] = []; // everything thrown, rendered every way users render errors
+  let baseUrl: string;
+  let tokenSerial = 0;
+  const issuedTokens: string[] = [];
+
+  const capture: LoggerService = {
+    log: (...a) => logs.push(`log ${a.map(String).join(' ')}`),
+    warn: (...a) => logs.push(`warn ${a.map(String).join(' ')}`),
+    error: (...a) => logs.push(`error ${a.map(String).join(' ')}`),
+    debug: (...a) => logs.push(`debug ${a.map(String).join(' ')}`),
+    verbose: (...a) => logs.push(`verbose ${a.map(String).join(' ')}`),
+  };
+
+  const record = (error: unknown) => {
+    const e = error as Error;
+    seen.push(String(e), e.message ?? '', e.stack ?? '', inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e), inspect(e.cause, { depth: 5 }));
+  };
+
+  let moduleRef: TestingModule | undefined;
+  async function boot(extra: Partial<PersonalizedOffersModuleOptions> = {}): Promise<TestingModule> {
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl,
+          authInfo: { key: KEY, iv: IV, encoding: 'base64' },
+          oauth: { consumerKey: CONSUMER_KEY, signingKey: pem },
+          http: { timeoutMs: 150, retry: { retries: 1, minDelayMs: 0, maxDelayMs: 10 }, circuitBreaker: { consecutiveFailures: 50, halfOpenAfterMs: 1000 } },
+          ...extra,
+        }),
+      ],
+    })
+      .setLogger(capture)
+      .compile();
+    return moduleRef;
+  }
+
+  beforeAll(async () => {
+    baseUrl = await server.start();
+  });
+  afterAll(() => server.stop());
+  afterEach(async () => {
+    await moduleRef?.close();
+    moduleRef = undefined;
+  });
+
+  // Upstream answers, including hostile ones that echo the request back in their bodies.
+  const echo = (req: { url?: string; headers: Record<string, unknown> }) => `${req.url} ${String(req.headers.authorization)}`;
+  const faults: Array<[string, Parameters<LoopbackServer['responder']> extends [infer Q, infer R, number] ? (q: Q, r: R) => void : never]> = [
+    ['success', (_q, r) => {
+      const token = `tokSECRET${++tokenSerial}x9Qm`;
+      issuedTokens.push(token);
+      r.writeHead(200).end(okBody(token));
+    }],
+    ['401 with an error body', (_q, r) => r.writeHead(401).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '401', Source: 'gw', Description: 'AuthInfo could not be decrypted', Recoverable: false }] } }))],
+    ['400 echoing the request in Description', (q, r) => r.writeHead(400).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '400', Description: echo(q as never) }] } }))],
+    ['500 with an HTML page echoing the request', (q, r) => r.writeHead(500).end(`<html>${echo(q as never)}</html>`)],
+    ['429 with Retry-After', (_q, r) => r.writeHead(429, { 'Retry-After': '0' }).end()],
+    ['non-600 status echoing the token', (_q, r) => {
+      const token = `tokSECRET${++tokenSerial}x9Qm`;
+      issuedTokens.push(token);
+      r.writeHead(200).end(JSON.stringify({ Response: { Status: { Code: '601', Message: `not enrolled ${token}` }, UserToken: { Token: token } } }));
+    }],
+    ['600 without a token', (_q, r) => r.writeHead(200).end(JSON.stringify({ Response: { Status: { Code: '600' } } }))],
+    ['malformed JSON echoing the request', (q, r) => r.writeHead(200).end(`{"oops": "${echo(q as never)}`)],
+    ['empty body', (_q, r) => r.writeHead(200).end()],
+    ['a hang (timeout)', () => {}],
+    ['a reset', (q) => (q as { socket: { destroy(): void } }).socket.destroy()],
+  ];
+
+  it.each(faults)('%s', async (_, responder) => {
+    server.responder = responder as never;
+    const ref = await boot();
+    const users = ref.get(UserTokenService);
+    for (const user of ['1PCLOSANDBOXBCN00002tra6athatR', 'alice.smith@example.com']) {
+      try {
+        await users.getUserToken(user);
+      } catch (error) {
+        record(error);
+      }
+    }
+  });
+
+  it('connection refused, breaker open and bad input', async () => {
+    const refused = new LoopbackServer();
+    const refusedUrl = await refused.start();
+    await refused.stop();
+    const ref = await boot({ baseUrl: refusedUrl, http: { retry: false, circuitBreaker: { consecutiveFailures: 1, halfOpenAfterMs: 60_000 } } });
+    const users = ref.get(UserTokenService);
+    for (const attempt of [() => users.getUserToken('alice'), () => users.getUserToken('alice'), () => users.getUserToken('bad:user'), () => users.usertokenGet('999999', '<script>')]) {
+      await attempt().catch(record);
+    }
+    const crypto = ref.get(AuthInfoCryptoService);
+    try {
+      crypto.decrypt(crypto.encrypt('alice').slice(0, -4) + 'AAAA');
+    } catch (error) {
+      record(error);
+    }
+  });
+
+  it('configuration errors', async () => {
+    const p12 = makePkcs12(privateKey, 'keyalias', P12_PASSWORD);
+    const bad: Array<Partial<PersonalizedOffersModuleOptions>> = [
+      { authInfo: { key: KEY.slice(2), iv: IV } },
+      { authInfo: { key: KEY, iv: `${IV}00` } },
+      { oauth: { consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'keyalias', password: `${P12_PASSWORD}x` } } },
+      { oauth: { consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'nope', password: P12_PASSWORD } } },
+      { oauth: { consumerKey: CONSUMER_KEY, signingKey: pem.replace('MII', 'XII') } },
+    ];
+    for (const extra of bad) await boot(extra).catch(record);
+    expect(seen.length).toBeGreaterThan(0);
+  });
+
+  it('none of the secrets appears anywhere', () => {
+    const authInfos = server.requests.map((r) => new URL(r.url, 'http://x').searchParams.get('AuthInfo') ?? '').filter(Boolean);
+    const authorizations = server.requests.map((r) => String(r.headers.authorization ?? '')).filter(Boolean);
+    const signatures = authorizations.map((h) => parseAuthorization(h).get('oauth_signature')!);
+    // The run really exercised what it claims: requests were signed, tokens issued, debug lines written.
+    expect(authInfos.length).toBeGreaterThan(20);
+    expect(authorizations.length).toBe(authInfos.length);
+    expect(issuedTokens.length).toBeGreaterThanOrEqual(4);
+    expect(logs.some((l) => l.startsWith('debug') && l.includes('GET /plo/v1/usertoken'))).toBe(true);
+    expect(logs.some((l) => l.startsWith('warn') && l.includes('retrying'))).toBe(true);
+    expect(logs.some((l) => l.includes('consumer key …') && l.includes(CONSUMER_KEY.slice(-4)))).toBe(true);
+
+    const secrets = [
+      KEY,
+      Buffer.from(KEY, 'hex').toString('base64'),
+      IV,
+      Buffer.from(IV, 'hex').toString('base64'),
+      CONSUMER_KEY,
+      CONSUMER_KEY.slice(0, -4),
+      P12_PASSWORD,
+      pem.split('\n')[1]!,
+      ...authInfos,
+      ...authInfos.map(encodeURIComponent),
+      ...authorizations,
+      ...signatures,
+      ...issuedTokens,
+    ];
+    const haystack = [...logs, ...seen].join('\n');
+    const leaked = secrets.filter((s) => haystack.includes(s)).map((s) => `${s.slice(0, 6)}… (${s.length} chars)`);
+    expect(leaked).toEqual([]);
+  });
+});
