@@ -11,6 +11,7 @@ import {
   PersonalizedOffersModule,
   type PersonalizedOffersModuleOptions,
   UserTokenService,
+  loadPersonalizedOffersConfig,
 } from 'nestjs-personalized-offers';
 import { makePkcs12, rsaKeyPair } from './support/keys.js';
 import { LoopbackServer, answerOk, okBody } from './support/loopback-server.js';
@@ -187,5 +188,54 @@ describe('start-up warning for unsigned requests', () => {
     await bootWith({ fId: '1', baseUrl: 'https://api.mastercard.com/plo/v1', authInfo, oauth: { consumerKey: CONSUMER_KEY, signingKey: privateKey } });
     expect(lines.join('\n')).toContain('consumer key …cdef');
     expect(lines.join('\n')).not.toContain(CONSUMER_KEY.slice(0, -4));
+  });
+});
+
+describe('OAuth from the PLO_OAUTH_* environment', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plo-env-'));
+  const p12Path = join(dir, 'key.p12');
+  const pemPath = join(dir, 'key.pem');
+  writeFileSync(p12Path, makePkcs12(privateKey, 'keyalias', 'keystorepassword'));
+  writeFileSync(pemPath, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  const base = { PLO_FID: '999999', PLO_AUTHINFO_KEY: authInfo.key, PLO_AUTHINFO_IV: authInfo.iv, PLO_OAUTH_CONSUMER_KEY: CONSUMER_KEY };
+  const server = new LoopbackServer();
+  let baseUrl: string;
+  beforeAll(async () => {
+    baseUrl = await server.start();
+  });
+  afterAll(() => server.stop());
+
+  it.each([
+    ['a PKCS#12 file', { PLO_OAUTH_KEY_FILE: p12Path, PLO_OAUTH_KEY_ALIAS: 'keyalias', PLO_OAUTH_KEY_PASSWORD: 'keystorepassword' }],
+    ['a PEM file', { PLO_OAUTH_KEY_FILE: pemPath }],
+  ])('loads %s and signs verifiably', async (_, vars) => {
+    server.requests.length = 0;
+    const options = loadPersonalizedOffersConfig({ ...base, ...vars, PLO_BASE_URL: baseUrl });
+    const ref = await Test.createTestingModule({ imports: [PersonalizedOffersModule.forRoot(options)] }).compile();
+    await ref.get(UserTokenService).getUserToken('alice');
+    await ref.close();
+    expect(verifyOAuthRequest(server.requests[0]!, publicKey, { consumerKey: CONSUMER_KEY, origin: new URL(baseUrl).origin }).ok).toBe(true);
+  });
+
+  it.each<[string, Record<string, string>, string[]]>([
+    ['a wrong password', { PLO_OAUTH_KEY_FILE: p12Path, PLO_OAUTH_KEY_ALIAS: 'keyalias', PLO_OAUTH_KEY_PASSWORD: 'wrong' }, ['PLO_OAUTH_KEY_PASSWORD']],
+    ['an unknown alias', { PLO_OAUTH_KEY_FILE: p12Path, PLO_OAUTH_KEY_ALIAS: 'nope', PLO_OAUTH_KEY_PASSWORD: 'keystorepassword' }, ['PLO_OAUTH_KEY_ALIAS']],
+    ['a .p12 without alias and password', { PLO_OAUTH_KEY_FILE: p12Path }, ['PLO_OAUTH_KEY_ALIAS', 'PLO_OAUTH_KEY_PASSWORD']],
+    ['a consumer key without a key file', {}, ['PLO_OAUTH_KEY_FILE']],
+    ['a missing key file', { PLO_OAUTH_KEY_FILE: join(dir, 'missing.p12') }, ['PLO_OAUTH_KEY_FILE']],
+  ])('names the variables at fault for %s', (_, vars, settings) => {
+    let error: unknown;
+    try {
+      loadPersonalizedOffersConfig({ ...base, ...vars });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
+    expect((error as PersonalizedOffersConfigError).settings.sort()).toEqual(settings);
+    expect((error as Error).message).not.toMatch(/keystorepassword|wrong|oauth\.pkcs12/);
+  });
+
+  it('a key file without a consumer key is refused', () => {
+    expect(() => loadPersonalizedOffersConfig({ ...base, PLO_OAUTH_CONSUMER_KEY: '', PLO_OAUTH_KEY_FILE: pemPath })).toThrow(/PLO_OAUTH_CONSUMER_KEY/);
   });
 });
