@@ -68,7 +68,7 @@ describe('example app configured from PLO_* variables', () => {
 
   it('answers 502 with no upstream detail when the upstream refuses', async () => {
     upstream.setFault({ type: 'http-error', status: 403 }, { times: 1 });
-    const res = await fetch(url, { headers: { 'X-Demo-User-Id': 'carol' } });
+    const res = await fetch(url, { headers: { 'X-Demo-User-Id': 'dave' } });
     expect(res.status).toBe(502);
     const text = await res.text();
     expect(text).not.toMatch(/Simulat|Source|ReasonCode/);
@@ -76,7 +76,7 @@ describe('example app configured from PLO_* variables', () => {
 
   it('passes a 429 on as 503 with Retry-After once the retries are spent', async () => {
     upstream.setFault({ type: 'http-error', status: 429, retryAfter: '1' }, { times: 3 });
-    const res = await fetch(url, { headers: { 'X-Demo-User-Id': 'carol' } });
+    const res = await fetch(url, { headers: { 'X-Demo-User-Id': 'erin' } });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
   }, 15_000);

@@ -39,7 +39,8 @@ describe('transport against a real loopback server', () => {
 
   async function service(http: HttpOptions = {}): Promise<UserTokenService> {
     moduleRef = await Test.createTestingModule({
-      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo, http: { retry: fastRetry, ...http } })],
+      // No token cache here: every call must reach the transport under test.
+      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo, cache: false, http: { retry: fastRetry, ...http } })],
     }).compile();
     return moduleRef.get(UserTokenService);
   }

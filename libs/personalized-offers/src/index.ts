@@ -11,6 +11,7 @@ export {
   PERSONALIZED_OFFERS_KEY_MATERIAL,
   PERSONALIZED_OFFERS_CLOCK,
   PERSONALIZED_OFFERS_HTTP,
+  PERSONALIZED_OFFERS_TOKEN_STORE,
   LOGGER_CONTEXT,
 } from './personalized-offers.constants.js';
 export * from './personalized-offers.decorators.js';
@@ -29,3 +30,6 @@ export {
   PERSONALIZED_OFFERS_ENV_VARIABLES,
 } from './config/personalized-offers.config.js';
 export { PersonalizedOffersExceptionFilter, toHttpStatus } from './filters/personalized-offers-exception.filter.js';
+export type { TokenStore } from './cache/token-store.interface.js';
+export { MemoryTokenStore } from './cache/memory-token.store.js';
+export { RedisTokenStore, type RedisTokenStoreOptions } from './cache/redis-token.store.js';

@@ -11,6 +11,8 @@ export const PERSONALIZED_OFFERS_KEY_MATERIAL = Symbol('PERSONALIZED_OFFERS_KEY_
 export const PERSONALIZED_OFFERS_CLOCK = Symbol('PERSONALIZED_OFFERS_CLOCK');
 /** Injection token of the module's own `HttpService` (its own axios instance). */
 export const PERSONALIZED_OFFERS_HTTP = Symbol('PERSONALIZED_OFFERS_HTTP');
+/** Injection token of the active `TokenStore` (`null` when caching is off). */
+export const PERSONALIZED_OFFERS_TOKEN_STORE = Symbol('PERSONALIZED_OFFERS_TOKEN_STORE');
 /** Injection token of the validated, normalized options (internal). */
 export const PERSONALIZED_OFFERS_RESOLVED_OPTIONS = Symbol('PERSONALIZED_OFFERS_RESOLVED_OPTIONS');
 

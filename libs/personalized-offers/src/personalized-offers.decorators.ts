@@ -4,6 +4,7 @@ import {
   PERSONALIZED_OFFERS_FID,
   PERSONALIZED_OFFERS_HTTP,
   PERSONALIZED_OFFERS_KEY_MATERIAL,
+  PERSONALIZED_OFFERS_TOKEN_STORE,
 } from './personalized-offers.constants.js';
 
 /** Injects the configured Financial Institution id (`string`). */
@@ -16,3 +17,5 @@ export const InjectClock = (): ParameterDecorator & PropertyDecorator => Inject(
 /** Injects the module's own `HttpService`, e.g. to add axios interceptors that apply to its calls. */
 export const InjectPersonalizedOffersHttp = (): ParameterDecorator & PropertyDecorator =>
   Inject(PERSONALIZED_OFFERS_HTTP);
+/** Injects the active `TokenStore` (`null` when caching is off). */
+export const InjectTokenStore = (): ParameterDecorator & PropertyDecorator => Inject(PERSONALIZED_OFFERS_TOKEN_STORE);

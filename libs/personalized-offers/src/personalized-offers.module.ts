@@ -6,9 +6,10 @@ import {
   PERSONALIZED_OFFERS_FID,
   PERSONALIZED_OFFERS_HTTP,
   PERSONALIZED_OFFERS_KEY_MATERIAL,
+  PERSONALIZED_OFFERS_TOKEN_STORE,
 } from './personalized-offers.constants.js';
 import { ConfigurableModuleClass } from './personalized-offers.module-definition.js';
-import { configProviders, httpProviders } from './personalized-offers.providers.js';
+import { cacheProviders, configProviders, httpProviders } from './personalized-offers.providers.js';
 import { UserTokenService } from './user-token/user-token.service.js';
 
 /**
@@ -16,7 +17,7 @@ import { UserTokenService } from './user-token/user-token.service.js';
  * Each registration gets its own providers, HTTP client and configuration.
  */
 @Module({
-  providers: [...configProviders, ...httpProviders, AuthInfoCryptoService, PersonalizedOffersHttpClient, UserTokenService],
+  providers: [...configProviders, ...httpProviders, ...cacheProviders, AuthInfoCryptoService, PersonalizedOffersHttpClient, UserTokenService],
   exports: [
     UserTokenService,
     AuthInfoCryptoService,
@@ -24,6 +25,7 @@ import { UserTokenService } from './user-token/user-token.service.js';
     PERSONALIZED_OFFERS_KEY_MATERIAL,
     PERSONALIZED_OFFERS_CLOCK,
     PERSONALIZED_OFFERS_HTTP,
+    PERSONALIZED_OFFERS_TOKEN_STORE,
   ],
 })
 export class PersonalizedOffersModule extends ConfigurableModuleClass {}

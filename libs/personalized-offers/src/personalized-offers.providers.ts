@@ -2,6 +2,9 @@ import { HttpService } from '@nestjs/axios';
 import { Logger, type Provider } from '@nestjs/common';
 import axios from 'axios';
 import { type ResolvedPersonalizedOffersOptions, resolveOptions } from './config/resolve-options.js';
+import { MemoryTokenStore } from './cache/memory-token.store.js';
+import { RedisTokenStore } from './cache/redis-token.store.js';
+import { UserTokenCache } from './cache/user-token.cache.js';
 import { systemClock } from './crypto/system-clock.js';
 import { KeepAliveAgents } from './http/keep-alive-agents.js';
 import type { PersonalizedOffersModuleOptions } from './interfaces/index.js';
@@ -12,6 +15,7 @@ import {
   PERSONALIZED_OFFERS_HTTP,
   PERSONALIZED_OFFERS_KEY_MATERIAL,
   PERSONALIZED_OFFERS_RESOLVED_OPTIONS,
+  PERSONALIZED_OFFERS_TOKEN_STORE,
 } from './personalized-offers.constants.js';
 import { PERSONALIZED_OFFERS_MODULE_OPTIONS } from './personalized-offers.module-definition.js';
 import { installOAuthSigning } from './signing/oauth-signing.interceptor.js';
@@ -62,4 +66,19 @@ export const httpProviders: Provider[] = [
     },
     inject: [PERSONALIZED_OFFERS_RESOLVED_OPTIONS, KeepAliveAgents],
   },
+];
+
+/** The token store chosen by `cache.store` (or `null` with `cache: false`), and the cache over it. */
+export const cacheProviders: Provider[] = [
+  {
+    provide: PERSONALIZED_OFFERS_TOKEN_STORE,
+    useFactory: ({ cache }: ResolvedPersonalizedOffersOptions) => {
+      if (!cache) return null;
+      if (cache.store === 'custom') return cache.custom!;
+      if (cache.store === 'redis') return new RedisTokenStore({ ...cache.redis! }, new Logger(LOGGER_CONTEXT));
+      return new MemoryTokenStore({ maxEntries: cache.maxEntries, ttlMs: cache.ttlMs });
+    },
+    inject: [PERSONALIZED_OFFERS_RESOLVED_OPTIONS],
+  },
+  UserTokenCache,
 ];

@@ -2,7 +2,8 @@ import { AuthInfoKeyMaterial } from '../crypto/auth-info-key-material.js';
 import { findIdentifierProblem } from '../crypto/identifier.js';
 import { describeIdentifierProblem } from '../errors/invalid-user-id.error.js';
 import { PersonalizedOffersConfigError } from '../errors/personalized-offers-config.error.js';
-import type { CircuitBreakerOptions, HttpOptions, PersonalizedOffersModuleOptions, RetryOptions } from '../interfaces/index.js';
+import type { TokenStore } from '../cache/token-store.interface.js';
+import type { CacheOptions, CircuitBreakerOptions, HttpOptions, PersonalizedOffersModuleOptions, RetryOptions } from '../interfaces/index.js';
 import { PRODUCTION_BASE_URL } from '../personalized-offers.constants.js';
 import { OAuthSigner } from '../signing/oauth-signer.js';
 import { loadSigningKey } from '../signing/signing-key.loader.js';
@@ -14,6 +15,17 @@ export interface ResolvedHttpOptions {
   maxSockets: number;
   retry: Required<RetryOptions> | false;
   circuitBreaker: Required<CircuitBreakerOptions> | false;
+}
+
+/** Cache settings with every default filled in. */
+export interface ResolvedCacheOptions {
+  ttlMs: number | undefined;
+  maxEntries: number;
+  store: 'memory' | 'redis' | 'custom';
+  redis?: { url: string; keyPrefix: string; secret: Buffer };
+  custom?: TokenStore;
+  lockTtlMs: number;
+  lockWaitMs: number;
 }
 
 /** Module options after validation: what the providers are built from. */
@@ -28,7 +40,10 @@ export interface ResolvedPersonalizedOffersOptions {
   /** The OAuth signer, when `oauth` is configured. */
   signer?: OAuthSigner;
   http: ResolvedHttpOptions;
+  cache: ResolvedCacheOptions | false;
 }
+
+export const CACHE_DEFAULTS = { maxEntries: 100_000, lockTtlMs: 15_000, lockWaitMs: 3_000 } as const;
 
 export const HTTP_DEFAULTS = {
   timeoutMs: 10_000,
@@ -66,7 +81,43 @@ export function resolveOptions(options: PersonalizedOffersModuleOptions | undefi
     keyMaterial,
     ...(signer ? { signer } : {}),
     http: resolveHttp(options.http),
+    cache: resolveCache(options.cache, keyMaterial),
   };
+}
+
+function resolveCache(cache: CacheOptions | false | undefined, keyMaterial: AuthInfoKeyMaterial): ResolvedCacheOptions | false {
+  if (cache === false) return false;
+  const c = cache ?? {};
+  const resolved: ResolvedCacheOptions = {
+    ttlMs: c.ttlMs === undefined ? undefined : int(c.ttlMs, 0, 'cache.ttlMs', 1, 2 ** 31 - 1),
+    maxEntries: int(c.maxEntries, CACHE_DEFAULTS.maxEntries, 'cache.maxEntries', 1, 50_000_000),
+    store: 'memory',
+    lockTtlMs: int(c.lockTtlMs, CACHE_DEFAULTS.lockTtlMs, 'cache.lockTtlMs', 1, 600_000),
+    lockWaitMs: int(c.lockWaitMs, CACHE_DEFAULTS.lockWaitMs, 'cache.lockWaitMs', 0, 600_000),
+  };
+  const store = c.store ?? 'memory';
+  if (store === 'memory') return resolved;
+  if (typeof store === 'object' && store !== null && 'redis' in store) {
+    const url = store.redis?.url;
+    if (typeof url !== 'string' || !/^rediss?:\/\/./.test(url)) {
+      throw new PersonalizedOffersConfigError('cache.store.redis.url', 'cache.store.redis.url must be a redis:// or rediss:// URL.');
+    }
+    return { ...resolved, store: 'redis', redis: { url, keyPrefix: store.redis.keyPrefix ?? 'plo:', secret: cacheSecret(c.encryptionKey, keyMaterial) } };
+  }
+  const custom = store as TokenStore;
+  if (typeof custom === 'object' && custom !== null && ['get', 'set', 'delete'].every((m) => typeof (custom as any)[m] === 'function')) {
+    return { ...resolved, store: 'custom', custom };
+  }
+  throw new PersonalizedOffersConfigError('cache.store', "cache.store must be 'memory', { redis: { url } } or an object with get, set and delete.");
+}
+
+function cacheSecret(value: string | Buffer | undefined, keyMaterial: AuthInfoKeyMaterial): Buffer {
+  if (value === undefined) return keyMaterial.key;
+  const bytes = Buffer.isBuffer(value) ? value : typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.alloc(0);
+  if (bytes.length < 16) {
+    throw new PersonalizedOffersConfigError('cache.encryptionKey', 'cache.encryptionKey must be at least 16 bytes.');
+  }
+  return Buffer.from(bytes);
 }
 
 function resolveHttp(http: HttpOptions | undefined): ResolvedHttpOptions {

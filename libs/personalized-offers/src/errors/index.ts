@@ -6,3 +6,4 @@ export * from './invalid-user-id.error.js';
 export * from './auth-info-decrypt.error.js';
 export * from './invalid-argument.error.js';
 export * from './personalized-offers-unavailable.error.js';
+export * from './personalized-offers-cache.error.js';

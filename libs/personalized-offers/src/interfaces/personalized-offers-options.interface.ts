@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { TokenStore } from '../cache/token-store.interface.js';
 
 /** How AuthInfo is encrypted. @see README "AuthInfo formats" */
 export type AuthInfoMode = 'cbc' | 'cbc-random-iv' | 'ecb';
@@ -61,6 +62,38 @@ export interface HttpOptions {
   circuitBreaker?: CircuitBreakerOptions | false;
 }
 
+/** A shared Redis store for a fleet of instances. */
+export interface RedisStoreOptions {
+  redis: {
+    /** `redis://[:password@]host:port/db` (or `rediss://` for TLS). */
+    url: string;
+    /** Prefix of every key this module writes. @default 'plo:' */
+    keyPrefix?: string;
+  };
+}
+
+/**
+ * Token caching. Tokens do not expire (per the spec), so by default nothing expires either; all
+ * durations are in milliseconds.
+ */
+export interface CacheOptions {
+  /** Time to live of a cached token, in milliseconds. @default undefined (no expiry) */
+  ttlMs?: number;
+  /** Most tokens held in process memory (LRU). @default 100000 */
+  maxEntries?: number;
+  /** `'memory'` (default), a shared Redis store, or your own `TokenStore` object. */
+  store?: 'memory' | RedisStoreOptions | TokenStore;
+  /**
+   * Secret (≥ 16 bytes) for the Redis key hash and value encryption (AES-256-GCM), derived with
+   * HKDF. @default derived from the AuthInfo key
+   */
+  encryptionKey?: string | Buffer;
+  /** How long one instance may hold the fleet-wide fetch lock, in milliseconds. @default 15000 */
+  lockTtlMs?: number;
+  /** How long other instances wait for the lock holder's token before fetching themselves, in milliseconds. @default 3000 */
+  lockWaitMs?: number;
+}
+
 /** Options of {@link PersonalizedOffersModule.forRoot} / `forRootAsync`. */
 export interface PersonalizedOffersModuleOptions {
   /** Financial Institution id issued by Mastercard (the `FId` query parameter). */
@@ -77,4 +110,6 @@ export interface PersonalizedOffersModuleOptions {
   oauth?: OAuthOptions;
   /** Timeouts, connection pool, retries and circuit breaker. */
   http?: HttpOptions;
+  /** Token cache, or `false` to call the API every time. @default in-memory LRU, 100000 entries, no TTL */
+  cache?: CacheOptions | false;
 }

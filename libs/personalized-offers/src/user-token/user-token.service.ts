@@ -3,7 +3,8 @@ import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-option
 import { AuthInfoCryptoService } from '../crypto/auth-info-crypto.service.js';
 import { findIdentifierProblem } from '../crypto/identifier.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
-import { describeIdentifierProblem } from '../errors/invalid-user-id.error.js';
+import { InvalidUserIdError, describeIdentifierProblem } from '../errors/invalid-user-id.error.js';
+import { UserTokenCache } from '../cache/user-token.cache.js';
 import { PersonalizedOffersApiError } from '../errors/personalized-offers-api.error.js';
 import { PersonalizedOffersHttpClient } from '../http/personalized-offers-http.client.js';
 import { parseModel, redactedExcerpt, toApiError } from '../http/response-parser.js';
@@ -24,19 +25,45 @@ export class UserTokenService {
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
     private readonly crypto: AuthInfoCryptoService,
     private readonly http: PersonalizedOffersHttpClient,
+    private readonly cache: UserTokenCache,
   ) {
     this.baseUrl = options.baseUrl;
     this.fId = options.fId;
   }
 
   /**
-   * The user session token for `userId`: encrypts a fresh AuthInfo for the configured fId,
-   * calls `GET /usertoken`, and checks `Status.Code === '600'` and a non-empty token.
+   * The user session token for `userId`: from the cache when it holds one; otherwise encrypts a
+   * fresh AuthInfo for the configured fId, calls `GET /usertoken`, checks `Status.Code === '600'`
+   * and a non-empty token, and caches it. Concurrent calls for one user share one request.
+   * `{ refresh: true }` skips the cache and stores the new token.
    * @throws InvalidUserIdError before any network I/O when `userId` cannot go into AuthInfo.
    * @throws PersonalizedOffersApiError when the API refuses or answers without a token.
    * @throws PersonalizedOffersNetworkError when no response arrives.
    */
-  async getUserToken(userId: string): Promise<string> {
+  async getUserToken(userId: string, options?: { refresh?: boolean }): Promise<string> {
+    const problem = findIdentifierProblem(userId);
+    if (problem) throw new InvalidUserIdError(problem);
+    const key = `${this.fId}:${userId}`;
+    const refresh = options?.refresh === true;
+    if (!refresh) {
+      const hit = this.cache.peek(key);
+      if (hit !== undefined) return hit;
+    }
+    return await this.cache.get(key, () => this.fetchUserToken(userId), refresh);
+  }
+
+  /**
+   * Removes `userId`'s token from every tier of the cache (process memory and the shared store).
+   * @throws PersonalizedOffersCacheError when the shared store cannot be reached.
+   */
+  async invalidateUserToken(userId: string): Promise<void> {
+    const problem = findIdentifierProblem(userId);
+    if (problem) throw new InvalidUserIdError(problem);
+    await this.cache.invalidate(`${this.fId}:${userId}`);
+  }
+
+  /** One upstream round trip for `userId`'s token, no cache. */
+  private async fetchUserToken(userId: string): Promise<string> {
     const authInfo = this.crypto.encrypt(userId);
     const response = await this.usertokenGet(this.fId, authInfo);
     const { Status, UserToken } = response.Response;

@@ -1,0 +1,113 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import type { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import type { TokenStore } from './token-store.interface.js';
+
+/** Options of {@link RedisTokenStore}. */
+export interface RedisTokenStoreOptions {
+  /** `redis://[:password@]host:port/db`. */
+  url: string;
+  /** Prefix of every key. @default 'plo:' */
+  keyPrefix?: string;
+  /** Secret the key hash and the value encryption key are derived from (HKDF-SHA256). */
+  secret: Buffer;
+  /** Longest wait for one Redis command, in milliseconds; slower counts as down. @default 250 */
+  commandTimeoutMs?: number;
+}
+
+const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+const VERSION = 1;
+
+/**
+ * A token store shared by a fleet, in Redis. Keys are `prefix + HMAC-SHA256(userKey)`, so a dump
+ * shows no user id; values are AES-256-GCM encrypted with the Redis key as associated data, so a
+ * dump shows no token and a value moved to another key does not decrypt. A value that does not
+ * decrypt reads as a miss. Commands fail fast when Redis is down or slow (no offline queue).
+ */
+export class RedisTokenStore implements TokenStore {
+  readonly shared = true;
+  readonly client: Redis;
+  private readonly prefix: string;
+  private readonly hashKey: Buffer;
+  private readonly valueKey: Buffer;
+
+  constructor(options: RedisTokenStoreOptions, logger?: Logger) {
+    this.prefix = options.keyPrefix ?? 'plo:';
+    this.hashKey = derive(options.secret, 'redis key hash');
+    this.valueKey = derive(options.secret, 'redis value encryption');
+    this.client = new Redis(options.url, {
+      lazyConnect: false,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: options.commandTimeoutMs ?? 250,
+      connectTimeout: 1_000,
+      // Keep trying to come back, at most once a second.
+      retryStrategy: (times) => Math.min(times * 100, 1_000),
+    });
+    // Connection errors are reported by the cache (rate-limited); without a listener ioredis prints them.
+    this.client.on('error', (error) => logger?.debug?.(`Redis connection error (${(error as NodeJS.ErrnoException).code ?? 'error'}).`));
+  }
+
+  /** The Redis key for a module-level key: a keyed hash, no user id in clear. */
+  redisKey(key: string): string {
+    return `${this.prefix}ut:${createHmac('sha256', this.hashKey).update(key).digest('base64url')}`;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    const redisKey = this.redisKey(key);
+    const stored = await this.client.get(redisKey);
+    return stored === null ? undefined : this.open(redisKey, stored);
+  }
+
+  async set(key: string, token: string, ttlMs?: number): Promise<void> {
+    const redisKey = this.redisKey(key);
+    const sealed = this.seal(redisKey, token);
+    if (ttlMs) await this.client.set(redisKey, sealed, 'PX', ttlMs);
+    else await this.client.set(redisKey, sealed);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.del(this.redisKey(key));
+  }
+
+  async acquireLock(key: string, ttlMs: number): Promise<string | undefined> {
+    const owner = randomUUID();
+    const ok = await this.client.set(`${this.redisKey(key)}:lock`, owner, 'PX', ttlMs, 'NX');
+    return ok === 'OK' ? owner : undefined;
+  }
+
+  async releaseLock(key: string, owner: string): Promise<void> {
+    await this.client.eval(RELEASE_LOCK, 1, `${this.redisKey(key)}:lock`, owner);
+  }
+
+  /** Closes the connection (on application shutdown). */
+  async close(): Promise<void> {
+    this.client.disconnect(false);
+  }
+
+  private seal(redisKey: string, token: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.valueKey, iv);
+    cipher.setAAD(Buffer.from(redisKey));
+    const body = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
+    return Buffer.concat([Buffer.of(VERSION), iv, cipher.getAuthTag(), body]).toString('base64url');
+  }
+
+  /** The token, or `undefined` when the value was not sealed under this key and Redis key. */
+  private open(redisKey: string, stored: string): string | undefined {
+    try {
+      const bytes = Buffer.from(stored, 'base64url');
+      if (bytes.length < 29 || bytes[0] !== VERSION) return undefined;
+      const decipher = createDecipheriv('aes-256-gcm', this.valueKey, bytes.subarray(1, 13));
+      decipher.setAAD(Buffer.from(redisKey));
+      decipher.setAuthTag(bytes.subarray(13, 29));
+      return Buffer.concat([decipher.update(bytes.subarray(29)), decipher.final()]).toString('utf8');
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function derive(secret: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'nestjs-personalized-offers token cache', purpose, 32));
+}

@@ -1,0 +1,22 @@
+/**
+ * Where user tokens are kept. Implement it to bring your own store (Keyv, cache-manager, …) and
+ * pass the object as `cache.store`; inject the active one with `InjectTokenStore()`.
+ * Keys are opaque strings chosen by the module; values are the tokens. Methods may be sync or async.
+ */
+export interface TokenStore {
+  /** The token under `key`, or `undefined`. */
+  get(key: string): Promise<string | undefined> | string | undefined;
+  /** Stores `token` under `key`; `ttlMs` (milliseconds) when the cache has a TTL. */
+  set(key: string, token: string, ttlMs?: number): Promise<void> | void;
+  /** Removes `key`. */
+  delete(key: string): Promise<void> | void;
+  /**
+   * Optional cross-instance lock for single-flight across a fleet: resolves to an owner id when
+   * acquired for `ttlMs`, `undefined` when another instance holds it.
+   */
+  acquireLock?(key: string, ttlMs: number): Promise<string | undefined>;
+  /** Releases a lock, only if `owner` still holds it. */
+  releaseLock?(key: string, owner: string): Promise<void>;
+  /** True when the store is shared between instances (then it is authoritative over the local copy). */
+  readonly shared?: boolean;
+}

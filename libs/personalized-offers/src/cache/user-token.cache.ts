@@ -1,0 +1,194 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
+import { PersonalizedOffersCacheError } from '../errors/personalized-offers-cache.error.js';
+import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS, PERSONALIZED_OFFERS_TOKEN_STORE } from '../personalized-offers.constants.js';
+import { MemoryTokenStore } from './memory-token.store.js';
+import { RedisTokenStore } from './redis-token.store.js';
+import type { TokenStore } from './token-store.interface.js';
+
+const WARN_INTERVAL_MS = 30_000;
+const POLL_INTERVAL_MS = 20;
+
+/**
+ * Per-user token caching in front of the upstream call:
+ * - single-flight: concurrent misses for one key in this process share one fetch (and its error;
+ *   errors are never cached);
+ * - a process-local LRU that is the cache itself with the memory store, and the fallback when a
+ *   shared store (Redis) fails, so no request fails because the cache did;
+ * - with a shared store that can lock, one instance of a fleet fetches while the others wait a
+ *   bounded time for its result, then fetch themselves if it never comes.
+ */
+@Injectable()
+export class UserTokenCache implements OnModuleDestroy {
+  private readonly logger = new Logger(LOGGER_CONTEXT);
+  private readonly inflight = new Map<string, Promise<string>>();
+  /** Synchronous local tier: the store itself (memory) or the fallback copy (shared stores). */
+  private readonly local: MemoryTokenStore | undefined;
+  /** Remote/authoritative tier when it is not the local one. */
+  private readonly remote: TokenStore | undefined;
+  private readonly ttlMs: number | undefined;
+  private readonly lockTtlMs: number;
+  private readonly lockWaitMs: number;
+  private readonly ownsStore: boolean;
+  private lastWarning = 0;
+
+  constructor(
+    @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
+    @Inject(PERSONALIZED_OFFERS_TOKEN_STORE) private readonly store: TokenStore | null,
+  ) {
+    const cache = options.cache;
+    this.ttlMs = cache ? cache.ttlMs : undefined;
+    this.lockTtlMs = cache ? cache.lockTtlMs : 0;
+    this.lockWaitMs = cache ? cache.lockWaitMs : 0;
+    this.ownsStore = cache ? cache.store === 'redis' : false;
+    if (!cache || !store) return;
+    if (store instanceof MemoryTokenStore) {
+      this.local = store;
+    } else {
+      this.remote = store;
+      if (store.shared) this.local = new MemoryTokenStore({ maxEntries: cache.maxEntries, ttlMs: cache.ttlMs });
+    }
+  }
+
+  /** A token held in this process, when the local tier is authoritative (memory store). */
+  peek(key: string): string | undefined {
+    return this.remote ? undefined : this.local?.get(key);
+  }
+
+  /**
+   * The cached token for `key`, or the result of `fetch` (stored on success). With `refresh`,
+   * skips the reads and overwrites what is stored.
+   */
+  get(key: string, fetch: () => Promise<string>, refresh = false): Promise<string> {
+    if (!refresh) {
+      const running = this.inflight.get(key);
+      if (running) return running;
+    }
+    const flightKey = refresh ? `refresh\u0000${key}` : key;
+    const existing = this.inflight.get(flightKey);
+    if (existing) return existing;
+    // An async wrapper rather than .finally(): `await` chains keep the caller's async stack trace.
+    const flight = (async () => {
+      try {
+        return await this.load(key, fetch, refresh);
+      } finally {
+        this.inflight.delete(flightKey);
+      }
+    })();
+    this.inflight.set(flightKey, flight);
+    return flight;
+  }
+
+  /** Removes `key` from every tier. Throws `PersonalizedOffersCacheError` if the shared store cannot be reached. */
+  async invalidate(key: string): Promise<void> {
+    this.local?.delete(key);
+    if (!this.remote) return;
+    try {
+      await this.remote.delete(key);
+    } catch (error) {
+      throw new PersonalizedOffersCacheError('The shared token store could not be reached to invalidate the token.', plain(error));
+    }
+  }
+
+  /** Closes the Redis connection this module opened (a store you supplied is yours to close). */
+  async onModuleDestroy(): Promise<void> {
+    if (this.remote instanceof RedisTokenStore && this.ownsStore) await this.remote.close();
+  }
+
+  private async load(key: string, fetch: () => Promise<string>, refresh: boolean): Promise<string> {
+    if (!this.remote) {
+      if (!refresh) {
+        const hit = this.local?.get(key);
+        if (hit !== undefined) return hit;
+      }
+      const token = await fetch();
+      this.local?.set(key, token, this.ttlMs);
+      return token;
+    }
+
+    if (!refresh) {
+      const hit = await this.remoteGet(key);
+      if (hit !== undefined) return hit;
+    }
+    let owner: string | undefined;
+    if (this.remote.acquireLock && !refresh) {
+      const lock = await this.attempt(() => this.remote!.acquireLock!(key, this.lockTtlMs));
+      if (lock.ok && lock.value === undefined) {
+        // Another instance is fetching: wait for its result, or for the lock to come free.
+        const waited = await this.waitForOther(key);
+        if (waited.token !== undefined) return waited.token;
+        owner = waited.owner;
+      } else if (lock.ok && lock.value !== undefined) {
+        owner = lock.value;
+        const hit = await this.remoteGet(key); // it may have been stored just before we locked
+        if (hit !== undefined) {
+          await this.release(key, owner);
+          return hit;
+        }
+      }
+    }
+    try {
+      const token = await fetch();
+      this.local?.set(key, token, this.ttlMs);
+      await this.attempt(() => this.remote!.set(key, token, this.ttlMs));
+      return token;
+    } finally {
+      if (owner) await this.release(key, owner);
+    }
+  }
+
+  private async waitForOther(key: string): Promise<{ token?: string; owner?: string }> {
+    const deadline = performance.now() + this.lockWaitMs;
+    while (performance.now() < deadline) {
+      await sleep(POLL_INTERVAL_MS);
+      const got = await this.attempt(() => this.remote!.get(key));
+      if (!got.ok) return {}; // the store failed: fetch ourselves
+      if (got.value !== undefined) {
+        this.local?.set(key, got.value, this.ttlMs);
+        return { token: got.value };
+      }
+      const lock = await this.attempt(() => this.remote!.acquireLock!(key, this.lockTtlMs));
+      if (!lock.ok || lock.value !== undefined) return { owner: lock.ok ? lock.value : undefined };
+    }
+    return {};
+  }
+
+  /** Reads the shared store; on failure serves the local copy. */
+  private async remoteGet(key: string): Promise<string | undefined> {
+    const got = await this.attempt(() => this.remote!.get(key));
+    if (!got.ok) return this.local?.get(key);
+    if (got.value !== undefined) this.local?.set(key, got.value, this.ttlMs);
+    return got.value;
+  }
+
+  private async release(key: string, owner: string): Promise<void> {
+    await this.attempt(() => this.remote!.releaseLock!(key, owner));
+  }
+
+  /** Runs a store operation; a failure becomes `{ ok: false }` and a rate-limited warning. */
+  private async attempt<T>(op: () => Promise<T> | T): Promise<{ ok: true; value: T } | { ok: false }> {
+    try {
+      return { ok: true, value: await op() };
+    } catch (error) {
+      const now = Date.now();
+      if (now - this.lastWarning >= WARN_INTERVAL_MS) {
+        this.lastWarning = now;
+        this.logger.warn(
+          `Token store unavailable (${describe(error)}); serving from process memory and the upstream until it is back.`,
+        );
+      }
+      return { ok: false };
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as { code?: unknown; name?: unknown };
+  return typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'error';
+}
+
+/** A cause with only the error's name and code: store errors can carry connection details. */
+function plain(error: unknown): Error {
+  return Object.assign(new Error(describe(error)), { code: describe(error) });
+}
