@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
-# The whole test suite, as a newcomer and CI run it: build (the packaging test loads the build),
-# type-check everything, then the unit and e2e suites.
+# The whole test suite, as a newcomer and CI run it: make sure redis-server is installed (the
+# Redis tests start their own servers on free ports), build (the packaging test loads the
+# build), type-check everything, then the unit and e2e suites.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "redis-server not found: installing Debian's redis-server (the Redis tests need a real one)"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+fi
+
 npm run build
 npm run typecheck
 npm run test:unit

@@ -72,10 +72,17 @@ export const httpProviders: Provider[] = [
 export const cacheProviders: Provider[] = [
   {
     provide: PERSONALIZED_OFFERS_TOKEN_STORE,
-    useFactory: ({ cache }: ResolvedPersonalizedOffersOptions) => {
+    useFactory: async ({ cache }: ResolvedPersonalizedOffersOptions) => {
       if (!cache) return null;
       if (cache.store === 'custom') return cache.custom!;
-      if (cache.store === 'redis') return new RedisTokenStore({ ...cache.redis! }, new Logger(LOGGER_CONTEXT));
+      if (cache.store === 'redis') {
+        const logger = new Logger(LOGGER_CONTEXT);
+        const store = new RedisTokenStore({ ...cache.redis! }, logger);
+        if (!(await store.connect())) {
+          logger.warn('Redis token store unreachable at start-up; serving from process memory and the upstream until it is.');
+        }
+        return store;
+      }
       return new MemoryTokenStore({ maxEntries: cache.maxEntries, ttlMs: cache.ttlMs });
     },
     inject: [PERSONALIZED_OFFERS_RESOLVED_OPTIONS],

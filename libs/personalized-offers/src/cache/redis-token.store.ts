@@ -36,7 +36,7 @@ export class RedisTokenStore implements TokenStore {
     this.hashKey = derive(options.secret, 'redis key hash');
     this.valueKey = derive(options.secret, 'redis value encryption');
     this.client = new Redis(options.url, {
-      lazyConnect: false,
+      lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeoutMs ?? 250,
@@ -80,9 +80,26 @@ export class RedisTokenStore implements TokenStore {
     await this.client.eval(RELEASE_LOCK, 1, `${this.redisKey(key)}:lock`, owner);
   }
 
-  /** Closes the connection (on application shutdown). */
+  /**
+   * Opens the connection, waiting at most `connectTimeout`. Failure is not fatal: the module
+   * starts without its shared cache and the client keeps reconnecting in the background.
+   */
+  async connect(): Promise<boolean> {
+    try {
+      await this.client.connect();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Closes the connection (on application shutdown) and waits until it is closed. */
   async close(): Promise<void> {
-    this.client.disconnect(false);
+    if (this.client.status === 'end') return;
+    const ended = new Promise<void>((resolve) => this.client.once('end', () => resolve()));
+    if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
+    else this.client.disconnect();
+    await ended;
   }
 
   private seal(redisKey: string, token: string): string {

@@ -48,6 +48,25 @@ describe('loadPersonalizedOffersConfig', () => {
     for (const value of Object.values(env)) expect(shown).not.toContain(value);
   });
 
+  it('reads the cache variables', () => {
+    expect(loadPersonalizedOffersConfig({ ...valid, PLO_CACHE: 'off' }).cache).toBe(false);
+    expect(loadPersonalizedOffersConfig({ ...valid, PLO_CACHE: 'memory', PLO_TOKEN_TTL_MS: '60000', PLO_CACHE_MAX_ENTRIES: '500' }).cache).toEqual({
+      ttlMs: 60_000,
+      maxEntries: 500,
+    });
+    expect(loadPersonalizedOffersConfig({ ...valid, PLO_CACHE: 'redis', PLO_REDIS_URL: 'redis://127.0.0.1:6379/2' }).cache).toEqual({
+      store: { redis: { url: 'redis://127.0.0.1:6379/2' } },
+    });
+    expect(loadPersonalizedOffersConfig(valid).cache).toBeUndefined();
+  });
+
+  it('lists invalid cache variables', () => {
+    expect(() =>
+      loadPersonalizedOffersConfig({ ...valid, PLO_CACHE: 'redis', PLO_TOKEN_TTL_MS: '-5', PLO_CACHE_MAX_ENTRIES: 'lots' }),
+    ).toThrow(/PLO_REDIS_URL, PLO_TOKEN_TTL_MS, PLO_CACHE_MAX_ENTRIES/);
+    expect(() => loadPersonalizedOffersConfig({ ...valid, PLO_CACHE: 'disk' })).toThrow(/PLO_CACHE\b/);
+  });
+
   it('requires PLO_FID and PLO_AUTHINFO_KEY, and an IV in cbc', () => {
     expect(() => loadPersonalizedOffersConfig({})).toThrow(/PLO_FID, PLO_AUTHINFO_KEY, PLO_AUTHINFO_IV/);
     expect(() => loadPersonalizedOffersConfig({ ...valid, PLO_AUTHINFO_MODE: 'ecb' })).toThrow(/PLO_AUTHINFO_IV/);

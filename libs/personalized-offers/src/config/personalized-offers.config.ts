@@ -7,6 +7,7 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
+  Matches,
   type ValidationArguments,
   ValidateBy,
   type ValidationOptions,
@@ -15,7 +16,7 @@ import {
 import { AUTHINFO_ENCODINGS, AUTHINFO_MODES, isAes128Secret } from '../crypto/auth-info-key-material.js';
 import { findIdentifierProblem } from '../crypto/identifier.js';
 import { PersonalizedOffersConfigError } from '../errors/personalized-offers-config.error.js';
-import type { AuthInfoEncoding, AuthInfoMode, OAuthOptions, PersonalizedOffersModuleOptions } from '../interfaces/index.js';
+import type { AuthInfoEncoding, AuthInfoMode, CacheOptions, OAuthOptions, PersonalizedOffersModuleOptions } from '../interfaces/index.js';
 import { loadSigningKey } from '../signing/signing-key.loader.js';
 import { resolveBaseUrl } from './base-url.js';
 
@@ -69,6 +70,27 @@ export class PersonalizedOffersEnvironment {
   @IsOptional()
   @IsIn(AUTHINFO_ENCODINGS as AuthInfoEncoding[])
   PLO_AUTHINFO_ENCODING?: AuthInfoEncoding;
+
+  /** `memory` (default), `redis` or `off`. */
+  @IsOptional()
+  @IsIn(['memory', 'redis', 'off'])
+  PLO_CACHE?: 'memory' | 'redis' | 'off';
+
+  /** Redis URL, required with `PLO_CACHE=redis`. */
+  @Check('redisUrl', (v, args) =>
+    (args.object as PersonalizedOffersEnvironment).PLO_CACHE === 'redis' ? typeof v === 'string' && /^rediss?:\/\/./.test(v) : v === undefined || /^rediss?:\/\/./.test(String(v)),
+  )
+  PLO_REDIS_URL?: string;
+
+  /** Token time to live in milliseconds (no expiry when unset). */
+  @IsOptional()
+  @Matches(/^[1-9][0-9]{0,9}$/)
+  PLO_TOKEN_TTL_MS?: string;
+
+  /** Most tokens held in process memory. */
+  @IsOptional()
+  @Matches(/^[1-9][0-9]{0,7}$/)
+  PLO_CACHE_MAX_ENTRIES?: string;
 
   /** OAuth consumer key; required as soon as a key file is given. */
   @Check('consumerKey', (v, args) => {
@@ -137,6 +159,16 @@ function oauthFromEnvironment(env: PersonalizedOffersEnvironment): OAuthOptions 
   }
 }
 
+function cacheFromEnvironment(env: PersonalizedOffersEnvironment): CacheOptions | false | undefined {
+  if (env.PLO_CACHE === 'off') return false;
+  const settings: CacheOptions = {
+    ...(env.PLO_TOKEN_TTL_MS ? { ttlMs: Number(env.PLO_TOKEN_TTL_MS) } : {}),
+    ...(env.PLO_CACHE_MAX_ENTRIES ? { maxEntries: Number(env.PLO_CACHE_MAX_ENTRIES) } : {}),
+    ...(env.PLO_CACHE === 'redis' ? { store: { redis: { url: env.PLO_REDIS_URL! } } } : {}),
+  };
+  return Object.keys(settings).length > 0 ? settings : undefined;
+}
+
 function pemKey(data: Buffer, passphrase: string | undefined): Buffer | KeyObject {
   if (passphrase === undefined) return data;
   try {
@@ -158,6 +190,10 @@ export const PERSONALIZED_OFFERS_ENV_VARIABLES = Object.freeze([
   'PLO_OAUTH_KEY_FILE',
   'PLO_OAUTH_KEY_ALIAS',
   'PLO_OAUTH_KEY_PASSWORD',
+  'PLO_CACHE',
+  'PLO_REDIS_URL',
+  'PLO_TOKEN_TTL_MS',
+  'PLO_CACHE_MAX_ENTRIES',
 ] as const);
 
 /**
@@ -181,7 +217,9 @@ export function loadPersonalizedOffersConfig(
     );
   }
   const oauth = oauthFromEnvironment(parsed);
+  const cache = cacheFromEnvironment(parsed);
   return {
+    ...(cache !== undefined ? { cache } : {}),
     fId: parsed.PLO_FID,
     ...(parsed.PLO_BASE_URL ? { baseUrl: parsed.PLO_BASE_URL } : {}),
     ...(oauth ? { oauth } : {}),

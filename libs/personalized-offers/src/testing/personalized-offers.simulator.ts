@@ -114,7 +114,17 @@ export class PersonalizedOffersSimulator {
     if (req.method !== 'GET') return this.error(res, 405, 'Only GET is supported');
 
     const fault = this.takeFault();
+    if (fault?.type === 'latency') {
+      const timer = setTimeout(() => this.answer(url, res, undefined), fault.ms);
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
     if (fault && this.applyFault(fault, res)) return;
+    this.answer(url, res, fault);
+  }
+
+  private answer(url: URL, res: ServerResponse, fault: SimulatorFault | undefined): void {
+    if (res.destroyed) return;
 
     const fId = url.searchParams.get('FId');
     const authInfo = url.searchParams.get('AuthInfo');

@@ -11,7 +11,9 @@ export type SimulatorFault =
   /** 502 with an HTML page, as a proxy would send. */
   | { type: 'html-error' }
   /** 200 with an empty body. */
-  | { type: 'empty-body' };
+  | { type: 'empty-body' }
+  /** The normal answer, `ms` milliseconds late. */
+  | { type: 'latency'; ms: number };
 
 /** When a fault applies: to the next `times` requests (default: every request until cleared). */
 export interface SimulatorFaultSchedule {

@@ -1,0 +1,256 @@
+import type { LoggerService } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import type { Redis } from 'ioredis';
+import {
+  type CacheOptions,
+  PERSONALIZED_OFFERS_TOKEN_STORE,
+  PersonalizedOffersCacheError,
+  PersonalizedOffersModule,
+  RedisTokenStore,
+  UserTokenService,
+} from 'nestjs-personalized-offers';
+import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
+import { RedisServer } from './support/redis-server.js';
+
+const DB = 5; // not the default database: proves the URL's database is used
+
+/** The shared Redis store against a real redis-server of this file's own and the simulator. */
+describe('token cache in Redis', () => {
+  const redis = new RedisServer();
+  const simulator = new PersonalizedOffersSimulator();
+  const contexts: TestingModule[] = [];
+  let admin: Redis;
+  const warnings: string[] = [];
+  const logger: LoggerService = { log: () => {}, error: () => {}, warn: (m) => warnings.push(String(m)), debug: () => {} };
+
+  beforeAll(async () => {
+    await redis.start();
+    await simulator.start();
+    admin = redis.admin(DB);
+  });
+  afterAll(async () => {
+    admin.disconnect();
+    await simulator.stop();
+    await redis.stop();
+  });
+  beforeEach(async () => {
+    simulator.resetRequestCount();
+    simulator.setFault(undefined);
+    warnings.length = 0;
+    await admin.flushdb();
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
+
+  /** One "instance" of a fleet: its own Nest application context, same Redis and upstream. */
+  async function instance(cache: Partial<CacheOptions> = {}): Promise<UserTokenService> {
+    const ref = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl: simulator.baseUrl,
+          authInfo: simulator.authInfo,
+          cache: { store: { redis: { url: redis.url(DB), keyPrefix: 'test:' } }, lockWaitMs: 3_000, ...cache },
+        }),
+      ],
+    })
+      .setLogger(logger)
+      .compile();
+    await ref.init();
+    contexts.push(ref);
+    return ref.get(UserTokenService);
+  }
+
+  it('instance B finds the token instance A stored, with no upstream call', async () => {
+    const a = await instance();
+    const b = await instance();
+    const token = await a.getUserToken('alice');
+    expect(await b.getUserToken('alice')).toBe(token);
+    expect(simulator.requestCount).toBe(1);
+  });
+
+  it('cross-instance single-flight: 3 instances × 50 concurrent calls for one user → 1 upstream request', async () => {
+    const fleet = await Promise.all([instance(), instance(), instance()]);
+    simulator.setFault({ type: 'latency', ms: 200 }, { times: 1 });
+    const calls = fleet.flatMap((svc) => Array.from({ length: 50 }, () => svc.getUserToken('stampede')));
+    const tokens = await Promise.all(calls);
+    expect(simulator.requestCount).toBe(1);
+    expect(new Set(tokens)).toEqual(new Set([simulator.tokenFor('999999', 'stampede')]));
+    expect(await admin.keys('test:*lock*')).toEqual([]); // the lock was released by its owner
+  });
+
+  it('waiters fetch themselves when the lock holder never delivers', async () => {
+    const [a, b] = await Promise.all([instance({ lockWaitMs: 300 }), instance({ lockWaitMs: 300 })]);
+    simulator.setFault({ type: 'latency', ms: 1_500 }, { times: 1 }); // the first request hangs
+    const started = performance.now();
+    const [first, second] = await Promise.all([a.getUserToken('slow'), new Promise((r) => setTimeout(r, 50)).then(() => b.getUserToken('slow'))]);
+    expect(second).toBe(first);
+    expect(simulator.requestCount).toBe(2);
+    expect(performance.now() - started).toBeLessThan(3_000);
+  });
+
+  it('stores neither user ids nor tokens in clear: keyed-hash keys, AES-256-GCM values', async () => {
+    const svc = await instance();
+    const userId = '1PCLOSANDBOXBCN00002tra6athatR';
+    const token = await svc.getUserToken(userId);
+    const keys = await admin.keys('*');
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatch(/^test:ut:[A-Za-z0-9_-]{43}$/);
+    expect(keys[0]).not.toContain(userId);
+    expect(keys[0]).not.toContain('999999');
+    const raw = (await admin.getBuffer(keys[0]!))!;
+    const rawText = raw.toString('latin1');
+    expect(rawText).not.toContain(token);
+    expect(Buffer.from(rawText, 'base64url').toString('latin1')).not.toContain(token);
+    expect(rawText).not.toContain(userId);
+  });
+
+  it('treats a tampered value as a miss and replaces it', async () => {
+    const svc = await instance();
+    const token = await svc.getUserToken('mallory');
+    const [key] = await admin.keys('test:ut:*');
+    const sealed = (await admin.get(key!))!;
+    const bytes = Buffer.from(sealed, 'base64url');
+    bytes[bytes.length - 1]! ^= 0x01;
+    await admin.set(key!, bytes.toString('base64url'));
+
+    const other = await instance(); // a fresh instance: nothing in its process memory
+    expect(await other.getUserToken('mallory')).toBe(token);
+    expect(simulator.requestCount).toBe(2);
+    expect(await admin.get(key!)).not.toBe(bytes.toString('base64url'));
+  });
+
+  it('a value sealed under another key, or moved to another user, does not decrypt', async () => {
+    const a = await instance({ encryptionKey: 'first-cache-encryption-key' });
+    await a.getUserToken('victor');
+    const b = await instance({ encryptionKey: 'other-cache-encryption-key' });
+    await b.getUserToken('victor'); // different key: different hash, and a miss
+    expect(simulator.requestCount).toBe(2);
+
+    const store = contexts[0]!.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
+    await a.getUserToken('walter');
+    const victorValue = (await admin.get(store.redisKey('999999:victor')))!;
+    await admin.set(store.redisKey('999999:walter'), victorValue); // swap another user's value in
+    simulator.resetRequestCount();
+    const fresh = await instance({ encryptionKey: 'first-cache-encryption-key' });
+    expect(await fresh.getUserToken('walter')).toBe(simulator.tokenFor('999999', 'walter'));
+    expect(simulator.requestCount).toBe(1);
+  });
+
+  it('invalidateUserToken removes the token from Redis; refresh stores the new one', async () => {
+    const [a, b] = await Promise.all([instance(), instance()]);
+    await a.getUserToken('ivan');
+    expect(await admin.keys('test:ut:*')).toHaveLength(1);
+    await b.invalidateUserToken('ivan');
+    expect(await admin.keys('test:ut:*')).toHaveLength(0);
+    await a.getUserToken('ivan'); // A's process copy is not trusted over Redis
+    expect(simulator.requestCount).toBe(2);
+    await b.getUserToken('ivan', { refresh: true });
+    expect(simulator.requestCount).toBe(3);
+    await a.getUserToken('ivan');
+    expect(simulator.requestCount).toBe(3);
+  });
+
+  it('honours ttlMs in Redis (PX)', async () => {
+    const svc = await instance({ ttlMs: 60_000 });
+    await svc.getUserToken('tina');
+    const [key] = await admin.keys('test:ut:*');
+    const pttl = await admin.pttl(key!);
+    expect(pttl).toBeGreaterThan(55_000);
+    expect(pttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('a slow Redis does not slow requests down past its command timeout', async () => {
+    const svc = await instance();
+    await svc.getUserToken('sam');
+    const blocker = redis.admin(DB);
+    const sleeping = blocker.call('DEBUG', 'SLEEP', '1.5');
+    await new Promise((r) => setTimeout(r, 50));
+    const started = performance.now();
+    await expect(svc.getUserToken('sam')).resolves.toBe(simulator.tokenFor('999999', 'sam'));
+    expect(performance.now() - started).toBeLessThan(1_200);
+    await sleeping;
+    blocker.disconnect();
+    expect(warnings.some((w) => w.includes('Token store unavailable'))).toBe(true);
+  });
+
+  it('survives Redis being killed mid-run, warns once, and uses it again once it is back', async () => {
+    const svc = await instance();
+    const alice = await svc.getUserToken('alice');
+    await redis.kill();
+
+    // Down: requests still succeed, from process memory or the upstream.
+    expect(await svc.getUserToken('alice')).toBe(alice);
+    for (const u of ['d1', 'd2', 'd3']) await expect(svc.getUserToken(u)).resolves.toBe(simulator.tokenFor('999999', u));
+    expect(simulator.requestCount).toBe(4);
+    expect(warnings.filter((w) => w.includes('Token store unavailable'))).toHaveLength(1);
+    await expect(svc.invalidateUserToken('alice')).rejects.toBeInstanceOf(PersonalizedOffersCacheError);
+
+    await redis.start(); // same port, empty
+    const store = contexts[0]!.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
+    await waitFor(async () => store.client.status === 'ready');
+    await svc.getUserToken('back');
+    const fresh = redis.admin(DB);
+    expect(await fresh.exists(store.redisKey('999999:back'))).toBe(1);
+    fresh.disconnect();
+  });
+
+  it('closes its Redis connection on application shutdown', async () => {
+    await instance();
+    const store = contexts[0]!.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
+    await waitFor(async () => store.client.status === 'ready');
+    await contexts.splice(0)[0]!.close();
+    expect(store.client.status).toBe('end');
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('Redis unreachable at start-up', () => {
+  const redis = new RedisServer();
+  const simulator = new PersonalizedOffersSimulator();
+  let ref: TestingModule;
+  beforeAll(() => simulator.start());
+  afterAll(async () => {
+    await ref?.close();
+    await simulator.stop();
+    await redis.stop();
+  });
+
+  it('starts, serves tokens from the upstream, and uses Redis once it appears', async () => {
+    await redis.start(); // only to reserve a port …
+    await redis.kill(); // … that nothing listens on now
+    const warnings: string[] = [];
+    ref = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl: simulator.baseUrl,
+          authInfo: simulator.authInfo,
+          cache: { store: { redis: { url: redis.url(DB) } } },
+        }),
+      ],
+    })
+      .setLogger({ log: () => {}, error: () => {}, warn: (m) => warnings.push(String(m)) })
+      .compile();
+    await ref.init();
+    const svc = ref.get(UserTokenService);
+    await expect(svc.getUserToken('early')).resolves.toBe(simulator.tokenFor('999999', 'early'));
+    expect(warnings.some((w) => w.includes('unreachable at start-up'))).toBe(true);
+
+    await redis.start();
+    const store = ref.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
+    await waitFor(async () => store.client.status === 'ready');
+    await svc.getUserToken('later');
+    const admin = redis.admin(DB);
+    expect(await admin.exists(store.redisKey('999999:later'))).toBe(1);
+    admin.disconnect();
+  });
+});

@@ -1,0 +1,93 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+/** A free loopback port (the OS picks it; Redis cannot use port 0 itself). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * A real `redis-server` of this test file's own, on its own port, no persistence. `npm test`
+ * installs the Debian package when it is missing. Can be killed and restarted on the same port.
+ */
+export class RedisServer {
+  port = 0;
+  private process: ChildProcess | undefined;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'plo-redis-'));
+
+  static assertInstalled(): void {
+    try {
+      execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    } catch {
+      throw new Error('redis-server is not installed: run the tests with `npm test`, which installs it (apt-get install -y redis-server).');
+    }
+  }
+
+  /** `redis://127.0.0.1:<port>/<db>`. */
+  url(db = 0): string {
+    return `redis://127.0.0.1:${this.port}/${db}`;
+  }
+
+  async start(): Promise<void> {
+    RedisServer.assertInstalled();
+    if (!this.port) this.port = await freePort();
+    const proc = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--enable-debug-command', 'yes'],
+      { stdio: 'ignore' },
+    );
+    this.process = proc;
+    // Wait until it answers PING on a raw socket (an ioredis probe would leave its connect timers behind).
+    const deadline = Date.now() + 5_000;
+    while (!(await this.answersPing())) {
+      if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${this.port}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private answersPing(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = connect(this.port, '127.0.0.1');
+      socket.setTimeout(500);
+      socket.once('connect', () => socket.write('PING\r\n'));
+      socket.once('data', (data) => {
+        socket.destroy();
+        resolve(data.toString().startsWith('+PONG'));
+      });
+      socket.once('error', () => resolve(false));
+      socket.once('timeout', () => {
+        socket.destroy();
+        resolve(false);
+      });
+    });
+  }
+
+  /** Kills the server (SIGKILL: no goodbye to clients). */
+  async kill(): Promise<void> {
+    const proc = this.process;
+    this.process = undefined;
+    if (!proc || proc.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGKILL');
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** A plain client for inspecting what the module stored. */
+  admin(db = 0): Redis {
+    return new Redis(this.url(db), { maxRetriesPerRequest: 1 });
+  }
+}
