@@ -18,7 +18,7 @@ const onUnhandled = (reason: unknown) => unhandled.push(reason);
 beforeAll(() => process.on('unhandledRejection', onUnhandled));
 afterAll(() => process.off('unhandledRejection', onUnhandled));
 
-describe('transport against a real loopback server', () => {
+describe.each(['undici', 'node'] as const)('transport %s against a real loopback server', (transport) => {
   const server = new LoopbackServer();
   let baseUrl: string;
   let moduleRef: TestingModule | undefined;
@@ -40,7 +40,7 @@ describe('transport against a real loopback server', () => {
   async function service(http: HttpOptions = {}): Promise<UserTokenService> {
     moduleRef = await Test.createTestingModule({
       // No token cache here: every call must reach the transport under test.
-      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo, cache: false, http: { retry: fastRetry, ...http } })],
+      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo, cache: false, http: { transport, retry: fastRetry, ...http } })],
     }).compile();
     return moduleRef.get(UserTokenService);
   }

@@ -6,7 +6,7 @@ import { MemoryTokenStore } from './cache/memory-token.store.js';
 import { RedisTokenStore } from './cache/redis-token.store.js';
 import { UserTokenCache } from './cache/user-token.cache.js';
 import { systemClock } from './crypto/system-clock.js';
-import { KeepAliveAgents } from './http/keep-alive-agents.js';
+import { ConnectionPool } from './http/connection-pool.js';
 import type { PersonalizedOffersModuleOptions } from './interfaces/index.js';
 import {
   LOGGER_CONTEXT,
@@ -50,21 +50,21 @@ export const configProviders: Provider[] = [
 ];
 
 /**
- * The module's own `HttpService` over its own axios instance and keep-alive agents, so its
+ * The module's own `HttpService` over its own axios instance and connection pool, so its
  * settings and interceptors never touch the application's default axios. Redirects are not
  * followed: a redirect would carry the AuthInfo query to another URL. The OAuth signer is its
  * first request interceptor.
  */
 export const httpProviders: Provider[] = [
-  KeepAliveAgents,
+  ConnectionPool,
   {
     provide: PERSONALIZED_OFFERS_HTTP,
-    useFactory: (resolved: ResolvedPersonalizedOffersOptions, agents: KeepAliveAgents) => {
-      const instance = axios.create({ maxRedirects: 0, httpAgent: agents.http, httpsAgent: agents.https });
+    useFactory: (resolved: ResolvedPersonalizedOffersOptions, pool: ConnectionPool) => {
+      const instance = axios.create({ maxRedirects: 0, ...pool.axiosDefaults() });
       if (resolved.signer) installOAuthSigning(instance, resolved.signer);
       return new HttpService(instance);
     },
-    inject: [PERSONALIZED_OFFERS_RESOLVED_OPTIONS, KeepAliveAgents],
+    inject: [PERSONALIZED_OFFERS_RESOLVED_OPTIONS, ConnectionPool],
   },
 ];
 

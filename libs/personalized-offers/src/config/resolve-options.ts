@@ -11,6 +11,7 @@ import { isLoopbackHost, resolveBaseUrl } from './base-url.js';
 
 /** Transport settings with every default filled in. */
 export interface ResolvedHttpOptions {
+  transport: 'undici' | 'node';
   timeoutMs: number;
   maxSockets: number;
   retry: Required<RetryOptions> | false;
@@ -134,7 +135,12 @@ function resolveHttp(http: HttpOptions | undefined): ResolvedHttpOptions {
     throw new PersonalizedOffersConfigError('http.retry.maxDelayMs', 'http.retry.maxDelayMs must be at least http.retry.minDelayMs.');
   }
   const cb = h.circuitBreaker;
+  const transport = h.transport ?? 'undici';
+  if (transport !== 'undici' && transport !== 'node') {
+    throw new PersonalizedOffersConfigError('http.transport', "http.transport must be 'undici' or 'node'.");
+  }
   return {
+    transport,
     timeoutMs: int(h.timeoutMs, HTTP_DEFAULTS.timeoutMs, 'http.timeoutMs', 1, 600_000),
     maxSockets: int(h.maxSockets, HTTP_DEFAULTS.maxSockets, 'http.maxSockets', 1, 10_000),
     retry,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AxiosError, type AxiosResponse } from 'axios';
+import axios, { AxiosError, type AxiosResponse, type CancelToken } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
 import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-network.error.js';
@@ -24,6 +24,11 @@ export class PersonalizedOffersHttpClient {
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
   readonly breaker: UpstreamCircuitBreaker;
+  /**
+   * Given so that HttpService does not make (and cancel, building an error with a stack trace)
+   * a cancel token per request; never cancelled: the timeout aborts through `signal`.
+   */
+  private readonly neverCancelled: CancelToken = new axios.CancelToken(() => {});
 
   constructor(
     @InjectPersonalizedOffersHttp() private readonly http: HttpService,
@@ -36,7 +41,7 @@ export class PersonalizedOffersHttpClient {
 
   /** GET `url` (fully built, query included) with `Accept: application/json`. */
   async get(url: string): Promise<HttpResult> {
-    const path = new URL(url).pathname;
+    const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?', 1)[0];
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       let outcome: AttemptOutcome;
@@ -72,6 +77,7 @@ export class PersonalizedOffersHttpClient {
           transformResponse: (data: unknown) => data,
           validateStatus: () => true,
           signal: controller.signal,
+          cancelToken: this.neverCancelled,
         }),
       );
       return {

@@ -78,13 +78,18 @@ export function toApiError(result: HttpResult): PersonalizedOffersApiError {
 }
 
 /**
- * Parses a 2xx JSON body into `model` and validates it with class-validator; a body that is not
- * JSON or does not fit becomes a `PersonalizedOffersApiError` with a redacted excerpt.
+ * Parses a 2xx JSON body into `model` (with `build`, or class-transformer) and validates it with
+ * class-validator; a body that is not JSON or does not fit becomes a `PersonalizedOffersApiError`
+ * with a redacted excerpt.
  */
-export function parseModel<T extends object>(result: HttpResult, model: ClassConstructor<T>): T {
+export function parseModel<T extends object>(
+  result: HttpResult,
+  model: ClassConstructor<T>,
+  build: (json: object) => T = (json) => plainToInstance(model, json),
+): T {
   const json = parseJson(result.body);
   if (json && typeof json === 'object' && !Array.isArray(json)) {
-    const instance = plainToInstance(model, json);
+    const instance = build(json);
     if (validateSync(instance).length === 0) return instance;
   }
   throw new PersonalizedOffersApiError(

@@ -10,7 +10,7 @@ import { PersonalizedOffersHttpClient } from '../http/personalized-offers-http.c
 import { parseModel, redactedExcerpt, toApiError } from '../http/response-parser.js';
 import { PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
 import { buildUserTokenUrl } from './user-token.request.js';
-import { UserTokenResponse } from './user-token.response.js';
+import { UserTokenResponse, toUserTokenResponse } from './user-token.response.js';
 
 /** `Response.Status.Code` of a successful call. */
 export const SUCCESS_STATUS_CODE = '600';
@@ -100,6 +100,6 @@ export class UserTokenService {
     }
     const result = await this.http.get(buildUserTokenUrl(this.baseUrl, fId, authInfo));
     if (result.status >= 400) throw toApiError(result);
-    return parseModel(result, UserTokenResponse);
+    return parseModel(result, UserTokenResponse, toUserTokenResponse);
   }
 }

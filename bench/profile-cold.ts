@@ -1,0 +1,34 @@
+/**
+ * Profiling aid for the cold-token path: `npm run bench:profile` runs 10 000 cold calls through
+ * the module under `node --cpu-prof` and prints where the CPU time went (self time per function).
+ */
+import 'reflect-metadata';
+import { readFileSync, readdirSync } from 'node:fs';
+import { moduleContender } from './contenders.js';
+import { Upstream, runConcurrent } from './harness.js';
+
+const dir = process.argv[2];
+if (dir) {
+  // Report mode: summarize the newest profile written by the parent run.
+  const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort()[0]!;
+  const profile = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'));
+  const time = new Map<number, number>();
+  profile.samples.forEach((id: number, i: number) => time.set(id, (time.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const self = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const f = node.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + (time.get(node.id) ?? 0));
+  }
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${((us / total) * 100).toFixed(1)}%  ${key}`);
+} else {
+  const upstream = await Upstream.start();
+  const mod = await moduleContender({ baseUrl: upstream.baseUrl, http: { maxSockets: 64, retry: false, circuitBreaker: false } });
+  let serial = 0;
+  const run = async (n: number) => n / ((await runConcurrent(n, 64, () => mod.users.getUserToken(`p${serial++}`))) / 1000);
+  await run(1_000);
+  console.log(`module cold req/s: ${Math.round(await run(10_000))}`);
+  await mod.close();
+  await upstream.stop();
+}
