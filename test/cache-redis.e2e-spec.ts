@@ -51,7 +51,8 @@ describe('token cache in Redis', () => {
           fId: '999999',
           baseUrl: simulator.baseUrl,
           authInfo: simulator.authInfo,
-          cache: { store: { redis: { url: redis.url(DB), keyPrefix: 'test:' } }, lockWaitMs: 3_000, ...cache },
+          // A generous command timeout: under a loaded CI a 250 ms stall would (correctly) bypass Redis.
+          cache: { store: { redis: { url: redis.url(DB), keyPrefix: 'test:', commandTimeoutMs: 1_000 } }, lockWaitMs: 3_000, ...cache },
         }),
       ],
     })
@@ -162,7 +163,7 @@ describe('token cache in Redis', () => {
   });
 
   it('a slow Redis does not slow requests down past its command timeout', async () => {
-    const svc = await instance();
+    const svc = await instance({ store: { redis: { url: redis.url(DB), keyPrefix: 'test:', commandTimeoutMs: 250 } } });
     await svc.getUserToken('sam');
     const blocker = redis.admin(DB);
     const sleeping = blocker.call('DEBUG', 'SLEEP', '1.5');

@@ -23,7 +23,7 @@ export interface ResolvedCacheOptions {
   ttlMs: number | undefined;
   maxEntries: number;
   store: 'memory' | 'redis' | 'custom';
-  redis?: { url: string; keyPrefix: string; secret: Buffer };
+  redis?: { url: string; keyPrefix: string; secret: Buffer; commandTimeoutMs: number };
   custom?: TokenStore;
   lockTtlMs: number;
   lockWaitMs: number;
@@ -103,7 +103,12 @@ function resolveCache(cache: CacheOptions | false | undefined, keyMaterial: Auth
     if (typeof url !== 'string' || !/^rediss?:\/\/./.test(url)) {
       throw new PersonalizedOffersConfigError('cache.store.redis.url', 'cache.store.redis.url must be a redis:// or rediss:// URL.');
     }
-    return { ...resolved, store: 'redis', redis: { url, keyPrefix: store.redis.keyPrefix ?? 'plo:', secret: cacheSecret(c.encryptionKey, keyMaterial) } };
+    const commandTimeoutMs = int(store.redis.commandTimeoutMs, 250, 'cache.store.redis.commandTimeoutMs', 1, 60_000);
+    return {
+      ...resolved,
+      store: 'redis',
+      redis: { url, keyPrefix: store.redis.keyPrefix ?? 'plo:', secret: cacheSecret(c.encryptionKey, keyMaterial), commandTimeoutMs },
+    };
   }
   const custom = store as TokenStore;
   if (typeof custom === 'object' && custom !== null && ['get', 'set', 'delete'].every((m) => typeof (custom as any)[m] === 'function')) {

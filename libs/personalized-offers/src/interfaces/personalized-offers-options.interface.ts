@@ -75,6 +75,8 @@ export interface RedisStoreOptions {
     url: string;
     /** Prefix of every key this module writes. @default 'plo:' */
     keyPrefix?: string;
+    /** A command slower than this, in milliseconds, counts as Redis being down for that call. @default 250 */
+    commandTimeoutMs?: number;
   };
 }
 

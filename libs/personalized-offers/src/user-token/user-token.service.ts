@@ -40,16 +40,17 @@ export class UserTokenService {
    * @throws PersonalizedOffersApiError when the API refuses or answers without a token.
    * @throws PersonalizedOffersNetworkError when no response arrives.
    */
-  async getUserToken(userId: string, options?: { refresh?: boolean }): Promise<string> {
+  getUserToken(userId: string, options?: { refresh?: boolean }): Promise<string> {
+    // Not `async`: a cache hit or a joined flight returns without an extra promise per caller.
     const problem = findIdentifierProblem(userId);
-    if (problem) throw new InvalidUserIdError(problem);
+    if (problem) return Promise.reject(new InvalidUserIdError(problem));
     const key = `${this.fId}:${userId}`;
     const refresh = options?.refresh === true;
     if (!refresh) {
       const hit = this.cache.peek(key);
-      if (hit !== undefined) return hit;
+      if (hit !== undefined) return Promise.resolve(hit);
     }
-    return await this.cache.get(key, () => this.fetchUserToken(userId), refresh);
+    return this.cache.get(key, () => this.fetchUserToken(userId), refresh);
   }
 
   /**
