@@ -37,7 +37,6 @@ export async function moduleContender(options: Partial<PersonalizedOffersModuleO
       PersonalizedOffersModule.forRoot({
         fId: FID,
         authInfo: { key: KEY, iv: IV },
-        http: { retry: false, circuitBreaker: false },
         ...options,
       }),
     ],

@@ -16,3 +16,5 @@ npm run build
 npm run typecheck
 npm run test:unit
 npm run test:e2e
+# The benchmark harness with tiny counts: proves it still runs; asserts no timings.
+npm run bench:smoke

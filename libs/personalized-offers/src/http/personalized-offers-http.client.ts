@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import axios, { AxiosError, type AxiosResponse, type CancelToken } from 'axios';
+import { AxiosError, type AxiosResponse, type CancelToken } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
 import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-network.error.js';
@@ -25,10 +25,11 @@ export class PersonalizedOffersHttpClient {
   private readonly retry: RetryPolicy;
   readonly breaker: UpstreamCircuitBreaker;
   /**
-   * Given so that HttpService does not make (and cancel, building an error with a stack trace)
-   * a cancel token per request; never cancelled: the timeout aborts through `signal`.
+   * Given so that HttpService does not make (and cancel, building an error with a stack trace) a
+   * cancel token per request. It never cancels and keeps no listeners (a real shared token's
+   * listener list grows with the requests in flight); the timeout aborts through `signal`.
    */
-  private readonly neverCancelled: CancelToken = new axios.CancelToken(() => {});
+  private readonly neverCancelled: CancelToken = NEVER_CANCELLED;
 
   constructor(
     @InjectPersonalizedOffersHttp() private readonly http: HttpService,
@@ -92,6 +93,14 @@ export class PersonalizedOffersHttpClient {
     }
   }
 }
+
+const NEVER_CANCELLED: CancelToken = Object.freeze({
+  promise: new Promise<never>(() => {}),
+  reason: undefined,
+  throwIfRequested: () => undefined,
+  subscribe: () => undefined,
+  unsubscribe: () => undefined,
+}) as unknown as CancelToken;
 
 function flattenHeaders(headers: AxiosResponse['headers']): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};

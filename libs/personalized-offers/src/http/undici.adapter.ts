@@ -1,5 +1,6 @@
-import axios, { type AxiosAdapter, AxiosError, type AxiosResponse, CanceledError, type InternalAxiosRequestConfig } from 'axios';
+import { type AxiosAdapter, AxiosError, type AxiosResponse, CanceledError, type InternalAxiosRequestConfig } from 'axios';
 import type { Dispatcher } from 'undici';
+import { requestUrl } from './request-url.js';
 
 /**
  * An axios adapter that sends through an undici dispatcher (keep-alive pool) instead of
@@ -67,13 +68,6 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
       config.cancelToken?.unsubscribe(onCancel);
     }
   };
-}
-
-/** The full URL; an absolute `url` without `params` skips axios's (costly) config re-merge in `getUri`. */
-function requestUrl(config: InternalAxiosRequestConfig): string {
-  const { url, params, baseURL } = config;
-  if (url && !params && (!baseURL || /^https?:\/\//i.test(url))) return url;
-  return axios.getUri(config);
 }
 
 function requestBody(config: InternalAxiosRequestConfig): string | Buffer | Uint8Array | undefined {

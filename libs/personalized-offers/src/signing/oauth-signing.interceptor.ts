@@ -1,4 +1,5 @@
 import type { AxiosInstance } from 'axios';
+import { requestUrl } from '../http/request-url.js';
 import type { OAuthSigner } from './oauth-signer.js';
 
 /**
@@ -9,7 +10,7 @@ import type { OAuthSigner } from './oauth-signer.js';
  */
 export function installOAuthSigning(instance: AxiosInstance, signer: OAuthSigner): void {
   instance.interceptors.request.use((config) => {
-    const url = new URL(instance.getUri(config)).href;
+    const url = new URL(requestUrl(config)).href;
     const body = typeof config.data === 'string' ? config.data : config.data === undefined ? undefined : JSON.stringify(config.data);
     config.headers.set('Authorization', signer.authorizationHeader(config.method ?? 'get', url, body));
     return config;

@@ -1,0 +1,11 @@
+import axios, { type AxiosRequestConfig } from 'axios';
+
+/**
+ * The full URL axios sends for `config`. An absolute `url` without `params` is used as is;
+ * anything else goes through `axios.getUri` (which re-merges the whole config: costly per request).
+ */
+export function requestUrl(config: AxiosRequestConfig): string {
+  const { url, params, baseURL } = config;
+  if (url && !params && (!baseURL || /^https?:\/\//i.test(url))) return url;
+  return axios.getUri(config);
+}
