@@ -52,9 +52,11 @@ export class PersonalizedOffersHttpClient {
         if (!(error instanceof PersonalizedOffersNetworkError)) throw error; // breaker open
         outcome = error;
       }
-      const ms = Math.round(performance.now() - started);
       const what = outcome instanceof PersonalizedOffersNetworkError ? outcome.code : String(outcome.status);
-      this.logger.debug(`GET ${path} ${what} ${ms}ms attempt ${attempt}/${this.retry.maxAttempts}`);
+      if (Logger.isLevelEnabled('debug')) {
+        const ms = Math.round(performance.now() - started);
+        this.logger.debug(`GET ${path} ${what} ${ms}ms attempt ${attempt}/${this.retry.maxAttempts}`);
+      }
 
       const delay = this.retry.delayBeforeRetry(attempt, outcome, 'GET');
       if (delay === undefined) {
