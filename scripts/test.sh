@@ -14,7 +14,14 @@ fi
 
 npm run build
 npm run typecheck
-npm run test:unit
-npm run test:e2e
+npm run test:unit -- --json --outputFile=dist/jest-unit.json
+npm run test:e2e -- --json --outputFile=dist/jest-e2e.json
 # The benchmark harness with tiny counts: proves it still runs; asserts no timings.
 npm run bench:smoke
+
+# One closing line with the totals of both Jest runs.
+node -e '
+const r = ["dist/jest-unit.json", "dist/jest-e2e.json"].map((f) => require("./" + f));
+const sum = (k) => r.reduce((n, x) => n + x[k], 0);
+console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests")} skipped`);
+'
