@@ -60,6 +60,16 @@ describe('loadPersonalizedOffersConfig', () => {
     expect(loadPersonalizedOffersConfig(valid).cache).toBeUndefined();
   });
 
+  it('reads the transport variables', () => {
+    expect(loadPersonalizedOffersConfig({ ...valid, PLO_HTTP_TIMEOUT_MS: '1500', PLO_HTTP_RETRIES: '0' }).http).toEqual({
+      timeoutMs: 1500,
+      retry: { retries: 0 },
+    });
+    expect(() => loadPersonalizedOffersConfig({ ...valid, PLO_HTTP_TIMEOUT_MS: '0', PLO_HTTP_RETRIES: '11' })).toThrow(
+      /PLO_HTTP_TIMEOUT_MS, PLO_HTTP_RETRIES/,
+    );
+  });
+
   it('lists invalid cache variables', () => {
     expect(() =>
       loadPersonalizedOffersConfig({ ...valid, PLO_CACHE: 'redis', PLO_TOKEN_TTL_MS: '-5', PLO_CACHE_MAX_ENTRIES: 'lots' }),

@@ -16,7 +16,7 @@ import {
 import { AUTHINFO_ENCODINGS, AUTHINFO_MODES, isAes128Secret } from '../crypto/auth-info-key-material.js';
 import { findIdentifierProblem } from '../crypto/identifier.js';
 import { PersonalizedOffersConfigError } from '../errors/personalized-offers-config.error.js';
-import type { AuthInfoEncoding, AuthInfoMode, CacheOptions, OAuthOptions, PersonalizedOffersModuleOptions } from '../interfaces/index.js';
+import type { AuthInfoEncoding, AuthInfoMode, CacheOptions, HttpOptions, OAuthOptions, PersonalizedOffersModuleOptions } from '../interfaces/index.js';
 import { loadSigningKey } from '../signing/signing-key.loader.js';
 import { resolveBaseUrl } from './base-url.js';
 
@@ -70,6 +70,16 @@ export class PersonalizedOffersEnvironment {
   @IsOptional()
   @IsIn(AUTHINFO_ENCODINGS as AuthInfoEncoding[])
   PLO_AUTHINFO_ENCODING?: AuthInfoEncoding;
+
+  /** Timeout of one attempt, in milliseconds. @default 10000 */
+  @IsOptional()
+  @Matches(/^[1-9][0-9]{0,5}$/)
+  PLO_HTTP_TIMEOUT_MS?: string;
+
+  /** Retries after the first attempt (0 to 10). @default 2 */
+  @IsOptional()
+  @Matches(/^(?:[0-9]|10)$/)
+  PLO_HTTP_RETRIES?: string;
 
   /** `memory` (default), `redis` or `off`. */
   @IsOptional()
@@ -190,6 +200,8 @@ export const PERSONALIZED_OFFERS_ENV_VARIABLES = Object.freeze([
   'PLO_OAUTH_KEY_FILE',
   'PLO_OAUTH_KEY_ALIAS',
   'PLO_OAUTH_KEY_PASSWORD',
+  'PLO_HTTP_TIMEOUT_MS',
+  'PLO_HTTP_RETRIES',
   'PLO_CACHE',
   'PLO_REDIS_URL',
   'PLO_TOKEN_TTL_MS',
@@ -218,8 +230,13 @@ export function loadPersonalizedOffersConfig(
   }
   const oauth = oauthFromEnvironment(parsed);
   const cache = cacheFromEnvironment(parsed);
+  const http: HttpOptions = {
+    ...(parsed.PLO_HTTP_TIMEOUT_MS ? { timeoutMs: Number(parsed.PLO_HTTP_TIMEOUT_MS) } : {}),
+    ...(parsed.PLO_HTTP_RETRIES ? { retry: { retries: Number(parsed.PLO_HTTP_RETRIES) } } : {}),
+  };
   return {
     ...(cache !== undefined ? { cache } : {}),
+    ...(Object.keys(http).length > 0 ? { http } : {}),
     fId: parsed.PLO_FID,
     ...(parsed.PLO_BASE_URL ? { baseUrl: parsed.PLO_BASE_URL } : {}),
     ...(oauth ? { oauth } : {}),

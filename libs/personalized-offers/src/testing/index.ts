@@ -2,4 +2,4 @@ export {
   PersonalizedOffersSimulator,
   type PersonalizedOffersSimulatorOptions,
 } from './personalized-offers.simulator.js';
-export type { SimulatorFault, SimulatorFaultSchedule } from './simulator-fault.js';
+export type { SimulatorFault, SimulatorFaultRule, SimulatorFaultSchedule } from './simulator-fault.js';

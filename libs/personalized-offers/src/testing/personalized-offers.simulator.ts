@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { AuthInfoKeyMaterial } from '../crypto/auth-info-key-material.js';
 import { decryptAuthInfo } from '../crypto/auth-info.codec.js';
 import type { AuthInfoOptions } from '../interfaces/index.js';
-import type { SimulatorFault, SimulatorFaultSchedule } from './simulator-fault.js';
+import { type SimulatorFault, type SimulatorFaultRule, type SimulatorFaultSchedule, seededRandom } from './simulator-fault.js';
 
 /** Options of {@link PersonalizedOffersSimulator}. */
 export interface PersonalizedOffersSimulatorOptions {
@@ -22,6 +22,16 @@ export interface PersonalizedOffersSimulatorOptions {
   port?: number;
   /** Secret its tokens are derived from; fix it to get the same tokens across runs. @default random */
   tokenSecret?: string;
+  /** Faults active from the start (see `addFault`). */
+  faults?: SimulatorFaultRule[];
+}
+
+interface ActiveRule {
+  fault: SimulatorFault;
+  remaining: number;
+  fromRequest: number;
+  probability: number;
+  random: () => number;
 }
 
 const USERTOKEN_PATH = '/plo/v1/usertoken';
@@ -43,7 +53,8 @@ export class PersonalizedOffersSimulator {
   private server: Server | undefined;
   private url: string | undefined;
   private received = 0;
-  private fault: { fault: SimulatorFault; remaining: number } | undefined;
+  private rules: ActiveRule[] = [];
+  private readonly faultCounts = new Map<SimulatorFault['type'], number>();
 
   constructor(private readonly options: PersonalizedOffersSimulatorOptions = {}) {
     this.authInfo = options.authInfo ?? { key: randomBytes(16).toString('hex'), iv: randomBytes(16).toString('hex'), mode: 'cbc', encoding: 'hex' };
@@ -52,6 +63,7 @@ export class PersonalizedOffersSimulator {
     this.maxSkewSeconds = options.maxClockSkewSeconds ?? 300;
     this.now = options.now ?? Date.now;
     this.tokenSecret = options.tokenSecret ?? randomBytes(32).toString('hex');
+    for (const rule of options.faults ?? []) this.addFault(rule.fault, rule.schedule);
   }
 
   /** Starts listening; `baseUrl` ends in `/plo/v1`. */
@@ -95,6 +107,7 @@ export class PersonalizedOffersSimulator {
 
   resetRequestCount(): void {
     this.received = 0;
+    this.faultCounts.clear();
   }
 
   /** The token this simulator issues for (fId, userId). */
@@ -102,9 +115,36 @@ export class PersonalizedOffersSimulator {
     return createHmac('sha256', this.tokenSecret).update(`${fId}:${userId}`).digest('base64url').slice(0, 24);
   }
 
-  /** Applies `fault` to the next `times` requests (all, when `times` is absent); `undefined` clears it. */
+  /** Replaces every active fault with `fault` on `schedule` (default: every request); `undefined` clears them. */
   setFault(fault: SimulatorFault | undefined, schedule: SimulatorFaultSchedule = {}): void {
-    this.fault = fault ? { fault, remaining: schedule.times ?? Number.POSITIVE_INFINITY } : undefined;
+    this.clearFaults();
+    if (fault) this.addFault(fault, schedule);
+  }
+
+  /**
+   * Adds a fault on `schedule`, switchable at run time. When several could apply to a request,
+   * the first added wins.
+   */
+  addFault(fault: SimulatorFault, schedule: SimulatorFaultSchedule = {}): void {
+    const probability = schedule.probability ?? 1;
+    if (!(probability >= 0 && probability <= 1)) throw new RangeError('probability must be between 0 and 1');
+    this.rules.push({
+      fault,
+      remaining: schedule.times ?? Number.POSITIVE_INFINITY,
+      fromRequest: schedule.fromRequest ?? this.received + 1,
+      probability,
+      random: seededRandom(schedule.seed ?? 1),
+    });
+  }
+
+  /** Removes every fault. */
+  clearFaults(): void {
+    this.rules = [];
+  }
+
+  /** How many times each fault type was applied since start or `resetRequestCount()`. */
+  get faultsApplied(): Record<string, number> {
+    return Object.fromEntries(this.faultCounts);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -148,11 +188,16 @@ export class PersonalizedOffersSimulator {
   }
 
   private takeFault(): SimulatorFault | undefined {
-    if (!this.fault) return undefined;
-    const { fault } = this.fault;
-    this.fault.remaining -= 1;
-    if (this.fault.remaining <= 0) this.fault = undefined;
-    return fault;
+    for (const rule of this.rules) {
+      if (this.received < rule.fromRequest) continue;
+      // Every eligible request draws, hit or not, so the sequence depends only on the request order.
+      if (rule.probability < 1 && rule.random() >= rule.probability) continue;
+      rule.remaining -= 1;
+      if (rule.remaining <= 0) this.rules = this.rules.filter((r) => r !== rule);
+      this.faultCounts.set(rule.fault.type, (this.faultCounts.get(rule.fault.type) ?? 0) + 1);
+      return rule.fault;
+    }
+    return undefined;
   }
 
   /** Answers for faults that replace the whole response; returns false for those that alter a success. */
@@ -165,9 +210,19 @@ export class PersonalizedOffersSimulator {
       case 'malformed-json':
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"Response":{"Status":');
         return true;
-      case 'html-error':
-        res.writeHead(502, { 'Content-Type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+      case 'html-error': {
+        const status = fault.status ?? 502;
+        res.writeHead(status, { 'Content-Type': 'text/html' }).end(`<html><body><h1>${status} Bad Gateway</h1></body></html>`);
         return true;
+      }
+      case 'hang':
+        return true; // never answered; stop() closes the connection
+      case 'reset-mid-body': {
+        const body = JSON.stringify({ Response: { Status: { Code: '600', Message: 'Success' }, UserToken: { Token: 'x'.repeat(24) } } });
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+        res.write(body.slice(0, body.length >> 1), () => res.socket?.destroy());
+        return true;
+      }
       case 'empty-body':
         res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '0' }).end();
         return true;

@@ -1,6 +1,9 @@
-/** A misbehaviour the simulator can put on its answers, for testing how callers cope. */
+/**
+ * A misbehaviour the simulator can put on its answers, for testing how callers cope.
+ * @see README "Reliability" for what each one produces through the module.
+ */
 export type SimulatorFault =
-  /** HTTP error status with Mastercard's error body; `retryAfter` is sent as `Retry-After`. */
+  /** HTTP error status (500, 502, 503, 504, 429, …) with Mastercard's error body; `retryAfter` is sent as `Retry-After`. */
   | { type: 'http-error'; status: number; retryAfter?: string }
   /** 200 whose `Response.Status.Code` is not `'600'`. */
   | { type: 'status-code'; code: string; message?: string }
@@ -8,14 +11,46 @@ export type SimulatorFault =
   | { type: 'no-token' }
   /** 200 with a body that is not JSON. */
   | { type: 'malformed-json' }
-  /** 502 with an HTML page, as a proxy would send. */
-  | { type: 'html-error' }
+  /** An HTML error page, as a proxy would send (status 502 unless given). */
+  | { type: 'html-error'; status?: number }
   /** 200 with an empty body. */
   | { type: 'empty-body' }
   /** The normal answer, `ms` milliseconds late. */
-  | { type: 'latency'; ms: number };
+  | { type: 'latency'; ms: number }
+  /** No answer at all: the connection stays open until the client gives up or the simulator stops. */
+  | { type: 'hang' }
+  /** Headers and half the body, then the connection is reset. */
+  | { type: 'reset-mid-body' };
 
-/** When a fault applies: to the next `times` requests (default: every request until cleared). */
+/**
+ * Which requests a fault applies to. Deterministic: by request number, and by a seeded
+ * generator when `probability` is below 1.
+ */
 export interface SimulatorFaultSchedule {
+  /** Apply to at most this many requests, then retire. @default unlimited */
   times?: number;
+  /** First request number it may apply to (1-based, counted since start or `resetRequestCount()`). @default the next request */
+  fromRequest?: number;
+  /** Chance that an eligible request gets the fault, from a generator seeded with `seed`. @default 1 */
+  probability?: number;
+  /** Seed of that generator. @default 1 */
+  seed?: number;
+}
+
+/** One fault with its schedule, e.g. in the simulator's `faults` option. */
+export interface SimulatorFaultRule {
+  fault: SimulatorFault;
+  schedule?: SimulatorFaultSchedule;
+}
+
+/** mulberry32: a small seeded generator, so a fault mix replays identically. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
