@@ -1,12 +1,15 @@
 import { inspect } from 'node:util';
 import type { LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
+import type { HttpService } from '@nestjs/axios';
 import {
   AuthInfoCryptoService,
+  PERSONALIZED_OFFERS_HTTP,
   type PersonalizedOffersModuleOptions,
   PersonalizedOffersModule,
   UserTokenService,
 } from 'nestjs-personalized-offers';
+import { PersonalizedOffersSimulator, type SimulatorFault } from 'nestjs-personalized-offers/testing';
 import { makePkcs12, rsaKeyPair } from './support/keys.js';
 import { LoopbackServer, okBody } from './support/loopback-server.js';
 import { parseAuthorization } from './support/oauth-verifier.js';
@@ -167,5 +170,98 @@ describe('no secret in logs or errors', () => {
     const haystack = [...logs, ...seen].join('\n');
     const leaked = secrets.filter((s) => haystack.includes(s)).map((s) => `${s.slice(0, 6)}… (${s.length} chars)`);
     expect(leaked).toEqual([]);
+  });
+});
+
+/** The same guarantee for every simulator fault mode, with OAuth signing and debug logging on. */
+describe('no secret in logs or errors, across every simulator fault mode', () => {
+  const CONSUMER_KEY = 'SimFaultsConsumerKey_abc!f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a59687';
+  const { privateKey } = rsaKeyPair();
+  const simulator = new PersonalizedOffersSimulator({ authInfo: { key: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', iv: '0918273645546372819aabbccddeeff0', encoding: 'base64' } });
+  const logs: string[] = [];
+  const seen: string[] = [];
+  const sentAuthInfo: string[] = [];
+  const sentAuthorization: string[] = [];
+  const capture: LoggerService = {
+    log: (...a) => logs.push(a.map(String).join(' ')),
+    warn: (...a) => logs.push(a.map(String).join(' ')),
+    error: (...a) => logs.push(a.map(String).join(' ')),
+    debug: (...a) => logs.push(a.map(String).join(' ')),
+    verbose: (...a) => logs.push(a.map(String).join(' ')),
+  };
+  const faults: SimulatorFault[] = [
+    { type: 'http-error', status: 500 },
+    { type: 'http-error', status: 502 },
+    { type: 'http-error', status: 503, retryAfter: '0' },
+    { type: 'http-error', status: 504 },
+    { type: 'http-error', status: 429, retryAfter: '0' },
+    { type: 'http-error', status: 401 },
+    { type: 'latency', ms: 400 },
+    { type: 'hang' },
+    { type: 'reset-mid-body' },
+    { type: 'malformed-json' },
+    { type: 'html-error' },
+    { type: 'status-code', code: '601' },
+    { type: 'no-token' },
+    { type: 'empty-body' },
+  ];
+
+  beforeAll(() => simulator.start());
+  afterAll(() => simulator.stop());
+
+  it.each(faults.map((f) => [JSON.stringify(f), f] as const))('%s', async (_, fault) => {
+    simulator.setFault(fault);
+    const ref = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl: simulator.baseUrl,
+          authInfo: simulator.authInfo,
+          oauth: { consumerKey: CONSUMER_KEY, signingKey: privateKey },
+          http: { timeoutMs: 200, retry: { retries: 1, minDelayMs: 0, maxDelayMs: 5 } },
+        }),
+      ],
+    })
+      .setLogger(capture)
+      .compile();
+    // Record what went on the wire: transformRequest runs after every request interceptor, signing included.
+    const axiosRef = ref.get<HttpService>(PERSONALIZED_OFFERS_HTTP).axiosRef;
+    axiosRef.defaults.transformRequest = [
+      function record(this: { url?: string }, data: unknown, headers: Record<string, unknown>) {
+        sentAuthInfo.push(decodeURIComponent(/AuthInfo=([^&]*)/.exec(this.url ?? '')![1]!));
+        sentAuthorization.push(String(headers.Authorization));
+        return data;
+      },
+    ];
+    for (const user of ['1PCLOSANDBOXBCN00002tra6athatR', 'zoë@example.com']) {
+      await ref.get(UserTokenService).getUserToken(user).catch((e: Error) => {
+        seen.push(String(e), e.stack ?? '', inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e), inspect(e.cause));
+      });
+    }
+    await ref.close();
+  });
+
+  it('leaves no key, IV, AuthInfo, Authorization, consumer key or token in any of it', () => {
+    expect(sentAuthInfo.length).toBeGreaterThan(faults.length);
+    expect(sentAuthorization.every((h) => h.startsWith('OAuth '))).toBe(true);
+    expect(seen.length).toBeGreaterThan(faults.length);
+    expect(logs.filter((l) => l.includes('GET /plo/v1/usertoken')).length).toBeGreaterThan(faults.length);
+    const tokens = ['1PCLOSANDBOXBCN00002tra6athatR', 'zoë@example.com'].map((u) => simulator.tokenFor('999999', u));
+    const { key, iv } = simulator.authInfo as { key: string; iv: string };
+    const secrets = [
+      key,
+      iv,
+      Buffer.from(key, 'hex').toString('base64'),
+      Buffer.from(iv, 'hex').toString('base64'),
+      CONSUMER_KEY,
+      CONSUMER_KEY.slice(0, -4),
+      ...tokens,
+      ...sentAuthInfo,
+      ...sentAuthInfo.map(encodeURIComponent),
+      ...sentAuthorization,
+      ...sentAuthorization.map((h) => parseAuthorization(h).get('oauth_signature')!),
+    ];
+    const haystack = [...logs, ...seen].join('\n');
+    expect(secrets.filter((s) => haystack.includes(s)).map((s) => `${s.slice(0, 6)}… (${s.length})`)).toEqual([]);
   });
 });
