@@ -18,6 +18,8 @@ npm run test:unit -- --json --outputFile=dist/jest-unit.json
 npm run test:e2e -- --json --outputFile=dist/jest-e2e.json
 # The benchmark harness with tiny counts: proves it still runs; asserts no timings.
 npm run bench:smoke
+# A 5 s soak of the example app under load with injected faults (the full one: npm run soak).
+npm run soak -- --duration 5
 
 # One closing line with the totals of both Jest runs.
 node -e '
