@@ -25,6 +25,12 @@ const PUBLIC_NAMES = [
   'personalizedOffersConfig',
   'PersonalizedOffersExceptionFilter',
   'UserTokenResponse',
+  'PersonalizedOffersUnavailableError',
+  'PersonalizedOffersCacheError',
+  'InjectTokenStore',
+  'PERSONALIZED_OFFERS_TOKEN_STORE',
+  'MemoryTokenStore',
+  'RedisTokenStore',
 ];
 
 /** Runs a CommonJS snippet in a fresh Node process (Jest's own loader is not what users get). */
