@@ -14,7 +14,7 @@ import {
   loadPersonalizedOffersConfig,
 } from 'nestjs-personalized-offers';
 import { makePkcs12, rsaKeyPair } from './support/keys.js';
-import { LoopbackServer, answerOk, okBody } from './support/loopback-server.js';
+import { LoopbackServer, answerOk } from './support/loopback-server.js';
 import { verifyOAuthRequest } from './support/oauth-verifier.js';
 
 // Shaped like a Mastercard consumer key: 24 characters, '!', 48 hex characters.

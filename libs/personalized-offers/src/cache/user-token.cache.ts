@@ -35,7 +35,7 @@ export class UserTokenCache implements OnModuleDestroy {
 
   constructor(
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
-    @Inject(PERSONALIZED_OFFERS_TOKEN_STORE) private readonly store: TokenStore | null,
+    @Inject(PERSONALIZED_OFFERS_TOKEN_STORE) store: TokenStore | null,
   ) {
     const cache = options.cache;
     this.ttlMs = cache ? cache.ttlMs : undefined;
