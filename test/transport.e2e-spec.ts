@@ -1,6 +1,9 @@
+import type { HttpService } from '@nestjs/axios';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { firstValueFrom } from 'rxjs';
 import {
   type HttpOptions,
+  PERSONALIZED_OFFERS_HTTP,
   PersonalizedOffersApiError,
   PersonalizedOffersError,
   PersonalizedOffersModule,
@@ -202,6 +205,30 @@ describe.each(['undici', 'node'] as const)('transport %s against a real loopback
       expect(server.sockets.size).toBeGreaterThan(0);
       await moduleRef!.close();
       moduleRef = undefined;
+      await waitFor(() => server.sockets.size === 0);
+    });
+  });
+
+  describe('cancellation through the module’s HttpService', () => {
+    it('unsubscribing aborts the request (HttpService’s own cancel token)', async () => {
+      server.responder = () => {}; // never answers
+      await service();
+      const http = moduleRef!.get<HttpService>(PERSONALIZED_OFFERS_HTTP);
+      const subscription = http.get(`${baseUrl}/usertoken?FId=1&AuthInfo=00`).subscribe({ error: () => {} });
+      await waitFor(() => server.requests.length === 1);
+      subscription.unsubscribe();
+      await waitFor(() => server.sockets.size === 0);
+    });
+
+    it('an aborted signal cancels with a CanceledError', async () => {
+      server.responder = () => {};
+      await service();
+      const http = moduleRef!.get<HttpService>(PERSONALIZED_OFFERS_HTTP);
+      const controller = new AbortController();
+      const pending = firstValueFrom(http.get(`${baseUrl}/usertoken?FId=1&AuthInfo=00`, { signal: controller.signal }));
+      await waitFor(() => server.requests.length === 1);
+      controller.abort();
+      await expect(pending).rejects.toMatchObject({ name: 'CanceledError' });
       await waitFor(() => server.sockets.size === 0);
     });
   });

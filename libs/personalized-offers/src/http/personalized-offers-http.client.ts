@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AxiosError, type AxiosResponse, type CancelToken } from 'axios';
+import { AxiosError, type AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
 import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-network.error.js';
@@ -9,6 +9,7 @@ import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../persona
 import { InjectPersonalizedOffersHttp } from '../personalized-offers.decorators.js';
 import { UpstreamCircuitBreaker } from './circuit-breaker.js';
 import type { HttpResult } from './http-result.js';
+import { NEVER_CANCELLED } from './never-cancelled.js';
 import { type AttemptOutcome, RetryPolicy } from './retry-policy.js';
 
 /**
@@ -24,12 +25,6 @@ export class PersonalizedOffersHttpClient {
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
   readonly breaker: UpstreamCircuitBreaker;
-  /**
-   * Given so that HttpService does not make (and cancel, building an error with a stack trace) a
-   * cancel token per request. It never cancels and keeps no listeners (a real shared token's
-   * listener list grows with the requests in flight); the timeout aborts through `signal`.
-   */
-  private readonly neverCancelled: CancelToken = NEVER_CANCELLED;
 
   constructor(
     @InjectPersonalizedOffersHttp() private readonly http: HttpService,
@@ -80,7 +75,7 @@ export class PersonalizedOffersHttpClient {
           transformResponse: (data: unknown) => data,
           validateStatus: () => true,
           signal: controller.signal,
-          cancelToken: this.neverCancelled,
+          cancelToken: NEVER_CANCELLED,
         }),
       );
       return {
@@ -95,14 +90,6 @@ export class PersonalizedOffersHttpClient {
     }
   }
 }
-
-const NEVER_CANCELLED: CancelToken = Object.freeze({
-  promise: new Promise<never>(() => {}),
-  reason: undefined,
-  throwIfRequested: () => undefined,
-  subscribe: () => undefined,
-  unsubscribe: () => undefined,
-}) as unknown as CancelToken;
 
 function flattenHeaders(headers: AxiosResponse['headers']): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};

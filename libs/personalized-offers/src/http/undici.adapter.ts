@@ -1,5 +1,6 @@
 import { type AxiosAdapter, AxiosError, type AxiosResponse, CanceledError, type InternalAxiosRequestConfig } from 'axios';
 import type { Dispatcher } from 'undici';
+import { NEVER_CANCELLED } from './never-cancelled.js';
 import { requestUrl } from './request-url.js';
 
 /**
@@ -15,16 +16,24 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
     const method = (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod;
     const body = requestBody(config);
 
-    let cancelled = false;
-    const controller = new AbortController();
-    const onCancel = () => {
-      cancelled = true;
-      controller.abort();
-    };
     const external = config.signal as AbortSignal | undefined;
     if (external?.aborted) throw new CanceledError(undefined, undefined, config);
-    external?.addEventListener?.('abort', onCancel, { once: true });
-    config.cancelToken?.subscribe(onCancel);
+    // A real cancel token is linked to the signal through a controller of our own; the module's
+    // own no-op token and a plain signal go to undici as they are (no listeners per request).
+    let signal = external;
+    let unlink = (): void => undefined;
+    const token = config.cancelToken;
+    if (token && token !== NEVER_CANCELLED) {
+      const controller = new AbortController();
+      const onCancel = () => controller.abort();
+      external?.addEventListener?.('abort', onCancel, { once: true });
+      token.subscribe(onCancel);
+      signal = controller.signal;
+      unlink = () => {
+        external?.removeEventListener?.('abort', onCancel);
+        token.unsubscribe(onCancel);
+      };
+    }
 
     try {
       const res = await dispatcher.request({
@@ -33,7 +42,7 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
         method,
         headers: config.headers.toJSON(true) as Record<string, string>,
         body,
-        signal: controller.signal,
+        signal,
       });
       const data =
         config.responseType === 'stream'
@@ -61,11 +70,10 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
       return response;
     } catch (error) {
       if (error instanceof AxiosError) throw error;
-      if (cancelled) throw new CanceledError(undefined, undefined, config);
+      if (signal?.aborted) throw new CanceledError(undefined, undefined, config);
       throw AxiosError.from(error, (error as { code?: string }).code, config);
     } finally {
-      external?.removeEventListener?.('abort', onCancel);
-      config.cancelToken?.unsubscribe(onCancel);
+      unlink();
     }
   };
 }
