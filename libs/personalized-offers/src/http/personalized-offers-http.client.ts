@@ -24,7 +24,7 @@ export class PersonalizedOffersHttpClient {
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
-  readonly breaker: UpstreamCircuitBreaker;
+  private readonly breaker: UpstreamCircuitBreaker;
 
   constructor(
     @InjectPersonalizedOffersHttp() private readonly http: HttpService,

@@ -37,7 +37,7 @@ function fromPem(value: string | Buffer | KeyObject, setting: string): KeyObject
       setting,
       encrypted
         ? `${setting} is an encrypted PEM key: decrypt it first or pass a KeyObject made with its passphrase.`
-        : `${setting} is not a PEM private key (PKCS#1 "BEGIN RSA PRIVATE KEY" or PKCS#8 "BEGIN PRIVATE KEY").`,
+        : `${setting} is not a PEM private key (PKCS#1 or PKCS#8).`,
     );
   }
 }
