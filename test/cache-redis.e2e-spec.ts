@@ -1,4 +1,3 @@
-import type { LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
 import {
@@ -10,6 +9,7 @@ import {
   UserTokenService,
 } from 'nestjs-personalized-offers';
 import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
+import { captureLogger } from './support/capture-logger.js';
 import { RedisServer } from './support/redis-server.js';
 
 const DB = 5; // not the default database: proves the URL's database is used
@@ -20,8 +20,7 @@ describe('token cache in Redis', () => {
   const simulator = new PersonalizedOffersSimulator();
   const contexts: TestingModule[] = [];
   let admin: Redis;
-  const warnings: string[] = [];
-  const logger: LoggerService = { log: () => {}, error: () => {}, warn: (m) => warnings.push(String(m)), debug: () => {} };
+  const { logger, lines: warnings } = captureLogger(); // every level; assertions match warning text
 
   beforeAll(async () => {
     await redis.start();
@@ -228,7 +227,7 @@ describe('Redis unreachable at start-up', () => {
   it('starts, serves tokens from the upstream, and uses Redis once it appears', async () => {
     await redis.start(); // only to reserve a port …
     await redis.kill(); // … that nothing listens on now
-    const warnings: string[] = [];
+    const { logger, lines: warnings } = captureLogger();
     ref = await Test.createTestingModule({
       imports: [
         PersonalizedOffersModule.forRoot({
@@ -239,7 +238,7 @@ describe('Redis unreachable at start-up', () => {
         }),
       ],
     })
-      .setLogger({ log: () => {}, error: () => {}, warn: (m) => warnings.push(String(m)) })
+      .setLogger(logger)
       .compile();
     await ref.init();
     const svc = ref.get(UserTokenService);

@@ -2,7 +2,6 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   AuthInfoCryptoService,
@@ -13,6 +12,7 @@ import {
   UserTokenService,
   loadPersonalizedOffersConfig,
 } from 'nestjs-personalized-offers';
+import { captureLogger } from './support/capture-logger.js';
 import { makePkcs12, rsaKeyPair } from './support/keys.js';
 import { LoopbackServer, answerOk } from './support/loopback-server.js';
 import { verifyOAuthRequest } from './support/oauth-verifier.js';
@@ -162,12 +162,7 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
 });
 
 describe('start-up warning for unsigned requests', () => {
-  const lines: string[] = [];
-  const capture: LoggerService = {
-    log: (m) => lines.push(`log ${m}`),
-    warn: (m) => lines.push(`warn ${m}`),
-    error: (m) => lines.push(`error ${m}`),
-  };
+  const { logger: capture, lines } = captureLogger();
   async function bootWith(options: PersonalizedOffersModuleOptions): Promise<void> {
     const ref = await Test.createTestingModule({ imports: [PersonalizedOffersModule.forRoot(options)] })
       .setLogger(capture)

@@ -1,5 +1,4 @@
 import { inspect } from 'node:util';
-import type { LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { HttpService } from '@nestjs/axios';
 import {
@@ -10,6 +9,7 @@ import {
   UserTokenService,
 } from 'nestjs-personalized-offers';
 import { PersonalizedOffersSimulator, type SimulatorFault } from 'nestjs-personalized-offers/testing';
+import { captureLogger } from './support/capture-logger.js';
 import { makePkcs12, rsaKeyPair } from './support/keys.js';
 import { LoopbackServer, okBody } from './support/loopback-server.js';
 import { parseAuthorization } from './support/oauth-verifier.js';
@@ -26,19 +26,12 @@ describe('no secret in logs or errors', () => {
   const { privateKey } = rsaKeyPair();
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const server = new LoopbackServer();
-  const logs: string[] = [];
+  const { logger: capture, lines: logs } = captureLogger();
   const seen: string[] = []; // everything thrown, rendered every way users render errors
   let baseUrl: string;
   let tokenSerial = 0;
   const issuedTokens: string[] = [];
 
-  const capture: LoggerService = {
-    log: (...a) => logs.push(`log ${a.map(String).join(' ')}`),
-    warn: (...a) => logs.push(`warn ${a.map(String).join(' ')}`),
-    error: (...a) => logs.push(`error ${a.map(String).join(' ')}`),
-    debug: (...a) => logs.push(`debug ${a.map(String).join(' ')}`),
-    verbose: (...a) => logs.push(`verbose ${a.map(String).join(' ')}`),
-  };
 
   const record = (error: unknown) => {
     const e = error as Error;
@@ -178,17 +171,10 @@ describe('no secret in logs or errors, across every simulator fault mode', () =>
   const CONSUMER_KEY = 'SimFaultsConsumerKey_abc!f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a59687';
   const { privateKey } = rsaKeyPair();
   const simulator = new PersonalizedOffersSimulator({ authInfo: { key: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', iv: '0918273645546372819aabbccddeeff0', encoding: 'base64' } });
-  const logs: string[] = [];
+  const { logger: capture, lines: logs } = captureLogger();
   const seen: string[] = [];
   const sentAuthInfo: string[] = [];
   const sentAuthorization: string[] = [];
-  const capture: LoggerService = {
-    log: (...a) => logs.push(a.map(String).join(' ')),
-    warn: (...a) => logs.push(a.map(String).join(' ')),
-    error: (...a) => logs.push(a.map(String).join(' ')),
-    debug: (...a) => logs.push(a.map(String).join(' ')),
-    verbose: (...a) => logs.push(a.map(String).join(' ')),
-  };
   const faults: SimulatorFault[] = [
     { type: 'http-error', status: 500 },
     { type: 'http-error', status: 502 },
