@@ -94,7 +94,8 @@ export class UserTokenService {
    * @throws PersonalizedOffersNetworkError when no response arrives.
    */
   async usertokenGet(fId: string, authInfo: string): Promise<UserTokenResponse> {
-    const fIdProblem = findIdentifierProblem(fId);
+    // The configured fId was validated at start-up; only another one needs the check.
+    const fIdProblem = fId === this.fId ? undefined : findIdentifierProblem(fId);
     if (fIdProblem) throw new InvalidArgumentError('fId', describeIdentifierProblem(fIdProblem));
     if (typeof authInfo !== 'string' || !/^[A-Za-z0-9+/=_-]+$/.test(authInfo)) {
       throw new InvalidArgumentError('authInfo', 'must be a non-empty hex or base64 string');
