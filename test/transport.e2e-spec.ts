@@ -267,7 +267,7 @@ describe.each(['undici', 'node'] as const)('transport %s against a real loopback
       const error = (await callerInTheUsersApp()) as Error;
       // Async stack traces survive the retries: the user's own frame is there.
       expect(error.stack).toMatch(/at (async )?callerInTheUsersApp \(.*transport\.e2e-spec\.ts:\d+/);
-      expect(error.stack).toContain('UserTokenService.usertokenGet');
+      expect(error.stack).toContain('UserTokenService.fetchUserToken');
     });
   });
 });

@@ -20,7 +20,8 @@ export * from './errors/index.js';
 export { AuthInfoCryptoService } from './crypto/auth-info-crypto.service.js';
 export { AuthInfoKeyMaterial } from './crypto/auth-info-key-material.js';
 export type { AuthInfoPlaintext } from './crypto/auth-info.codec.js';
-export { UserTokenService, SUCCESS_STATUS_CODE } from './user-token/user-token.service.js';
+export { UserTokenService } from './user-token/user-token.service.js';
+export { SUCCESS_STATUS_CODE } from './operations/legacy-envelope.js';
 export { UserTokenResponse, UserTokenResponseBody, ResponseStatus, UserToken } from './user-token/user-token.response.js';
 export {
   personalizedOffersConfig,

@@ -1,7 +1,7 @@
-/** Mastercard production base URL of the Personalized Offers API. */
-export const PRODUCTION_BASE_URL = 'https://api.mastercard.com/plo/v1';
-/** Mastercard sandbox base URL of the Personalized Offers API. */
-export const SANDBOX_BASE_URL = 'https://sandbox.api.mastercard.com/plo/v1';
+/** Mastercard production host (v1.5 servers are host-only; operations carry their full paths). */
+export const PRODUCTION_BASE_URL = 'https://api.mastercard.com';
+/** Mastercard sandbox host. */
+export const SANDBOX_BASE_URL = 'https://sandbox.api.mastercard.com';
 
 /** Injection token of the configured Financial Institution id (a `string`). */
 export const PERSONALIZED_OFFERS_FID = Symbol('PERSONALIZED_OFFERS_FID');

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthInfoCryptoService } from './crypto/auth-info-crypto.service.js';
 import { PersonalizedOffersHttpClient } from './http/personalized-offers-http.client.js';
+import { OperationExecutor } from './operations/operation-executor.js';
 import {
   PERSONALIZED_OFFERS_CLOCK,
   PERSONALIZED_OFFERS_FID,
@@ -17,7 +18,7 @@ import { UserTokenService } from './user-token/user-token.service.js';
  * Each registration gets its own providers, HTTP client and configuration.
  */
 @Module({
-  providers: [...configProviders, ...httpProviders, ...cacheProviders, AuthInfoCryptoService, PersonalizedOffersHttpClient, UserTokenService],
+  providers: [...configProviders, ...httpProviders, ...cacheProviders, AuthInfoCryptoService, PersonalizedOffersHttpClient, OperationExecutor, UserTokenService],
   exports: [
     UserTokenService,
     AuthInfoCryptoService,

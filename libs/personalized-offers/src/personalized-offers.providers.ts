@@ -27,6 +27,9 @@ export const configProviders: Provider[] = [
     useFactory: (options: PersonalizedOffersModuleOptions) => {
       const resolved = resolveOptions(options);
       const logger = new Logger(LOGGER_CONTEXT);
+      if (resolved.legacyBaseUrl) {
+        logger.warn(`baseUrl ends in /plo/v1 (the v1.3 style); using ${resolved.baseUrl} as its host part, since operations carry their full paths. Configure the host only.`);
+      }
       if (resolved.signer) {
         logger.log(`Signing requests with OAuth 1.0a RSA-SHA256 (consumer key ${resolved.signer.maskedConsumerKey}).`);
       } else if (!resolved.loopback) {

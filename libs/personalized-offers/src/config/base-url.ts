@@ -9,11 +9,16 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === '::1' || host === '0:0:0:0:0:0:0:1';
 }
 
+/** The v1.3-style base path that older configurations end in. */
+const LEGACY_BASE_PATH = /\/plo\/v1$/i;
+
 /**
- * Validates and normalizes the base URL (no trailing slash). Clear-text `http://` is refused
+ * Validates and normalizes the base URL (no trailing slash). A base URL in the v1.3 style,
+ * ending in `/plo/v1`, is taken as its host part (operations carry full paths); a path prefix
+ * before it (a proxy) is kept. `legacyPath` tells the caller to warn about it. Clear-text `http://` is refused
  * unless the host is loopback, so only the simulator and local stand-ins get it.
  */
-export function resolveBaseUrl(value: unknown, setting = 'baseUrl'): URL {
+export function resolveBaseUrl(value: unknown, setting = 'baseUrl'): { url: URL; legacyPath: boolean } {
   let url: URL;
   try {
     if (typeof value !== 'string') throw new TypeError();
@@ -33,6 +38,9 @@ export function resolveBaseUrl(value: unknown, setting = 'baseUrl'): URL {
   if (url.search || url.hash || url.username || url.password) {
     throw new PersonalizedOffersConfigError(setting, `${setting} must not contain credentials, a query or a fragment.`);
   }
-  url.pathname = url.pathname.replace(/\/+$/, '');
-  return url;
+  let path = url.pathname.replace(/\/+$/, '');
+  const legacyPath = LEGACY_BASE_PATH.test(path);
+  if (legacyPath) path = path.replace(LEGACY_BASE_PATH, '');
+  url.pathname = path;
+  return { url, legacyPath };
 }

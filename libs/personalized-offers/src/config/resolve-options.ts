@@ -32,8 +32,10 @@ export interface ResolvedCacheOptions {
 /** Module options after validation: what the providers are built from. */
 export interface ResolvedPersonalizedOffersOptions {
   fId: string;
-  /** Base URL without a trailing slash, e.g. `https://api.mastercard.com/plo/v1`. */
+  /** Host-only base URL (plus any proxy prefix) without a trailing slash, e.g. `https://api.mastercard.com`. */
   baseUrl: string;
+  /** True when the configured base URL ended in `/plo/v1` (v1.3 style) and was cut to its host part. */
+  legacyBaseUrl: boolean;
   /** True when the base URL's host is loopback (the simulator or a local stand-in). */
   loopback: boolean;
   /** Parsed AuthInfo key material and format. */
@@ -65,7 +67,7 @@ export function resolveOptions(options: PersonalizedOffersModuleOptions | undefi
   if (fIdProblem) {
     throw new PersonalizedOffersConfigError('fId', `fId ${describeIdentifierProblem(fIdProblem)}.`);
   }
-  const baseUrl = resolveBaseUrl(options.baseUrl ?? PRODUCTION_BASE_URL);
+  const { url: baseUrl, legacyPath } = resolveBaseUrl(options.baseUrl ?? PRODUCTION_BASE_URL);
   const keyMaterial = AuthInfoKeyMaterial.from(options.authInfo);
   let signer: OAuthSigner | undefined;
   if (options.oauth !== undefined && options.oauth !== null) {
@@ -78,6 +80,7 @@ export function resolveOptions(options: PersonalizedOffersModuleOptions | undefi
   return {
     fId: options.fId,
     baseUrl: baseUrl.href.replace(/\/+$/, ''),
+    legacyBaseUrl: legacyPath,
     loopback: isLoopbackHost(baseUrl.hostname),
     keyMaterial,
     ...(signer ? { signer } : {}),

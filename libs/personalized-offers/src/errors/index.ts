@@ -7,3 +7,5 @@ export * from './auth-info-decrypt.error.js';
 export * from './invalid-argument.error.js';
 export * from './personalized-offers-unavailable.error.js';
 export * from './personalized-offers-cache.error.js';
+export * from './personalized-offers-invalid-response.error.js';
+export * from './personalized-offers-outcome-unknown.error.js';

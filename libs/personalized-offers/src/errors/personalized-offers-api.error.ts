@@ -29,7 +29,7 @@ export interface PersonalizedOffersApiErrorFields {
   bodyExcerpt?: string;
 }
 
-/** The Personalized Offers API answered, but not with a usable token. */
+/** The Personalized Offers API answered, but with an error status or a non-success `Status.Code`. */
 export class PersonalizedOffersApiError extends PersonalizedOffersError {
   override name = 'PersonalizedOffersApiError';
   readonly status: number;
@@ -38,8 +38,8 @@ export class PersonalizedOffersApiError extends PersonalizedOffersError {
   readonly retryAfterMs?: number;
   readonly bodyExcerpt?: string;
 
-  constructor(message: string, fields: PersonalizedOffersApiErrorFields) {
-    super('API_ERROR', message);
+  constructor(message: string, fields: PersonalizedOffersApiErrorFields, code = 'API_ERROR') {
+    super(code, message);
     this.status = fields.status;
     this.errors = fields.errors ?? [];
     if (fields.apiStatus) this.apiStatus = fields.apiStatus;

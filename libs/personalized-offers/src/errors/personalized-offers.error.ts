@@ -6,6 +6,8 @@ export class PersonalizedOffersError extends Error {
   override name = 'PersonalizedOffersError';
   /** A stable, machine-readable code, e.g. `INVALID_USER_ID`. */
   readonly code: string;
+  /** The v1.5 `operationId` of the call that failed (e.g. `matchedOffers`): an id, never a value. */
+  declare operation?: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AxiosError, type AxiosResponse } from 'axios';
+import { AxiosError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
 import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-network.error.js';
@@ -10,6 +10,8 @@ import { InjectPersonalizedOffersHttp } from '../personalized-offers.decorators.
 import { UpstreamCircuitBreaker } from './circuit-breaker.js';
 import type { HttpResult } from './http-result.js';
 import { NEVER_CANCELLED } from './never-cancelled.js';
+import type { RetryClass } from '../operations/operation.js';
+import type { HttpRequest } from './http-request.js';
 import { type AttemptOutcome, RetryPolicy } from './retry-policy.js';
 
 /**
@@ -35,14 +37,16 @@ export class PersonalizedOffersHttpClient {
     this.breaker = new UpstreamCircuitBreaker(options.http.circuitBreaker, this.logger);
   }
 
-  /** GET `url` (fully built, query included) with `Accept: application/json`. */
-  async get(url: string): Promise<HttpResult> {
-    const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?', 1)[0];
+  /**
+   * Sends `request` (URL and body fully built: they are what gets signed) and returns the last
+   * attempt's raw result. Retries per `retry` (see `RetryClass`).
+   */
+  async send(request: HttpRequest, retry: RetryClass): Promise<HttpResult> {
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       let outcome: AttemptOutcome;
       try {
-        outcome = await this.breaker.execute(() => this.attempt(url));
+        outcome = await this.breaker.execute(() => this.attempt(request));
       } catch (error) {
         if (!(error instanceof PersonalizedOffersNetworkError)) throw error; // breaker open
         outcome = error;
@@ -50,34 +54,40 @@ export class PersonalizedOffersHttpClient {
       const what = outcome instanceof PersonalizedOffersNetworkError ? outcome.code : String(outcome.status);
       if (Logger.isLevelEnabled('debug')) {
         const ms = Math.round(performance.now() - started);
-        this.logger.debug(`GET ${path} ${what} ${ms}ms attempt ${attempt}/${this.retry.maxAttempts}`);
+        this.logger.debug(`${request.method} ${request.path} ${what} ${ms}ms attempt ${attempt}/${this.retry.maxAttempts}`);
       }
 
-      const delay = this.retry.delayBeforeRetry(attempt, outcome, 'GET');
+      const delay = this.retry.delayBeforeRetry(attempt, outcome, retry);
       if (delay === undefined) {
         if (outcome instanceof PersonalizedOffersNetworkError) throw outcome;
         return outcome;
       }
-      this.logger.warn(`GET ${path} attempt ${attempt} failed (${what}); retrying in ${delay}ms.`);
+      this.logger.warn(`${request.method} ${request.path} attempt ${attempt} failed (${what}); retrying in ${delay}ms.`);
       await sleep(delay);
     }
   }
 
   /** One attempt, aborted (socket destroyed) when it runs past the timeout, body included. */
-  private async attempt(url: string): Promise<HttpResult> {
+  private async attempt(request: HttpRequest): Promise<HttpResult> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     try {
-      const response: AxiosResponse<string> = await firstValueFrom(
-        this.http.get<string>(url, {
-          headers: { Accept: 'application/json' },
-          responseType: 'text',
-          transformResponse: (data: unknown) => data,
-          validateStatus: () => true,
-          signal: controller.signal,
-          cancelToken: NEVER_CANCELLED,
-        }),
-      );
+      const config: AxiosRequestConfig = {
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        responseType: 'text',
+        transformResponse: passThrough,
+        validateStatus: () => true,
+        signal: controller.signal,
+        cancelToken: NEVER_CANCELLED,
+      };
+      if (request.body !== undefined) {
+        config.data = request.body;
+        // The body is already the exact JSON text that was signed: no transform may touch it.
+        config.transformRequest = passThrough;
+      }
+      const response: AxiosResponse<string> = await firstValueFrom(this.http.request<string>(config));
       return {
         status: response.status,
         headers: flattenHeaders(response.headers),
@@ -90,6 +100,8 @@ export class PersonalizedOffersHttpClient {
     }
   }
 }
+
+const passThrough = (data: unknown) => data;
 
 function flattenHeaders(headers: AxiosResponse['headers']): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};

@@ -1,6 +1,7 @@
 import { type ClassConstructor, plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { type ApiErrorItem, PersonalizedOffersApiError } from '../errors/personalized-offers-api.error.js';
+import { PersonalizedOffersInvalidResponseError } from '../errors/personalized-offers-invalid-response.error.js';
 import type { HttpResult } from './http-result.js';
 
 const EXCERPT_LENGTH = 120;
@@ -79,8 +80,8 @@ export function toApiError(result: HttpResult): PersonalizedOffersApiError {
 
 /**
  * Parses a 2xx JSON body into `model` (with `build`, or class-transformer) and validates it with
- * class-validator; a body that is not JSON or does not fit becomes a `PersonalizedOffersApiError`
- * with a redacted excerpt.
+ * class-validator; a body that is not JSON or does not fit becomes a
+ * `PersonalizedOffersInvalidResponseError` with a redacted excerpt.
  */
 export function parseModel<T extends object>(
   result: HttpResult,
@@ -92,7 +93,7 @@ export function parseModel<T extends object>(
     const instance = build(json);
     if (validateSync(instance).length === 0) return instance;
   }
-  throw new PersonalizedOffersApiError(
+  throw new PersonalizedOffersInvalidResponseError(
     `Personalized Offers API responded ${result.status} with a body that is not the expected ${model.name}.`,
     { status: result.status, bodyExcerpt: redactedExcerpt(result.body) },
   );

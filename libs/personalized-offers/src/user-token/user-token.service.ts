@@ -6,36 +6,32 @@ import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { InvalidUserIdError, describeIdentifierProblem } from '../errors/invalid-user-id.error.js';
 import { UserTokenCache } from '../cache/user-token.cache.js';
 import { PersonalizedOffersApiError } from '../errors/personalized-offers-api.error.js';
-import { PersonalizedOffersHttpClient } from '../http/personalized-offers-http.client.js';
-import { parseModel, redactedExcerpt, toApiError } from '../http/response-parser.js';
+import { OperationExecutor } from '../operations/operation-executor.js';
 import { PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
-import { buildUserTokenUrl } from './user-token.request.js';
-import { UserTokenResponse, toUserTokenResponse } from './user-token.response.js';
+import { getUserTokenOperation } from './user-token.operation.js';
+import type { UserTokenResponse } from './user-token.response.js';
 
-/** `Response.Status.Code` of a successful call. */
-export const SUCCESS_STATUS_CODE = '600';
+const AUTH_INFO = /^[A-Za-z0-9+/=_-]+$/;
 
-/** Obtains user session tokens from `GET /usertoken`. */
+/** Obtains user session tokens from `GET /plo/v1/usertoken`. */
 @Injectable()
 export class UserTokenService {
-  private readonly baseUrl: string;
   private readonly fId: string;
 
   constructor(
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
     private readonly crypto: AuthInfoCryptoService,
-    private readonly http: PersonalizedOffersHttpClient,
+    private readonly executor: OperationExecutor,
     private readonly cache: UserTokenCache,
   ) {
-    this.baseUrl = options.baseUrl;
     this.fId = options.fId;
   }
 
   /**
    * The user session token for `userId`: from the cache when it holds one; otherwise encrypts a
-   * fresh AuthInfo for the configured fId, calls `GET /usertoken`, checks `Status.Code === '600'`
-   * and a non-empty token, and caches it. Concurrent calls for one user share one request.
-   * `{ refresh: true }` skips the cache and stores the new token.
+   * fresh AuthInfo for the configured fId, calls `GET /plo/v1/usertoken`, checks
+   * `Status.Code === '600'` and a non-empty token, and caches it. Concurrent calls for one user
+   * share one request. `{ refresh: true }` skips the cache and stores the new token.
    * @throws InvalidUserIdError before any network I/O when `userId` cannot go into AuthInfo.
    * @throws PersonalizedOffersApiError when the API refuses or answers without a token.
    * @throws PersonalizedOffersNetworkError when no response arrives.
@@ -66,28 +62,20 @@ export class UserTokenService {
   /** One upstream round trip for `userId`'s token, no cache. */
   private async fetchUserToken(userId: string): Promise<string> {
     const authInfo = this.crypto.encrypt(userId);
-    const response = await this.usertokenGet(this.fId, authInfo);
-    const { Status, UserToken } = response.Response;
-    if (Status.Code !== SUCCESS_STATUS_CODE) {
-      // Upstream text is passed through the excerpt redactor: it is not ours to trust.
-      const code = redactedExcerpt(Status.Code);
-      const message = Status.Message ? redactedExcerpt(Status.Message) : undefined;
-      throw new PersonalizedOffersApiError(
-        `Personalized Offers API returned status ${code}${message ? ` (${message})` : ''} instead of ${SUCCESS_STATUS_CODE}.`,
-        { status: 200, apiStatus: { code, ...(message ? { message } : {}) } },
-      );
-    }
+    const { Status, UserToken } = await this.executor.execute(getUserTokenOperation, { fId: this.fId, authInfo });
     if (!UserToken?.Token) {
-      throw new PersonalizedOffersApiError('Personalized Offers API returned success without a user token.', {
+      const error = new PersonalizedOffersApiError('Personalized Offers API returned success without a user token.', {
         status: 200,
-        apiStatus: { code: Status.Code },
+        apiStatus: { code: Status!.Code },
       });
+      error.operation = getUserTokenOperation.id;
+      throw error;
     }
     return UserToken.Token;
   }
 
   /**
-   * The raw operation of the generated client: `GET {baseUrl}/usertoken?FId=…&AuthInfo=…`.
+   * The raw operation of the generated client: `GET /plo/v1/usertoken?FId=…&AuthInfo=…`.
    * Returns the validated response model whatever its `Status.Code`.
    * @throws InvalidArgumentError before any network I/O for an unusable fId or AuthInfo.
    * @throws PersonalizedOffersApiError for HTTP status ≥ 400 or a body that is not the model.
@@ -97,11 +85,9 @@ export class UserTokenService {
     // The configured fId was validated at start-up; only another one needs the check.
     const fIdProblem = fId === this.fId ? undefined : findIdentifierProblem(fId);
     if (fIdProblem) throw new InvalidArgumentError('fId', describeIdentifierProblem(fIdProblem));
-    if (typeof authInfo !== 'string' || !/^[A-Za-z0-9+/=_-]+$/.test(authInfo)) {
+    if (typeof authInfo !== 'string' || !AUTH_INFO.test(authInfo)) {
       throw new InvalidArgumentError('authInfo', 'must be a non-empty hex or base64 string');
     }
-    const result = await this.http.get(buildUserTokenUrl(this.baseUrl, fId, authInfo));
-    if (result.status >= 400) throw toApiError(result);
-    return parseModel(result, UserTokenResponse, toUserTokenResponse);
+    return await this.executor.executeRaw(getUserTokenOperation, { fId, authInfo });
   }
 }

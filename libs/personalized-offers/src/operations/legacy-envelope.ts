@@ -1,0 +1,31 @@
+import { PersonalizedOffersApiError } from '../errors/personalized-offers-api.error.js';
+import { redactedExcerpt } from '../http/response-parser.js';
+import type { ResponseStatus } from '../user-token/user-token.response.js';
+
+/** `Response.Status.Code` of a successful legacy (`/plo`) call. */
+export const SUCCESS_STATUS_CODE = '600';
+
+/** A legacy body: everything is wrapped in `{"Response":{"Status":{…},…}}`. */
+export interface LegacyBody<R> {
+  Response: R & { Status?: ResponseStatus };
+}
+
+/**
+ * The legacy envelope check: a 200 is a success only when `Response.Status.Code` is the string
+ * `'600'` (an already-active offer answers 200 with another status). Returns the `Response`
+ * payload; anything else is a `PersonalizedOffersApiError` carrying `apiStatus`.
+ */
+export function openLegacyEnvelope<R>(body: LegacyBody<R>, operation: string): LegacyBody<R>['Response'] {
+  const payload = body.Response;
+  const status = payload?.Status;
+  if (status?.Code === SUCCESS_STATUS_CODE) return payload;
+  // Upstream text goes through the excerpt redactor: it is not ours to trust.
+  const code = status ? redactedExcerpt(String(status.Code)) : 'missing';
+  const message = status?.Message ? redactedExcerpt(status.Message) : undefined;
+  const error = new PersonalizedOffersApiError(
+    `Personalized Offers API returned status ${code}${message ? ` (${message})` : ''} instead of ${SUCCESS_STATUS_CODE} for ${operation}.`,
+    { status: 200, apiStatus: { code, ...(message ? { message } : {}) } },
+  );
+  error.operation = operation;
+  throw error;
+}

@@ -1,0 +1,112 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
+import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-network.error.js';
+import { PersonalizedOffersOutcomeUnknownError } from '../errors/personalized-offers-outcome-unknown.error.js';
+import { PersonalizedOffersError } from '../errors/personalized-offers.error.js';
+import type { HttpRequest } from '../http/http-request.js';
+import type { HttpResult } from '../http/http-result.js';
+import { PersonalizedOffersHttpClient } from '../http/personalized-offers-http.client.js';
+import { parseModel, toApiError } from '../http/response-parser.js';
+import { provablyNotSent } from '../http/retry-policy.js';
+import { PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
+import type { CredentialSource } from './credential.js';
+import type { Operation, OperationContext } from './operation.js';
+import { encodeQuery, serializeBody } from './request-encoding.js';
+
+const JSON_ACCEPT = { Accept: 'application/json' } as const;
+
+/**
+ * Runs every operation the same way: validate params → credential → build the request →
+ * send (signed by the HTTP layer's interceptor; timeout, breaker, retries per the operation's
+ * retry class) → map errors → parse and validate → envelope check → result. A refused
+ * credential (401/403) that can be renewed is renewed once and the call repeated once: a refused
+ * credential means nothing was processed. Every error carries the operation's id.
+ */
+@Injectable()
+export class OperationExecutor {
+  private readonly baseUrl: string;
+  private readonly context: OperationContext;
+
+  constructor(
+    @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
+    private readonly http: PersonalizedOffersHttpClient,
+  ) {
+    this.baseUrl = options.baseUrl;
+    this.context = { fId: options.fId };
+  }
+
+  /** Runs `operation` and returns its result (the envelope opened). */
+  async execute<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource): Promise<R> {
+    const body = await this.executeRaw(operation, params, credential);
+    try {
+      return operation.envelope ? operation.envelope(body, operation.id) : (body as unknown as R);
+    } catch (error) {
+      throw tagged(error, operation.id);
+    }
+  }
+
+  /** Runs `operation` and returns the validated body model, without the envelope check. */
+  async executeRaw<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource): Promise<B> {
+    try {
+      operation.validate?.(params);
+      let result = await this.send(operation, params, credential && (await credential.get()));
+      if ((result.status === 401 || result.status === 403) && credential?.renew) {
+        result = await this.send(operation, params, await credential.renew());
+      }
+      if (result.status >= 400) {
+        const error = toApiError(result);
+        if (operation.retry === 'never' && result.status >= 500) {
+          throw new PersonalizedOffersOutcomeUnknownError(operation.id, { timedOut: false, cause: error });
+        }
+        throw error;
+      }
+      return parseModel(result, operation.model, operation.build);
+    } catch (error) {
+      throw tagged(error, operation.id);
+    }
+  }
+
+  private async send<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential: string | undefined): Promise<HttpResult> {
+    const request = this.build(operation, params, credential);
+    try {
+      return await this.http.send(request, operation.retry);
+    } catch (error) {
+      if (operation.retry === 'never' && error instanceof PersonalizedOffersNetworkError && !provablyNotSent(error)) {
+        throw new PersonalizedOffersOutcomeUnknownError(operation.id, { timedOut: error.timedOut, cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** The wire request: query and body by wire names, the credential in its place, encoded once. */
+  private build<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential: string | undefined): HttpRequest {
+    const query = operation.query ? operation.query(params, this.context) : {};
+    let body = operation.body?.(params, this.context);
+    const extra = operation.headers?.(params);
+    let headers: Record<string, string> = extra ? { ...JSON_ACCEPT, ...extra } : { ...JSON_ACCEPT };
+    const place = operation.credential;
+    if (place && credential !== undefined) {
+      if (place.in === 'query') query[place.name] = credential;
+      else if (place.in === 'header') headers[place.name] = credential;
+      else body = { ...body, [place.name]: credential };
+    }
+    let text: string | undefined;
+    if (body !== undefined) {
+      text = serializeBody(body);
+      headers = { ...headers, 'Content-Type': 'application/json' };
+    }
+    return {
+      method: operation.method,
+      url: `${this.baseUrl}${operation.path}${encodeQuery(query)}`,
+      path: operation.path,
+      headers,
+      ...(text !== undefined ? { body: text } : {}),
+    };
+  }
+}
+
+/** Sets the failing operation's id on the module's own errors (never a value). */
+function tagged(error: unknown, operation: string): unknown {
+  if (error instanceof PersonalizedOffersError && error.operation === undefined) error.operation = operation;
+  return error;
+}
