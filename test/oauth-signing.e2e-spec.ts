@@ -1,10 +1,11 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   AuthInfoCryptoService,
+  LegacyUserPresentmentService,
   type OAuthOptions,
   PersonalizedOffersConfigError,
   PersonalizedOffersModule,
@@ -131,6 +132,60 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
     await ref.get(UserTokenService).getUserToken('alice');
     expect(server.requests[0]!.url).toContain('&Extra=a%20b');
     expect(verify().ok).toBe(true);
+  });
+
+  describe('POST with a JSON body: oauth_body_hash over the exact bytes sent', () => {
+    const activationBody = JSON.stringify({
+      Response: { Status: { Code: '600', Message: 'Success' }, ScActivation: { ActivationId: '7', OfferId: 'o-1', Status: 'ACTIVATED' } },
+    });
+    const feedbackBody = JSON.stringify({ Response: { Status: { Code: '600', Message: 'Success' }, UserFeedback: { OfferId: 'o-1', Feedback: '1' } } });
+    // Answer once the whole body has arrived, so the recorded body is complete.
+    const answerAfterBody = (text: string) => (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(text));
+      req.resume();
+    };
+
+    it.each<[string, (s: LegacyUserPresentmentService) => Promise<unknown>, string, Record<string, unknown>]>([
+      [
+        'activateStatementCreditOffer',
+        (s) => s.activateStatementCreditOffer({ userToken: 'tok-€/+=' }, { offerId: 'o-1', lang: 'en_US' }),
+        activationBody,
+        { FId: '999999', OfferId: 'o-1', Lang: 'en_US', UserToken: 'tok-€/+=' },
+      ],
+      ['sendUserFeedback', (s) => s.sendUserFeedback({ userToken: 'tok-1' }, { offerId: 'o-1', feedback: 1 }), feedbackBody, { FId: '999999', OfferId: 'o-1', Feedback: 1, UserToken: 'tok-1' }],
+    ])('%s: the signature and body hash verify against the received body', async (_, call, answer, expectedBody) => {
+      server.responder = answerAfterBody(answer);
+      const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
+      await call(ref.get(LegacyUserPresentmentService));
+      const received = server.requests[0]!;
+      expect(received.method).toBe('POST');
+      expect(received.headers['content-type']).toBe('application/json');
+      expect(JSON.parse(received.body.toString('utf8'))).toEqual(expectedBody);
+      const result = verify();
+      expect(result.ok).toBe(true);
+      expect(result.params.get('oauth_body_hash')).toBe(createHash('sha256').update(received.body).digest('base64'));
+      // The same request with one byte of the body changed must not verify: the hash covers the bytes.
+      const tampered = { ...received, body: Buffer.from(received.body.toString('utf8').replace('o-1', 'o-2')) };
+      expect(verifyOAuthRequest(tampered, publicKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
+    });
+
+    it('a user’s transformRequest cannot re-serialize a signed body', async () => {
+      server.responder = answerAfterBody(feedbackBody);
+      const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
+      const { PERSONALIZED_OFFERS_HTTP } = await import('nestjs-personalized-offers');
+      ref.get(PERSONALIZED_OFFERS_HTTP).axiosRef.defaults.transformRequest = [(data: unknown) => (typeof data === 'string' ? ` ${data} ` : data)];
+      await ref.get(LegacyUserPresentmentService).sendUserFeedback({ userToken: 'tok-1' }, { offerId: 'o-1', feedback: 0 });
+      expect(server.requests[0]!.body.toString('utf8')).toBe('{"FId":"999999","OfferId":"o-1","Feedback":0,"UserToken":"tok-1"}');
+      expect(verify().ok).toBe(true);
+    });
+
+    it('a GET whose query holds !, *, quotes, parentheses and spaces verifies (RFC 3986 encoding, signed as sent)', async () => {
+      server.responder = answerAfterBody(JSON.stringify({ Response: { Status: { Code: '600', Message: 'Success' } } }));
+      const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
+      await ref.get(LegacyUserPresentmentService).matchedOffers({ userToken: 'tok-1' }, { merchantName: "Koalla's (best)! *deals* 100%", category: 'SHOP' });
+      expect(server.requests[0]!.url).toContain("MerchantName=Koalla%27s%20%28best%29%21%20%2Adeals%2A%20100%25");
+      expect(verify().ok).toBe(true);
+    });
   });
 
   describe('key loading fails fast with a helpful PersonalizedOffersConfigError', () => {

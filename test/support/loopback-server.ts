@@ -9,6 +9,8 @@ export interface ReceivedRequest {
   headers: IncomingMessage['headers'];
   /** Milliseconds since the server started. */
   at: number;
+  /** The raw request body, exactly as received (filled in when the body has arrived). */
+  body: Buffer;
 }
 
 export type Responder = (req: IncomingMessage, res: ServerResponse, index: number) => void;
@@ -37,7 +39,13 @@ export class LoopbackServer {
   async start(): Promise<string> {
     this.started = performance.now();
     this.server = createServer((req, res) => {
-      this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, at: performance.now() - this.started });
+      const received: ReceivedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, at: performance.now() - this.started, body: Buffer.alloc(0) };
+      this.requests.push(received);
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.body = Buffer.concat(chunks);
+      });
       this.responder(req, res, this.requests.length - 1);
     });
     this.server.on('connection', (socket) => {

@@ -53,13 +53,14 @@ export function verifyOAuthRequest(
   const verifier = createVerify('RSA-SHA256');
   verifier.update(baseString);
   const signatureOk = verifier.verify(publicKey, oauth.get('oauth_signature') ?? '', 'base64');
-  const emptyBodyHash = createHash('sha256').update('').digest('base64');
+  // The body hash must cover the exact bytes received (the empty string for a GET).
+  const bodyHash = createHash('sha256').update(req.body ?? Buffer.alloc(0)).digest('base64');
   const ok =
     signatureOk &&
     oauth.get('oauth_signature_method') === 'RSA-SHA256' &&
     oauth.get('oauth_version') === '1.0' &&
     oauth.get('oauth_consumer_key') === expect.consumerKey &&
-    oauth.get('oauth_body_hash') === emptyBodyHash &&
+    oauth.get('oauth_body_hash') === bodyHash &&
     Math.abs(Number(oauth.get('oauth_timestamp')) - Date.now() / 1000) < 300;
   return { ok, params: oauth, baseString };
 }

@@ -22,6 +22,9 @@ export { AuthInfoKeyMaterial } from './crypto/auth-info-key-material.js';
 export type { AuthInfoPlaintext } from './crypto/auth-info.codec.js';
 export { UserTokenService } from './user-token/user-token.service.js';
 export { SUCCESS_STATUS_CODE } from './operations/legacy-envelope.js';
+export { LegacyUserPresentmentService, DEFAULT_MAX_PAGES, type PageIterationOptions } from './plo/legacy-user-presentment.service.js';
+export type * from './plo/legacy-user-presentment.params.js';
+export * from './plo/models/index.js';
 export { UserTokenResponse, UserTokenResponseBody, ResponseStatus, UserToken } from './user-token/user-token.response.js';
 export {
   personalizedOffersConfig,

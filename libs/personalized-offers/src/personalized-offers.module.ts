@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthInfoCryptoService } from './crypto/auth-info-crypto.service.js';
 import { PersonalizedOffersHttpClient } from './http/personalized-offers-http.client.js';
 import { OperationExecutor } from './operations/operation-executor.js';
+import { LegacyUserPresentmentService } from './plo/legacy-user-presentment.service.js';
 import {
   PERSONALIZED_OFFERS_CLOCK,
   PERSONALIZED_OFFERS_FID,
@@ -18,9 +19,10 @@ import { UserTokenService } from './user-token/user-token.service.js';
  * Each registration gets its own providers, HTTP client and configuration.
  */
 @Module({
-  providers: [...configProviders, ...httpProviders, ...cacheProviders, AuthInfoCryptoService, PersonalizedOffersHttpClient, OperationExecutor, UserTokenService],
+  providers: [...configProviders, ...httpProviders, ...cacheProviders, AuthInfoCryptoService, PersonalizedOffersHttpClient, OperationExecutor, UserTokenService, LegacyUserPresentmentService],
   exports: [
     UserTokenService,
+    LegacyUserPresentmentService,
     AuthInfoCryptoService,
     PERSONALIZED_OFFERS_FID,
     PERSONALIZED_OFFERS_KEY_MATERIAL,

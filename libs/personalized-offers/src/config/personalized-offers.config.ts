@@ -81,6 +81,11 @@ export class PersonalizedOffersEnvironment {
   @Matches(/^(?:[0-9]|10)$/)
   PLO_HTTP_RETRIES?: string;
 
+  /** Form of the legacy writes: `v2` (default, JSON body) or `v1` (v1.3 query form). */
+  @IsOptional()
+  @IsIn(['v2', 'v1'])
+  PLO_LEGACY_WRITES?: 'v2' | 'v1';
+
   /** `memory` (default), `redis` or `off`. */
   @IsOptional()
   @IsIn(['memory', 'redis', 'off'])
@@ -202,6 +207,7 @@ export const PERSONALIZED_OFFERS_ENV_VARIABLES = Object.freeze([
   'PLO_OAUTH_KEY_PASSWORD',
   'PLO_HTTP_TIMEOUT_MS',
   'PLO_HTTP_RETRIES',
+  'PLO_LEGACY_WRITES',
   'PLO_CACHE',
   'PLO_REDIS_URL',
   'PLO_TOKEN_TTL_MS',
@@ -238,6 +244,7 @@ export function loadPersonalizedOffersConfig(
     ...(cache !== undefined ? { cache } : {}),
     ...(Object.keys(http).length > 0 ? { http } : {}),
     fId: parsed.PLO_FID,
+    ...(parsed.PLO_LEGACY_WRITES ? { legacyWrites: parsed.PLO_LEGACY_WRITES } : {}),
     ...(parsed.PLO_BASE_URL ? { baseUrl: parsed.PLO_BASE_URL } : {}),
     ...(oauth ? { oauth } : {}),
     authInfo: {

@@ -44,6 +44,7 @@ export interface ResolvedPersonalizedOffersOptions {
   signer?: OAuthSigner;
   http: ResolvedHttpOptions;
   cache: ResolvedCacheOptions | false;
+  legacyWrites: 'v2' | 'v1';
 }
 
 export const CACHE_DEFAULTS = { maxEntries: 100_000, lockTtlMs: 15_000, lockWaitMs: 3_000 } as const;
@@ -86,7 +87,13 @@ export function resolveOptions(options: PersonalizedOffersModuleOptions | undefi
     ...(signer ? { signer } : {}),
     http: resolveHttp(options.http),
     cache: resolveCache(options.cache, keyMaterial),
+    legacyWrites: resolveLegacyWrites(options.legacyWrites),
   };
+}
+
+function resolveLegacyWrites(value: unknown): 'v2' | 'v1' {
+  if (value === undefined || value === 'v2' || value === 'v1') return value ?? 'v2';
+  throw new PersonalizedOffersConfigError('legacyWrites', "legacyWrites must be 'v2' or 'v1'.");
 }
 
 function resolveCache(cache: CacheOptions | false | undefined, keyMaterial: AuthInfoKeyMaterial): ResolvedCacheOptions | false {

@@ -4,18 +4,22 @@ import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { InvalidUserIdError } from '../errors/invalid-user-id.error.js';
 import { PersonalizedOffersApiError } from '../errors/personalized-offers-api.error.js';
 import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-network.error.js';
+import { PersonalizedOffersOutcomeUnknownError } from '../errors/personalized-offers-outcome-unknown.error.js';
 import { PersonalizedOffersUnavailableError } from '../errors/personalized-offers-unavailable.error.js';
 import { PersonalizedOffersError } from '../errors/personalized-offers.error.js';
 
 /**
  * The HTTP status your app should answer with for one of this module's errors: 400 for a bad
- * user id, 503 when Mastercard asks to slow down or is unavailable, 504 for a timeout, 502 for
- * any other upstream failure (including a refused AuthInfo: that is the app's fault, not the
- * caller's), 500 for a configuration error.
+ * user id or argument, 503 when Mastercard asks to slow down or is unavailable, 504 for a
+ * timeout (also of a write whose outcome is unknown), 502 for any other upstream failure
+ * (including a refused AuthInfo: that is the app's fault, not the caller's), 500 for a
+ * configuration error.
  */
 export function toHttpStatus(error: PersonalizedOffersError): number {
   if (error instanceof InvalidUserIdError || error instanceof InvalidArgumentError) return HttpStatus.BAD_REQUEST;
-  if (error instanceof PersonalizedOffersNetworkError) return error.timedOut ? HttpStatus.GATEWAY_TIMEOUT : HttpStatus.BAD_GATEWAY;
+  if (error instanceof PersonalizedOffersNetworkError || error instanceof PersonalizedOffersOutcomeUnknownError) {
+    return error.timedOut ? HttpStatus.GATEWAY_TIMEOUT : HttpStatus.BAD_GATEWAY;
+  }
   if (error instanceof PersonalizedOffersApiError) {
     return error.status === 429 || error.status === 503 ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY;
   }
@@ -24,7 +28,7 @@ export function toHttpStatus(error: PersonalizedOffersError): number {
 }
 
 const PUBLIC_MESSAGES: Record<number, string> = {
-  400: 'The user id cannot be used for Personalized Offers.',
+  400: 'The request cannot be used for Personalized Offers: a user id or parameter is invalid.',
   502: 'The Personalized Offers service returned an error.',
   503: 'The Personalized Offers service is temporarily unavailable.',
   504: 'The Personalized Offers service did not answer in time.',

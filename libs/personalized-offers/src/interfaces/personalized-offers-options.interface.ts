@@ -107,8 +107,9 @@ export interface PersonalizedOffersModuleOptions {
   /** Financial Institution id issued by Mastercard (the `FId` query parameter). */
   fId: string;
   /**
-   * API base URL, up to and including `/plo/v1`.
-   * @default PRODUCTION_BASE_URL (`https://api.mastercard.com/plo/v1`)
+   * API host (plus a proxy's path prefix, if any); operations carry their full paths. A v1.3-style
+   * URL ending in `/plo/v1` still works (with a start-up warning).
+   * @default PRODUCTION_BASE_URL (`https://api.mastercard.com`)
    * @see SANDBOX_BASE_URL
    */
   baseUrl?: string;
@@ -120,4 +121,9 @@ export interface PersonalizedOffersModuleOptions {
   http?: HttpOptions;
   /** Token cache, or `false` to call the API every time. @default in-memory LRU, 100000 entries, no TTL */
   cache?: CacheOptions | false;
+  /**
+   * Form of the two legacy writes (activation, feedback): `'v2'` = POST `/plo/v2/…` with a JSON
+   * body (v1.5); `'v1'` = POST `/plo/v1/…` with query parameters (v1.3 contract). @default 'v2'
+   */
+  legacyWrites?: 'v2' | 'v1';
 }
