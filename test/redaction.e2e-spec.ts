@@ -3,6 +3,8 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import type { HttpService } from '@nestjs/axios';
 import {
   AuthInfoCryptoService,
+  LegacyUserPresentmentService,
+  type LegacyUser,
   PERSONALIZED_OFFERS_HTTP,
   type PersonalizedOffersModuleOptions,
   PersonalizedOffersModule,
@@ -249,5 +251,92 @@ describe('no secret in logs or errors, across every simulator fault mode', () =>
     ];
     const haystack = [...logs, ...seen].join('\n');
     expect(secrets.filter((s) => haystack.includes(s)).map((s) => `${s.slice(0, 6)}… (${s.length})`)).toEqual([]);
+  });
+});
+
+/**
+ * User tokens are secrets like AuthInfo: they travel in the query (`UserToken`) or in the JSON
+ * body of the legacy operations. Upstream answers that echo the request (URL and body) back in
+ * every way must not carry them into a log line, an error, `bodyExcerpt` or debug output.
+ */
+describe('no user token in logs or errors from the legacy operations', () => {
+  const HELD_TOKEN = 'heldTOKEN-7f3a9Qm2x8LpZ';
+  const MINTED_TOKEN = 'mintedTOKEN-4c8e1Rw9v2KdY';
+  const server = new LoopbackServer();
+  const { logger: capture, lines: logs } = captureLogger();
+  const seen: string[] = [];
+  const bodies: string[] = [];
+  let baseUrl: string;
+
+  const echo = (url: string | undefined, body: string) => `${url} ${body}`;
+  const hostile: Array<[string, (url: string | undefined, body: string, res: import('node:http').ServerResponse) => void]> = [
+    ['400 echoing the request in Description', (u, b, r) => r.writeHead(400).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '400', Description: echo(u, b), Details: b }] } }))],
+    ['500 HTML echoing the request', (u, b, r) => r.writeHead(500).end(`<html>${echo(u, b)}</html>`)],
+    ['non-600 status echoing the request', (u, b, r) => r.writeHead(200).end(JSON.stringify({ Response: { Status: { Code: '601', Message: echo(u, b) } } }))],
+    ['malformed JSON echoing the request', (u, b, r) => r.writeHead(200).end(`{"Response": "${echo(u, b)}`)],
+    ['a wrong shape echoing the request', (u, b, r) => r.writeHead(200).end(JSON.stringify({ Response: { Status: { Code: '600', Message: { echo: echo(u, b) } } } }))],
+  ];
+
+  beforeAll(async () => {
+    baseUrl = await server.start();
+  });
+  afterAll(() => server.stop());
+
+  it.each(hostile)('%s', async (_, answer) => {
+    server.responder = (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        bodies.push(body);
+        if (req.url?.includes('/usertoken')) res.writeHead(200).end(okBody(MINTED_TOKEN));
+        else answer(req.url, body, res);
+      });
+    };
+    const ref = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl,
+          authInfo: { key: '8f1e2d3c4b5a69788796a5b4c3d2e1f0', iv: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' },
+          http: { timeoutMs: 200, retry: { retries: 1, minDelayMs: 0, maxDelayMs: 5 }, circuitBreaker: false },
+        }),
+      ],
+    })
+      .setLogger(capture)
+      .compile();
+    const legacy = ref.get(LegacyUserPresentmentService);
+    const calls = (user: LegacyUser) => [
+      () => legacy.matchedOffers(user, { merchantName: 'Koalla' }),
+      () => legacy.getOfferDetails(user, { offerId: 'o-1' }),
+      () => legacy.getUserSavings(user),
+      () => legacy.activateStatementCreditOffer(user, { offerId: 'o-1' }),
+      () => legacy.sendUserFeedback(user, { offerId: 'o-1', feedback: 1 }),
+    ];
+    let failures = 0;
+    for (const call of [...calls({ userToken: HELD_TOKEN }), ...calls('alice')]) {
+      try {
+        await call();
+      } catch (e) {
+        failures += 1;
+        const error = e as Error;
+        seen.push(String(error), error.stack ?? '', inspect(error, { depth: 10, showHidden: true }), JSON.stringify(error), inspect(error.cause, { depth: 5 }));
+      }
+    }
+    // Every call failed, so every error path above was rendered.
+    expect(failures).toBe(10);
+    await ref.close();
+  });
+
+  it('the held and the minted token reached the wire but appear in no log line or error', () => {
+    // The tokens really were sent, in the query and in the JSON bodies.
+    expect(server.requests.some((r) => r.url.includes(`UserToken=${HELD_TOKEN}`))).toBe(true);
+    expect(server.requests.some((r) => r.url.includes(`UserToken=${MINTED_TOKEN}`))).toBe(true);
+    expect(bodies.some((b) => b.includes(`"UserToken":"${HELD_TOKEN}"`))).toBe(true);
+    expect(bodies.some((b) => b.includes(`"UserToken":"${MINTED_TOKEN}"`))).toBe(true);
+    expect(logs.some((l) => l.startsWith('debug') && l.includes('POST /plo/v2/activatestatementcreditoffer'))).toBe(true);
+    const haystack = [...logs, ...seen].join('\n');
+    expect(seen.length).toBeGreaterThan(40);
+    expect([HELD_TOKEN, MINTED_TOKEN].filter((t) => haystack.includes(t))).toEqual([]);
   });
 });
