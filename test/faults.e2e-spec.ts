@@ -198,7 +198,7 @@ describe('fault modes through the module', () => {
         const { baseUrl } = await sim.start();
         const outcomes: string[] = [];
         for (let i = 0; i < 60; i++) {
-          const res = await fetch(`${baseUrl}/usertoken?FId=999999&AuthInfo=00`);
+          const res = await fetch(`${baseUrl}/plo/v1/usertoken?FId=999999&AuthInfo=00`);
           outcomes.push(`${res.status}:${(await res.text()).slice(0, 40)}`);
         }
         await sim.stop();

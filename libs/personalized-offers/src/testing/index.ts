@@ -3,3 +3,4 @@ export {
   type PersonalizedOffersSimulatorOptions,
 } from './personalized-offers.simulator.js';
 export type { SimulatorFault, SimulatorFaultRule, SimulatorFaultSchedule } from './simulator-fault.js';
+export type { SimulatorRequestRecord } from './simulator/request-log.js';

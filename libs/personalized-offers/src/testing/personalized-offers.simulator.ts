@@ -2,9 +2,14 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AuthInfoKeyMaterial } from '../crypto/auth-info-key-material.js';
-import { decryptAuthInfo } from '../crypto/auth-info.codec.js';
 import type { AuthInfoOptions } from '../interfaces/index.js';
 import { type SimulatorFault, type SimulatorFaultRule, type SimulatorFaultSchedule, seededRandom } from './simulator-fault.js';
+import { OfferCatalogue } from './simulator/catalogue.js';
+import { type SimulatorContext, type SimulatorRequest, SimulatorRequestError, type SimulatorUser } from './simulator/handler.js';
+import { RequestLog, type SimulatorRequestRecord } from './simulator/request-log.js';
+import { OPERATION_IDS, type SimulatorRoute, lookupRoute } from './simulator/routes.js';
+import { SimulatorState } from './simulator/state.js';
+import { type SimulatorReply, errorReply, isLegacySuccess, writeJson } from './simulator/wire.js';
 
 /** Options of {@link PersonalizedOffersSimulator}. */
 export interface PersonalizedOffersSimulatorOptions {
@@ -14,7 +19,7 @@ export interface PersonalizedOffersSimulatorOptions {
   fIds?: string[];
   /** Largest accepted distance between AuthInfo's time and the simulator's clock, in seconds. @default 300 */
   maxClockSkewSeconds?: number;
-  /** The simulator's clock, in milliseconds. @default Date.now */
+  /** The simulator's clock, in milliseconds; also "today" for offer dates and `PresentmentDate`. @default Date.now */
   now?: () => number;
   /** Interface to listen on. @default '127.0.0.1' */
   host?: string;
@@ -28,33 +33,40 @@ export interface PersonalizedOffersSimulatorOptions {
 
 interface ActiveRule {
   fault: SimulatorFault;
+  operation: string | undefined;
   remaining: number;
   fromRequest: number;
   probability: number;
   random: () => number;
 }
 
-const USERTOKEN_PATH = '/plo/v1/usertoken';
-const REASON: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed' };
+const MAX_BODY_BYTES = 1 << 20;
 
 /**
- * A real HTTP server on loopback that behaves like Mastercard's `GET /plo/v1/usertoken`: it
- * checks `FId` and `AuthInfo`, decrypts AuthInfo, checks its fId and time, and returns one
- * stable token per (fId, userId). For the example app, this project's tests and yours.
+ * A real HTTP server on loopback that behaves like Mastercard's legacy Personalized Offers API
+ * (`/plo/v1`, `/plo/v2`): a route table keyed by operationId, a deterministic offer catalogue
+ * per fId, per-user state, and faults targetable per operation. For the example app, this
+ * project's tests and yours.
  */
 export class PersonalizedOffersSimulator {
   /** The AuthInfo options to configure `PersonalizedOffersModule` with (the simulator's own). */
   readonly authInfo: AuthInfoOptions;
+  /** The fIds it accepts. */
   readonly fIds: readonly string[];
   private readonly material: AuthInfoKeyMaterial;
   private readonly maxSkewSeconds: number;
   private readonly now: () => number;
   private readonly tokenSecret: string;
+  private readonly catalogue = new OfferCatalogue();
+  private readonly state: SimulatorState;
+  private readonly log = new RequestLog(200);
   private server: Server | undefined;
   private url: string | undefined;
   private received = 0;
   private rules: ActiveRule[] = [];
   private readonly faultCounts = new Map<SimulatorFault['type'], number>();
+  private tokenEpoch = 0;
+  private readonly issued = new Map<string, SimulatorUser>();
 
   constructor(private readonly options: PersonalizedOffersSimulatorOptions = {}) {
     this.authInfo = options.authInfo ?? { key: randomBytes(16).toString('hex'), iv: randomBytes(16).toString('hex'), mode: 'cbc', encoding: 'hex' };
@@ -63,10 +75,11 @@ export class PersonalizedOffersSimulator {
     this.maxSkewSeconds = options.maxClockSkewSeconds ?? 300;
     this.now = options.now ?? Date.now;
     this.tokenSecret = options.tokenSecret ?? randomBytes(32).toString('hex');
+    this.state = new SimulatorState(this.catalogue, this.now);
     for (const rule of options.faults ?? []) this.addFault(rule.fault, rule.schedule);
   }
 
-  /** Starts listening; `baseUrl` ends in `/plo/v1`. */
+  /** Starts listening; `baseUrl` is host-only (`http://127.0.0.1:PORT`), as v1.5 servers are: paths carry `/plo/v1/…`. */
   async start(): Promise<{ baseUrl: string }> {
     if (this.url) return { baseUrl: this.url };
     const server = createServer((req, res) => this.handle(req, res));
@@ -78,7 +91,7 @@ export class PersonalizedOffersSimulator {
     const { address, port, family } = server.address() as AddressInfo;
     const host = family === 'IPv6' ? `[${address}]` : address;
     this.server = server;
-    this.url = `http://${host}:${port}/plo/v1`;
+    this.url = `http://${host}:${port}`;
     return { baseUrl: this.url };
   }
 
@@ -94,7 +107,7 @@ export class PersonalizedOffersSimulator {
     });
   }
 
-  /** Base URL while started (ends in `/plo/v1`). */
+  /** Base URL while started: scheme, host and port only. */
   get baseUrl(): string {
     if (!this.url) throw new Error('PersonalizedOffersSimulator is not started.');
     return this.url;
@@ -105,14 +118,48 @@ export class PersonalizedOffersSimulator {
     return this.received;
   }
 
+  /** Restarts the request count (and so `fromRequest` numbering) and `faultsApplied`. */
   resetRequestCount(): void {
     this.received = 0;
     this.faultCounts.clear();
   }
 
-  /** The token this simulator issues for (fId, userId). */
+  /** The last 200 requests received (oldest first), raw body and query included, whatever their outcome. */
+  get requests(): ReadonlyArray<SimulatorRequestRecord> {
+    return this.log.list();
+  }
+
+  /** Empties `requests`. */
+  clearRequests(): void {
+    this.log.clear();
+  }
+
+  /**
+   * The token this simulator issues for (fId, userId) now; it is accepted from then on, as if
+   * usertoken had returned it. Stable until `revokeUserTokens()`.
+   */
   tokenFor(fId: string, userId: string): string {
-    return createHmac('sha256', this.tokenSecret).update(`${fId}:${userId}`).digest('base64url').slice(0, 24);
+    // Epoch 0 hashes exactly what earlier versions did, so a fixed `tokenSecret` keeps its tokens.
+    const input = this.tokenEpoch === 0 ? `${fId}:${userId}` : `${this.tokenEpoch}:${fId}:${userId}`;
+    const token = createHmac('sha256', this.tokenSecret).update(input).digest('base64url').slice(0, 24);
+    this.issued.set(token, Object.freeze({ fId, userId }));
+    return token;
+  }
+
+  /** Forgets every issued token and changes how tokens are derived: old ones now get 401, and usertoken returns new ones. */
+  revokeUserTokens(): void {
+    this.tokenEpoch += 1;
+    this.issued.clear();
+  }
+
+  /**
+   * Records a purchase of `amount` (a decimal string such as `'45.50'`) on `offerId` for the
+   * user, as if a card transaction had matched it: it shows in redeemedoffers and usersavings.
+   * A POSTPAIDCREDIT offer not activated yet is activated first.
+   */
+  recordRedemption(fId: string, userId: string, offerId: string, amount: string): void {
+    if (!this.fIds.includes(fId)) throw new RangeError(`Unknown FId ${fId}.`);
+    this.state.recordRedemption(fId, userId, offerId, amount);
   }
 
   /** Replaces every active fault with `fault` on `schedule` (default: every request); `undefined` clears them. */
@@ -128,8 +175,13 @@ export class PersonalizedOffersSimulator {
   addFault(fault: SimulatorFault, schedule: SimulatorFaultSchedule = {}): void {
     const probability = schedule.probability ?? 1;
     if (!(probability >= 0 && probability <= 1)) throw new RangeError('probability must be between 0 and 1');
+    if (schedule.operation !== undefined && !OPERATION_IDS.has(schedule.operation)) {
+      // A typo would otherwise leave the fault silently unused.
+      throw new RangeError(`Unknown operation ${schedule.operation}; expected one of ${[...OPERATION_IDS].join(', ')}`);
+    }
     this.rules.push({
       fault,
+      operation: schedule.operation,
       remaining: schedule.times ?? Number.POSITIVE_INFINITY,
       fromRequest: schedule.fromRequest ?? this.received + 1,
       probability,
@@ -150,45 +202,98 @@ export class PersonalizedOffersSimulator {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.received += 1;
     const url = new URL(req.url ?? '/', 'http://simulator');
-    if (url.pathname !== USERTOKEN_PATH) return this.error(res, 404, 'Resource not found');
-    if (req.method !== 'GET') return this.error(res, 405, 'Only GET is supported');
+    const method = req.method ?? 'GET';
+    const lookup = lookupRoute(method, url.pathname);
+    const setBody = this.log.add(req, url, lookup.route?.operationId);
+    // Faults are drawn on arrival, so the schedule depends only on the order requests arrive in.
+    const fault = lookup.route ? this.takeFault(lookup.route.operationId) : undefined;
 
-    const fault = this.takeFault();
-    if (fault?.type === 'latency') {
-      const timer = setTimeout(() => this.answer(url, res, undefined), fault.ms);
-      res.on('close', () => clearTimeout(timer));
-      return;
-    }
-    if (fault && this.applyFault(fault, res)) return;
-    this.answer(url, res, fault);
+    readBody(req)
+      .then((body) => {
+        if (body === undefined) return send(res, errorReply(413, 'Request body is too large'));
+        setBody(body);
+        if (!lookup.route) {
+          if (lookup.status === 404) return send(res, errorReply(404, 'Resource not found'));
+          const allow = lookup.allow.join(', ');
+          return send(res, errorReply(405, `Only ${allow} ${lookup.allow.length > 1 ? 'are' : 'is'} supported`, { Allow: allow }));
+        }
+        const request: SimulatorRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, body };
+        this.respond(lookup.route, request, res, fault);
+      })
+      // An aborted upload or a write to a closed socket: nothing left to answer, and nothing may escape as an unhandled rejection.
+      .catch(() => res.destroy());
   }
 
-  private answer(url: URL, res: ServerResponse, fault: SimulatorFault | undefined): void {
-    if (res.destroyed) return;
+  private respond(route: SimulatorRoute, request: SimulatorRequest, res: ServerResponse, fault: SimulatorFault | undefined): void {
+    switch (fault?.type) {
+      case 'latency': {
+        const timer = setTimeout(() => res.destroyed || send(res, this.run(route, request, undefined)), fault.ms);
+        res.on('close', () => clearTimeout(timer));
+        return;
+      }
+      case 'http-error':
+        return send(res, errorReply(fault.status, 'Simulated failure', fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : undefined));
+      case 'malformed-json':
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"Response":{"Status":');
+        return;
+      case 'html-error': {
+        const status = fault.status ?? 502;
+        res.writeHead(status, { 'Content-Type': 'text/html' }).end(`<html><body><h1>${status} Bad Gateway</h1></body></html>`);
+        return;
+      }
+      case 'hang':
+        return; // never answered; stop() closes the connection
+      case 'empty-body':
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '0' }).end();
+        return;
+      case 'reset-mid-body': {
+        // The operation runs (a write takes effect) and only its answer is lost: what a client must survive.
+        const reply = this.run(route, request, undefined);
+        const text = JSON.stringify(reply.body);
+        res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+        res.write(text.slice(0, text.length >> 1), () => res.socket?.destroy());
+        return;
+      }
+      default:
+        return send(res, this.run(route, request, fault));
+    }
+  }
 
-    const fId = url.searchParams.get('FId');
-    const authInfo = url.searchParams.get('AuthInfo');
-    if (!fId || !this.fIds.includes(fId)) return this.error(res, 400, 'FId is not provided or Value provided is invalid');
-    if (!authInfo) return this.error(res, 400, 'AuthInfo is not provided or Value provided is invalid');
-
-    let plain: ReturnType<typeof decryptAuthInfo>;
+  /** Runs the route's handler; a `status-code`/`no-token` fault then strips a success down to its status. */
+  private run(route: SimulatorRoute, request: SimulatorRequest, fault: SimulatorFault | undefined): SimulatorReply {
+    const discard = fault?.type === 'status-code' || fault?.type === 'no-token';
+    let reply: SimulatorReply;
     try {
-      plain = decryptAuthInfo(this.material, authInfo);
-    } catch {
-      return this.error(res, 401, 'AuthInfo could not be decrypted');
+      reply = route.handler(request, this.context(!discard));
+    } catch (error) {
+      // A bug in a handler must reach the test as an answer, not as an unhandled rejection in the server.
+      reply =
+        error instanceof SimulatorRequestError
+          ? errorReply(error.status, error.message)
+          : errorReply(500, `Simulator failure in ${route.operationId}: ${(error as Error).message}`);
     }
-    if (plain.fId !== fId) return this.error(res, 401, 'AuthInfo was issued for another FId');
-    const skew = Math.abs(Math.floor(this.now() / 1000) - plain.unixTime);
-    if (skew > this.maxSkewSeconds) return this.error(res, 401, 'AuthInfo time is outside the accepted window');
-
-    const token = fault?.type === 'status-code' || fault?.type === 'no-token' ? undefined : this.tokenFor(fId, plain.userId);
-    const status =
-      fault?.type === 'status-code' ? { Code: fault.code, Message: fault.message ?? 'Failure' } : { Code: '600', Message: 'Success' };
-    this.json(res, 200, { Response: { Status: status, ...(token ? { UserToken: { Token: token } } : {}) } });
+    if (!discard || !isLegacySuccess(reply)) return reply;
+    const status = fault.type === 'status-code' ? { Code: fault.code, Message: fault.message ?? 'Failure' } : { Code: '600', Message: 'Success' };
+    return { status: 200, body: { Response: { Status: status } } };
   }
 
-  private takeFault(): SimulatorFault | undefined {
+  private context(commit: boolean): SimulatorContext {
+    return {
+      fIds: this.fIds,
+      now: this.now,
+      authInfo: this.material,
+      maxClockSkewSeconds: this.maxSkewSeconds,
+      catalogue: this.catalogue,
+      state: this.state,
+      commit,
+      issueToken: (fId, userId) => this.tokenFor(fId, userId),
+      tokenOwner: (token) => this.issued.get(token),
+    };
+  }
+
+  private takeFault(operationId: string): SimulatorFault | undefined {
     for (const rule of this.rules) {
+      if (rule.operation !== undefined && rule.operation !== operationId) continue;
       if (this.received < rule.fromRequest) continue;
       // Every eligible request draws, hit or not, so the sequence depends only on the request order.
       if (rule.probability < 1 && rule.random() >= rule.probability) continue;
@@ -199,56 +304,25 @@ export class PersonalizedOffersSimulator {
     }
     return undefined;
   }
+}
 
-  /** Answers for faults that replace the whole response; returns false for those that alter a success. */
-  private applyFault(fault: SimulatorFault, res: ServerResponse): boolean {
-    switch (fault.type) {
-      case 'http-error':
-        if (fault.retryAfter !== undefined) res.setHeader('Retry-After', fault.retryAfter);
-        this.error(res, fault.status, 'Simulated failure');
-        return true;
-      case 'malformed-json':
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"Response":{"Status":');
-        return true;
-      case 'html-error': {
-        const status = fault.status ?? 502;
-        res.writeHead(status, { 'Content-Type': 'text/html' }).end(`<html><body><h1>${status} Bad Gateway</h1></body></html>`);
-        return true;
-      }
-      case 'hang':
-        return true; // never answered; stop() closes the connection
-      case 'reset-mid-body': {
-        const body = JSON.stringify({ Response: { Status: { Code: '600', Message: 'Success' }, UserToken: { Token: 'x'.repeat(24) } } });
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-        res.write(body.slice(0, body.length >> 1), () => res.socket?.destroy());
-        return true;
-      }
-      case 'empty-body':
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '0' }).end();
-        return true;
-      default:
-        return false;
-    }
-  }
+function send(res: ServerResponse, reply: SimulatorReply): void {
+  if (res.destroyed) return; // the client gave up while the body or a delay was pending
+  writeJson(res, reply.status, reply.body, reply.headers);
+}
 
-  private error(res: ServerResponse, status: number, description: string): void {
-    this.json(res, status, {
-      Errors: {
-        Error: [
-          {
-            ReasonCode: String(status),
-            Source: 'PersonalizedOffersSimulator',
-            Description: description,
-            Details: REASON[status] ?? 'Error',
-            Recoverable: status >= 500 || status === 429,
-          },
-        ],
-      },
+/** The whole body as UTF-8 text; undefined past {@link MAX_BODY_BYTES} (a runaway client, not a test). */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
     });
-  }
-
-  private json(res: ServerResponse, status: number, body: unknown): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }).end(text);
-  }
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }

@@ -5,9 +5,9 @@
 export type SimulatorFault =
   /** HTTP error status (500, 502, 503, 504, 429, …) with Mastercard's error body; `retryAfter` is sent as `Retry-After`. */
   | { type: 'http-error'; status: number; retryAfter?: string }
-  /** 200 whose `Response.Status.Code` is not `'600'`. */
+  /** 200 whose `Response.Status.Code` is not `'600'`, with no payload. */
   | { type: 'status-code'; code: string; message?: string }
-  /** 200 with `Status.Code` `'600'` but no `UserToken`. */
+  /** 200 with `Status.Code` `'600'` but no payload (for usertoken: no `UserToken`). */
   | { type: 'no-token' }
   /** 200 with a body that is not JSON. */
   | { type: 'malformed-json' }
@@ -19,7 +19,7 @@ export type SimulatorFault =
   | { type: 'latency'; ms: number }
   /** No answer at all: the connection stays open until the client gives up or the simulator stops. */
   | { type: 'hang' }
-  /** Headers and half the body, then the connection is reset. */
+  /** Headers and half the body, then the connection is reset (the operation itself did run: a lost answer). */
   | { type: 'reset-mid-body' };
 
 /**
@@ -27,9 +27,11 @@ export type SimulatorFault =
  * generator when `probability` is below 1.
  */
 export interface SimulatorFaultSchedule {
+  /** Only requests routed to this operation (a v1.5 operationId such as `'matchedOffers'`) get it, count against `times` and draw. @default every operation */
+  operation?: string;
   /** Apply to at most this many requests, then retire. @default unlimited */
   times?: number;
-  /** First request number it may apply to (1-based, counted since start or `resetRequestCount()`). @default the next request */
+  /** First request number it may apply to (1-based, counted over all requests since start or `resetRequestCount()`, whatever `operation` says). @default the next request */
   fromRequest?: number;
   /** Chance that an eligible request gets the fault, from a generator seeded with `seed`. @default 1 */
   probability?: number;
