@@ -1,0 +1,544 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { HttpService } from '@nestjs/axios';
+import { Test, type TestingModule } from '@nestjs/testing';
+import axios, { type AxiosResponse } from 'axios';
+import {
+  LegacyUserPresentmentService,
+  type LegacyUser,
+  PERSONALIZED_OFFERS_HTTP,
+  PersonalizedOffersApiError,
+  PersonalizedOffersModule,
+  UserTokenService,
+} from 'nestjs-personalized-offers';
+import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
+
+/*
+ * Contract test: the module's requests and the simulator's answers, checked against the v1.5
+ * OpenAPI spec by Stoplight Prism in proxy mode (module → Prism → simulator).
+ *
+ * How Prism 5.14.2 reports what it finds (seen by experiment, `--errors` on):
+ * - a request that breaks the spec is not forwarded: Prism answers 422 itself with an
+ *   `application/problem+json` body (`type` …/prism/errors#UNPROCESSABLE_ENTITY) whose
+ *   `validation` lists the violations; there is no `sl-violations` header then;
+ * - an answer that breaks the spec with severity Error becomes a 500 problem+json
+ *   (`type` …#VIOLATIONS) and the violations are also in the `sl-violations` header;
+ * - Warnings (e.g. a status the operation does not declare) pass the upstream answer through,
+ *   with the `sl-violations` header;
+ * - an unknown path or method is a problem+json 404/405 (…#NO_PATH_MATCHED_ERROR, …).
+ * So an exchange is clean when it has no `sl-violations` header and no Prism problem body.
+ *
+ * Two blind spots of Prism, covered here by reading the spec directly: it matches query
+ * parameter names case-insensitively (`fid` satisfies `FId`), and it lets undeclared query
+ * parameters and undeclared JSON body properties through (the schemas do not forbid
+ * additional properties). So every wire name sent is also compared, case included, with the
+ * names the spec declares for that operation.
+ *
+ * Not covered: the v1.3 write forms (POST /plo/v1/activatestatementcreditoffer and POST
+ * /plo/v1/userfeedback with query parameters, `legacyWrites: 'v1'`). The v1.5 spec does not
+ * declare them, so Prism can only answer "no path/method matched"; they are v1.3's business.
+ */
+
+const SPEC = fileURLToPath(new URL('../../shared/specs/personalized-card-linked-offers-v1.5.openapi.yaml', import.meta.url));
+const PRISM_BIN = fileURLToPath(new URL('../node_modules/.bin/prism', import.meta.url));
+const FID = '999999';
+
+// ---------------------------------------------------------------------------------------------
+// Prism as a child process
+// ---------------------------------------------------------------------------------------------
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** `prism proxy <spec> <upstream> --errors` on a free loopback port; resolves once it says it listens. */
+async function startPrism(upstream: string): Promise<{ proc: ChildProcess; url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = spawn(process.execPath, [PRISM_BIN, 'proxy', SPEC, upstream, '--port', String(port), '--host', '127.0.0.1', '--errors'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '' }, // not Jest's --experimental-vm-modules
+  });
+  let log = '';
+  const keep = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-20_000);
+  };
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('Prism did not start within 60 s')), 60_000);
+    const onData = () => {
+      if (log.includes(`Prism is listening on ${url}`)) done();
+    };
+    const onExit = (code: number | null) => fail(new Error(`Prism exited (${code}) before listening`));
+    const done = () => {
+      clearTimeout(timer);
+      proc.stdout!.off('data', onData);
+      proc.off('exit', onExit);
+      resolve();
+    };
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      proc.kill('SIGKILL');
+      reject(new Error(`${error.message}:\n${log}`));
+    };
+    proc.stdout!.on('data', onData);
+    proc.once('exit', onExit);
+  });
+  return { proc, url };
+}
+
+async function stopPrism(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode === null && proc.signalCode === null) {
+    await new Promise<void>((resolve) => {
+      const hard = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+      proc.once('exit', () => {
+        clearTimeout(hard);
+        resolve();
+      });
+      proc.kill('SIGTERM');
+    });
+  }
+  let alive = true;
+  try {
+    process.kill(proc.pid!, 0);
+  } catch {
+    alive = false;
+  }
+  if (alive) throw new Error(`Prism (pid ${proc.pid}) is still running`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What went over the wire, as seen by an axios response interceptor on the module's HttpService
+// ---------------------------------------------------------------------------------------------
+
+interface PrismViolation {
+  location?: string[];
+  severity?: string;
+  code?: string;
+  message?: string;
+}
+
+interface Exchange {
+  method: string;
+  url: URL;
+  /** The JSON body sent, parsed (undefined for none). */
+  sent: unknown;
+  status: number;
+  /** The `sl-violations` header, parsed; undefined when absent. */
+  slViolations: PrismViolation[] | undefined;
+  /** The body when Prism itself answered (application/problem+json). */
+  prismProblem: { type: string; title?: string; status?: number; validation?: PrismViolation[] } | undefined;
+}
+
+function parseJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function toExchange(response: AxiosResponse): Exchange {
+  const header = response.headers['sl-violations'] as unknown;
+  let slViolations: PrismViolation[] | undefined;
+  if (header !== undefined && header !== null) {
+    const parsed = parseJson(String(header));
+    slViolations = Array.isArray(parsed) ? (parsed as PrismViolation[]) : [{ message: `unparsable sl-violations header: ${String(header)}` }];
+  }
+  const contentType = String(response.headers['content-type'] ?? '');
+  const body = parseJson(response.data) as { type?: unknown } | undefined;
+  // The simulator answers application/json only; problem+json comes from Prism, whose `type` is
+  // https://stoplight.io/prism/errors#… for violations but e.g. `FetchError` for an unparsable upstream body.
+  const prismProblem = contentType.startsWith('application/problem+json') ? ((body ?? { type: 'unparsable problem+json' }) as Exchange['prismProblem']) : undefined;
+  return {
+    method: (response.config.method ?? 'get').toUpperCase(),
+    url: new URL(axios.getUri(response.config)),
+    sent: parseJson(response.config.data),
+    status: response.status,
+    slViolations,
+    prismProblem,
+  };
+}
+
+const describeExchange = (e: Exchange) => `${e.method} ${e.url.pathname}${e.url.search} → ${e.status}`;
+
+/** Every exchange Prism found fault with: the request, the status and what Prism said. Empty when all are clean. */
+function violationsIn(exchanges: readonly Exchange[]) {
+  return exchanges
+    .filter((e) => (e.slViolations?.length ?? 0) > 0 || e.prismProblem)
+    .map((e) => ({
+      exchange: describeExchange(e),
+      ...(e.slViolations?.length ? { slViolations: e.slViolations } : {}),
+      ...(e.prismProblem ? { prismError: { type: e.prismProblem.type, title: e.prismProblem.title, validation: e.prismProblem.validation } } : {}),
+    }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire names, case included, against the names the spec declares (Prism's blind spots)
+// ---------------------------------------------------------------------------------------------
+
+interface SpecSchema {
+  $ref?: string;
+  properties?: Record<string, unknown>;
+}
+interface SpecOperation {
+  parameters?: { name: string; in: string }[];
+  requestBody?: { content?: Record<string, { schema?: SpecSchema }> };
+}
+interface Spec {
+  paths: Record<string, Record<string, SpecOperation>>;
+  components: { schemas: Record<string, SpecSchema> };
+}
+
+/** js-yaml is a dev dependency without a type package; required this way to need none. */
+const { load: parseYaml } = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
+const spec = parseYaml(readFileSync(SPEC, 'utf8')) as Spec;
+
+function resolveSchema(schema: SpecSchema | undefined): SpecSchema | undefined {
+  const ref = schema?.$ref;
+  return ref ? spec.components.schemas[ref.replace('#/components/schemas/', '')] : schema;
+}
+
+/** Query names and JSON body properties sent that the spec does not declare for that operation, exactly as written. */
+function undeclaredNames(exchanges: readonly Exchange[]): string[] {
+  const out: string[] = [];
+  for (const e of exchanges) {
+    const operation = spec.paths[e.url.pathname]?.[e.method.toLowerCase()];
+    if (!operation) {
+      out.push(`${e.method} ${e.url.pathname}: not in the v1.5 spec`);
+      continue;
+    }
+    const queryNames = new Set((operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name));
+    for (const name of new Set(e.url.searchParams.keys())) {
+      if (!queryNames.has(name)) out.push(`${e.method} ${e.url.pathname}: query ${name}`);
+    }
+    if (e.sent !== undefined) {
+      const schema = resolveSchema(operation.requestBody?.content?.['application/json']?.schema);
+      const properties = new Set(Object.keys(schema?.properties ?? {}));
+      for (const name of Object.keys(e.sent as object)) {
+        if (!properties.has(name)) out.push(`${e.method} ${e.url.pathname}: body ${name}`);
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tests
+// ---------------------------------------------------------------------------------------------
+
+describe('contract: module requests and simulator answers against the v1.5 spec, through Prism 5.14.2 in proxy mode', () => {
+  const simulator = new PersonalizedOffersSimulator({ fIds: [FID] });
+  let prism: Awaited<ReturnType<typeof startPrism>> | undefined;
+  let moduleRef: TestingModule | undefined;
+  let service: LegacyUserPresentmentService;
+  let tokens: UserTokenService;
+  let http: HttpService;
+  let exchanges: Exchange[] = [];
+
+  beforeAll(async () => {
+    await simulator.start();
+    prism = await startPrism(simulator.baseUrl);
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: FID,
+          baseUrl: prism.url,
+          authInfo: simulator.authInfo,
+          http: { retry: false, circuitBreaker: false },
+        }),
+      ],
+    }).compile();
+    service = moduleRef.get(LegacyUserPresentmentService);
+    tokens = moduleRef.get(UserTokenService);
+    http = moduleRef.get<HttpService>(PERSONALIZED_OFFERS_HTTP);
+    http.axiosRef.interceptors.response.use(
+      (response) => {
+        exchanges.push(toExchange(response));
+        return response;
+      },
+      (error: unknown) => {
+        const response = (error as { response?: AxiosResponse }).response;
+        if (response) exchanges.push(toExchange(response));
+        throw error;
+      },
+    );
+  }, 90_000);
+
+  afterAll(async () => {
+    await moduleRef?.close();
+    if (prism) await stopPrism(prism.proc);
+    await simulator.stop();
+  });
+
+  beforeEach(() => {
+    exchanges = [];
+    simulator.clearFaults();
+  });
+
+  /** Every exchange of the test: Prism found nothing, and every wire name is the spec's. */
+  function expectClean(): void {
+    expect(violationsIn(exchanges)).toEqual([]);
+    expect(undeclaredNames(exchanges)).toEqual([]);
+  }
+  const wire = () => exchanges.map((e) => `${e.method} ${e.url.pathname} ${e.status}`);
+
+  /** An offer the user can still activate (POSTPAIDCREDIT, not yet active). */
+  async function availableOffer(user: LegacyUser): Promise<string> {
+    const page = await service.matchedOffers(user, { offerType: 'POSTPAIDCREDIT', itemsPerPage: 50 });
+    const offer = page.Items?.MatchedOffer?.find((o) => o.ActiveSc === 'AVAILABLE');
+    if (!offer?.OfferId) throw new Error('no available offer');
+    return offer.OfferId;
+  }
+  async function anyOffer(user: LegacyUser): Promise<string> {
+    return (await service.matchedOffers(user, { itemsPerPage: 1 })).Items!.MatchedOffer![0]!.OfferId!;
+  }
+  const today = () => new Date().toISOString().slice(0, 10);
+
+  const T = 'GET /plo/v1/usertoken 200';
+  const M = 'GET /plo/v1/matchedoffers 200';
+
+  let users = 0;
+  type Case = [title: string, run: (user: string) => Promise<unknown>, wire: string[]];
+
+  /** The user is a fresh id per test, so the module first gets its token (GET /plo/v1/usertoken). */
+  const byId: Case[] = [
+    ['getUserToken: GET /plo/v1/usertoken with FId and AuthInfo', (u) => tokens.getUserToken(u), [T]],
+    ['matchedOffers: first page, server defaults', (u) => service.matchedOffers(u), [T, M]],
+    [
+      'matchedOffers: PageNumber, ItemsPerPage, Lang, Category, OfferType, MerchantName',
+      (u) => service.matchedOffers(u, { pageNumber: 2, itemsPerPage: 5, lang: 'en-US', category: 'SHOP', offerType: 'POSTPAIDCREDIT', merchantName: 'a' }),
+      [T, M],
+    ],
+    [
+      'matchedOffers: Latitude, Longitude, Radius and UserFeedback 0,1 (after a like)',
+      async (u) => {
+        await service.sendUserFeedback(u, { offerId: await anyOffer(u), feedback: 1 });
+        return service.matchedOffers(u, { latitude: 40.7128, longitude: -74.006, radius: 25, userFeedback: [0, 1] });
+      },
+      [T, M, 'POST /plo/v2/userfeedback 200', M],
+    ],
+    [
+      'getOfferDetails: OfferId and Lang',
+      async (u) => service.getOfferDetails(u, { offerId: await anyOffer(u), lang: 'fr_FR' }),
+      [T, M, 'GET /plo/v1/offerdetails 200'],
+    ],
+    [
+      'getRedeemedOfferDetails: PageNumber, ItemsPerPage and Lang',
+      (u) => service.getRedeemedOfferDetails(u, { pageNumber: 1, itemsPerPage: 10, lang: 'en_US' }),
+      [T, 'GET /plo/v1/redeemedoffers 200'],
+    ],
+    [
+      'getUserSavings: after a recorded redemption',
+      async (u) => {
+        simulator.recordRedemption(FID, u, await availableOffer(u), '45.50');
+        return service.getUserSavings(u);
+      },
+      [T, M, 'GET /plo/v1/usersavings 200'],
+    ],
+    [
+      'activateStatementCreditOffer: JSON body with Lang and PresentmentDate, then getStatementCreditActivationDetail with Lang',
+      async (u) => {
+        const activated = await service.activateStatementCreditOffer(u, { offerId: await availableOffer(u), lang: 'en_US', presentmentDate: today() });
+        return service.getStatementCreditActivationDetail(u, { activationId: activated.ScActivation!.ActivationId!, lang: 'en_US' });
+      },
+      [T, M, 'POST /plo/v2/activatestatementcreditoffer 200', 'GET /plo/v1/statementcreditactivationdetail 200'],
+    ],
+    [
+      'sendUserFeedback (dislike), then getUserFeedback with offer_id and feedback',
+      async (u) => {
+        const offerId = await anyOffer(u);
+        await service.sendUserFeedback(u, { offerId, feedback: 0 });
+        return service.getUserFeedback(u, { offerId, feedback: [0, 1] });
+      },
+      [T, M, 'POST /plo/v2/userfeedback 200', 'GET /plo/v1/userfeedback 200'],
+    ],
+    [
+      'activateStatementCreditOffer twice: the second answer (HTTP 200, Status.Code not 600) still fits the 200 schema',
+      async (u) => {
+        const offerId = await availableOffer(u);
+        await service.activateStatementCreditOffer(u, { offerId });
+        const error = await service.activateStatementCreditOffer(u, { offerId }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PersonalizedOffersApiError);
+      },
+      [T, M, 'POST /plo/v2/activatestatementcreditoffer 200', 'POST /plo/v2/activatestatementcreditoffer 200'],
+    ],
+  ];
+
+  /** The user is a `{ userToken }` the caller holds (got first through GET /plo/v1/usertoken). */
+  const byToken: Case[] = [
+    ['matchedOffers (GET, UserToken in the query)', async (u) => service.matchedOffers({ userToken: await tokens.getUserToken(u) }, { itemsPerPage: 3 }), [T, M]],
+    [
+      'activateStatementCreditOffer (POST, UserToken in the JSON body)',
+      async (u) => {
+        const user = { userToken: await tokens.getUserToken(u) };
+        return service.activateStatementCreditOffer(user, { offerId: await availableOffer(user) });
+      },
+      [T, M, 'POST /plo/v2/activatestatementcreditoffer 200'],
+    ],
+    [
+      'sendUserFeedback (POST, UserToken in the JSON body)',
+      async (u) => {
+        const user = { userToken: await tokens.getUserToken(u) };
+        return service.sendUserFeedback(user, { offerId: await anyOffer(user), feedback: 1 });
+      },
+      [T, M, 'POST /plo/v2/userfeedback 200'],
+    ],
+    [
+      'getUserSavings with a token the simulator never issued: its 401 error body fits APIError',
+      async () => {
+        const error = await service.getUserSavings({ userToken: 'never-issued' }).catch((e: unknown) => e);
+        expect((error as PersonalizedOffersApiError).status).toBe(401);
+      },
+      ['GET /plo/v1/usersavings 401'],
+    ],
+  ];
+
+  describe.each<[string, Case[]]>([
+    ['the user given by id', byId],
+    ['the user given as { userToken }', byToken],
+  ])('no violation, %s', (_label, cases) => {
+    it.each(cases)('%s', async (_title, run, expected) => {
+      // A violation usually fails the call too: show what Prism said before the call's own error.
+      const failure = await run(`contract-user-${++users}`).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expectClean();
+      expect(wire()).toEqual(expected);
+      if (failure) throw failure;
+    });
+  });
+
+  /*
+   * Known deviation, pinned so it stays visible: v1.5 types matchedoffers' PresentmentDate query
+   * parameter `format: date-time`, while its description ("Accept Yesterday, Today and Tomorrow as
+   * ISO date input"), the activation body's PresentmentDate (`format: date`) and API-CATALOGUE
+   * say a date; the module sends `YYYY-MM-DD`, which Prism refuses. When the module or the spec
+   * changes, this test fails: then move the case into the table above.
+   */
+  describe('known deviation from the v1.5 schema', () => {
+    it('matchedOffers with PresentmentDate=YYYY-MM-DD: Prism refuses it (422), as v1.5 declares format date-time; nothing else is reported', async () => {
+      const day = today();
+      await expect(service.matchedOffers(`contract-user-${++users}`, { presentmentDate: day })).rejects.toBeInstanceOf(PersonalizedOffersApiError);
+      expect(wire()).toEqual([T, 'GET /plo/v1/matchedoffers 422']);
+      expect(exchanges[1]!.url.searchParams.get('PresentmentDate')).toBe(day);
+      expect(violationsIn(exchanges)).toEqual([
+        {
+          exchange: expect.stringContaining('GET /plo/v1/matchedoffers?'),
+          prismError: expect.objectContaining({
+            validation: [
+              {
+                location: ['query', 'presentmentdate'],
+                severity: 'Error',
+                code: 'format',
+                message: 'Request query parameter presentmentdate must match format "date-time"',
+              },
+            ],
+          }),
+        },
+      ]);
+      expect(undeclaredNames(exchanges)).toEqual([]);
+    });
+  });
+
+  describe('the checks can fail', () => {
+    const raw = (path: string, init: { method?: string; data?: unknown } = {}) =>
+      http.axiosRef.request({ url: `${prism!.url}${path}`, method: init.method ?? 'GET', data: init.data, validateStatus: () => true });
+
+    it('a matchedoffers request without FId: Prism answers 422 problem+json itself, and violationsIn reports the missing fid', async () => {
+      const token = await tokens.getUserToken('negative-fid');
+      exchanges = [];
+      const before = simulator.requestCount;
+      await raw(`/plo/v1/matchedoffers?UserToken=${token}`);
+      expect(wire()).toEqual(['GET /plo/v1/matchedoffers 422']);
+      expect(simulator.requestCount).toBe(before); // not forwarded
+      expect(violationsIn(exchanges)).toEqual([
+        expect.objectContaining({
+          prismError: expect.objectContaining({
+            validation: [expect.objectContaining({ location: ['query'], code: 'required', message: "Request query must have required property 'fid'" })],
+          }),
+        }),
+      ]);
+    });
+
+    it('a matchedoffers request with PageNumber=abc: 422, and violationsIn reports that pagenumber must be an integer', async () => {
+      await raw(`/plo/v1/matchedoffers?FId=${FID}&UserToken=x&PageNumber=abc`);
+      expect(wire()).toEqual(['GET /plo/v1/matchedoffers 422']);
+      expect(violationsIn(exchanges)).toEqual([
+        expect.objectContaining({
+          prismError: expect.objectContaining({
+            validation: [expect.objectContaining({ location: ['query', 'pagenumber'], code: 'type', message: 'Request query parameter pagenumber must be integer' })],
+          }),
+        }),
+      ]);
+    });
+
+    it('a simulator 200 answer in text/html (html-error fault): Prism answers 500 and violationsIn reports the media type and body type errors', async () => {
+      await tokens.getUserToken('negative-html');
+      exchanges = [];
+      simulator.setFault({ type: 'html-error', status: 200 }, { operation: 'getUserSavings', times: 1 });
+      await expect(service.getUserSavings('negative-html')).rejects.toBeDefined();
+      expect(wire()).toEqual(['GET /plo/v1/usersavings 500']);
+      const found = violationsIn(exchanges);
+      expect(found).toHaveLength(1);
+      expect(found[0]!.slViolations).toEqual([
+        expect.objectContaining({ location: ['response'], severity: 'Error', message: expect.stringContaining('"text/html"') }),
+        expect.objectContaining({ location: ['response', 'body'], severity: 'Error', message: 'Response body must be object' }),
+      ]);
+      expect(found[0]!.prismError?.type).toBe('https://stoplight.io/prism/errors#VIOLATIONS');
+    });
+
+    it('a status the operation does not declare (http-error 503 fault): passed through, and violationsIn reports the sl-violations Warning', async () => {
+      await tokens.getUserToken('negative-503');
+      exchanges = [];
+      simulator.setFault({ type: 'http-error', status: 503 }, { operation: 'getUserSavings', times: 1 });
+      await expect(service.getUserSavings('negative-503')).rejects.toBeDefined();
+      expect(wire()).toEqual(['GET /plo/v1/usersavings 503']);
+      expect(violationsIn(exchanges)).toEqual([
+        {
+          exchange: expect.stringContaining('GET /plo/v1/usersavings?'),
+          slViolations: [{ location: ['response'], severity: 'Warning', message: expect.stringContaining('Unable to match the returned status code') }],
+        },
+      ]);
+    });
+
+    it('an unparsable simulator body (malformed-json fault): Prism answers 500 problem+json of its own, and violationsIn reports it', async () => {
+      await tokens.getUserToken('negative-json');
+      exchanges = [];
+      simulator.setFault({ type: 'malformed-json' }, { operation: 'getUserSavings', times: 1 });
+      await expect(service.getUserSavings('negative-json')).rejects.toBeDefined();
+      expect(wire()).toEqual(['GET /plo/v1/usersavings 500']);
+      expect(violationsIn(exchanges)).toEqual([
+        { exchange: expect.stringContaining('GET /plo/v1/usersavings?'), prismError: expect.objectContaining({ title: expect.stringContaining('invalid json response body') }) },
+      ]);
+    });
+
+    it('query names in the wrong case (fid, usertoken) pass Prism, which matches names case-insensitively, and undeclaredNames reports them', async () => {
+      const token = await tokens.getUserToken('negative-case');
+      exchanges = [];
+      await raw(`/plo/v1/usersavings?fid=${FID}&usertoken=${token}`);
+      expect(violationsIn(exchanges)).toEqual([]);
+      expect(undeclaredNames(exchanges)).toEqual(['GET /plo/v1/usersavings: query fid', 'GET /plo/v1/usersavings: query usertoken']);
+    });
+
+    it('an undeclared JSON body property (feedBack) passes Prism, and undeclaredNames reports it', async () => {
+      const token = await tokens.getUserToken('negative-body-name');
+      const offerId = await anyOffer('negative-body-name');
+      exchanges = [];
+      await raw('/plo/v2/userfeedback', { method: 'POST', data: { FId: FID, OfferId: offerId, Feedback: 1, UserToken: token, feedBack: 1 } });
+      expect(wire()).toEqual(['POST /plo/v2/userfeedback 200']);
+      expect(violationsIn(exchanges)).toEqual([]);
+      expect(undeclaredNames(exchanges)).toEqual(['POST /plo/v2/userfeedback: body feedBack']);
+    });
+  });
+});
