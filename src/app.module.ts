@@ -2,6 +2,7 @@ import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '
 import { APP_FILTER } from '@nestjs/core';
 import { PersonalizedOffersExceptionFilter, PersonalizedOffersModule } from 'nestjs-personalized-offers';
 import { type Upstream, resolveUpstream } from './upstream.js';
+import { OffersController } from './offers.controller.js';
 import { UserTokenController } from './user-token.controller.js';
 
 const UPSTREAM = Symbol('UPSTREAM');
@@ -24,7 +25,7 @@ class UpstreamModule implements OnApplicationShutdown {
   }
 }
 
-/** The example app: one controller returning the signed-in cardholder's session token. */
+/** The example app: the signed-in cardholder's session token, and their offers, activations, feedback and savings. */
 @Module({})
 export class AppModule {
   static register(env: NodeJS.ProcessEnv = process.env): DynamicModule {
@@ -37,7 +38,7 @@ export class AppModule {
           useFactory: (upstream: Upstream) => upstream.options,
         }),
       ],
-      controllers: [UserTokenController],
+      controllers: [UserTokenController, OffersController],
       // Callers see 400/502/503/504 with a generic message, never upstream details.
       providers: [{ provide: APP_FILTER, useClass: PersonalizedOffersExceptionFilter }],
     };
