@@ -40,6 +40,65 @@ describe('example app on the embedded simulator (no PLO_* variables)', () => {
   });
 });
 
+describe('example app: the legacy offer routes on the embedded simulator', () => {
+  let app: INestApplication;
+  let base: string;
+  const headers = { 'X-Demo-User-Id': 'app-routes-user' };
+  const get = async (path: string) => {
+    const res = await fetch(`${base}${path}`, { headers });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  beforeAll(async () => {
+    let url: string;
+    ({ app, url } = await startApp({}));
+    base = url.replace(/\/user-token$/, '');
+  });
+  afterAll(() => app.close());
+
+  it('GET /offers returns one page with the filters applied; /offers/all every page', async () => {
+    const page = await get('/offers?page=1&itemsPerPage=5&category=SHOP&lang=fr_FR');
+    expect(page.status).toBe(200);
+    expect(page.body.Items.MatchedOffer).toHaveLength(5);
+    expect(page.body.Items.MatchedOffer.every((o: any) => o.Merchant.Category === 'SHOP' && o.Language === 'French')).toBe(true);
+    const all = await get('/offers/all?category=SHOP');
+    expect(all.status).toBe(200);
+    expect(all.body.count).toBe(page.body.TotalCount);
+  });
+
+  it('activates an offer (201), reads the activation back, and answers 409 on a second activation', async () => {
+    const list = await get('/offers/all?offerType=POSTPAIDCREDIT');
+    const offer = list.body.offers.find((o: any) => o.ActiveSc === 'AVAILABLE');
+    const first = await fetch(`${base}/offers/${offer.OfferId}/activation`, { method: 'POST', headers });
+    expect(first.status).toBe(201);
+    const activation = (await first.json()) as any;
+    expect(activation.ScActivation.OfferId).toBe(offer.OfferId);
+    const detail = await get(`/activations/${activation.ScActivation.ActivationId}`);
+    expect(detail.body.ScActivation.Status).toBe('ACTIVATED');
+    const again = await fetch(`${base}/offers/${offer.OfferId}/activation`, { method: 'POST', headers });
+    expect(again.status).toBe(409);
+  });
+
+  it('records feedback and lists it; details, savings and redeemed offers answer 200', async () => {
+    const offerId = (await get('/offers?itemsPerPage=1')).body.Items.MatchedOffer[0].OfferId;
+    const put = await fetch(`${base}/offers/${offerId}/feedback`, { method: 'PUT', headers: { ...headers, 'Content-Type': 'application/json' }, body: '{"feedback":1}' });
+    expect(put.status).toBe(200);
+    expect((await get('/feedback')).body.Items.UserFeedback).toEqual([expect.objectContaining({ OfferId: offerId, Feedback: '1' })]);
+    expect((await get(`/offers/${offerId}?lang=es_ES`)).body.OfferDetails.Language).toBe('Spanish');
+    expect((await get('/savings')).status).toBe(200);
+    expect((await get('/redeemed-offers?page=1&itemsPerPage=10')).body.Items.RedeemedOffer.length).toBeGreaterThan(0);
+  });
+
+  it('answers 400 INVALID_ARGUMENT for bad input, before any upstream call', async () => {
+    for (const path of ['/offers?page=0', '/offers?itemsPerPage=abc', '/offers?lang=english']) {
+      const res = await get(path);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ statusCode: 400, code: 'INVALID_ARGUMENT', message: expect.any(String) });
+    }
+    const bad = await fetch(`${base}/offers/x/feedback`, { method: 'PUT', headers: { ...headers, 'Content-Type': 'application/json' }, body: '{"feedback":7}' });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('example app configured from PLO_* variables', () => {
   const upstream = new PersonalizedOffersSimulator({ fIds: ['424242'], authInfo: { key: 'A'.repeat(22) + '==', mode: 'ecb', encoding: 'base64url' } });
   let app: INestApplication;

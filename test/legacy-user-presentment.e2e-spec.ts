@@ -201,6 +201,23 @@ describe('LegacyUserPresentmentService against the simulator', () => {
       expect(requestsFor('getUserSavings')).toHaveLength(1);
     });
 
+    it('a 403 is treated like a 401: the token is minted again and the call repeated once', async () => {
+      await service.getUserSavings('forbidden');
+      simulator.setFault({ type: 'http-error', status: 403 }, { operation: 'getUserSavings', times: 1 });
+      simulator.clearRequests();
+      await expect(service.getUserSavings('forbidden')).resolves.toBeDefined();
+      expect(simulator.requests.map((r) => r.operationId)).toEqual(['getUserSavings', 'getUserToken', 'getUserSavings']);
+    });
+
+    it('a refused token on the activation is renewed and the activation sent once more (a refusal means nothing was done)', async () => {
+      const offerId = await availableOffer('refused-activator');
+      simulator.revokeUserTokens();
+      simulator.clearRequests();
+      const result = await service.activateStatementCreditOffer('refused-activator', { offerId });
+      expect(result.ScActivation?.OfferId).toBe(offerId);
+      expect(simulator.requests.map((r) => r.operationId)).toEqual(['activateStatementCreditOffer', 'getUserToken', 'activateStatementCreditOffer']);
+    });
+
     it('is renewed only once: a second refusal is the caller’s error', async () => {
       await service.getUserSavings('twice');
       simulator.setFault({ type: 'http-error', status: 401 }, { operation: 'getUserSavings' });

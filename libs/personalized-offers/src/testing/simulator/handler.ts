@@ -78,7 +78,7 @@ export function requireFId(ctx: SimulatorContext, value: unknown): string {
 /**
  * The user behind `FId` + `UserToken`: a missing token is a 400 like any parameter; a token this
  * simulator did not issue (or revoked, or issued for another FId) is a 401, so clients can
- * tell "mint a new one" from "fix the request".
+ * tell a token to mint again (401) apart from a request to correct (400).
  */
 export function requireUser(ctx: SimulatorContext, fIdValue: unknown, tokenValue: unknown): SimulatorUser {
   const fId = requireFId(ctx, fIdValue);
