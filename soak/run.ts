@@ -17,7 +17,7 @@ const duration = arg('duration', 60);
 const warmup = Math.max(2, Math.min(10, Math.round(duration / 6)));
 const connections = arg('connections', 32);
 const USERS = 20_000;
-const MAPPED = new Set(['INVALID_USER_ID', 'API_ERROR', 'NETWORK_ERROR', 'NETWORK_TIMEOUT', 'UNAVAILABLE']);
+const MAPPED = new Set(['INVALID_USER_ID', 'INVALID_ARGUMENT', 'API_ERROR', 'INVALID_RESPONSE', 'NETWORK_ERROR', 'NETWORK_TIMEOUT', 'OUTCOME_UNKNOWN', 'UNAVAILABLE']);
 
 // ~5 % of requests get a fault; each kind on its own seeded generator.
 const mix: Array<[SimulatorFaultRule['fault'], number]> = [
