@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { HttpService } from '@nestjs/axios';
 import { Test, type TestingModule } from '@nestjs/testing';
@@ -15,6 +14,7 @@ import {
   UserTokenService,
 } from 'nestjs-personalized-offers';
 import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
+import { freePort } from './support/free-port.js';
 
 /*
  * Contract test: the module's requests and the simulator's answers, checked against the v1.5
@@ -50,13 +50,6 @@ const FID = '999999';
 // Prism as a child process
 // ---------------------------------------------------------------------------------------------
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** `prism proxy <spec> <upstream> --errors` on a free loopback port; resolves once it says it listens. */
 async function startPrism(upstream: string): Promise<{ proc: ChildProcess; url: string }> {
