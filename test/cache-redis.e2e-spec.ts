@@ -80,6 +80,23 @@ describe('token cache in Redis', () => {
     expect(await admin.keys('test:*lock*')).toEqual([]); // the lock was released by its owner
   });
 
+  it('a slow but live Redis delays the fleet, it does not double the fetch: 3 instances × 50 callers → 1 upstream request', async () => {
+    // Commands time out client-side (100 ms) while Redis sleeps 400 ms, but Redis runs them all
+    // afterwards: the lock claims that "timed out" did reach it. The fleet must wait, not fetch.
+    const slowCache = { store: { redis: { url: redis.url(DB), keyPrefix: 'test:', commandTimeoutMs: 100 } }, lockWaitMs: 3_000 };
+    const fleet = await Promise.all([instance(slowCache), instance(slowCache), instance(slowCache)]);
+    simulator.setFault({ type: 'latency', ms: 300 }, { times: 1 });
+    const blocker = redis.admin(DB);
+    const sleeping = blocker.call('DEBUG', 'SLEEP', '0.4');
+    await new Promise((r) => setTimeout(r, 30));
+    const tokens = await Promise.all(fleet.flatMap((svc) => Array.from({ length: 50 }, () => svc.getUserToken('slow-stampede'))));
+    await sleeping;
+    blocker.disconnect();
+    expect(new Set(tokens)).toEqual(new Set([simulator.tokenFor('999999', 'slow-stampede')]));
+    expect(simulator.requestCount).toBe(1);
+    expect(await admin.keys('test:*lock*')).toEqual([]);
+  });
+
   it('waiters fetch themselves when the lock holder never delivers', async () => {
     const [a, b] = await Promise.all([instance({ lockWaitMs: 300 }), instance({ lockWaitMs: 300 })]);
     simulator.setFault({ type: 'latency', ms: 1_500 }, { times: 1 }); // the first request hangs

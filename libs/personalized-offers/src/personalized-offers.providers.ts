@@ -4,7 +4,7 @@ import axios from 'axios';
 import { type ResolvedPersonalizedOffersOptions, resolveOptions } from './config/resolve-options.js';
 import { MemoryTokenStore } from './cache/memory-token.store.js';
 import { RedisTokenStore } from './cache/redis-token.store.js';
-import { UserTokenCache } from './cache/user-token.cache.js';
+import { TokenCache } from './cache/token.cache.js';
 import { systemClock } from './crypto/system-clock.js';
 import { ConnectionPool } from './http/connection-pool.js';
 import type { PersonalizedOffersModuleOptions } from './interfaces/index.js';
@@ -90,5 +90,5 @@ export const cacheProviders: Provider[] = [
     },
     inject: [PERSONALIZED_OFFERS_RESOLVED_OPTIONS],
   },
-  UserTokenCache,
+  TokenCache,
 ];

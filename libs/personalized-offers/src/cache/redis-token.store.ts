@@ -16,6 +16,10 @@ export interface RedisTokenStoreOptions {
 }
 
 const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+// SET NX PX, except that a lock this owner already holds is acquired again (its TTL renewed).
+const ACQUIRE_LOCK =
+  "local v = redis.call('get', KEYS[1]) if v == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[2]) return 1 end " +
+  "if v then return 0 end redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1";
 const VERSION = 1;
 
 /**
@@ -48,9 +52,13 @@ export class RedisTokenStore implements TokenStore {
     this.client.on('error', (error) => logger?.debug?.(`Redis connection error (${(error as NodeJS.ErrnoException).code ?? 'error'}).`));
   }
 
-  /** The Redis key for a module-level key: a keyed hash, no user id in clear. */
+  /**
+   * The Redis key for a module-level key: a keyed hash, no user id in clear; `ut:` for user
+   * tokens, `at:` for access tokens (their module keys start with `at:`).
+   */
   redisKey(key: string): string {
-    return `${this.prefix}ut:${createHmac('sha256', this.hashKey).update(key).digest('base64url')}`;
+    const kind = key.startsWith('at:') ? 'at' : 'ut';
+    return `${this.prefix}${kind}:${createHmac('sha256', this.hashKey).update(key).digest('base64url')}`;
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -70,10 +78,9 @@ export class RedisTokenStore implements TokenStore {
     await this.client.del(this.redisKey(key));
   }
 
-  async acquireLock(key: string, ttlMs: number): Promise<string | undefined> {
-    const owner = randomUUID();
-    const ok = await this.client.set(`${this.redisKey(key)}:lock`, owner, 'PX', ttlMs, 'NX');
-    return ok === 'OK' ? owner : undefined;
+  async acquireLock(key: string, ttlMs: number, owner: string = randomUUID()): Promise<string | undefined> {
+    const ok = await this.client.eval(ACQUIRE_LOCK, 1, `${this.redisKey(key)}:lock`, owner, ttlMs);
+    return ok === 1 ? owner : undefined;
   }
 
   async releaseLock(key: string, owner: string): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Where user tokens are kept. Implement it to bring your own store (Keyv, cache-manager, …) and
+ * Where tokens (user tokens, access tokens) are kept. Implement it to bring your own store (Keyv, cache-manager, …) and
  * pass the object as `cache.store`; inject the active one with `InjectTokenStore()`.
  * Keys are opaque strings chosen by the module; values are the tokens. Methods may be sync or async.
  */
@@ -12,9 +12,11 @@ export interface TokenStore {
   delete(key: string): Promise<void> | void;
   /**
    * Optional cross-instance lock for single-flight across a fleet: resolves to an owner id when
-   * acquired for `ttlMs`, `undefined` when another instance holds it.
+   * acquired for `ttlMs`, `undefined` when another instance holds it. `owner` (when given) is the
+   * id to claim it with; a lock already held by that same owner counts as acquired, so a claim
+   * whose answer was lost (a timeout) can be repeated safely.
    */
-  acquireLock?(key: string, ttlMs: number): Promise<string | undefined>;
+  acquireLock?(key: string, ttlMs: number, owner?: string): Promise<string | undefined>;
   /** Releases a lock, only if `owner` still holds it. */
   releaseLock?(key: string, owner: string): Promise<void>;
   /** True when the store is shared between instances (then it is authoritative over the local copy). */

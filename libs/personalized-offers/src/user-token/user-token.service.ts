@@ -4,7 +4,7 @@ import { AuthInfoCryptoService } from '../crypto/auth-info-crypto.service.js';
 import { findIdentifierProblem } from '../crypto/identifier.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { InvalidUserIdError, describeIdentifierProblem } from '../errors/invalid-user-id.error.js';
-import { UserTokenCache } from '../cache/user-token.cache.js';
+import { TokenCache } from '../cache/token.cache.js';
 import { PersonalizedOffersApiError } from '../errors/personalized-offers-api.error.js';
 import { OperationExecutor } from '../operations/operation-executor.js';
 import { PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
@@ -22,7 +22,7 @@ export class UserTokenService {
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
     private readonly crypto: AuthInfoCryptoService,
     private readonly executor: OperationExecutor,
-    private readonly cache: UserTokenCache,
+    private readonly cache: TokenCache,
   ) {
     this.fId = options.fId;
   }
@@ -43,10 +43,10 @@ export class UserTokenService {
     const key = `${this.fId}:${userId}`;
     const refresh = options?.refresh === true;
     if (!refresh) {
-      const hit = this.cache.peek(key);
+      const hit = this.cache.peek(this.cache.userTokens, key);
       if (hit !== undefined) return Promise.resolve(hit);
     }
-    return this.cache.get(key, () => this.fetchUserToken(userId), refresh);
+    return this.cache.get(this.cache.userTokens, key, () => this.fetchUserToken(userId), refresh);
   }
 
   /**
@@ -56,7 +56,7 @@ export class UserTokenService {
   async invalidateUserToken(userId: string): Promise<void> {
     const problem = findIdentifierProblem(userId);
     if (problem) throw new InvalidUserIdError(problem);
-    await this.cache.invalidate(`${this.fId}:${userId}`);
+    await this.cache.invalidate(this.cache.userTokens, `${this.fId}:${userId}`);
   }
 
   /** One upstream round trip for `userId`'s token, no cache. */

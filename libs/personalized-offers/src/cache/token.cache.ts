@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
@@ -11,7 +12,21 @@ const WARN_INTERVAL_MS = 30_000;
 const POLL_INTERVAL_MS = 20;
 
 /**
- * Per-user token caching in front of the upstream call:
+ * One kind of token in the cache: its key prefix in the store (so kinds never collide) and its
+ * time to live. User tokens keep the bare `fId:userId` key they always had.
+ */
+export interface TokenNamespace {
+  readonly prefix: string;
+  /** Milliseconds a stored token is served; `undefined` = until evicted. */
+  readonly ttlMs: number | undefined;
+}
+
+/** What a store operation gave: a value, a failure, or a timeout (slow but possibly alive). */
+type StoreResult<T> = { ok: true; value: T } | { ok: false; slow: boolean };
+
+/**
+ * Token caching in front of the upstream calls, one namespace per kind of token (user tokens,
+ * access tokens), over one store:
  * - single-flight: concurrent misses for one key in this process share one fetch (and its error;
  *   errors are never cached);
  * - a process-local LRU that is the cache itself with the memory store, and the fallback when a
@@ -20,14 +35,15 @@ const POLL_INTERVAL_MS = 20;
  *   bounded time for its result, then fetch themselves if it never comes.
  */
 @Injectable()
-export class UserTokenCache implements OnModuleDestroy {
+export class TokenCache implements OnModuleDestroy {
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly inflight = new Map<string, Promise<string>>();
   /** Synchronous local tier: the store itself (memory) or the fallback copy (shared stores). */
   private readonly local: MemoryTokenStore | undefined;
   /** Remote/authoritative tier when it is not the local one. */
   private readonly remote: TokenStore | undefined;
-  private readonly ttlMs: number | undefined;
+  /** User tokens: the bare `fId:userId` key, the `cache.ttlMs` TTL. */
+  readonly userTokens: TokenNamespace;
   private readonly lockTtlMs: number;
   private readonly lockWaitMs: number;
   private readonly ownsStore: boolean;
@@ -38,7 +54,7 @@ export class UserTokenCache implements OnModuleDestroy {
     @Inject(PERSONALIZED_OFFERS_TOKEN_STORE) store: TokenStore | null,
   ) {
     const cache = options.cache;
-    this.ttlMs = cache ? cache.ttlMs : undefined;
+    this.userTokens = { prefix: '', ttlMs: cache ? cache.ttlMs : undefined };
     this.lockTtlMs = cache ? cache.lockTtlMs : 0;
     this.lockWaitMs = cache ? cache.lockWaitMs : 0;
     this.ownsStore = cache ? cache.store === 'redis' : false;
@@ -52,26 +68,27 @@ export class UserTokenCache implements OnModuleDestroy {
   }
 
   /** A token held in this process, when the local tier is authoritative (memory store). */
-  peek(key: string): string | undefined {
-    return this.remote ? undefined : this.local?.get(key);
+  peek(ns: TokenNamespace, key: string): string | undefined {
+    return this.remote ? undefined : this.local?.get(ns.prefix + key);
   }
 
   /**
    * The cached token for `key`, or the result of `fetch` (stored on success). With `refresh`,
    * skips the reads and overwrites what is stored.
    */
-  get(key: string, fetch: () => Promise<string>, refresh = false): Promise<string> {
+  get(ns: TokenNamespace, key: string, fetch: () => Promise<string>, refresh = false): Promise<string> {
+    const storeKey = ns.prefix + key;
     if (!refresh) {
-      const running = this.inflight.get(key);
+      const running = this.inflight.get(storeKey);
       if (running) return running;
     }
-    const flightKey = refresh ? `refresh\u0000${key}` : key;
+    const flightKey = refresh ? `refresh\u0000${storeKey}` : storeKey;
     const existing = this.inflight.get(flightKey);
     if (existing) return existing;
     // An async wrapper rather than .finally(): `await` chains keep the caller's async stack trace.
     const flight = (async () => {
       try {
-        return await this.load(key, fetch, refresh);
+        return await this.load(storeKey, ns.ttlMs, fetch, refresh);
       } finally {
         this.inflight.delete(flightKey);
       }
@@ -81,11 +98,12 @@ export class UserTokenCache implements OnModuleDestroy {
   }
 
   /** Removes `key` from every tier. Throws `PersonalizedOffersCacheError` if the shared store cannot be reached. */
-  async invalidate(key: string): Promise<void> {
-    this.local?.delete(key);
+  async invalidate(ns: TokenNamespace, key: string): Promise<void> {
+    const storeKey = ns.prefix + key;
+    this.local?.delete(storeKey);
     if (!this.remote) return;
     try {
-      await this.remote.delete(key);
+      await this.remote.delete(storeKey);
     } catch (error) {
       throw new PersonalizedOffersCacheError('The shared token store could not be reached to invalidate the token.', plain(error));
     }
@@ -96,69 +114,78 @@ export class UserTokenCache implements OnModuleDestroy {
     if (this.remote instanceof RedisTokenStore && this.ownsStore) await this.remote.close();
   }
 
-  private async load(key: string, fetch: () => Promise<string>, refresh: boolean): Promise<string> {
+  private async load(key: string, ttlMs: number | undefined, fetch: () => Promise<string>, refresh: boolean): Promise<string> {
     if (!this.remote) {
       if (!refresh) {
         const hit = this.local?.get(key);
         if (hit !== undefined) return hit;
       }
       const token = await fetch();
-      this.local?.set(key, token, this.ttlMs);
+      this.local?.set(key, token, ttlMs);
       return token;
     }
 
     if (!refresh) {
-      const hit = await this.remoteGet(key);
+      const hit = await this.remoteGet(key, ttlMs);
       if (hit !== undefined) return hit;
     }
     let owner: string | undefined;
     if (this.remote.acquireLock && !refresh) {
-      const lock = await this.attempt(() => this.remote!.acquireLock!(key, this.lockTtlMs));
-      if (lock.ok && lock.value === undefined) {
-        // Another instance is fetching: wait for its result, or for the lock to come free.
-        const waited = await this.waitForOther(key);
-        if (waited.token !== undefined) return waited.token;
-        owner = waited.owner;
-      } else if (lock.ok && lock.value !== undefined) {
-        owner = lock.value;
-        const hit = await this.remoteGet(key); // it may have been stored just before we locked
-        if (hit !== undefined) {
-          await this.release(key, owner);
-          return hit;
-        }
-      }
+      const claim = await this.claim(key, ttlMs);
+      if (claim.token !== undefined) return claim.token;
+      owner = claim.owner;
     }
     try {
       const token = await fetch();
-      this.local?.set(key, token, this.ttlMs);
-      await this.attempt(() => this.remote!.set(key, token, this.ttlMs));
+      this.local?.set(key, token, ttlMs);
+      await this.attempt(() => this.remote!.set(key, token, ttlMs));
       return token;
     } finally {
       if (owner) await this.release(key, owner);
     }
   }
 
-  private async waitForOther(key: string): Promise<{ token?: string; owner?: string }> {
+  /**
+   * The fleet-wide lock on `key`, for at most `lockWaitMs`: returns the token another instance
+   * stored meanwhile, or the lock's owner id, or neither (fetch without the lock: the store is
+   * down, or nobody delivered in time). A slow store (a command past its timeout) is waited for,
+   * not skipped: the lock is asked for again with the same owner id, so a claim that reached
+   * Redis late is recognized as ours instead of making this instance wait for itself.
+   */
+  private async claim(key: string, ttlMs: number | undefined): Promise<{ token?: string; owner?: string }> {
+    const owner = randomUUID();
     const deadline = performance.now() + this.lockWaitMs;
-    while (performance.now() < deadline) {
-      await sleep(POLL_INTERVAL_MS);
-      const got = await this.attempt(() => this.remote!.get(key));
-      if (!got.ok) return {}; // the store failed: fetch ourselves
-      if (got.value !== undefined) {
-        this.local?.set(key, got.value, this.ttlMs);
-        return { token: got.value };
+    for (let first = true; ; first = false) {
+      if (!first) {
+        if (performance.now() >= deadline) return {};
+        await sleep(POLL_INTERVAL_MS);
+        const got = await this.attempt(() => this.remote!.get(key));
+        if (got.ok && got.value !== undefined) {
+          this.local?.set(key, got.value, ttlMs);
+          return { token: got.value };
+        }
+        if (!got.ok && !got.slow) return {}; // down: fetch ourselves
       }
-      const lock = await this.attempt(() => this.remote!.acquireLock!(key, this.lockTtlMs));
-      if (!lock.ok || lock.value !== undefined) return { owner: lock.ok ? lock.value : undefined };
+      const lock = await this.attempt(() => this.remote!.acquireLock!(key, this.lockTtlMs, owner));
+      if (!lock.ok) {
+        if (lock.slow) continue; // alive but slow: ask again
+        return {};
+      }
+      if (lock.value === undefined) continue; // another instance holds it: wait for its token
+      const hit = await this.remoteGet(key, ttlMs); // it may have been stored just before we locked
+      if (hit !== undefined) {
+        await this.release(key, lock.value);
+        return { token: hit };
+      }
+      return { owner: lock.value };
     }
-    return {};
   }
 
   /** Reads the shared store; on failure serves the local copy. */
-  private async remoteGet(key: string): Promise<string | undefined> {
+  private async remoteGet(key: string, ttlMs: number | undefined): Promise<string | undefined> {
     const got = await this.attempt(() => this.remote!.get(key));
     if (!got.ok) return this.local?.get(key);
-    if (got.value !== undefined) this.local?.set(key, got.value, this.ttlMs);
+    if (got.value !== undefined) this.local?.set(key, got.value, ttlMs);
     return got.value;
   }
 
@@ -166,11 +193,12 @@ export class UserTokenCache implements OnModuleDestroy {
     await this.attempt(() => this.remote!.releaseLock!(key, owner));
   }
 
-  /** Runs a store operation; a failure becomes `{ ok: false }` and a rate-limited warning. */
-  private async attempt<T>(op: () => Promise<T> | T): Promise<{ ok: true; value: T } | { ok: false }> {
+  /** Runs a store operation; a failure becomes `{ ok: false, slow }` and a rate-limited warning. */
+  private async attempt<T>(op: () => Promise<T> | T): Promise<StoreResult<T>> {
     try {
       return { ok: true, value: await op() };
     } catch (error) {
+      const slow = isTimeout(error);
       const now = Date.now();
       if (now - this.lastWarning >= WARN_INTERVAL_MS) {
         this.lastWarning = now;
@@ -178,9 +206,14 @@ export class UserTokenCache implements OnModuleDestroy {
           `Token store unavailable (${describe(error)}); serving from process memory and the upstream until it is back.`,
         );
       }
-      return { ok: false };
+      return { ok: false, slow };
     }
   }
+}
+
+/** ioredis's command timeout: the server may be alive, only slow (or this process is busy). */
+function isTimeout(error: unknown): boolean {
+  return (error as { message?: unknown })?.message === 'Command timed out';
 }
 
 function describe(error: unknown): string {
