@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
+  AccessTokenService,
   AuthInfoCryptoService,
   LegacyUserPresentmentService,
+  PlatformAdminService,
+  UserPresentmentService,
   type OAuthOptions,
   PersonalizedOffersConfigError,
   PersonalizedOffersModule,
@@ -167,6 +170,73 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
       // The same request with one byte of the body changed must not verify: the hash covers the bytes.
       const tampered = { ...received, body: Buffer.from(received.body.toString('utf8').replace('o-1', 'o-2')) };
       expect(verifyOAuthRequest(tampered, publicKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
+    });
+
+    it.each<[string, (ref: TestingModule) => Promise<unknown>, string, string, Record<string, unknown>]>([
+      [
+        'createAccessToken',
+        (ref) => ref.get(AccessTokenService).createAccessToken('1PCLOSANDBOXBCN00002tra6athatR', { utcOffset: '-07:00' }),
+        '{"accessToken":"at-1"}',
+        '/loyalty/offers/user-presentment/access-tokens',
+        { fiId: '999999', userId: '1PCLOSANDBOXBCN00002tra6athatR', utcOffset: '-07:00' },
+      ],
+      [
+        'searchOffers',
+        (ref) => ref.get(UserPresentmentService).searchOffers({ accessToken: 'at-1' }, { offerCountries: ['!USA', '!AUS'], radius: '5mi', limit: 5 }),
+        '{"offers":[]}',
+        '/loyalty/offers/user-presentment/offers/filters',
+        { offerCountries: ['!USA', '!AUS'], radius: '5mi', limit: 5 },
+      ],
+      [
+        'processActivations',
+        (ref) => ref.get(UserPresentmentService).processActivations({ accessToken: 'at-1' }, { offerId: 'o-1' }),
+        '{"activations":[]}',
+        '/loyalty/offers/user-presentment/activations',
+        { offerId: 'o-1' },
+      ],
+      [
+        'createOfferRating (offer id in the path)',
+        (ref) => ref.get(UserPresentmentService).createOfferRating({ accessToken: 'at-1' }, 'o 1/!', { like: 1 }),
+        '{"offerRating":{"offerId":"o 1/!","like":1}}',
+        '/loyalty/offers/user-presentment/offer-ratings/o%201%2F%21/likes',
+        { like: 1 },
+      ],
+      [
+        'publishImpressions',
+        (ref) =>
+          ref.get(UserPresentmentService).publishImpressions({ accessToken: 'at-1' }, [
+            { offerId: 'o-1', order: 1, activityType: 'VIEWED', activityTimestamp: new Date('2026-11-29T10:00:00Z') },
+          ]),
+        '"Accepted"',
+        '/loyalty/offers/impressions',
+        { impressions: [{ offerId: 'o-1', order: '1', activityType: 'VIEWED', activityTimestamp: '2026-11-29T10:00:00.000Z' }] },
+      ],
+      [
+        'searchAdminOffers',
+        (ref) => ref.get(PlatformAdminService).searchAdminOffers({ languages: ['ALL'], offset: 0, limit: 10 }),
+        '{"offers":[],"status":{"code":200,"message":"Success"}}',
+        '/loyalty/offers/platform-admin/offers/filters',
+        { fId: '999999', offset: 0, limit: 10, languages: ['ALL'] },
+      ],
+    ])('%s (current API): signature and body hash verify against the received body', async (_, call, answer, path, expectedBody) => {
+      server.responder = answerAfterBody(answer);
+      const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
+      await call(ref);
+      const received = server.requests[0]!;
+      expect(received.method).toBe('POST');
+      expect(received.url.split('?')[0]).toBe(path);
+      expect(received.headers['content-type']).toBe('application/json');
+      expect(JSON.parse(received.body.toString('utf8'))).toEqual(expectedBody);
+      expect(verify().ok).toBe(true);
+    });
+
+    it('a GET with an exclusion list (offer_country=!USA&offer_country=!AUS) and an X-Auth-Token verifies', async () => {
+      server.responder = answerAfterBody('{"offers":[]}');
+      const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
+      await ref.get(UserPresentmentService).getOffers({ accessToken: 'at-1' }, { offerCountry: ['!USA', '!AUS'], active: true });
+      expect(server.requests[0]!.url).toBe('/loyalty/offers/user-presentment/offers?offer_country=%21USA&offer_country=%21AUS&active=true');
+      expect(server.requests[0]!.headers['x-auth-token']).toBe('at-1');
+      expect(verify().ok).toBe(true);
     });
 
     it('a user’s transformRequest cannot re-serialize a signed body', async () => {

@@ -25,6 +25,13 @@ export { SUCCESS_STATUS_CODE } from './operations/legacy-envelope.js';
 export { LegacyUserPresentmentService, DEFAULT_MAX_PAGES, type PageIterationOptions } from './plo/legacy-user-presentment.service.js';
 export type * from './plo/legacy-user-presentment.params.js';
 export * from './plo/models/index.js';
+export { AccessTokenService, type AccessTokenCallOptions } from './loyalty/access-tokens/access-token.service.js';
+export { UserPresentmentService, type OffsetIterationOptions } from './loyalty/user-presentment/user-presentment.service.js';
+export type { ImpressionsReceipt } from './loyalty/user-presentment/user-presentment.operations.js';
+export type * from './loyalty/user-presentment/user-presentment.params.js';
+export { PlatformAdminService } from './loyalty/platform-admin/platform-admin.service.js';
+export type * from './loyalty/platform-admin/platform-admin.params.js';
+export * from './loyalty/models/index.js';
 export { UserTokenResponse, UserTokenResponseBody, ResponseStatus, UserToken } from './user-token/user-token.response.js';
 export {
   personalizedOffersConfig,

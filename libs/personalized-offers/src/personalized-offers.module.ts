@@ -3,6 +3,9 @@ import { AuthInfoCryptoService } from './crypto/auth-info-crypto.service.js';
 import { PersonalizedOffersHttpClient } from './http/personalized-offers-http.client.js';
 import { OperationExecutor } from './operations/operation-executor.js';
 import { LegacyUserPresentmentService } from './plo/legacy-user-presentment.service.js';
+import { AccessTokenService } from './loyalty/access-tokens/access-token.service.js';
+import { PlatformAdminService } from './loyalty/platform-admin/platform-admin.service.js';
+import { UserPresentmentService } from './loyalty/user-presentment/user-presentment.service.js';
 import {
   PERSONALIZED_OFFERS_CLOCK,
   PERSONALIZED_OFFERS_FID,
@@ -19,10 +22,25 @@ import { UserTokenService } from './user-token/user-token.service.js';
  * Each registration gets its own providers, HTTP client and configuration.
  */
 @Module({
-  providers: [...configProviders, ...httpProviders, ...cacheProviders, AuthInfoCryptoService, PersonalizedOffersHttpClient, OperationExecutor, UserTokenService, LegacyUserPresentmentService],
+  providers: [
+    ...configProviders,
+    ...httpProviders,
+    ...cacheProviders,
+    AuthInfoCryptoService,
+    PersonalizedOffersHttpClient,
+    OperationExecutor,
+    UserTokenService,
+    LegacyUserPresentmentService,
+    AccessTokenService,
+    UserPresentmentService,
+    PlatformAdminService,
+  ],
   exports: [
     UserTokenService,
     LegacyUserPresentmentService,
+    AccessTokenService,
+    UserPresentmentService,
+    PlatformAdminService,
     AuthInfoCryptoService,
     PERSONALIZED_OFFERS_FID,
     PERSONALIZED_OFFERS_KEY_MATERIAL,

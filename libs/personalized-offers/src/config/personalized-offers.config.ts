@@ -81,6 +81,11 @@ export class PersonalizedOffersEnvironment {
   @Matches(/^(?:[0-9]|10)$/)
   PLO_HTTP_RETRIES?: string;
 
+  /** Access-token lifetime in milliseconds (Mastercard's default: 60 minutes). */
+  @IsOptional()
+  @Matches(/^[1-9][0-9]{3,9}$/)
+  PLO_ACCESS_TOKEN_TTL_MS?: string;
+
   /** Form of the legacy writes: `v2` (default, JSON body) or `v1` (v1.3 query form). */
   @IsOptional()
   @IsIn(['v2', 'v1'])
@@ -208,6 +213,7 @@ export const PERSONALIZED_OFFERS_ENV_VARIABLES = Object.freeze([
   'PLO_HTTP_TIMEOUT_MS',
   'PLO_HTTP_RETRIES',
   'PLO_LEGACY_WRITES',
+  'PLO_ACCESS_TOKEN_TTL_MS',
   'PLO_CACHE',
   'PLO_REDIS_URL',
   'PLO_TOKEN_TTL_MS',
@@ -245,6 +251,7 @@ export function loadPersonalizedOffersConfig(
     ...(Object.keys(http).length > 0 ? { http } : {}),
     fId: parsed.PLO_FID,
     ...(parsed.PLO_LEGACY_WRITES ? { legacyWrites: parsed.PLO_LEGACY_WRITES } : {}),
+    ...(parsed.PLO_ACCESS_TOKEN_TTL_MS ? { accessTokens: { ttlMs: Number(parsed.PLO_ACCESS_TOKEN_TTL_MS) } } : {}),
     ...(parsed.PLO_BASE_URL ? { baseUrl: parsed.PLO_BASE_URL } : {}),
     ...(oauth ? { oauth } : {}),
     authInfo: {

@@ -3,7 +3,8 @@ import { findIdentifierProblem } from '../crypto/identifier.js';
 import { describeIdentifierProblem } from '../errors/invalid-user-id.error.js';
 import { PersonalizedOffersConfigError } from '../errors/personalized-offers-config.error.js';
 import type { TokenStore } from '../cache/token-store.interface.js';
-import type { CacheOptions, CircuitBreakerOptions, HttpOptions, PersonalizedOffersModuleOptions, RetryOptions } from '../interfaces/index.js';
+import { acceptLanguage, isUtcOffset } from '../operations/param-checks.js';
+import type { AccessTokenOptions, CacheOptions, CircuitBreakerOptions, HttpOptions, PersonalizedOffersModuleOptions, RetryOptions } from '../interfaces/index.js';
 import { PRODUCTION_BASE_URL } from '../personalized-offers.constants.js';
 import { OAuthSigner } from '../signing/oauth-signer.js';
 import { loadSigningKey } from '../signing/signing-key.loader.js';
@@ -45,6 +46,9 @@ export interface ResolvedPersonalizedOffersOptions {
   http: ResolvedHttpOptions;
   cache: ResolvedCacheOptions | false;
   legacyWrites: 'v2' | 'v1';
+  accessTokens: { ttlMs: number; refreshBeforeMs: number; defaultUtcOffset: string };
+  /** Default `Accept-Language` (hyphen form), when configured. */
+  language?: string;
 }
 
 export const CACHE_DEFAULTS = { maxEntries: 100_000, lockTtlMs: 15_000, lockWaitMs: 3_000 } as const;
@@ -88,7 +92,35 @@ export function resolveOptions(options: PersonalizedOffersModuleOptions | undefi
     http: resolveHttp(options.http),
     cache: resolveCache(options.cache, keyMaterial),
     legacyWrites: resolveLegacyWrites(options.legacyWrites),
+    accessTokens: resolveAccessTokens(options.accessTokens),
+    ...(options.language !== undefined ? { language: resolveLanguage(options.language) } : {}),
   };
+}
+
+export const ACCESS_TOKEN_DEFAULTS = { ttlMs: 3_600_000, refreshBeforeMs: 300_000, defaultUtcOffset: '+00:00' } as const;
+
+function resolveAccessTokens(value: AccessTokenOptions | undefined): ResolvedPersonalizedOffersOptions['accessTokens'] {
+  const v = value ?? {};
+  const ttlMs = int(v.ttlMs, ACCESS_TOKEN_DEFAULTS.ttlMs, 'accessTokens.ttlMs', 1_000, 2 ** 31 - 1);
+  // 5 minutes by default; half the lifetime when the lifetime is shorter than 10 minutes.
+  const fallback = Math.min(ACCESS_TOKEN_DEFAULTS.refreshBeforeMs, Math.floor(ttlMs / 2));
+  const refreshBeforeMs = int(v.refreshBeforeMs, fallback, 'accessTokens.refreshBeforeMs', 0, 2 ** 31 - 1);
+  if (refreshBeforeMs >= ttlMs) {
+    throw new PersonalizedOffersConfigError('accessTokens.refreshBeforeMs', 'accessTokens.refreshBeforeMs must be shorter than accessTokens.ttlMs.');
+  }
+  const defaultUtcOffset = v.defaultUtcOffset ?? ACCESS_TOKEN_DEFAULTS.defaultUtcOffset;
+  if (!isUtcOffset(defaultUtcOffset)) {
+    throw new PersonalizedOffersConfigError('accessTokens.defaultUtcOffset', "accessTokens.defaultUtcOffset must be a UTC offset such as '+00:00' or '-07:00'.");
+  }
+  return { ttlMs, refreshBeforeMs, defaultUtcOffset };
+}
+
+function resolveLanguage(value: unknown): string {
+  const language = acceptLanguage(value);
+  if (language === undefined) {
+    throw new PersonalizedOffersConfigError('language', "language must be a language tag such as 'en-US', or a comma list of them.");
+  }
+  return language;
 }
 
 function resolveLegacyWrites(value: unknown): 'v2' | 'v1' {

@@ -102,6 +102,19 @@ export interface CacheOptions {
   lockWaitMs?: number;
 }
 
+/**
+ * Access tokens of the current API (`X-Auth-Token`). Mastercard's answer carries no expiry and the
+ * token no `exp` claim, so the lifetime is configuration (Mastercard's default is 60 minutes).
+ */
+export interface AccessTokenOptions {
+  /** Lifetime of an access token as agreed with Mastercard, in milliseconds. @default 3600000 (60 min) */
+  ttlMs?: number;
+  /** A cached token is served until `ttlMs - refreshBeforeMs`, then minted again. @default 300000 (5 min; half of `ttlMs` when that is shorter) */
+  refreshBeforeMs?: number;
+  /** UTC offset (`±HH:MM`) sent when a call does not give one. @default '+00:00' */
+  defaultUtcOffset?: string;
+}
+
 /** Options of {@link PersonalizedOffersModule.forRoot} / `forRootAsync`. */
 export interface PersonalizedOffersModuleOptions {
   /** Financial Institution id issued by Mastercard (the `FId` query parameter). */
@@ -126,4 +139,11 @@ export interface PersonalizedOffersModuleOptions {
    * body (v1.5); `'v1'` = POST `/plo/v1/…` with query parameters (v1.3 contract). @default 'v2'
    */
   legacyWrites?: 'v2' | 'v1';
+  /** Access-token lifetime and defaults of the current (`/loyalty/offers`) API. */
+  accessTokens?: AccessTokenOptions;
+  /**
+   * Default `Accept-Language` of the current API's offer calls (`en-US`, or a comma list such
+   * as `en-US,en-AU`); a call's own `acceptLanguage` wins. @default none (the server's default)
+   */
+  language?: string;
 }

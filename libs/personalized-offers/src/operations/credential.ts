@@ -10,6 +10,8 @@ export interface CredentialSource {
    * cannot be replaced (the caller passed it in).
    */
   renew?(): Promise<string>;
+  /** HTTP statuses that mean "this credential was refused". @default [401, 403] */
+  readonly renewOn?: readonly number[];
 }
 
 /** A credential the caller already holds: sent as is, never replaced. */

@@ -11,9 +11,11 @@ import { provablyNotSent } from '../http/retry-policy.js';
 import { PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
 import type { CredentialSource } from './credential.js';
 import type { Operation, OperationContext } from './operation.js';
-import { encodeQuery, serializeBody } from './request-encoding.js';
+import { encodeQuery, rfc3986, serializeBody } from './request-encoding.js';
 
 const JSON_ACCEPT = { Accept: 'application/json' } as const;
+/** Statuses that mean a credential was refused, unless the credential says otherwise. */
+const REFUSED: readonly number[] = [401, 403];
 
 /**
  * Runs every operation the same way: validate params → credential → build the request →
@@ -50,7 +52,7 @@ export class OperationExecutor {
     try {
       operation.validate?.(params);
       let result = await this.send(operation, params, credential && (await credential.get()));
-      if ((result.status === 401 || result.status === 403) && credential?.renew) {
+      if (credential?.renew && (credential.renewOn ?? REFUSED).includes(result.status)) {
         result = await this.send(operation, params, await credential.renew());
       }
       if (result.status >= 400) {
@@ -60,7 +62,7 @@ export class OperationExecutor {
         }
         throw error;
       }
-      return parseModel(result, operation.model, operation.build);
+      return operation.parse ? operation.parse(result.body, result.status) : parseModel(result, operation.model!, operation.build);
     } catch (error) {
       throw tagged(error, operation.id);
     }
@@ -95,14 +97,20 @@ export class OperationExecutor {
       text = serializeBody(body);
       headers = { ...headers, 'Content-Type': 'application/json' };
     }
+    const path = operation.pathParams ? fillPath(operation.path, operation.pathParams(params)) : operation.path;
     return {
       method: operation.method,
-      url: `${this.baseUrl}${operation.path}${encodeQuery(query)}`,
+      url: `${this.baseUrl}${path}${encodeQuery(query)}`,
       path: operation.path,
       headers,
       ...(text !== undefined ? { body: text } : {}),
     };
   }
+}
+
+/** The path with its `{name}` segments replaced by their RFC 3986-encoded values. */
+function fillPath(template: string, values: Record<string, string>): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => rfc3986(values[name] ?? ''));
 }
 
 /** Sets the failing operation's id on the module's own errors (never a value). */

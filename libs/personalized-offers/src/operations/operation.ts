@@ -53,7 +53,10 @@ export interface Operation<P, B extends object, R = B> {
   /** The v1.5 `operationId` (or the generators' name for an operation v1.5 dropped). */
   readonly id: string;
   readonly method: HttpMethod;
+  /** The full path; `{name}` segments are filled from `pathParams` (e.g. `/offers/{offer_id}`). */
   readonly path: string;
+  /** Values of the path's `{name}` segments, RFC 3986-encoded by the executor. */
+  readonly pathParams?: (params: P) => Record<string, string>;
   /** Where the caller's credential goes; absent for operations that need none. */
   readonly credential?: CredentialPlacement;
   readonly retry: RetryClass;
@@ -65,10 +68,12 @@ export interface Operation<P, B extends object, R = B> {
   readonly body?: (params: P, context: OperationContext) => JsonBody;
   /** Extra request headers (e.g. `Accept-Language`). */
   readonly headers?: (params: P) => Record<string, string> | undefined;
-  /** The model of a 2xx body, validated with class-validator. */
-  readonly model: ClassConstructor<B>;
+  /** The model of a 2xx body, validated with class-validator (required unless `parse` is given). */
+  readonly model?: ClassConstructor<B>;
   /** Builds the model from parsed JSON (default: class-transformer's `plainToInstance`). */
   readonly build?: (json: object) => B;
+  /** Parses a 2xx body that is not a JSON object (e.g. a bare JSON string); replaces model parsing. */
+  readonly parse?: (body: string, status: number) => B;
   /** Checks a validated body for an in-body failure and returns the caller's result (default: the body). */
   readonly envelope?: (body: B, operation: string) => R;
 }

@@ -10,6 +10,11 @@ const MAX_TEXT = 1024;
  * itself is never echoed.
  */
 export const check = {
+  /** Refuses `name` outright with `requirement`. */
+  fail(name: string, requirement: string): never {
+    throw new InvalidArgumentError(name, requirement);
+  },
+
   /** A params object (or nothing, when every param is optional). */
   object(name: string, value: unknown, required = false): void {
     if (value === undefined && !required) return;
@@ -73,4 +78,26 @@ export function legacyLang(name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string' && /^[a-z]{2}[-_][A-Z]{2}$/.test(value)) return value.replace('-', '_');
   throw new InvalidArgumentError(name, 'must be a language tag such as en_US (or en-US)');
+}
+
+/** A UTC offset `±HH:MM` (−12:00 to +14:00). */
+export function isUtcOffset(value: unknown): value is string {
+  const m = typeof value === 'string' ? /^([+-])(\d{2}):(\d{2})$/.exec(value) : null;
+  if (!m) return false;
+  const minutes = Number(m[2]) * 60 + Number(m[3]);
+  return Number(m[3]) < 60 && (m[1] === '+' ? minutes <= 14 * 60 : minutes <= 12 * 60);
+}
+
+const LANGUAGE_TAG = /^[a-z]{2}[-_][A-Z]{2}$/;
+
+/**
+ * An `Accept-Language` value in the current API's hyphen form (`en-US`, or `en-US,en-AU`), or
+ * `undefined` when `value` is not one. The legacy underscore form (`en_US`) is accepted and
+ * converted, so callers keep one locale form for both APIs.
+ */
+export function acceptLanguage(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const tags = value.split(',').map((t) => t.trim());
+  if (tags.length === 0 || tags.length > 10 || !tags.every((t) => LANGUAGE_TAG.test(t))) return undefined;
+  return tags.map((t) => t.replace('_', '-')).join(',');
 }

@@ -1,0 +1,28 @@
+import { PersonalizedOffersApiError } from '../../errors/personalized-offers-api.error.js';
+import type { Operation } from '../../operations/operation.js';
+import { UserAccessToken } from '../models/access-token.response.js';
+
+/** Params of `createAccessToken`. */
+export interface AccessTokenParams {
+  userId: string;
+  utcOffset: string;
+}
+
+/**
+ * U1 · POST `/loyalty/offers/user-presentment/access-tokens` with `{ fiId, userId, utcOffset }`:
+ * mints the `X-Auth-Token` of one user. Safe to retry (it only mints another token).
+ */
+export const createAccessTokenOperation: Operation<AccessTokenParams, UserAccessToken, string> = {
+  id: 'createAccessToken',
+  method: 'POST',
+  path: '/loyalty/offers/user-presentment/access-tokens',
+  retry: 'safe',
+  body: ({ userId, utcOffset }, { fId }) => ({ fiId: fId, userId, utcOffset }),
+  model: UserAccessToken,
+  envelope: (body, operation) => {
+    if (typeof body.accessToken === 'string' && body.accessToken.length > 0) return body.accessToken;
+    const error = new PersonalizedOffersApiError('Personalized Offers API returned success without an access token.', { status: 200 });
+    error.operation = operation;
+    throw error;
+  },
+};
