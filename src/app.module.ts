@@ -2,6 +2,7 @@ import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '
 import { APP_FILTER } from '@nestjs/core';
 import { PersonalizedOffersExceptionFilter, PersonalizedOffersModule } from 'nestjs-personalized-offers';
 import { type Upstream, resolveUpstream } from './upstream.js';
+import { AdminController, LoyaltyController } from './loyalty.controller.js';
 import { OffersController } from './offers.controller.js';
 import { UserTokenController } from './user-token.controller.js';
 
@@ -38,7 +39,7 @@ export class AppModule {
           useFactory: (upstream: Upstream) => upstream.options,
         }),
       ],
-      controllers: [UserTokenController, OffersController],
+      controllers: [UserTokenController, OffersController, LoyaltyController, AdminController],
       // Callers see 400/502/503/504 with a generic message, never upstream details.
       providers: [{ provide: APP_FILTER, useClass: PersonalizedOffersExceptionFilter }],
     };

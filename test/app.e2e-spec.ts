@@ -99,6 +99,55 @@ describe('example app: the legacy offer routes on the embedded simulator', () =>
   });
 });
 
+describe('example app: the current API (/loyalty) and the admin route on the embedded simulator', () => {
+  let app: INestApplication;
+  let base: string;
+  const headers = { 'X-Demo-User-Id': 'app-loyalty-user' };
+  const get = async (path: string) => {
+    const res = await fetch(`${base}${path}`, { headers });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  beforeAll(async () => {
+    let url: string;
+    ({ app, url } = await startApp({}));
+    base = url.replace(/\/user-token$/, '');
+  });
+  afterAll(() => app.close());
+
+  it('lists, searches and reads offers', async () => {
+    const page = await get('/loyalty/offers?offerType=POSTPAIDCREDIT&limit=5&lang=fr-FR');
+    expect(page.status).toBe(200);
+    expect(page.body.offers).toHaveLength(5);
+    expect(page.body.offers.every((o: any) => o.type === 'POSTPAIDCREDIT')).toBe(true);
+    const search = await fetch(`${base}/loyalty/offers/search`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: '{"category":"SHOP","limit":3}' });
+    expect(search.status).toBe(200);
+    const found = (await search.json()) as any;
+    expect(found.offers.every((o: any) => o.category === 'SHOP')).toBe(true);
+    const one = await get(`/loyalty/offers/${page.body.offers[0].id}`);
+    expect(one.body.userOfferDetails.id).toBe(page.body.offers[0].id);
+  });
+
+  it('activates (201, then 409), rates and reads savings; the admin route browses the FI’s offers', async () => {
+    const page = await get('/loyalty/offers?offerType=POSTPAIDCREDIT&active=false&limit=50');
+    const offer = page.body.offers.find((o: any) => o.activationType === 'USER_ACTIVATION');
+    const first = await fetch(`${base}/loyalty/offers/${offer.id}/activation`, { method: 'POST', headers });
+    expect(first.status).toBe(201);
+    const again = await fetch(`${base}/loyalty/offers/${offer.id}/activation`, { method: 'POST', headers });
+    expect(again.status).toBe(409);
+    const rated = await fetch(`${base}/loyalty/offers/${offer.id}/rating`, { method: 'PUT', headers: { ...headers, 'Content-Type': 'application/json' }, body: '{"like":1}' });
+    expect(((await rated.json()) as any).offerRating).toEqual({ offerId: offer.id, like: 1 });
+    expect((await get('/loyalty/savings')).body.savings).toBeDefined();
+    const admin = await get('/admin/offers?limit=4&lang=ALL');
+    expect(admin.status).toBe(200);
+    expect(admin.body.offers).toHaveLength(4);
+  });
+
+  it('answers 400 for bad input before any upstream call', async () => {
+    expect((await get('/loyalty/offers?limit=0')).status).toBe(400);
+    expect((await get('/loyalty/offers?country=U$A')).status).toBe(400);
+  });
+});
+
 describe('example app configured from PLO_* variables', () => {
   const upstream = new PersonalizedOffersSimulator({ fIds: ['424242'], authInfo: { key: 'A'.repeat(22) + '==', mode: 'ecb', encoding: 'base64url' } });
   let app: INestApplication;

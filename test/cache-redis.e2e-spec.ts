@@ -1,6 +1,7 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
 import {
+  AccessTokenService,
   type CacheOptions,
   PERSONALIZED_OFFERS_TOKEN_STORE,
   PersonalizedOffersCacheError,
@@ -95,6 +96,25 @@ describe('token cache in Redis', () => {
     expect(new Set(tokens)).toEqual(new Set([simulator.tokenFor('999999', 'slow-stampede')]));
     expect(simulator.requestCount).toBe(1);
     expect(await admin.keys('test:*lock*')).toEqual([]);
+  });
+
+  it('access tokens share the fleet store: 3 instances × 50 callers → 1 mint, stored encrypted under at: with the served lifetime as PX', async () => {
+    const fleet = await Promise.all([instance(), instance(), instance()]);
+    const tokens = fleet.map((svc) => contexts.find((c) => c.get(UserTokenService) === svc)!.get(AccessTokenService));
+    simulator.clearRequests();
+    simulator.setFault({ type: 'latency', ms: 200 }, { times: 1, operation: 'createAccessToken' });
+    const minted = await Promise.all(tokens.flatMap((t) => Array.from({ length: 50 }, () => t.getAccessToken('fleet-user'))));
+    expect(new Set(minted).size).toBe(1);
+    expect(simulator.requests.filter((r) => r.operationId === 'createAccessToken')).toHaveLength(1);
+    const keys = await admin.keys('test:at:*');
+    expect(keys.filter((k) => !k.endsWith(':lock'))).toHaveLength(1);
+    const stored = (await admin.get(keys.find((k) => !k.endsWith(':lock'))!))!;
+    expect(stored).not.toContain(minted[0]!);
+    expect(stored).not.toContain('fleet-user');
+    // Served for ttlMs - refreshBeforeMs (defaults: 60 min - 5 min), and expires with it.
+    const pttl = await admin.pttl(keys[0]!);
+    expect(pttl).toBeGreaterThan(55 * 60_000 - 5_000);
+    expect(pttl).toBeLessThanOrEqual(55 * 60_000);
   });
 
   it('waiters fetch themselves when the lock holder never delivers', async () => {

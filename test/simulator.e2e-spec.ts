@@ -171,7 +171,7 @@ describe('PersonalizedOffersSimulator', () => {
       ['GET', '/usertoken'],
       ['GET', '/plo/v1/nothing'],
       ['GET', '/plo/v1/usertoken/'],
-      ['POST', '/loyalty/offers/user-presentment/access-tokens'],
+      ['POST', '/loyalty/offers/user-presentment/access-token'],
     ])('%s %s: 404 in Mastercard’s error shape', async (method, path) => {
       expect(refused(await call(method, path))).toEqual(errorShape(404, 'Resource not found'));
     });

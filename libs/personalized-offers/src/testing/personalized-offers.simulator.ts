@@ -4,12 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { AuthInfoKeyMaterial } from '../crypto/auth-info-key-material.js';
 import type { AuthInfoOptions } from '../interfaces/index.js';
 import { type SimulatorFault, type SimulatorFaultRule, type SimulatorFaultSchedule, seededRandom } from './simulator-fault.js';
+import { AccessTokenRegistry } from './simulator/access-tokens.js';
 import { OfferCatalogue } from './simulator/catalogue.js';
 import { type SimulatorContext, type SimulatorRequest, SimulatorRequestError, type SimulatorUser } from './simulator/handler.js';
 import { RequestLog, type SimulatorRequestRecord } from './simulator/request-log.js';
-import { OPERATION_IDS, type SimulatorRoute, lookupRoute } from './simulator/routes.js';
-import { SimulatorState } from './simulator/state.js';
-import { type SimulatorReply, errorReply, isLegacySuccess, writeJson } from './simulator/wire.js';
+import { OPERATION_IDS, type SimulatorRoute, isLegacyRoute, lookupRoute } from './simulator/routes.js';
+import { type SimulatorImpression, SimulatorState } from './simulator/state.js';
+import { type SimulatorReply, errorReply, isLegacySuccess, strippedLoyaltyReply, writeJson } from './simulator/wire.js';
 
 /** Options of {@link PersonalizedOffersSimulator}. */
 export interface PersonalizedOffersSimulatorOptions {
@@ -19,8 +20,10 @@ export interface PersonalizedOffersSimulatorOptions {
   fIds?: string[];
   /** Largest accepted distance between AuthInfo's time and the simulator's clock, in seconds. @default 300 */
   maxClockSkewSeconds?: number;
-  /** The simulator's clock, in milliseconds; also "today" for offer dates and `PresentmentDate`. @default Date.now */
+  /** The simulator's clock, in milliseconds (plus every `advanceTime`); also "today" for offer dates and `PresentmentDate`. @default Date.now */
   now?: () => number;
+  /** How long a `/loyalty` access token (`X-Auth-Token`) is accepted after it is minted, on the simulator clock. @default 3_600_000 (60 min, Mastercard's default) */
+  accessTokenTtlMs?: number;
   /** Interface to listen on. @default '127.0.0.1' */
   host?: string;
   /** Port to listen on; 0 picks a free one. @default 0 */
@@ -43,10 +46,11 @@ interface ActiveRule {
 const MAX_BODY_BYTES = 1 << 20;
 
 /**
- * A real HTTP server on loopback that behaves like Mastercard's legacy Personalized Offers API
- * (`/plo/v1`, `/plo/v2`): a route table keyed by operationId, a deterministic offer catalogue
- * per fId, per-user state, and faults targetable per operation. For the example app, this
- * project's tests and yours.
+ * A real HTTP server on loopback that behaves like Mastercard's Personalized Offers API, the
+ * legacy one (`/plo/v1`, `/plo/v2`) and the current one (`/loyalty/offers/*`): a route table
+ * keyed by operationId, a deterministic offer catalogue per fId and per-user state shared by
+ * both APIs, a clock tests can advance, and faults targetable per operation. For the example
+ * app, this project's tests and yours.
  */
 export class PersonalizedOffersSimulator {
   /** The AuthInfo options to configure `PersonalizedOffersModule` with (the simulator's own). */
@@ -55,8 +59,12 @@ export class PersonalizedOffersSimulator {
   readonly fIds: readonly string[];
   private readonly material: AuthInfoKeyMaterial;
   private readonly maxSkewSeconds: number;
-  private readonly now: () => number;
+  private readonly baseNow: () => number;
+  private offsetMs = 0;
+  /** The simulator clock: the `now` option plus every `advanceTime`. */
+  private readonly now = () => this.baseNow() + this.offsetMs;
   private readonly tokenSecret: string;
+  private readonly accessTokens: AccessTokenRegistry;
   private readonly catalogue = new OfferCatalogue();
   private readonly state: SimulatorState;
   private readonly log = new RequestLog(200);
@@ -73,8 +81,11 @@ export class PersonalizedOffersSimulator {
     this.material = AuthInfoKeyMaterial.from(this.authInfo);
     this.fIds = Object.freeze([...(options.fIds ?? ['999999'])]);
     this.maxSkewSeconds = options.maxClockSkewSeconds ?? 300;
-    this.now = options.now ?? Date.now;
+    this.baseNow = options.now ?? Date.now;
     this.tokenSecret = options.tokenSecret ?? randomBytes(32).toString('hex');
+    const ttl = options.accessTokenTtlMs ?? 3_600_000;
+    if (!(Number.isFinite(ttl) && ttl > 0)) throw new RangeError('accessTokenTtlMs must be a positive number of milliseconds');
+    this.accessTokens = new AccessTokenRegistry(`access:${this.tokenSecret}`, this.now, ttl);
     this.state = new SimulatorState(this.catalogue, this.now);
     for (const rule of options.faults ?? []) this.addFault(rule.fault, rule.schedule);
   }
@@ -136,13 +147,15 @@ export class PersonalizedOffersSimulator {
 
   /**
    * The token this simulator issues for (fId, userId) now; it is accepted from then on, as if
-   * usertoken had returned it. Stable until `revokeUserTokens()`.
+   * usertoken had returned it. Stable until `revokeUserTokens()`. The user counts as seen (for
+   * the platform-admin adjustments) from then on.
    */
   tokenFor(fId: string, userId: string): string {
     // Epoch 0 hashes exactly what earlier versions did, so a fixed `tokenSecret` keeps its tokens.
     const input = this.tokenEpoch === 0 ? `${fId}:${userId}` : `${this.tokenEpoch}:${fId}:${userId}`;
     const token = createHmac('sha256', this.tokenSecret).update(input).digest('base64url').slice(0, 24);
     this.issued.set(token, Object.freeze({ fId, userId }));
+    this.state.user(fId, userId);
     return token;
   }
 
@@ -150,6 +163,36 @@ export class PersonalizedOffersSimulator {
   revokeUserTokens(): void {
     this.tokenEpoch += 1;
     this.issued.clear();
+  }
+
+  /**
+   * Mints a new `/loyalty` access token for the user, as createAccessToken would (every call a
+   * new one, valid for `accessTokenTtlMs` from now on the simulator clock).
+   */
+  accessTokenFor(fId: string, userId: string, utcOffset = '+00:00'): string {
+    if (!this.fIds.includes(fId)) throw new RangeError(`Unknown FId ${fId}.`);
+    if (!/^[+-](0\d|1[0-4]):[0-5]\d$/.test(utcOffset)) throw new RangeError(`utcOffset must look like -07:00, not ${utcOffset}.`);
+    this.state.user(fId, userId);
+    return this.accessTokens.mint({ fId, userId, utcOffset });
+  }
+
+  /** Forgets every access token: each one now gets 401 on `/loyalty` operations. UserTokens are not affected (see `revokeUserTokens`). */
+  revokeAccessTokens(): void {
+    this.accessTokens.revokeAll();
+  }
+
+  /**
+   * Moves the simulator clock by `ms` (negative goes back): access-token expiry, AuthInfo
+   * windows, `PresentmentDate`, offer and activation dates all follow.
+   */
+  advanceTime(ms: number): void {
+    if (!Number.isFinite(ms)) throw new RangeError('advanceTime takes a finite number of milliseconds');
+    this.offsetMs += ms;
+  }
+
+  /** The impressions the user's app published (`POST /loyalty/offers/impressions`), oldest first. */
+  impressions(fId: string, userId: string): ReadonlyArray<SimulatorImpression> {
+    return Object.freeze([...this.state.user(fId, userId).impressions]);
   }
 
   /**
@@ -217,7 +260,7 @@ export class PersonalizedOffersSimulator {
           const allow = lookup.allow.join(', ');
           return send(res, errorReply(405, `Only ${allow} ${lookup.allow.length > 1 ? 'are' : 'is'} supported`, { Allow: allow }));
         }
-        const request: SimulatorRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, body };
+        const request: SimulatorRequest = { method, path: url.pathname, query: url.searchParams, params: lookup.params, headers: req.headers, body };
         this.respond(lookup.route, request, res, fault);
       })
       // An aborted upload or a write to a closed socket: nothing left to answer, and nothing may escape as an unhandled rejection.
@@ -259,7 +302,7 @@ export class PersonalizedOffersSimulator {
     }
   }
 
-  /** Runs the route's handler; a `status-code`/`no-token` fault then strips a success down to its status. */
+  /** Runs the route's handler; a `status-code`/`no-token` fault then strips a success down to its status (or, on `/loyalty`, to nothing). */
   private run(route: SimulatorRoute, request: SimulatorRequest, fault: SimulatorFault | undefined): SimulatorReply {
     const discard = fault?.type === 'status-code' || fault?.type === 'no-token';
     let reply: SimulatorReply;
@@ -272,7 +315,9 @@ export class PersonalizedOffersSimulator {
           ? errorReply(error.status, error.message)
           : errorReply(500, `Simulator failure in ${route.operationId}: ${(error as Error).message}`);
     }
-    if (!discard || !isLegacySuccess(reply)) return reply;
+    if (!discard) return reply;
+    if (!isLegacyRoute(route)) return reply.status === 200 ? strippedLoyaltyReply(route.path, fault) : reply;
+    if (!isLegacySuccess(reply)) return reply;
     const status = fault.type === 'status-code' ? { Code: fault.code, Message: fault.message ?? 'Failure' } : { Code: '600', Message: 'Success' };
     return { status: 200, body: { Response: { Status: status } } };
   }
@@ -288,6 +333,7 @@ export class PersonalizedOffersSimulator {
       commit,
       issueToken: (fId, userId) => this.tokenFor(fId, userId),
       tokenOwner: (token) => this.issued.get(token),
+      accessTokens: this.accessTokens,
     };
   }
 

@@ -5,9 +5,9 @@
 export type SimulatorFault =
   /** HTTP error status (500, 502, 503, 504, 429, …) with Mastercard's error body; `retryAfter` is sent as `Retry-After`. */
   | { type: 'http-error'; status: number; retryAfter?: string }
-  /** 200 whose `Response.Status.Code` is not `'600'`, with no payload. */
+  /** 200 whose `Response.Status.Code` is not `'600'`, with no payload; on `/loyalty`: 200 `{}`, or `{status: {code, message}}` on platform admin (the write does not happen). */
   | { type: 'status-code'; code: string; message?: string }
-  /** 200 with `Status.Code` `'600'` but no payload (for usertoken: no `UserToken`). */
+  /** 200 with `Status.Code` `'600'` but no payload (for usertoken: no `UserToken`); on `/loyalty`: 200 `{}` (for createAccessToken: no `accessToken`). */
   | { type: 'no-token' }
   /** 200 with a body that is not JSON. */
   | { type: 'malformed-json' }

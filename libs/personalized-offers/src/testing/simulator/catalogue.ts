@@ -6,9 +6,18 @@ export type SimulatorOfferType = 'POSTPAIDCREDIT' | 'ALWAYSON';
 /** A merchant of the catalogue (the same for every fId; which offers it has varies). */
 export interface CatalogueMerchant {
   readonly name: string;
+  /** The internal short name `/loyalty` responses carry in `merchant.name` (`examplecom`). */
+  readonly shortName: string;
   readonly category: string;
+  readonly superCategory: string;
+  readonly targetingCategory: string;
   readonly domain: string;
   readonly street: string;
+  readonly city: string;
+  readonly state: string;
+  readonly zipcode: string;
+  /** ISO 3166-1 alpha-3: the offers' `offerCountry` too. */
+  readonly country: string;
   readonly latitude: string;
   readonly longitude: string;
 }
@@ -30,22 +39,44 @@ export interface CatalogueOffer {
   readonly startOffsetDays: number;
   readonly endOffsetDays: number;
   readonly maxUserRedemptions: number;
+  /** Position in the fId's catalogue, from 1: the `/loyalty` `campaignId`. */
+  readonly serial: number;
+  /** The fId's bank product codes the offer is redeemable with (an INCLUSION list). */
+  readonly bankProductCodes: readonly string[];
+  /** The fId's issuer ICAs the offer is redeemable with (an INCLUSION list). */
+  readonly issuerIcas: readonly number[];
 }
 
-const MERCHANTS: readonly CatalogueMerchant[] = [
-  { name: 'Koalla', category: 'SHOP', domain: 'koalla.example', street: '1 Eucalyptus Way', latitude: '-33.8688', longitude: '151.2093' },
-  { name: 'Example.com', category: 'DEPARTMENTSTORE', domain: 'www.example.com', street: '100 Example Ave', latitude: '40.7128', longitude: '-74.0060' },
-  { name: 'Maison Grand', category: 'DEPARTMENTSTORE', domain: 'maisongrand.example', street: '40 Boulevard Haussmann', latitude: '48.8738', longitude: '2.3320' },
-  { name: 'Urban Threads', category: 'SHOP', domain: 'urbanthreads.example', street: '12 Market St', latitude: '37.7749', longitude: '-122.4194' },
-  { name: 'Bistro Lumière', category: 'DINING', domain: 'bistrolumiere.example', street: '8 Rue Cler', latitude: '48.8566', longitude: '2.3522' },
-  { name: 'Harbour Grill', category: 'DINING', domain: 'harbourgrill.example', street: '3 Pier Rd', latitude: '42.3601', longitude: '-71.0589' },
-  { name: 'SkyWays Airlines', category: 'TRAVEL', domain: 'skyways.example', street: '1 Terminal Dr', latitude: '41.9742', longitude: '-87.9073' },
-  { name: 'Nomad Hotels', category: 'TRAVEL', domain: 'nomadhotels.example', street: '77 Ocean Blvd', latitude: '25.7617', longitude: '-80.1918' },
-  { name: 'FreshCart Grocery', category: 'GROCERY', domain: 'freshcart.example', street: '500 Elm St', latitude: '32.7767', longitude: '-96.7970' },
-  { name: 'PowerPlay Electronics', category: 'ELECTRONICS', domain: 'powerplay.example', street: '9 Circuit Ln', latitude: '47.6062', longitude: '-122.3321' },
-  { name: 'CineStar', category: 'ENTERTAINMENT', domain: 'cinestar.example', street: '21 Sunset Blvd', latitude: '34.0522', longitude: '-118.2437' },
-  { name: 'Velo Fuel', category: 'FUEL', domain: 'velofuel.example', street: '250 Route 66', latitude: '35.1983', longitude: '-111.6513' },
+type MerchantRow = Omit<CatalogueMerchant, 'shortName'>;
+
+const MERCHANT_ROWS: readonly MerchantRow[] = [
+  { name: 'Koalla', category: 'SHOP', superCategory: 'RETAIL', targetingCategory: 'APPAREL', domain: 'koalla.example', street: '1 Eucalyptus Way', city: 'Sydney', state: 'NSW', zipcode: '2000', country: 'AUS', latitude: '-33.8688', longitude: '151.2093' },
+  { name: 'Example.com', category: 'DEPARTMENTSTORE', superCategory: 'RETAIL', targetingCategory: 'DEPARTMENTSTORES', domain: 'www.example.com', street: '100 Example Ave', city: 'New York', state: 'NY', zipcode: '10007', country: 'USA', latitude: '40.7128', longitude: '-74.0060' },
+  { name: 'Maison Grand', category: 'DEPARTMENTSTORE', superCategory: 'RETAIL', targetingCategory: 'DEPARTMENTSTORES', domain: 'maisongrand.example', street: '40 Boulevard Haussmann', city: 'Paris', state: 'IDF', zipcode: '75009', country: 'FRA', latitude: '48.8738', longitude: '2.3320' },
+  { name: 'Urban Threads', category: 'SHOP', superCategory: 'RETAIL', targetingCategory: 'APPAREL', domain: 'urbanthreads.example', street: '12 Market St', city: 'San Francisco', state: 'CA', zipcode: '94103', country: 'USA', latitude: '37.7749', longitude: '-122.4194' },
+  { name: 'Bistro Lumière', category: 'DINING', superCategory: 'FOODANDDRINK', targetingCategory: 'RESTAURANTS', domain: 'bistrolumiere.example', street: '8 Rue Cler', city: 'Paris', state: 'IDF', zipcode: '75007', country: 'FRA', latitude: '48.8566', longitude: '2.3522' },
+  { name: 'Harbour Grill', category: 'DINING', superCategory: 'FOODANDDRINK', targetingCategory: 'RESTAURANTS', domain: 'harbourgrill.example', street: '3 Pier Rd', city: 'Boston', state: 'MA', zipcode: '02110', country: 'USA', latitude: '42.3601', longitude: '-71.0589' },
+  { name: 'SkyWays Airlines', category: 'TRAVEL', superCategory: 'TRAVEL', targetingCategory: 'AIRLINES', domain: 'skyways.example', street: '1 Terminal Dr', city: 'Chicago', state: 'IL', zipcode: '60666', country: 'USA', latitude: '41.9742', longitude: '-87.9073' },
+  { name: 'Nomad Hotels', category: 'TRAVEL', superCategory: 'TRAVEL', targetingCategory: 'HOTELS', domain: 'nomadhotels.example', street: '77 Ocean Blvd', city: 'Miami', state: 'FL', zipcode: '33139', country: 'USA', latitude: '25.7617', longitude: '-80.1918' },
+  { name: 'FreshCart Grocery', category: 'GROCERY', superCategory: 'FOODANDDRINK', targetingCategory: 'GROCERY', domain: 'freshcart.example', street: '500 Elm St', city: 'Dallas', state: 'TX', zipcode: '75201', country: 'USA', latitude: '32.7767', longitude: '-96.7970' },
+  { name: 'PowerPlay Electronics', category: 'ELECTRONICS', superCategory: 'RETAIL', targetingCategory: 'ELECTRONICS', domain: 'powerplay.example', street: '9 Circuit Ln', city: 'Seattle', state: 'WA', zipcode: '98101', country: 'USA', latitude: '47.6062', longitude: '-122.3321' },
+  { name: 'CineStar', category: 'ENTERTAINMENT', superCategory: 'ENTERTAINMENT', targetingCategory: 'MOVIES', domain: 'cinestar.example', street: '21 Sunset Blvd', city: 'Los Angeles', state: 'CA', zipcode: '90028', country: 'USA', latitude: '34.0522', longitude: '-118.2437' },
+  { name: 'Velo Fuel', category: 'FUEL', superCategory: 'AUTOMOTIVE', targetingCategory: 'GASSTATIONS', domain: 'velofuel.example', street: '250 Route 66', city: 'Flagstaff', state: 'AZ', zipcode: '86001', country: 'USA', latitude: '35.1983', longitude: '-111.6513' },
 ];
+
+/** `Bistro Lumière` → `bistrolumiere`, `Example.com` → `examplecom` (the spec's own example). */
+function shortNameOf(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+}
+
+const MERCHANTS: readonly CatalogueMerchant[] = MERCHANT_ROWS.map((m) => Object.freeze({ ...m, shortName: shortNameOf(m.name) }));
+
+/** ISO 3166-1 alpha-2 of the catalogue's alpha-3 countries (`redemptionCountries` is alpha-2). */
+export const ALPHA2: Readonly<Record<string, string>> = Object.freeze({ USA: 'US', AUS: 'AU', FRA: 'FR' });
 
 /** The `Lang` values with their own texts; anything else falls back to `en_US`. */
 export type SimulatorLanguage = 'en_US' | 'fr_FR' | 'es_ES';
@@ -60,6 +91,8 @@ export interface OfferTexts {
   readonly terms: string;
   readonly longTerms: string;
   readonly imageDescription: string;
+  /** Pipe-separated short conditions (`/loyalty` `termsKey`). */
+  readonly termsKey: string;
 }
 
 interface Phrasebook {
@@ -70,6 +103,7 @@ interface Phrasebook {
   headline(reward: string, merchant: string, points: boolean): string;
   short(min: string, merchant: string, channel: string, reward: string): string;
   limit(n: number): string;
+  minimum(min: string): string;
   terms(min: string, merchant: string): string;
   logo(merchant: string): string;
 }
@@ -89,6 +123,7 @@ const PHRASES: Record<SimulatorLanguage, Phrasebook> = {
     headline: (r, m, points) => `Get ${r} back${points ? ' in points' : ''} at ${m}`,
     short: (min, m, ch, r) => `Spend ${min} or more at ${m} ${ch} and get ${r} back on the card linked to this account.`,
     limit: (n) => `Limited to ${n} redemption${n === 1 ? '' : 's'} per cardholder.`,
+    minimum: (min) => `${min} minimum spend`,
     terms: (min, m) => `Offer is non-transferable and applies to one purchase of a min. of ${min} at ${m} charged to your card by the expiration date.`,
     logo: (m) => `The logo of ${m}`,
   },
@@ -100,6 +135,7 @@ const PHRASES: Record<SimulatorLanguage, Phrasebook> = {
     headline: (r, m, points) => `Obtenez ${r} de remise${points ? ' en points' : ''} chez ${m}`,
     short: (min, m, ch, r) => `Dépensez ${min} ou plus chez ${m} ${ch} et recevez ${r} sur la carte associée à ce compte.`,
     limit: (n) => `Limité à ${n} utilisation${n === 1 ? '' : 's'} par titulaire.`,
+    minimum: (min) => `Achat minimum de ${min}`,
     terms: (min, m) => `Offre non transférable, valable pour un achat d'au moins ${min} chez ${m} réglé avec votre carte avant la date d'expiration.`,
     logo: (m) => `Le logo de ${m}`,
   },
@@ -111,6 +147,7 @@ const PHRASES: Record<SimulatorLanguage, Phrasebook> = {
     headline: (r, m, points) => `Obtén ${r} de reembolso${points ? ' en puntos' : ''} en ${m}`,
     short: (min, m, ch, r) => `Gasta ${min} o más en ${m} ${ch} y recibe ${r} en la tarjeta asociada a esta cuenta.`,
     limit: (n) => `Limitado a ${n} canje${n === 1 ? '' : 's'} por titular.`,
+    minimum: (min) => `Gasto mínimo de ${min}`,
     terms: (min, m) => `Oferta intransferible, válida para una compra mínima de ${min} en ${m} pagada con tu tarjeta antes de la fecha de vencimiento.`,
     logo: (m) => `El logotipo de ${m}`,
   },
@@ -138,6 +175,7 @@ export function offerTexts(offer: CatalogueOffer, lang: string | undefined): Off
     terms,
     longTerms: `${terms} ${limit}`,
     imageDescription: p.logo(m),
+    termsKey: [p.minimum(min), p.channel[offer.redemptionType], limit.replace(/\.$/, '')].join('|'),
   };
 }
 
@@ -174,7 +212,7 @@ export function digest(text: string): Buffer {
 }
 
 /** A UUID-shaped id (version 5 layout) derived from `text`. */
-function uuidFrom(text: string): string {
+export function uuidFrom(text: string): string {
   const hex = digest(text).toString('hex');
   const variant = '89ab'[parseInt(hex[16]!, 16) & 3];
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
@@ -198,6 +236,16 @@ export class OfferCatalogue {
     return this.entry(fId).byId.get(offerId);
   }
 
+  /** The bank product codes of `fId` (offers carry one or both). */
+  bankProductCodes(fId: string): readonly string[] {
+    return bankProductCodesOf(fId);
+  }
+
+  /** The issuer ICAs of `fId` (offers carry one or both). */
+  issuerIcas(fId: string): readonly number[] {
+    return issuerIcasOf(fId);
+  }
+
   private entry(fId: string) {
     let entry = this.byFId.get(fId);
     if (!entry) {
@@ -209,8 +257,20 @@ export class OfferCatalogue {
   }
 }
 
+function bankProductCodesOf(fId: string): readonly string[] {
+  return [`SIM_CREDIT_${fId}`, `SIM_DEBIT_${fId}`];
+}
+
+function issuerIcasOf(fId: string): readonly number[] {
+  const h = digest(`ica:${fId}`);
+  const first = 1000 + (((h[0]! << 8) | h[1]!) % 8000);
+  return [first, first + 1];
+}
+
 function build(fId: string): readonly CatalogueOffer[] {
   const h = digest(`catalogue:${fId}`);
+  const codes = bankProductCodesOf(fId);
+  const icas = issuerIcasOf(fId);
   const count = 60 + (h[0]! % 8);
   const rotation = h[1]! % MERCHANTS.length;
   const offers: CatalogueOffer[] = [];
@@ -233,6 +293,10 @@ function build(fId: string): readonly CatalogueOffer[] {
         startOffsetDays: -(1 + (o[22]! % 60)),
         endOffsetDays: 30 + (o[23]! % 150),
         maxUserRedemptions: o[24]! % 3 === 0 ? 2 : 1,
+        serial: i + 1,
+        // Bytes 25 and 26 were unused: adding them left every earlier field as it was.
+        bankProductCodes: o[25]! % 3 === 0 ? codes : [codes[o[25]! % 3 === 1 ? 0 : 1]!],
+        issuerIcas: o[26]! % 2 === 0 ? icas : [icas[0]!],
       } satisfies CatalogueOffer),
     );
   }

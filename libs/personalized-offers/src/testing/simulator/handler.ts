@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthInfoKeyMaterial } from '../../crypto/auth-info-key-material.js';
+import type { AccessTokenRegistry } from './access-tokens.js';
 import { type CatalogueOffer, type OfferCatalogue, dayNumber } from './catalogue.js';
 import type { SimulatorState } from './state.js';
 import type { SimulatorReply } from './wire.js';
@@ -9,6 +10,8 @@ export interface SimulatorRequest {
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
+  /** Path parameters of a templated route (`offer_id`), percent-decoded; empty for the others. */
+  readonly params: Readonly<Record<string, string>>;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
 }
@@ -22,6 +25,7 @@ export interface SimulatorUser {
 /** What the simulator lends every handler. */
 export interface SimulatorContext {
   readonly fIds: readonly string[];
+  /** The simulator clock (its `now` option plus every `advanceTime`). */
   readonly now: () => number;
   readonly authInfo: AuthInfoKeyMaterial;
   readonly maxClockSkewSeconds: number;
@@ -31,6 +35,8 @@ export interface SimulatorContext {
   issueToken(fId: string, userId: string): string;
   /** The owner of a token issued in the current epoch, if any. */
   tokenOwner(token: string): SimulatorUser | undefined;
+  /** The `/loyalty` access tokens (`X-Auth-Token`) minted so far. */
+  readonly accessTokens: AccessTokenRegistry;
   /** False when a fault will discard the answer (a non-600 status): writes must not happen then. */
   readonly commit: boolean;
 }

@@ -1,5 +1,7 @@
 import { type CatalogueOffer, type OfferCatalogue, cashbackFor, dayNumber, digest } from './catalogue.js';
 
+const DAY_MS = 86_400_000;
+
 /** An activation of a POSTPAIDCREDIT offer by one user. */
 export interface SimulatorActivation {
   /** Unique within one simulator. */
@@ -7,6 +9,8 @@ export interface SimulatorActivation {
   readonly offerId: string;
   /** UTC day number it was made on. */
   readonly day: number;
+  /** When it was made, in simulator-clock milliseconds. */
+  readonly at: number;
 }
 
 /** One purchase that earned (or missed) an offer's reward. */
@@ -18,13 +22,31 @@ export interface SimulatorRedemption {
   /** Points earned, for POINTS offers (a point is worth a cent). */
   readonly points: number;
   readonly day: number;
+  /** When the purchase was made, in simulator-clock milliseconds. */
+  readonly at: number;
+  /** Unique within one simulator, in the order redemptions were recorded: the `/loyalty` `adjustmentId`. */
+  readonly serial: number;
 }
 
-/** What one (fId, userId) has done: activations and feedback per offer, redemptions in order. */
+/** One impression a user's app published (`POST /loyalty/offers/impressions`), as received. */
+export interface SimulatorImpression {
+  readonly offerId: string;
+  readonly order: string;
+  readonly activityType: 'CLICKED' | 'VIEWED' | 'BROWSED' | 'ACTIVATED' | 'LIKED';
+  readonly activityTimestamp: string;
+  /** When the simulator received it, in simulator-clock milliseconds. */
+  readonly receivedAt: number;
+}
+
+/**
+ * What one (fId, userId) has done: activations and feedback per offer, redemptions and
+ * impressions in order. Both APIs share it: a legacy `Feedback` is a `/loyalty` rating (`like`).
+ */
 export interface UserOfferState {
   readonly activations: Map<string, SimulatorActivation>;
   readonly feedback: Map<string, 0 | 1>;
   readonly redemptions: SimulatorRedemption[];
+  readonly impressions: SimulatorImpression[];
 }
 
 /** A redeemed offer with its purchases, as redeemedoffers lists it. */
@@ -53,8 +75,10 @@ const AMOUNT = /^(0|[1-9][0-9]{0,8})(?:\.([0-9]{1,2}))?$/;
  */
 export class SimulatorState {
   private readonly users = new Map<string, UserOfferState>();
+  private readonly usersByFId = new Map<string, Map<string, UserOfferState>>();
   private readonly activationsById = new Map<string, { key: string; activation: SimulatorActivation }>();
   private activationSerial = 0;
+  private redemptionSerial = 0;
 
   constructor(
     private readonly catalogue: OfferCatalogue,
@@ -66,18 +90,26 @@ export class SimulatorState {
     const key = keyOf(fId, userId);
     let state = this.users.get(key);
     if (!state) {
-      state = { activations: new Map(), feedback: new Map(), redemptions: [] };
+      state = { activations: new Map(), feedback: new Map(), redemptions: [], impressions: [] };
       this.users.set(key, state);
+      let ofFId = this.usersByFId.get(fId);
+      if (!ofFId) this.usersByFId.set(fId, (ofFId = new Map()));
+      ofFId.set(userId, state);
       this.seed(fId, userId, state);
     }
     return state;
   }
 
+  /** Every user of `fId` seen so far (by any API or helper), in the order first seen. */
+  usersOf(fId: string): Array<{ userId: string; state: UserOfferState }> {
+    return [...(this.usersByFId.get(fId) ?? [])].map(([userId, state]) => ({ userId, state }));
+  }
+
   /** Activates `offer` for the user now (callers check it is POSTPAIDCREDIT and not active yet). */
-  activate(fId: string, userId: string, offer: CatalogueOffer, day = dayNumber(this.now())): SimulatorActivation {
+  activate(fId: string, userId: string, offer: CatalogueOffer, at = this.now()): SimulatorActivation {
     const state = this.user(fId, userId);
     this.activationSerial += 1;
-    const activation = Object.freeze({ activationId: `SIM_${1_000_000 + this.activationSerial}`, offerId: offer.id, day });
+    const activation = Object.freeze({ activationId: `SIM_${1_000_000 + this.activationSerial}`, offerId: offer.id, day: dayNumber(at), at });
     state.activations.set(offer.id, activation);
     this.activationsById.set(activation.activationId, { key: keyOf(fId, userId), activation });
     return activation;
@@ -107,7 +139,12 @@ export class SimulatorState {
     const cents = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
     const state = this.user(fId, userId);
     if (offer.type === 'POSTPAIDCREDIT' && !state.activations.has(offer.id)) this.activate(fId, userId, offer);
-    state.redemptions.push(redemption(offer, cents, dayNumber(this.now())));
+    state.redemptions.push(this.redemption(offer, cents, this.now()));
+  }
+
+  /** Records an impression the user's app published. */
+  addImpression(fId: string, userId: string, impression: SimulatorImpression): void {
+    this.user(fId, userId).impressions.push(Object.freeze({ ...impression }));
   }
 
   /** Redeemed offers of the user, in the order of their first redemption. */
@@ -141,7 +178,10 @@ export class SimulatorState {
   private seed(fId: string, userId: string, state: UserOfferState): void {
     const h = digest(`user:${fId}:${userId}`);
     const postpaid = this.catalogue.offers(fId).filter((o) => o.type === 'POSTPAIDCREDIT');
-    const today = dayNumber(this.now());
+    const now = this.now();
+    const today = dayNumber(now);
+    // A time of day from the hash, never later than now (a purchase "today" has already happened).
+    const at = (day: number, byte: number) => Math.min(now, day * DAY_MS + (8 * 3600 + byte * 180) * 1000);
     const count = 1 + (h[0]! % 3);
     const chosen = new Set<number>();
     for (let k = 0; k < count; k++) {
@@ -151,18 +191,32 @@ export class SimulatorState {
       const offer = postpaid[index]!;
       // Activated 10–29 days ago but not before the offer started; redeemed a few days later, not after today.
       const activated = today + Math.max(offer.startOffsetDays, -(10 + (h[10 + k]! % 20)));
-      this.activate(fId, userId, offer, activated);
+      this.activate(fId, userId, offer, at(activated, h[21 + k]!));
       // At or above the minimum spend, so every seeded purchase earned something.
       const cents = offer.minSpendCents + (h[18 + k]! % 100) * 100;
-      state.redemptions.push(redemption(offer, cents, Math.min(today, activated + 1 + (h[14 + k]! % 5))));
+      state.redemptions.push(this.redemption(offer, cents, at(Math.min(today, activated + 1 + (h[14 + k]! % 5)), h[24 + k]!)));
     }
+  }
+
+  private redemption(offer: CatalogueOffer, amountCents: number, at: number): SimulatorRedemption {
+    const earned = cashbackFor(offer, amountCents);
+    const points = offer.redemptionMode === 'POINTS';
+    this.redemptionSerial += 1;
+    return Object.freeze({
+      offerId: offer.id,
+      amountCents,
+      cashbackCents: points ? 0 : earned,
+      points: points ? earned : 0,
+      day: dayNumber(at),
+      at,
+      serial: this.redemptionSerial,
+    });
   }
 }
 
-function redemption(offer: CatalogueOffer, amountCents: number, day: number): SimulatorRedemption {
-  const earned = cashbackFor(offer, amountCents);
-  const points = offer.redemptionMode === 'POINTS';
-  return Object.freeze({ offerId: offer.id, amountCents, cashbackCents: points ? 0 : earned, points: points ? earned : 0, day });
+/** Whether `offer` is ready for redemption by the user: ALWAYSON offers always, POSTPAIDCREDIT once activated (through either API). */
+export function isActive(offer: CatalogueOffer, user: UserOfferState): boolean {
+  return offer.type === 'ALWAYSON' || user.activations.has(offer.id);
 }
 
 function keyOf(fId: string, userId: string): string {

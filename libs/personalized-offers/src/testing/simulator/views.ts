@@ -24,7 +24,8 @@ function points(offer: CatalogueOffer): Json {
   return offer.redemptionMode === 'POINTS' ? { PointsConversionRate: POINTS_CONVERSION_RATE } : {};
 }
 
-const POINTS_TYPE = 'Simulator Bank Points';
+/** The reward currency of POINTS offers (legacy `PointsType`, `/loyalty` `pointsType`). */
+export const POINTS_TYPE = 'Simulator Bank Points';
 
 /** `ScActivation` as offers carry it (the short form). */
 function shortActivation(offer: CatalogueOffer, activation: SimulatorActivation, today: number): Json {
@@ -55,7 +56,7 @@ function common(offer: CatalogueOffer, lang: string | undefined, today: number):
     EventStartDate: isoDay(today + offer.startOffsetDays),
     EventEndDate: isoDay(today + offer.endOffsetDays),
     MaxUserRedemptions: String(offer.maxUserRedemptions),
-    OfferCountry: 'USA',
+    OfferCountry: offer.merchant.country,
   };
 }
 

@@ -36,6 +36,27 @@ export function isLegacySuccess(reply: SimulatorReply): boolean {
   return reply.status === 200 && response?.Status?.Code === SUCCESS_STATUS.Code;
 }
 
+/** A `/loyalty/offers/*` success: HTTP 200 and the bare camelCase body (no envelope, no status in it). */
+export function loyaltySuccess(body: unknown): SimulatorReply {
+  return { status: 200, body };
+}
+
+/** The platform-admin `StatusInfo` of a success (`BrowseOffers.status`, `UserAdjustment.status`): an int32 code. */
+export const STATUS_INFO = Object.freeze({ code: 200, message: 'Success' });
+
+/**
+ * A `status-code` or `no-token` fault on a `/loyalty` success: HTTP 200 with the payload
+ * stripped. Platform admin keeps a `status` (the fault's code as an integer, 0 when it is not
+ * one); user presentment and impressions answer `{}` (for createAccessToken: no `accessToken`).
+ */
+export function strippedLoyaltyReply(path: string, fault: { type: 'status-code'; code: string; message?: string } | { type: 'no-token' }): SimulatorReply {
+  if (fault.type === 'status-code' && path.startsWith('/loyalty/offers/platform-admin/')) {
+    const code = /^-?\d{1,9}$/.test(fault.code) ? Number(fault.code) : 0;
+    return { status: 200, body: { status: { code, message: fault.message ?? 'Failure' } } };
+  }
+  return { status: 200, body: {} };
+}
+
 /** Mastercard's v1.5 `APIError` body, as the gateway and the service send it. */
 export function errorBody(status: number, description: string): unknown {
   return {
