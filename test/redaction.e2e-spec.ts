@@ -8,6 +8,7 @@ import {
   PERSONALIZED_OFFERS_HTTP,
   type PersonalizedOffersModuleOptions,
   PersonalizedOffersModule,
+  UserPresentmentService,
   UserTokenService,
 } from 'nestjs-personalized-offers';
 import { PersonalizedOffersSimulator, type SimulatorFault } from 'nestjs-personalized-offers/testing';
@@ -338,5 +339,87 @@ describe('no user token in logs or errors from the legacy operations', () => {
     const haystack = [...logs, ...seen].join('\n');
     expect(seen.length).toBeGreaterThan(40);
     expect([HELD_TOKEN, MINTED_TOKEN].filter((t) => haystack.includes(t))).toEqual([]);
+  });
+});
+
+/**
+ * Access tokens are secrets too: they travel in the `X-Auth-Token` header of the current API.
+ * Upstream answers that echo the request (headers, URL and body) must not carry them into a log
+ * line or an error, for a held token and for one the module minted.
+ */
+describe('no access token in logs or errors from the current API', () => {
+  const HELD = 'eyJhbGciOiJIUzI1NiJ9.eyJoZWxkIjoiMSJ9.aGVsZFNFQ1JFVDdmM2E5UW0';
+  const MINTED = 'eyJhbGciOiJIUzI1NiJ9.eyJtaW50ZWQiOiIxIn0.bWludGVkU0VDUkVUNGM4ZTE';
+  const server = new LoopbackServer();
+  const { logger: capture, lines: logs } = captureLogger();
+  const seen: string[] = [];
+  let baseUrl: string;
+
+  const echo = (req: import('node:http').IncomingMessage, body: string) => `${req.url} ${String(req.headers['x-auth-token'])} ${body}`;
+  const hostile: Array<[string, (req: import('node:http').IncomingMessage, body: string, res: import('node:http').ServerResponse) => void]> = [
+    ['401 echoing the token in Description', (q, b, r) => r.writeHead(401).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '401', Description: echo(q, b) }] } }))],
+    ['400 echoing the token in Details', (q, b, r) => r.writeHead(400).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '400', Details: echo(q, b) }] } }))],
+    ['502 HTML echoing the request', (q, b, r) => r.writeHead(502).end(`<html>${echo(q, b)}</html>`)],
+    ['a wrong shape echoing the token', (q, b, r) => r.writeHead(200).end(JSON.stringify({ offset: echo(q, b), offers: echo(q, b), activations: 5, offerRating: 5, savings: 5, userOfferDetails: echo(q, b) }))],
+    ['malformed JSON echoing the token', (q, b, r) => r.writeHead(200).end(`{"x": "${echo(q, b)}`)],
+  ];
+
+  beforeAll(async () => {
+    baseUrl = await server.start();
+  });
+  afterAll(() => server.stop());
+
+  it.each(hostile)('%s', async (_, answer) => {
+    server.responder = (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (req.url?.endsWith('/access-tokens')) res.writeHead(200).end(JSON.stringify({ accessToken: MINTED }));
+        else answer(req, body, res);
+      });
+    };
+    const ref = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl,
+          authInfo: { key: '8f1e2d3c4b5a69788796a5b4c3d2e1f0', iv: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' },
+          http: { timeoutMs: 200, retry: { retries: 1, minDelayMs: 0, maxDelayMs: 5 }, circuitBreaker: false },
+        }),
+      ],
+    })
+      .setLogger(capture)
+      .compile();
+    const presentment = ref.get(UserPresentmentService);
+    const calls = (user: string | { accessToken: string }) => [
+      () => presentment.getOffers(user, { offerCountry: ['!USA'] }),
+      () => presentment.getOffer(user, 'o-1'),
+      () => presentment.processActivations(user, { offerId: 'o-1' }),
+      () => presentment.createOfferRating(user, 'o-1', { like: 1 }),
+      () => presentment.getUserPresentmentSavings(user),
+    ];
+    let failures = 0;
+    for (const call of [...calls({ accessToken: HELD }), ...calls('alice')]) {
+      try {
+        await call();
+      } catch (e) {
+        failures += 1;
+        const error = e as Error;
+        seen.push(String(error), error.stack ?? '', inspect(error, { depth: 10, showHidden: true }), JSON.stringify(error), inspect(error.cause, { depth: 5 }));
+      }
+    }
+    expect(failures).toBe(10);
+    await ref.close();
+  });
+
+  it('the held and the minted access token reached the wire but appear in no log line or error', () => {
+    expect(server.requests.some((r) => r.headers['x-auth-token'] === HELD)).toBe(true);
+    expect(server.requests.some((r) => r.headers['x-auth-token'] === MINTED)).toBe(true);
+    expect(seen.length).toBeGreaterThan(40);
+    const haystack = [...logs, ...seen].join('\n');
+    // Each of the token's three segments is a secret-looking run on its own, too.
+    const secrets = [HELD, MINTED, ...HELD.split('.').slice(1), ...MINTED.split('.').slice(1)];
+    expect(secrets.filter((t) => haystack.includes(t))).toEqual([]);
   });
 });
