@@ -70,6 +70,16 @@ describe('loadPersonalizedOffersConfig', () => {
     );
   });
 
+  it('reads PLO_ACCESS_TOKEN_TTL_MS and PLO_LEGACY_WRITES, and names them when invalid', () => {
+    const cfg = loadPersonalizedOffersConfig({ ...valid, PLO_ACCESS_TOKEN_TTL_MS: '1800000', PLO_LEGACY_WRITES: 'v1' });
+    expect(cfg.accessTokens).toEqual({ ttlMs: 1_800_000 });
+    expect(cfg.legacyWrites).toBe('v1');
+    expect(loadPersonalizedOffersConfig(valid).accessTokens).toBeUndefined();
+    expect(() => loadPersonalizedOffersConfig({ ...valid, PLO_ACCESS_TOKEN_TTL_MS: '60s', PLO_LEGACY_WRITES: 'v3' })).toThrow(
+      /PLO_ACCESS_TOKEN_TTL_MS, PLO_LEGACY_WRITES|PLO_LEGACY_WRITES, PLO_ACCESS_TOKEN_TTL_MS/,
+    );
+  });
+
   it('lists invalid cache variables', () => {
     expect(() =>
       loadPersonalizedOffersConfig({ ...valid, PLO_CACHE: 'redis', PLO_TOKEN_TTL_MS: '-5', PLO_CACHE_MAX_ENTRIES: 'lots' }),
