@@ -1,3 +1,5 @@
+import { check } from './param-checks.js';
+
 /**
  * The caller's credential for one operation call (a user token, an access token). The executor
  * asks for it after validating params, and asks once for a new one when the API refuses it.
@@ -17,4 +19,21 @@ export interface CredentialSource {
 /** A credential the caller already holds: sent as is, never replaced. */
 export function fixedCredential(value: string): CredentialSource {
   return { get: () => Promise.resolve(value) };
+}
+
+/**
+ * The credential of a call made for `user`: a user id goes to `byId` (a cached, renewable
+ * credential); an object is a credential the caller holds under `held` (checked, sent as is,
+ * never replaced).
+ */
+export function callerCredential<K extends string>(
+  user: string | { readonly [key in K]: string },
+  held: K,
+  byId: (userId: string) => CredentialSource,
+): CredentialSource {
+  if (typeof user === 'string') return byId(user);
+  check.object('user', user, true);
+  const value = (user as Record<string, unknown>)[held];
+  check.text(`user.${held}`, value, true);
+  return fixedCredential(value as string);
 }

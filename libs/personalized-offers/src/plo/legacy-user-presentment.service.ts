@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
-import { type CredentialSource, fixedCredential } from '../operations/credential.js';
+import { type CredentialSource, callerCredential } from '../operations/credential.js';
 import type { Operation } from '../operations/operation.js';
 import { OperationExecutor } from '../operations/operation-executor.js';
-import { check } from '../operations/param-checks.js';
 import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
 import { UserTokenService } from '../user-token/user-token.service.js';
 import {
@@ -125,27 +124,18 @@ export class LegacyUserPresentmentService {
   }
 
   private run<P, B extends object, R>(operation: Operation<P, B, R>, user: LegacyUser, params: P): Promise<R> {
-    let credential: CredentialSource;
     try {
-      credential = this.credential(user);
+      return this.executor.execute(operation, params, callerCredential(user, 'userToken', this.byId));
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.executor.execute(operation, params, credential);
   }
 
-  /** A user id: the cached token, renewed once when refused. A token you hold: sent as is. */
-  private credential(user: LegacyUser): CredentialSource {
-    if (typeof user === 'string') {
-      return {
-        get: () => this.userTokens.getUserToken(user),
-        renew: () => this.userTokens.getUserToken(user, { refresh: true }),
-      };
-    }
-    check.object('user', user, true);
-    check.text('user.userToken', (user as { userToken?: unknown }).userToken, true);
-    return fixedCredential(user.userToken);
-  }
+  /** A user id: the cached user token, renewed once when refused (401/403). */
+  private readonly byId = (userId: string): CredentialSource => ({
+    get: () => this.userTokens.getUserToken(userId),
+    renew: () => this.userTokens.getUserToken(userId, { refresh: true }),
+  });
 
   private async *pages<P extends { pageNumber?: number }, R extends { NumberOfPages?: number }, T>(
     params: P,

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ResolvedPersonalizedOffersOptions } from '../../config/resolve-options.js';
-import { type CredentialSource, fixedCredential } from '../../operations/credential.js';
+import { type CredentialSource, callerCredential } from '../../operations/credential.js';
 import type { Operation } from '../../operations/operation.js';
 import { OperationExecutor } from '../../operations/operation-executor.js';
-import { check } from '../../operations/param-checks.js';
 import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../../personalized-offers.constants.js';
 import { AccessTokenService } from '../access-tokens/access-token.service.js';
 import type {
@@ -152,26 +151,17 @@ export class UserPresentmentService {
   }
 
   private run<P, B extends object, R>(operation: Operation<P, B, R>, user: PresentmentUser, params: P): Promise<R> {
-    let credential: CredentialSource;
     try {
-      credential = this.credential(user);
+      return this.executor.execute(operation, params, callerCredential(user, 'accessToken', this.byId));
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.executor.execute(operation, params, credential);
   }
 
-  /** A user id: the cached access token, renewed once on a 401. A token you hold: sent as is. */
-  private credential(user: PresentmentUser): CredentialSource {
-    if (typeof user === 'string') {
-      return {
-        get: () => this.accessTokens.getAccessToken(user),
-        renew: () => this.accessTokens.getAccessToken(user, { refresh: true }),
-        renewOn: ACCESS_TOKEN_REFUSED,
-      };
-    }
-    check.object('user', user, true);
-    check.text('user.accessToken', (user as { accessToken?: unknown }).accessToken, true);
-    return fixedCredential(user.accessToken);
-  }
+  /** A user id: the cached access token, renewed once on a 401. */
+  private readonly byId = (userId: string): CredentialSource => ({
+    get: () => this.accessTokens.getAccessToken(userId),
+    renew: () => this.accessTokens.getAccessToken(userId, { refresh: true }),
+    renewOn: ACCESS_TOKEN_REFUSED,
+  });
 }
