@@ -82,6 +82,21 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
     expect(result.baseString).toContain('AuthInfo%3D');
   });
 
+  it("signatureMethod 'RSA-PSS': the header says RSA-PSS and the PSS signature verifies independently (PKCS#1 v1.5 does not)", async () => {
+    const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey, signatureMethod: 'RSA-PSS' });
+    await ref.get(UserTokenService).getUserToken('pss-user');
+    expect(String(server.requests[0]!.headers.authorization)).toContain('oauth_signature_method="RSA-PSS"');
+    expect(verifyOAuthRequest(server.requests[0]!, publicKey, { consumerKey: CONSUMER_KEY, origin, method: 'RSA-PSS' }).ok).toBe(true);
+    expect(verifyOAuthRequest(server.requests[0]!, publicKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
+  });
+
+  it('many signed requests in parallel all verify (the RSA step runs on the thread pool)', async () => {
+    const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey }, { cache: false });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => ref.get(UserTokenService).getUserToken(`parallel-${i}`)));
+    expect(server.requests).toHaveLength(40);
+    expect(server.requests.map((_, i) => verify(i).ok)).toEqual(Array(40).fill(true));
+  });
+
   it('a tampered query fails the independent check (the verifier can fail)', async () => {
     const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
     await ref.get(UserTokenService).getUserToken('alice');

@@ -1,4 +1,4 @@
-import { type KeyObject, createHash, createVerify } from 'node:crypto';
+import { type KeyObject, constants, createHash, createVerify } from 'node:crypto';
 import type { ReceivedRequest } from './loopback-server.js';
 
 // RFC 3986 unreserved characters stay, everything else is %XX (RFC 5849 §3.6).
@@ -38,7 +38,7 @@ export function parseAuthorization(header: string): Map<string, string> {
 export function verifyOAuthRequest(
   req: ReceivedRequest,
   publicKey: KeyObject,
-  expect: { consumerKey: string; origin: string },
+  expect: { consumerKey: string; origin: string; method?: 'RSA-SHA256' | 'RSA-PSS' },
 ): { ok: boolean; params: Map<string, string>; baseString: string } {
   const oauth = parseAuthorization(String(req.headers.authorization ?? ''));
   const [path, query = ''] = req.url.split(/\?(.*)/s);
@@ -50,14 +50,16 @@ export function verifyOAuthRequest(
     .join('&');
   const baseUri = `${expect.origin.toLowerCase()}${path}`;
   const baseString = `${req.method.toUpperCase()}&${encode(baseUri)}&${encode(normalized)}`;
+  const method = expect.method ?? 'RSA-SHA256';
   const verifier = createVerify('RSA-SHA256');
   verifier.update(baseString);
-  const signatureOk = verifier.verify(publicKey, oauth.get('oauth_signature') ?? '', 'base64');
+  const key = method === 'RSA-PSS' ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : publicKey;
+  const signatureOk = verifier.verify(key, oauth.get('oauth_signature') ?? '', 'base64');
   // The body hash must cover the exact bytes received (the empty string for a GET).
   const bodyHash = createHash('sha256').update(req.body ?? Buffer.alloc(0)).digest('base64');
   const ok =
     signatureOk &&
-    oauth.get('oauth_signature_method') === 'RSA-SHA256' &&
+    oauth.get('oauth_signature_method') === method &&
     oauth.get('oauth_version') === '1.0' &&
     oauth.get('oauth_consumer_key') === expect.consumerKey &&
     oauth.get('oauth_body_hash') === bodyHash &&

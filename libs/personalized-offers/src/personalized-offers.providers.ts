@@ -31,7 +31,7 @@ export const configProviders: Provider[] = [
         logger.warn(`baseUrl ends in /plo/v1 (the v1.3 style); using ${resolved.baseUrl} as its host part, since operations carry their full paths. Configure the host only.`);
       }
       if (resolved.signer) {
-        logger.log(`Signing requests with OAuth 1.0a RSA-SHA256 (consumer key ${resolved.signer.maskedConsumerKey}).`);
+        logger.log(`Signing requests with OAuth 1.0a ${resolved.signer.signatureMethod} (consumer key ${resolved.signer.maskedConsumerKey}).`);
       } else if (!resolved.loopback) {
         logger.warn(`No oauth options: requests to ${new URL(resolved.baseUrl).host} are unsigned and Mastercard will refuse them.`);
       }

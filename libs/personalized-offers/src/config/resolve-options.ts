@@ -80,7 +80,11 @@ export function resolveOptions(options: PersonalizedOffersModuleOptions | undefi
     if (typeof consumerKey !== 'string' || !/^[\x21-\x7e]+$/.test(consumerKey)) {
       throw new PersonalizedOffersConfigError('oauth.consumerKey', 'oauth.consumerKey must be a non-empty printable string.');
     }
-    signer = new OAuthSigner(consumerKey, loadSigningKey(options.oauth));
+    const method = options.oauth.signatureMethod ?? 'RSA-SHA256';
+    if (method !== 'RSA-SHA256' && method !== 'RSA-PSS') {
+      throw new PersonalizedOffersConfigError('oauth.signatureMethod', "oauth.signatureMethod must be 'RSA-SHA256' or 'RSA-PSS'.");
+    }
+    signer = new OAuthSigner(consumerKey, loadSigningKey(options.oauth), method);
   }
   return {
     fId: options.fId,

@@ -30,6 +30,8 @@ export interface OAuthOptions {
   signingKey?: string | Buffer | KeyObject;
   /** A PKCS#12 keystore (`.p12`) holding the signing key, from a file `path` or in-memory `data`. */
   pkcs12?: { path?: string; data?: Buffer; alias: string; password: string };
+  /** `'RSA-SHA256'` (PKCS#1 v1.5) or `'RSA-PSS'` (SHA-256, salt length = digest), as Mastercard's signer offers. @default 'RSA-SHA256' */
+  signatureMethod?: 'RSA-SHA256' | 'RSA-PSS';
 }
 
 /** Retries of idempotent requests after network errors, timeouts, 5xx and 429. */

@@ -1,19 +1,58 @@
-import type { KeyObject } from 'node:crypto';
+import { type KeyObject, constants, sign } from 'node:crypto';
 import OAuth from 'mastercard-oauth1-signer';
 
+/** OAuth signature methods Mastercard accepts: RSA-SHA256 (PKCS#1 v1.5, deterministic) or RSA-PSS (SHA-256). */
+export type OAuthSignatureMethod = 'RSA-SHA256' | 'RSA-PSS';
+
 /**
- * Signs requests with Mastercard's own `mastercard-oauth1-signer` (OAuth 1.0a, RSA-SHA256, body
- * hash). It must be given exactly the method and URL that go on the wire, query included.
+ * Signs requests the way Mastercard's own `mastercard-oauth1-signer` does: its functions build
+ * everything that shapes the wire (OAuth parameters with nonce, timestamp and body hash, query
+ * extraction, parameter string, base URI, signature base string, header format); only the RSA
+ * signature itself is computed here, with Node's asynchronous `crypto.sign`, on the libuv thread
+ * pool instead of the event loop. For RSA-SHA256 the bytes are exactly the signer's (PKCS#1
+ * v1.5 is deterministic). It must be given exactly the method, URL and body that go on the wire.
  */
 export class OAuthSigner {
+  private readonly signerMethod: string;
+  private readonly keyInput: KeyObject | { key: KeyObject; padding: number; saltLength: number };
+
   constructor(
     private readonly consumerKey: string,
-    private readonly signingKey: KeyObject,
-  ) {}
+    signingKey: KeyObject,
+    readonly signatureMethod: OAuthSignatureMethod = 'RSA-SHA256',
+  ) {
+    const pss = signatureMethod === 'RSA-PSS';
+    this.signerMethod = pss ? OAuth.SignatureMethod.RSA_PSS_SHA256 : OAuth.SignatureMethod.RSA_SHA256;
+    this.keyInput = pss ? { key: signingKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : signingKey;
+  }
 
-  /** The `Authorization` header for one attempt: fresh nonce and timestamp on every call. */
-  authorizationHeader(method: string, url: string, body?: string): string {
-    return OAuth.getAuthorizationHeader(url, method.toUpperCase(), body ?? null, this.consumerKey, this.signingKey);
+  /** The `Authorization` header for one attempt (fresh nonce and timestamp), signed off the event loop. */
+  async authorizationHeader(method: string, url: string, body?: string): Promise<string> {
+    const params = OAuth.getOAuthParams(this.consumerKey, body ?? null, this.signerMethod);
+    const baseString = OAuth.getSignatureBaseString(
+      method.toUpperCase(),
+      OAuth.getBaseUriString(url),
+      OAuth.toOAuthParamString(OAuth.extractQueryParams(url), params),
+    );
+    const signature = await this.sign(baseString);
+    params.set('oauth_signature', encodeURIComponent(signature));
+    return OAuth.getAuthorizationString(params);
+  }
+
+  /** The base64 RSA signature of a signature base string, computed on the thread pool. */
+  sign(baseString: string): Promise<string> {
+    // The key never goes into the error: only a fixed message, as the signer does.
+    const failed = () => new Error('Unable to sign the signature base string.');
+    return new Promise((resolve, reject) => {
+      try {
+        sign('sha256', Buffer.from(baseString), this.keyInput, (error, signature) => {
+          if (error) reject(failed());
+          else resolve(signature.toString('base64'));
+        });
+      } catch {
+        reject(failed());
+      }
+    });
   }
 
   /** The consumer key as it may appear in logs: all but its last 4 characters hidden. */

@@ -5,14 +5,15 @@ import type { OAuthSigner } from './oauth-signer.js';
 /**
  * Signs every request of the module's axios instance, present and future endpoints alike, over
  * the URL axios will send (base URL, path and serialized query, as the WHATWG parser leaves
- * it). Registered first, so it runs last: users' request interceptors cannot change the URL
- * after it is signed. Runs again on each retry: fresh nonce and timestamp per attempt.
+ * it) and the exact body text. Registered first, so it runs last: users' request interceptors
+ * cannot change the URL after it is signed. Runs again on each retry: fresh nonce and timestamp
+ * per attempt. Asynchronous: the RSA step runs on the thread pool, not on the event loop.
  */
 export function installOAuthSigning(instance: AxiosInstance, signer: OAuthSigner): void {
-  instance.interceptors.request.use((config) => {
+  instance.interceptors.request.use(async (config) => {
     const url = new URL(requestUrl(config)).href;
     const body = typeof config.data === 'string' ? config.data : config.data === undefined ? undefined : JSON.stringify(config.data);
-    config.headers.set('Authorization', signer.authorizationHeader(config.method ?? 'get', url, body));
+    config.headers.set('Authorization', await signer.authorizationHeader(config.method ?? 'get', url, body));
     return config;
   });
 }
