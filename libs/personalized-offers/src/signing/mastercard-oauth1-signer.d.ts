@@ -10,6 +10,8 @@ declare module 'mastercard-oauth1-signer' {
     getSignatureBaseString(httpMethod: string, baseUri: string, paramString: string): string;
     signSignatureBaseString(sbs: string, signingKey: string | KeyObject, signatureMethod?: string): string;
     getAuthorizationString(oauthParams: Map<string, string | number>): string;
+    getNonce(): string;
+    getTimestamp(): number;
     SignatureMethod: { RSA_SHA256: string; RSA_PSS_SHA256: string };
   };
   export default OAuth;
