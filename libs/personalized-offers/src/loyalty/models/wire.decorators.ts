@@ -10,6 +10,7 @@ import { IsArray, IsBoolean, IsInt, IsOptional, IsString, ValidateBy } from 'cla
  * be JSON numbers and booleans: a numeric or boolean string fails validation (no coercion).
  */
 export { ListOf, Nested, Num, Text } from '../../plo/models/wire.decorators.js';
+import { wire } from '../../plo/models/wire.decorators.js';
 
 /** Normalizations only apply when parsing the wire body (`plainToInstance`), never on `instanceToPlain`. */
 const toClassOnly = { toClassOnly: true } as const;
@@ -26,12 +27,12 @@ function asList(value: unknown): unknown[] | undefined {
 
 /** Optional JSON integer (any sign), kept as sent; null becomes absent; a string (`"5"`) or a fraction fails validation. */
 export function Int(): PropertyDecorator {
-  return compose(IsOptional(), IsInt(), Transform(({ value }) => value ?? undefined, toClassOnly));
+  return compose(wire({ kind: 'int' }), IsOptional(), IsInt(), Transform(({ value }) => value ?? undefined, toClassOnly));
 }
 
 /** Optional JSON boolean; null becomes absent; a string (`"true"`) or a number fails validation. */
 export function Flag(): PropertyDecorator {
-  return compose(IsOptional(), IsBoolean(), Transform(({ value }) => value ?? undefined, toClassOnly));
+  return compose(wire({ kind: 'flag' }), IsOptional(), IsBoolean(), Transform(({ value }) => value ?? undefined, toClassOnly));
 }
 
 /**
@@ -40,6 +41,7 @@ export function Flag(): PropertyDecorator {
  */
 export function TextList(): PropertyDecorator {
   return compose(
+    wire({ kind: 'text-list' }),
     IsOptional(),
     IsArray(),
     IsString({ each: true }),
@@ -49,7 +51,7 @@ export function TextList(): PropertyDecorator {
 
 /** Optional list of JSON integers; a bare integer becomes a one-element array, null becomes absent; a string item fails validation. */
 export function IntList(): PropertyDecorator {
-  return compose(IsOptional(), IsArray(), IsInt({ each: true }), Transform(({ value }) => asList(value), toClassOnly));
+  return compose(wire({ kind: 'int-list' }), IsOptional(), IsArray(), IsInt({ each: true }), Transform(({ value }) => asList(value), toClassOnly));
 }
 
 /**
@@ -58,6 +60,7 @@ export function IntList(): PropertyDecorator {
  */
 export function StatusCode(): PropertyDecorator {
   return compose(
+    wire({ kind: 'status-code' }),
     IsOptional(),
     IsInt(),
     Transform(({ value }) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : (value ?? undefined)), toClassOnly),
@@ -70,6 +73,7 @@ export function StatusCode(): PropertyDecorator {
  */
 export function TextOrNumber(): PropertyDecorator {
   return compose(
+    wire({ kind: 'text-or-number' }),
     IsOptional(),
     ValidateBy({
       name: 'isStringOrNumber',

@@ -2,7 +2,17 @@
 import 'reflect-metadata';
 import { Transform, Type, plainToInstance } from 'class-transformer';
 import { IsArray, IsDefined, IsInt, IsNumber, IsObject, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
+import { type WireField, registerWireField } from '../../http/model-compiler.js';
 import { ResponseStatus } from '../../user-token/user-token.response.js';
+
+/** Records the field for the compiled parser (`http/model-compiler.ts`), which must accept exactly what the validators do. */
+export function wire(field: WireField): PropertyDecorator {
+  return (target, key) => registerWireField(target, key, field);
+}
+
+// The shared legacy `Status` is declared with plain class-validator decorators; its compiled form:
+registerWireField(ResponseStatus.prototype, 'Code', { kind: 'required-text' });
+registerWireField(ResponseStatus.prototype, 'Message', { kind: 'string' });
 
 /*
  * Tolerance rules shared by every legacy (/plo/v1, /plo/v2) response model. They hold for bodies
@@ -33,6 +43,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Optional string; a JSON number becomes its string form (`10.2` → `"10.2"`), null becomes absent. */
 export function Text(): PropertyDecorator {
   return compose(
+    wire({ kind: 'text' }),
     IsOptional(),
     IsString(),
     Transform(({ value }) => (typeof value === 'number' ? String(value) : (value ?? undefined)), toClassOnly),
@@ -42,6 +53,7 @@ export function Text(): PropertyDecorator {
 /** Optional non-negative integer; a string of digits (`"25"`) becomes a number, anything else non-numeric fails validation. */
 export function Counter(): PropertyDecorator {
   return compose(
+    wire({ kind: 'counter' }),
     IsOptional(),
     IsInt(),
     Min(0),
@@ -51,7 +63,7 @@ export function Counter(): PropertyDecorator {
 
 /** Optional JSON number (finite), kept as sent; null becomes absent. */
 export function Num(): PropertyDecorator {
-  return compose(IsOptional(), IsNumber(), Transform(({ value }) => value ?? undefined, toClassOnly));
+  return compose(wire({ kind: 'number' }), IsOptional(), IsNumber(), Transform(({ value }) => value ?? undefined, toClassOnly));
 }
 
 /**
@@ -60,6 +72,7 @@ export function Num(): PropertyDecorator {
  */
 export function Nested(type: Factory, prepare?: (raw: unknown) => unknown): PropertyDecorator {
   return compose(
+    wire({ kind: 'nested', type, ...(prepare ? { prepare } : {}) }),
     IsOptional(),
     IsObject(),
     ValidateNested(),
@@ -78,6 +91,7 @@ export function Nested(type: Factory, prepare?: (raw: unknown) => unknown): Prop
 /** Optional list of `type()` objects; a single object becomes a one-element array (applied after @Type conversion), null becomes absent. */
 export function ListOf(type: Factory): PropertyDecorator {
   return compose(
+    wire({ kind: 'list', type }),
     IsOptional(),
     IsArray(),
     IsObject({ each: true }),
@@ -89,12 +103,13 @@ export function ListOf(type: Factory): PropertyDecorator {
 
 /** Required object of class `type()`: the `Response` envelope must be there for the caller to read its `Status`. */
 export function Envelope(type: Factory): PropertyDecorator {
-  return compose(IsDefined(), IsObject(), ValidateNested(), Type(type));
+  return compose(wire({ kind: 'nested', type, required: true }), IsDefined(), IsObject(), ValidateNested(), Type(type));
 }
 
 /** Required legacy `Status` (the shared `ResponseStatus`, `Code` required); a numeric `Code` (v1.3 example `600`) becomes `"600"`. */
 export function LegacyStatus(): PropertyDecorator {
   return compose(
+    wire({ kind: 'nested', type: () => ResponseStatus, required: true, prepare: numericCodeAsText }),
     IsDefined(),
     IsObject(),
     ValidateNested(),
@@ -105,6 +120,11 @@ export function LegacyStatus(): PropertyDecorator {
       return value;
     }, toClassOnly),
   );
+}
+
+/** The compiled form of `LegacyStatus`'s transform: a numeric `Code` becomes its string form. */
+function numericCodeAsText(raw: unknown): unknown {
+  return isRecord(raw) && typeof raw.Code === 'number' ? { ...raw, Code: String(raw.Code) } : raw;
 }
 
 /** For `Nested(…, prepare)`: moves the raw object's `from` key (a legacy spelling) to `to` when `to` is absent. */
