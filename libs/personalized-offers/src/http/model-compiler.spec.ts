@@ -4,12 +4,14 @@ import { validateSync } from 'class-validator';
 import fc from 'fast-check';
 import * as loyalty from '../loyalty/models/index.js';
 import * as legacy from '../plo/models/index.js';
+import { UserTokenResponse } from '../user-token/user-token.response.js';
 import { type WireField, compileModel, wireFieldsOf } from './model-compiler.js';
 
 type Ctor = new () => object;
 
 /** Every response model the operations parse (the whole-body classes). */
 const MODELS: Array<[string, Ctor]> = [
+  ['UserTokenResponse', UserTokenResponse],
   ['MatchedOffersResponse', legacy.MatchedOffersResponse],
   ['OfferDetailsResponse', legacy.OfferDetailsResponse],
   ['RedeemedOffersResponse', legacy.RedeemedOffersResponse],
@@ -50,6 +52,7 @@ function valueFor(field: WireField, depth: number): fc.Arbitrary<unknown> {
       case 'text':
         return mostly(fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constant('10.20')), '');
       case 'string':
+      case 'required-string':
       case 'required-text':
         return mostly(fc.string({ minLength: 1, maxLength: 8 }), '', 600);
       case 'counter':
@@ -84,7 +87,7 @@ function valueFor(field: WireField, depth: number): fc.Arbitrary<unknown> {
 function bodyFor(Model: Ctor, depth = 0, _nested = false): fc.Arbitrary<Record<string, unknown>> {
   const fields = [...wireFieldsOf(Model)];
   const record = Object.fromEntries(fields.map(([key, field]) => [key, valueFor(field, depth)]));
-  const required = fields.filter(([, f]) => (f.kind === 'nested' && f.required) || f.kind === 'required-text').map(([k]) => k);
+  const required = fields.filter(([, f]) => (f.kind === 'nested' && f.required) || f.kind === 'required-text' || f.kind === 'required-string').map(([k]) => k);
   const withRequired = fc.record(record, { requiredKeys: required });
   const anySubset = fc.record(record, { requiredKeys: [] });
   const known = required.length === 0 ? anySubset : fc.oneof({ weight: 9, arbitrary: withRequired }, { weight: 1, arbitrary: anySubset });

@@ -24,7 +24,8 @@ export type WireField =
   | { kind: 'nested'; type: () => Ctor; prepare?: (raw: unknown) => unknown; required?: boolean }
   | { kind: 'list'; type: () => Ctor }
   | { kind: 'required-text' } // a non-empty string, required
-  | { kind: 'string' }; // a string, nothing converted
+  | { kind: 'string' } // a string, nothing converted
+  | { kind: 'required-string' }; // a string (empty allowed), required
 
 const FIELDS = new Map<Function, Map<string, WireField>>();
 
@@ -63,6 +64,10 @@ const compiled = new Map<Function, Parser>();
 function fieldValue(field: WireField, value: unknown, path: string): unknown {
   if (field.kind === 'required-text') {
     if (typeof value !== 'string' || value.length === 0) throw new Invalid(path);
+    return value;
+  }
+  if (field.kind === 'required-string') {
+    if (typeof value !== 'string') throw new Invalid(path);
     return value;
   }
   if (field.kind === 'nested' && field.prepare) {
@@ -136,7 +141,7 @@ function parserOf(ctor: Ctor): Parser {
   if (parser) return parser;
   const fields = fieldsOf(ctor);
   if (!fields) throw new Error(`${ctor.name} has no wire fields registered.`);
-  const required = [...fields].filter(([, f]) => f.kind === 'required-text' || (f.kind === 'nested' && f.required)).map(([k]) => k);
+  const required = [...fields].filter(([, f]) => f.kind === 'required-text' || f.kind === 'required-string' || (f.kind === 'nested' && f.required)).map(([k]) => k);
   parser = (raw, path) => {
     const out = new ctor() as Record<string, unknown>;
     for (const key in raw) {

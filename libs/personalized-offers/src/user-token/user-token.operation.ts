@@ -1,6 +1,6 @@
 import { type LegacyBody, openLegacyEnvelope } from '../operations/legacy-envelope.js';
 import type { Operation } from '../operations/operation.js';
-import { UserTokenResponse, type UserTokenResponseBody, toUserTokenResponse } from './user-token.response.js';
+import { UserTokenResponse, type UserTokenResponseBody } from './user-token.response.js';
 
 /** Params of `GET /plo/v1/usertoken`. */
 export interface UserTokenParams {
@@ -10,7 +10,7 @@ export interface UserTokenParams {
 
 /**
  * L1 · `GET /plo/v1/usertoken?FId=…&AuthInfo=…`: mints the user session token. Safe to retry
- * (it only creates another session). Its model is built by hand: this is the hot path.
+ * (it only creates another session).
  */
 export const getUserTokenOperation: Operation<UserTokenParams, UserTokenResponse, UserTokenResponseBody> = {
   id: 'getUserToken',
@@ -19,6 +19,5 @@ export const getUserTokenOperation: Operation<UserTokenParams, UserTokenResponse
   retry: 'safe',
   query: ({ fId, authInfo }) => ({ FId: fId, AuthInfo: authInfo }),
   model: UserTokenResponse,
-  build: toUserTokenResponse,
   envelope: (body, operation) => openLegacyEnvelope(body as LegacyBody<UserTokenResponseBody>, operation),
 };

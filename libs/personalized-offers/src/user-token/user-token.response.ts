@@ -1,7 +1,8 @@
 // @Type needs the Reflect metadata API; Nest apps load it anyway, this makes the file safe alone.
 import 'reflect-metadata';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsNotEmpty, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsDefined, IsNotEmpty, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { registerWireField } from '../http/model-compiler.js';
 
 /** `Response.Status`: `Code` `'600'` is success. */
 export class ResponseStatus {
@@ -11,6 +12,7 @@ export class ResponseStatus {
 
   @IsOptional()
   @IsString()
+  @Transform(({ value }) => value ?? undefined, { toClassOnly: true }) // null = absent, as in every model
   Message?: string;
 }
 
@@ -24,19 +26,23 @@ export class UserToken {
 /** The `Response` object of `GET /usertoken`. */
 export class UserTokenResponseBody {
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => ResponseStatus)
   Status!: ResponseStatus;
 
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => UserToken)
+  @Transform(({ value }) => value ?? undefined, { toClassOnly: true }) // null = absent, as in every model
   UserToken?: UserToken;
 }
 
 /** The 200 body of `GET /usertoken`: `{"Response":{"Status":{…},"UserToken":{"Token":"…"}}}`. */
 export class UserTokenResponse {
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => UserTokenResponseBody)
   Response!: UserTokenResponseBody;
@@ -51,21 +57,11 @@ export class WireErrorItem {
   @IsOptional() @IsBoolean() Recoverable?: boolean;
 }
 
-/**
- * Builds the model from parsed JSON without class-transformer's generic machinery (a hot path):
- * the same instances `plainToInstance(UserTokenResponse, json)` gives, for validation next.
- */
-export function toUserTokenResponse(json: unknown): UserTokenResponse {
-  const out = new UserTokenResponse();
-  const response = (json as { Response?: unknown })?.Response;
-  if (response && typeof response === 'object') {
-    const body = new UserTokenResponseBody();
-    const { Status, UserToken: token } = response as { Status?: unknown; UserToken?: unknown };
-    if (Status !== undefined) body.Status = Status && typeof Status === 'object' ? Object.assign(new ResponseStatus(), Status) : (Status as ResponseStatus);
-    if (token !== undefined) body.UserToken = token && typeof token === 'object' ? Object.assign(new UserToken(), token) : (token as UserToken);
-    out.Response = body;
-  } else if (response !== undefined) {
-    out.Response = response as UserTokenResponseBody;
-  }
-  return out;
-}
+// The compiled parser's view of the same rules (`http/model-compiler.ts`); the equivalence test
+// checks it against class-validator on generated bodies.
+registerWireField(UserTokenResponse.prototype, 'Response', { kind: 'nested', type: () => UserTokenResponseBody, required: true });
+registerWireField(UserTokenResponseBody.prototype, 'Status', { kind: 'nested', type: () => ResponseStatus, required: true });
+registerWireField(UserTokenResponseBody.prototype, 'UserToken', { kind: 'nested', type: () => UserToken });
+registerWireField(UserToken.prototype, 'Token', { kind: 'required-string' });
+registerWireField(ResponseStatus.prototype, 'Code', { kind: 'required-text' });
+registerWireField(ResponseStatus.prototype, 'Message', { kind: 'string' });
