@@ -10,9 +10,6 @@ export function wire(field: WireField): PropertyDecorator {
   return (target, key) => registerWireField(target, key, field);
 }
 
-// The shared legacy `Status` is declared with plain class-validator decorators; its compiled form:
-registerWireField(ResponseStatus.prototype, 'Code', { kind: 'required-text' });
-registerWireField(ResponseStatus.prototype, 'Message', { kind: 'string' });
 
 /*
  * Tolerance rules shared by every legacy (/plo/v1, /plo/v2) response model. They hold for bodies
