@@ -3,7 +3,9 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import OAuth from 'mastercard-oauth1-signer';
 import {
+  AccessTokenService,
   AuthInfoCryptoService,
+  LegacyUserPresentmentService,
   PERSONALIZED_OFFERS_TOKEN_STORE,
   PersonalizedOffersModule,
   type PersonalizedOffersModuleOptions,
@@ -30,7 +32,7 @@ const tokenOf = (json: any): string => {
   return token;
 };
 
-/** This module as users run it: UserTokenService from a Nest application context. */
+/** This module as users run it: its services from a Nest application context (`baseUrl` host only). */
 export async function moduleContender(options: Partial<PersonalizedOffersModuleOptions> & { baseUrl: string }) {
   @Module({
     imports: [
@@ -45,6 +47,8 @@ export async function moduleContender(options: Partial<PersonalizedOffersModuleO
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
   return {
     users: app.get(UserTokenService),
+    legacy: app.get(LegacyUserPresentmentService),
+    accessTokens: app.get(AccessTokenService),
     crypto: app.get(AuthInfoCryptoService),
     store: app.get<TokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE),
     close: () => app.close(),
@@ -55,24 +59,61 @@ export async function moduleContender(options: Partial<PersonalizedOffersModuleO
 export function superagentContender(baseUrl: string) {
   return async (userId: string): Promise<string> => {
     const res = await superagent
-      .get(`${baseUrl}/usertoken`)
+      .get(`${baseUrl}/plo/v1/usertoken`)
       .query({ FId: FID, AuthInfo: bareAuthInfo(userId) })
       .set('Accept', 'application/json');
     return tokenOf(res.body);
   };
 }
 
-/** The limit: undici's keep-alive Pool, same connection count, same AuthInfo and JSON parsing. */
-export function undiciContender(baseUrl: string, connections: number, signer?: { consumerKey: string; key: KeyObject }) {
-  const url = new URL(baseUrl);
-  const pool = new Pool(url.origin, { connections, pipelining: 1 });
+/** The JSON body the module sends for an activation with a held token: the same bytes, the same member order. */
+export const activationBody = (offerId: string, userToken: string): string => JSON.stringify({ FId: FID, OfferId: offerId, UserToken: userToken });
+
+/** An RSA signer used the way `mastercard-oauth1-signer` documents it: synchronously, per request. */
+export interface SyncSigner {
+  consumerKey: string;
+  key: KeyObject;
+}
+
+/**
+ * The limit: undici's keep-alive Pool, same connection count, the same wire request (AuthInfo,
+ * query, JSON body) and JSON parsing; with `signer`, `OAuth.getAuthorizationHeader` is called
+ * synchronously for every request over the exact URL and body sent. `baseUrl` is host only.
+ */
+export function undiciContender(baseUrl: string, connections: number, signer?: SyncSigner) {
+  const origin = new URL(baseUrl).origin;
+  const pool = new Pool(origin, { connections, pipelining: 1 });
+  const sign = (method: string, path: string, body: string | null) =>
+    OAuth.getAuthorizationHeader(`${origin}${path}`, method, body, signer!.consumerKey, signer!.key);
   return {
+    /** GET /plo/v1/usertoken for `userId` (a cold token). */
     call: async (userId: string): Promise<string> => {
-      const path = `${url.pathname}/usertoken?FId=${FID}&AuthInfo=${bareAuthInfo(userId)}`;
+      const path = `/plo/v1/usertoken?FId=${FID}&AuthInfo=${bareAuthInfo(userId)}`;
       const headers: Record<string, string> = { accept: 'application/json' };
-      if (signer) headers.authorization = OAuth.getAuthorizationHeader(`${url.origin}${path}`, 'GET', null, signer.consumerKey, signer.key);
+      if (signer) headers.authorization = sign('GET', path, null);
       const { body } = await pool.request({ path, method: 'GET', headers });
       return tokenOf(JSON.parse(await body.text()));
+    },
+    /** POST /plo/v2/activatestatementcreditoffer with a held user token, the module's body bytes. */
+    activate: async (offerId: string, userToken: string): Promise<string> => {
+      const path = '/plo/v2/activatestatementcreditoffer';
+      const text = activationBody(offerId, userToken);
+      const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
+      if (signer) headers.authorization = sign('POST', path, text);
+      const { body } = await pool.request({ path, method: 'POST', headers, body: text });
+      const json = JSON.parse(await body.text());
+      if (json?.Response?.Status?.Code !== '600' || json.Response.ScActivation?.OfferId !== offerId) throw new Error('bad response');
+      return json.Response.ScActivation.ActivationId;
+    },
+    /** GET /plo/v1/matchedoffers (50 per page) and `JSON.parse`: the parse is the only work on the answer. */
+    matchedOffers: async (userToken: string): Promise<unknown> => {
+      const path = `/plo/v1/matchedoffers?FId=${FID}&ItemsPerPage=50&UserToken=${userToken}`;
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (signer) headers.authorization = sign('GET', path, null);
+      const { statusCode, body } = await pool.request({ path, method: 'GET', headers });
+      const parsed: unknown = JSON.parse(await body.text());
+      if (statusCode !== 200) throw new Error(`status ${statusCode}`);
+      return parsed;
     },
     close: () => pool.close(),
   };

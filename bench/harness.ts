@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 export class Upstream {
   private constructor(
     private readonly child: ChildProcess,
+    /** Host only (`http://127.0.0.1:PORT`): callers append full paths such as `/plo/v1/usertoken`. */
     readonly baseUrl: string,
+    /** Size of the matched-offers page the upstream serves. */
+    readonly matchedOffersBytes: number,
   ) {}
 
   static async start(latencyMs = 0): Promise<Upstream> {
@@ -13,8 +16,8 @@ export class Upstream {
       env: { ...process.env, BENCH_UPSTREAM_LATENCY_MS: String(latencyMs) },
       stdio: 'inherit',
     });
-    const { port } = await next<{ port: number }>(child, 'port');
-    return new Upstream(child, `http://127.0.0.1:${port}/plo/v1`);
+    const { port, matchedOffersBytes } = await next<{ port: number; matchedOffersBytes: number }>(child, 'port');
+    return new Upstream(child, `http://127.0.0.1:${port}`, matchedOffersBytes);
   }
 
   async served(): Promise<number> {
@@ -22,8 +25,10 @@ export class Upstream {
     return (await next<{ served: number }>(this.child, 'served')).served;
   }
 
-  reset(): void {
+  /** Zeroes the request count; resolves once the upstream has done it. */
+  async reset(): Promise<void> {
     this.child.send({ type: 'reset' });
+    await next(this.child, 'reset');
   }
 
   async stop(): Promise<void> {
@@ -90,4 +95,58 @@ export async function alternate<K extends string>(
     }
   }
   return Object.fromEntries(names.map((n) => [n, median(results[n])])) as Record<K, number>;
+}
+
+export interface OpenLoopResult {
+  /** Requests scheduled (rate × seconds). */
+  requests: number;
+  /** Latency percentiles in ms, from each request's scheduled send time to its completion. */
+  p50: number;
+  p99: number;
+  max: number;
+  /** The latest a request was actually issued after its scheduled time, in ms (the loop's own lag). */
+  maxIssueLagMs: number;
+}
+
+/**
+ * Open loop: `rate` requests per second for `seconds`, each issued at its scheduled time whether
+ * or not earlier ones have completed; a request's latency runs from its scheduled send time, so
+ * time spent queued (behind a busy event loop, a full pool, the thread pool) counts.
+ */
+export function openLoop(rate: number, seconds: number, task: (i: number) => Promise<unknown>): Promise<OpenLoopResult> {
+  const total = Math.round(rate * seconds);
+  const interval = 1000 / rate;
+  const latencies = new Float64Array(total);
+  return new Promise((resolve, reject) => {
+    let issued = 0;
+    let done = 0;
+    let maxIssueLagMs = 0;
+    let failed = false;
+    const start = performance.now() + 2;
+    const finish = () => {
+      const sorted = Array.from(latencies).sort((a, b) => a - b);
+      resolve({ requests: total, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1]!, maxIssueLagMs });
+    };
+    const tick = () => {
+      if (failed) return;
+      const now = performance.now();
+      while (issued < total && start + issued * interval <= now) {
+        const i = issued++;
+        const scheduled = start + i * interval;
+        maxIssueLagMs = Math.max(maxIssueLagMs, now - scheduled);
+        task(i).then(
+          () => {
+            latencies[i] = performance.now() - scheduled;
+            if (++done === total) finish();
+          },
+          (error: unknown) => {
+            failed = true;
+            reject(error);
+          },
+        );
+      }
+      if (issued < total) setTimeout(tick, Math.max(0, start + issued * interval - performance.now()));
+    };
+    setTimeout(tick, 2);
+  });
 }

@@ -19,7 +19,7 @@ let serial = 0;
 
 for (const [latency, total, concurrency] of [[50, 5_000, 256], [0, 10_000, 64]] as const) {
   const upstream = await Upstream.start(latency);
-  const url = () => `${upstream.baseUrl}/usertoken?FId=999999&AuthInfo=${bareAuthInfo(`u${serial++}`)}`;
+  const url = () => `${upstream.baseUrl}/plo/v1/usertoken?FId=999999&AuthInfo=${bareAuthInfo(`u${serial++}`)}`;
   const agent = new Agent({ connections: concurrency });
   const adapter = undiciAdapter(agent);
   const instance = axios.create({ adapter });
