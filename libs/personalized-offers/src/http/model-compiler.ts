@@ -48,90 +48,97 @@ function fieldsOf(ctor: Function): Map<string, WireField> | undefined {
   return new Map(chain.flatMap((m) => [...m]));
 }
 
-/** Thrown inside a compiled parser; carries the failing path for the error message. */
+/** Thrown inside a compiled parser: the failing path relative to the object being parsed. */
 class Invalid {
   constructor(readonly path: string) {}
 }
+
+/** `inner` prefixed with `key` as the failure travels up (paths are only built on failure). */
+const under = (key: string | number, inner: string): string => (inner === '' ? String(key) : `${key}.${inner}`);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const DIGITS = /^\s*\d+\s*$/;
 const SIGNED_DIGITS = /^\s*-?\d+\s*$/;
 
-type Parser = (raw: Record<string, unknown>, path: string) => object;
+type Parser = (raw: Record<string, unknown>) => object;
 const compiled = new Map<Function, Parser>();
+const FAIL = new Invalid('');
 
-/** The field's normalized value (`undefined` = absent), or throws `Invalid`. */
-function fieldValue(field: WireField, value: unknown, path: string): unknown {
+/** The field's normalized value (`undefined` = absent); throws `Invalid` with a path relative to the field. */
+function fieldValue(field: WireField, value: unknown): unknown {
   if (field.kind === 'required-text') {
-    if (typeof value !== 'string' || value.length === 0) throw new Invalid(path);
+    if (typeof value !== 'string' || value.length === 0) throw FAIL;
     return value;
   }
   if (field.kind === 'required-string') {
-    if (typeof value !== 'string') throw new Invalid(path);
+    if (typeof value !== 'string') throw FAIL;
     return value;
   }
-  if (field.kind === 'nested' && field.prepare) {
-    const fixed = field.prepare(value);
-    if (fixed !== value) value = fixed;
-  }
+  if (field.kind === 'nested' && field.prepare) value = field.prepare(value);
   if (value === null || value === undefined) {
-    if (field.kind === 'nested' && field.required) throw new Invalid(path);
+    if (field.kind === 'nested' && field.required) throw FAIL;
     return undefined;
   }
   switch (field.kind) {
     case 'text':
       if (typeof value === 'number') return String(value);
-      if (typeof value !== 'string') throw new Invalid(path);
+      if (typeof value !== 'string') throw FAIL;
       return value;
     case 'string':
-      if (typeof value !== 'string') throw new Invalid(path);
+      if (typeof value !== 'string') throw FAIL;
       return value;
     case 'counter': {
       const n = typeof value === 'string' && DIGITS.test(value) ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new Invalid(path);
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw FAIL;
       return n;
     }
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw new Invalid(path);
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw FAIL;
       return value;
     case 'int':
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw new Invalid(path);
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw FAIL;
       return value;
     case 'flag':
-      if (typeof value !== 'boolean') throw new Invalid(path);
+      if (typeof value !== 'boolean') throw FAIL;
       return value;
     case 'status-code': {
       const n = typeof value === 'string' && SIGNED_DIGITS.test(value) ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isInteger(n)) throw new Invalid(path);
+      if (typeof n !== 'number' || !Number.isInteger(n)) throw FAIL;
       return n;
     }
     case 'text-or-number':
-      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) throw new Invalid(path);
+      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) throw FAIL;
       return value;
     case 'text-list': {
       const list = Array.isArray(value) ? value : [value];
       return list.map((item, i) => {
         if (typeof item === 'number') return String(item);
-        if (typeof item !== 'string') throw new Invalid(`${path}.${i}`);
+        if (typeof item !== 'string') throw new Invalid(String(i));
         return item;
       });
     }
     case 'int-list': {
       const list = Array.isArray(value) ? value : [value];
-      for (let i = 0; i < list.length; i++) if (typeof list[i] !== 'number' || !Number.isInteger(list[i])) throw new Invalid(`${path}.${i}`);
+      for (let i = 0; i < list.length; i++) if (typeof list[i] !== 'number' || !Number.isInteger(list[i])) throw new Invalid(String(i));
       return list;
     }
-    case 'nested': {
-      if (!isRecord(value)) throw new Invalid(path);
-      return parserOf(field.type())(value, path);
-    }
+    case 'nested':
+      if (!isRecord(value)) throw FAIL;
+      return parserOf(field.type())(value);
     case 'list': {
       const list = Array.isArray(value) ? value : [value];
       const parse = parserOf(field.type());
-      return list.map((item, i) => {
-        if (!isRecord(item)) throw new Invalid(`${path}.${i}`);
-        return parse(item, `${path}.${i}`);
-      });
+      const out = new Array<object>(list.length);
+      for (let i = 0; i < list.length; i++) {
+        const item = list[i];
+        if (!isRecord(item)) throw new Invalid(String(i));
+        try {
+          out[i] = parse(item);
+        } catch (error) {
+          throw error instanceof Invalid ? new Invalid(under(i, error.path)) : error;
+        }
+      }
+      return out;
     }
   }
 }
@@ -141,16 +148,27 @@ function parserOf(ctor: Ctor): Parser {
   if (parser) return parser;
   const fields = fieldsOf(ctor);
   if (!fields) throw new Error(`${ctor.name} has no wire fields registered.`);
-  const required = [...fields].filter(([, f]) => f.kind === 'required-text' || f.kind === 'required-string' || (f.kind === 'nested' && f.required)).map(([k]) => k);
-  parser = (raw, path) => {
+  const required = [...fields]
+    .filter(([, f]) => f.kind === 'required-text' || f.kind === 'required-string' || (f.kind === 'nested' && f.required))
+    .map(([k]) => k);
+  parser = (raw) => {
     const out = new ctor() as Record<string, unknown>;
     for (const key in raw) {
       if (key === '__proto__') continue; // never let a body pick an instance's prototype
       const field = fields.get(key);
-      const value = field ? fieldValue(field, raw[key], path ? `${path}.${key}` : key) : raw[key];
-      if (value !== undefined || !field) out[key] = value;
+      if (field === undefined) {
+        out[key] = raw[key]; // unknown fields are kept as they came
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = fieldValue(field, raw[key]);
+      } catch (error) {
+        throw error instanceof Invalid ? new Invalid(under(key, error.path)) : error;
+      }
+      if (value !== undefined) out[key] = value;
     }
-    for (const key of required) if (!(key in out) || out[key] === undefined) throw new Invalid(path ? `${path}.${key}` : key);
+    for (const key of required) if (out[key] === undefined) throw new Invalid(key);
     return out;
   };
   compiled.set(ctor, parser);
@@ -171,7 +189,7 @@ export function compileModel<T extends object>(Model: new () => T): (json: unkno
   return (json) => {
     if (!isRecord(json)) return { ok: false, path: '' };
     try {
-      return { ok: true, value: parse(json, '') as T };
+      return { ok: true, value: parse(json) as T };
     } catch (error) {
       if (error instanceof Invalid) return { ok: false, path: error.path };
       throw error;
