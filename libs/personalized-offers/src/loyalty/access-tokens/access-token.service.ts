@@ -52,11 +52,19 @@ export class AccessTokenService {
    * callers share one mint). `{ refresh: true }` mints a new one and stores it.
    */
   getAccessToken(userId: string, options?: AccessTokenCallOptions & { refresh?: boolean }): Promise<string> {
+    // Not `async`, and the default offset (checked at start-up) is not checked again: a cache hit
+    // costs one identifier check and one lookup.
     let utcOffset: string;
-    try {
-      utcOffset = this.check(userId, options);
-    } catch (error) {
-      return Promise.reject(error);
+    if (options?.utcOffset === undefined) {
+      const problem = findIdentifierProblem(userId);
+      if (problem) return Promise.reject(new InvalidUserIdError(problem));
+      utcOffset = this.defaultUtcOffset;
+    } else {
+      try {
+        utcOffset = this.check(userId, options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
     const key = `${this.fId}:${userId}:${utcOffset}`;
     const refresh = options?.refresh === true;
