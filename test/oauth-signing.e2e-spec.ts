@@ -6,6 +6,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import {
   AccessTokenService,
   AuthInfoCryptoService,
+  PERSONALIZED_OFFERS_CLOCK,
   LegacyUserPresentmentService,
   PlatformAdminService,
   UserPresentmentService,
@@ -107,10 +108,15 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
   });
 
   it('signs base64 AuthInfo with +, / and = exactly as sent', async () => {
-    const ref = await boot(
-      { consumerKey: CONSUMER_KEY, signingKey: pkcs8 },
-      { authInfo: { ...authInfo, encoding: 'base64' } },
-    );
+    // A fixed clock: the users are chosen by the AuthInfo they encrypt to, which must not change
+    // between choosing and sending (the time is part of the plaintext).
+    moduleRef = await Test.createTestingModule({
+      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo: { ...authInfo, encoding: 'base64' }, oauth: { consumerKey: CONSUMER_KEY, signingKey: pkcs8 } })],
+    })
+      .overrideProvider(PERSONALIZED_OFFERS_CLOCK)
+      .useValue({ now: () => 1_800_000_000_000 })
+      .compile();
+    const ref = moduleRef;
     const crypto = ref.get(AuthInfoCryptoService);
     const users = Array.from({ length: 30 }, (_, i) => `user-${i}`).filter((u) => /[+/]/.test(crypto.encrypt(u)));
     expect(users.length).toBeGreaterThan(3);
