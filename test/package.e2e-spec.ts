@@ -31,6 +31,12 @@ const PUBLIC_NAMES = [
   'PERSONALIZED_OFFERS_TOKEN_STORE',
   'MemoryTokenStore',
   'RedisTokenStore',
+  'LegacyUserPresentmentService',
+  'AccessTokenService',
+  'UserPresentmentService',
+  'PlatformAdminService',
+  'PersonalizedOffersInvalidResponseError',
+  'PersonalizedOffersOutcomeUnknownError',
 ];
 
 /** Runs a CommonJS snippet in a fresh Node process (Jest's own loader is not what users get). */
@@ -69,6 +75,29 @@ describe('the built package', () => {
   it('ships only the built library', () => {
     expect(pkg.files).toEqual(['dist/personalized-offers']);
     expect(pkg.name).toBe('nestjs-personalized-offers');
+  });
+
+  it('packs the build, LICENSE, README and package.json only; every source map carries its sources', () => {
+    const [packed] = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }),
+    ) as Array<{ files: Array<{ path: string }> }>;
+    const paths = packed!.files.map((f) => f.path);
+    expect(paths.filter((p) => !p.startsWith('dist/personalized-offers/')).sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
+    expect(paths.some((p) => /\.spec\./.test(p))).toBe(false);
+    const maps = paths.filter((p) => p.endsWith('.js.map'));
+    expect(maps.length).toBeGreaterThan(10);
+    for (const map of maps) {
+      const parsed = JSON.parse(readFileSync(join(root, map), 'utf8')) as { sources: string[]; sourcesContent?: Array<string | null> };
+      // The .ts sources are not in the tarball; their text is inlined so stack traces and debuggers resolve.
+      expect([map, parsed.sourcesContent?.length]).toEqual([map, parsed.sources.length]);
+      expect(parsed.sourcesContent!.every((c) => typeof c === 'string' && c.length > 0)).toBe(true);
+    }
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toContain('MIT License');
+    expect(pkg.license).toBe('MIT');
+  });
+
+  it('builds itself when installed from git or a folder (a prepare script that builds the library)', () => {
+    expect(pkg.scripts.prepare).toBe('npm run build:lib');
   });
 
   it('imports nothing that is not a declared peer or dependency', () => {
