@@ -6,6 +6,7 @@ import {
   LegacyUserPresentmentService,
   type LegacyUser,
   PERSONALIZED_OFFERS_HTTP,
+  type PersonalizedOffersApiError,
   type PersonalizedOffersModuleOptions,
   PersonalizedOffersModule,
   UserPresentmentService,
@@ -421,5 +422,89 @@ describe('no access token in logs or errors from the current API', () => {
     // Each of the token's three segments is a secret-looking run on its own, too.
     const secrets = [HELD, MINTED, ...HELD.split('.').slice(1), ...MINTED.split('.').slice(1)];
     expect(secrets.filter((t) => haystack.includes(t))).toEqual([]);
+  });
+});
+
+/**
+ * Gateway refusals stay diagnosable: Mastercard's constant reason codes and readable text survive,
+ * while the values the module sent (AuthInfo, the consumer key, tokens) are scrubbed in every
+ * encoding the gateway echoes them in (its signature base string encodes query values twice).
+ */
+describe('gateway refusals: codes kept, the values the module sent scrubbed', () => {
+  const CONSUMER_KEY = 'GatewayConsumerKey_abcde!f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a59687';
+  const { privateKey } = rsaKeyPair();
+  const server = new LoopbackServer();
+  let baseUrl: string;
+  beforeAll(async () => {
+    baseUrl = await server.start();
+  });
+  afterAll(() => server.stop());
+
+  /** What the gateway answers to a signature it refuses: its own base string, query values encoded twice. */
+  const refusal = (req: import('node:http').IncomingMessage) => {
+    const [path, query = ''] = (req.url ?? '').split('?');
+    const base = `GET&${encodeURIComponent(`http://127.0.0.1${path}`)}&${encodeURIComponent(`${query}&oauth_consumer_key=${encodeURIComponent(CONSUMER_KEY)}`)}`;
+    return JSON.stringify({
+      Errors: { Error: [{ Source: 'Gateway', ReasonCode: 'AUTHENTICATION_FAILED', Description: `OAuth signatures did not match. Acceptable signature base string: ${base}`, Recoverable: false, Details: null }] },
+    });
+  };
+
+  it('AUTHENTICATION_FAILED keeps its code and text, and carries neither the AuthInfo nor the consumer key in any encoding', async () => {
+    server.responder = (req, res) => res.writeHead(401, { 'Content-Type': 'application/json' }).end(refusal(req));
+    const ref = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl,
+          authInfo: { key: '8f1e2d3c4b5a69788796a5b4c3d2e1f0', iv: '0f1e2d3c4b5a69788796a5b4c3d2e1f0', encoding: 'base64' },
+          oauth: { consumerKey: CONSUMER_KEY, signingKey: privateKey },
+          http: { retry: false },
+        }),
+      ],
+    }).compile();
+    const error = (await ref.get(UserTokenService).getUserToken('gateway-user').catch((e: unknown) => e)) as PersonalizedOffersApiError;
+    await ref.close();
+    const sentAuthInfo = decodeURIComponent(/AuthInfo=([^&]*)/.exec(server.requests.at(-1)!.url)![1]!);
+    expect(error.status).toBe(401);
+    expect(error.errors[0]!.reasonCode).toBe('AUTHENTICATION_FAILED');
+    expect(error.errors[0]!.source).toBe('Gateway');
+    expect(error.errors[0]!.description).toContain('OAuth signatures did not match');
+    expect(error.message).toContain('AUTHENTICATION_FAILED');
+    const rendered = [String(error), error.stack, JSON.stringify(error), inspect(error, { depth: 10 })].join('\n');
+    const forms = (v: string) => [v, encodeURIComponent(v), encodeURIComponent(encodeURIComponent(v))];
+    const leaked = [...forms(CONSUMER_KEY), ...forms(CONSUMER_KEY.slice(0, 24)), ...forms(sentAuthInfo)].filter((f) => rendered.includes(f));
+    expect(leaked).toEqual([]);
+  });
+
+  it('a token that looks like a word (letters only, under 32) is still scrubbed: the module removes what it sent, not only what looks secret', async () => {
+    const WORDY = 'OnlyLettersTokenValue';
+    server.responder = (req, res) =>
+      res.writeHead(400, { 'Content-Type': 'application/json' }).end(
+        // The token alone, between spaces: no punctuation for a heuristic to catch.
+        JSON.stringify({ Errors: { Error: [{ ReasonCode: 'INVALID_REQUEST', Description: `bad request for token ${new URL(req.url ?? '/', 'http://x').searchParams.get('UserToken')} here` }] } }),
+      );
+    const ref = await Test.createTestingModule({
+      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo: { key: '8f1e2d3c4b5a69788796a5b4c3d2e1f0', iv: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' }, http: { retry: false } })],
+    }).compile();
+    const error = (await ref.get(LegacyUserPresentmentService).getUserSavings({ userToken: WORDY }).catch((e: unknown) => e)) as PersonalizedOffersApiError;
+    await ref.close();
+    expect(server.requests.at(-1)!.url).toContain(`UserToken=${WORDY}`);
+    expect(error.errors[0]!.reasonCode).toBe('INVALID_REQUEST');
+    expect(error.errors[0]!.description).toContain('bad request');
+    expect([String(error), JSON.stringify(error), inspect(error, { depth: 10 })].join('\n')).not.toContain(WORDY);
+  });
+
+  it('INVALID_BODY_HASH and other constant codes survive the excerpt redactor', async () => {
+    server.responder = (_req, res) =>
+      res.writeHead(400, { 'Content-Type': 'application/json' }).end(
+        JSON.stringify({ Errors: { Error: [{ Source: 'Gateway', ReasonCode: 'INVALID_BODY_HASH', Description: 'The provided oauth_body_hash does not match the SHA256 hash of the request payload.' }] } }),
+      );
+    const ref = await Test.createTestingModule({
+      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo: { key: '8f1e2d3c4b5a69788796a5b4c3d2e1f0', iv: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' }, http: { retry: false } })],
+    }).compile();
+    const error = (await ref.get(UserTokenService).getUserToken('hash-user').catch((e: unknown) => e)) as PersonalizedOffersApiError;
+    await ref.close();
+    expect(error.errors[0]!.reasonCode).toBe('INVALID_BODY_HASH');
+    expect(error.errors[0]!.description).toContain('does not match the SHA256 hash');
   });
 });

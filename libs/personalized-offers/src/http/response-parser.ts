@@ -3,6 +3,7 @@ import { validateSync } from 'class-validator';
 import { type ApiErrorItem, PersonalizedOffersApiError } from '../errors/personalized-offers-api.error.js';
 import { PersonalizedOffersInvalidResponseError } from '../errors/personalized-offers-invalid-response.error.js';
 import type { HttpResult } from './http-result.js';
+import { rfc3986 } from '../operations/request-encoding.js';
 import { type CompiledResult, compileModel, hasWireFields } from './model-compiler.js';
 
 const EXCERPT_LENGTH = 120;
@@ -10,11 +11,34 @@ const EXCERPT_LENGTH = 120;
 // with a digit (the spec's sample token "mh3WonUm5xmE" is 12) or with base64 punctuation, or any
 // run of 32+. Words and class names such as "PersonalizedOffersSimulator" stay readable.
 const OPAQUE_RUN = /[A-Za-z0-9+/=_%-]{12,}/g;
-const redactRun = (run: string) => (run.length >= 32 || /[0-9+/=_%-]/.test(run) ? '[redacted]' : run);
+// Mastercard's constant reason codes (AUTHENTICATION_FAILED, INVALID_BODY_HASH) are what a user
+// debugging a refusal needs: upper-case words joined by `_` are never secrets.
+const CONSTANT_CODE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+const redactRun = (run: string) => (CONSTANT_CODE.test(run) ? run : run.length >= 32 || /[0-9+/=_%-]/.test(run) ? '[redacted]' : run);
 
-/** A short, printable excerpt of an unexpected body, with secret-looking runs removed. */
-export function redactedExcerpt(body: string): string {
-  const text = body.slice(0, 4 * EXCERPT_LENGTH).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(OPAQUE_RUN, redactRun);
+/**
+ * Every form in which a value the module sent can come back in an echo: as sent, and
+ * percent-encoded once or twice (Mastercard's gateway echoes its signature base string, whose
+ * query values are encoded twice), with `encodeURIComponent` or RFC 3986.
+ */
+function echoForms(secret: string): string[] {
+  const forms = new Set<string>([secret]);
+  for (let layer = [secret], i = 0; i < 2; i++) {
+    layer = layer.flatMap((v) => [encodeURIComponent(v), rfc3986(v)]);
+    for (const v of layer) forms.add(v);
+  }
+  return [...forms].filter((f) => f.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+/**
+ * A short, printable excerpt of an unexpected body: the values the module itself sent
+ * (`secrets`: tokens, AuthInfo, the consumer key) removed in every encoding they may be echoed
+ * in, then secret-looking runs removed too.
+ */
+export function redactedExcerpt(body: string, secrets: readonly string[] = []): string {
+  let scrubbed = body;
+  for (const secret of secrets) for (const form of echoForms(secret)) scrubbed = scrubbed.split(form).join('[redacted]');
+  const text = scrubbed.slice(0, 4 * EXCERPT_LENGTH).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(OPAQUE_RUN, redactRun);
   return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
 }
 
@@ -36,21 +60,21 @@ function parseJson(body: string): unknown {
 }
 
 /** An upstream text field, bounded and with secret-looking runs removed. */
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? redactedExcerpt(v) : typeof v === 'number' ? String(v) : undefined;
+function str(v: unknown, secrets: readonly string[]): string | undefined {
+  return typeof v === 'string' ? redactedExcerpt(v, secrets) : typeof v === 'number' ? String(v) : undefined;
 }
 
 /** Items of `{"Errors":{"Error":[…]}}` (also a single object instead of an array), or `undefined`. */
-function parseErrorItems(json: unknown): ApiErrorItem[] | undefined {
+function parseErrorItems(json: unknown, secrets: readonly string[]): ApiErrorItem[] | undefined {
   const list = (json as { Errors?: { Error?: unknown } } | undefined)?.Errors?.Error;
   const raw = Array.isArray(list) ? list : list && typeof list === 'object' ? [list] : undefined;
   if (!raw || raw.length === 0) return undefined;
   return raw.map((item: Record<string, unknown>) => {
     const out: ApiErrorItem = {};
-    const reasonCode = str(item?.ReasonCode);
-    const source = str(item?.Source);
-    const description = str(item?.Description);
-    const details = str(item?.Details);
+    const reasonCode = str(item?.ReasonCode, secrets);
+    const source = str(item?.Source, secrets);
+    const description = str(item?.Description, secrets);
+    const details = str(item?.Details, secrets);
     if (reasonCode !== undefined) out.reasonCode = reasonCode;
     if (source !== undefined) out.source = source;
     if (description !== undefined) out.description = description;
@@ -61,21 +85,21 @@ function parseErrorItems(json: unknown): ApiErrorItem[] | undefined {
 }
 
 /** Turns an HTTP status ≥ 400 into a `PersonalizedOffersApiError` with whatever the body tells. */
-export function toApiError(result: HttpResult): PersonalizedOffersApiError {
+export function toApiError(result: HttpResult, secrets: readonly string[] = []): PersonalizedOffersApiError {
   const retryAfterMs = parseRetryAfter(result.headers['retry-after']);
-  const items = parseErrorItems(parseJson(result.body));
+  const items = parseErrorItems(parseJson(result.body), secrets);
   if (items) {
     const first = items[0]!;
     const summary = [first.reasonCode, first.description].filter(Boolean).join(' ');
     return new PersonalizedOffersApiError(
-      `Personalized Offers API responded ${result.status}${summary ? `: ${redactedExcerpt(summary)}` : ''}.`,
+      `Personalized Offers API responded ${result.status}${summary ? `: ${redactedExcerpt(summary, secrets)}` : ''}.`,
       { status: result.status, errors: items, retryAfterMs },
     );
   }
   return new PersonalizedOffersApiError(`Personalized Offers API responded ${result.status} with an unexpected body.`, {
     status: result.status,
     retryAfterMs,
-    bodyExcerpt: redactedExcerpt(result.body),
+    bodyExcerpt: redactedExcerpt(result.body, secrets),
   });
 }
 
@@ -89,7 +113,12 @@ const compiledParsers = new WeakMap<Function, (json: unknown) => CompiledResult<
  * built by it and validated with class-validator; any other class with class-transformer and
  * class-validator.
  */
-export function parseModel<T extends object>(result: HttpResult, model: ClassConstructor<T>, build?: (json: object) => T): T {
+export function parseModel<T extends object>(
+  result: HttpResult,
+  model: ClassConstructor<T>,
+  build?: (json: object) => T,
+  secrets: readonly string[] | (() => readonly string[]) = [],
+): T {
   const json = parseJson(result.body);
   if (json && typeof json === 'object' && !Array.isArray(json)) {
     if (build === undefined && hasWireFields(model)) {
@@ -104,6 +133,7 @@ export function parseModel<T extends object>(result: HttpResult, model: ClassCon
   }
   throw new PersonalizedOffersInvalidResponseError(
     `Personalized Offers API responded ${result.status} with a body that is not the expected ${model.name}.`,
-    { status: result.status, bodyExcerpt: redactedExcerpt(result.body) },
+    // The secrets are only gathered now, on failure: a success builds no list.
+    { status: result.status, bodyExcerpt: redactedExcerpt(result.body, typeof secrets === 'function' ? secrets() : secrets) },
   );
 }

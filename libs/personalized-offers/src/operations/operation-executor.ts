@@ -28,6 +28,8 @@ const REFUSED: readonly number[] = [401, 403];
 export class OperationExecutor {
   private readonly baseUrl: string;
   private readonly context: OperationContext;
+  /** Values of the module's own that an upstream echo must never carry into an error. */
+  private readonly moduleSecrets: readonly string[];
 
   constructor(
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
@@ -35,6 +37,7 @@ export class OperationExecutor {
   ) {
     this.baseUrl = options.baseUrl;
     this.context = { fId: options.fId };
+    this.moduleSecrets = options.signer ? options.signer.secretValues : [];
   }
 
   /** Runs `operation` and returns its result (the envelope opened). */
@@ -51,21 +54,40 @@ export class OperationExecutor {
   async executeRaw<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource): Promise<B> {
     try {
       operation.validate?.(params);
-      let result = await this.send(operation, params, credential && (await credential.get()));
+      let value = credential && (await credential.get());
+      let result = await this.send(operation, params, value);
       if (credential?.renew && (credential.renewOn ?? REFUSED).includes(result.status)) {
-        result = await this.send(operation, params, await credential.renew());
+        value = await credential.renew();
+        result = await this.send(operation, params, value);
       }
+      // Only on the failure paths: what the module sent, to scrub from any echo of it.
+      const secrets = () => this.secretsOf(operation, params, value);
       if (result.status >= 400) {
-        const error = toApiError(result);
+        const error = toApiError(result, secrets());
         if (operation.retry === 'never' && result.status >= 500) {
           throw new PersonalizedOffersOutcomeUnknownError(operation.id, { timedOut: false, cause: error });
         }
         throw error;
       }
-      return operation.parse ? operation.parse(result.body, result.status) : parseModel(result, operation.model!, operation.build);
+      if (operation.parse) return operation.parse(result.body, result.status);
+      return parseModel(result, operation.model!, operation.build, secrets);
     } catch (error) {
       throw tagged(error, operation.id);
     }
+  }
+
+  /** The credential, the operation's secret query values and the module's own secrets. */
+  private secretsOf<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential: string | undefined): string[] {
+    const out = [...this.moduleSecrets];
+    if (credential) out.push(credential);
+    if (operation.secretQuery && operation.query) {
+      const query = operation.query(params, this.context);
+      for (const name of operation.secretQuery) {
+        const value = query[name];
+        if (typeof value === 'string') out.push(value);
+      }
+    }
+    return out;
   }
 
   private async send<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential: string | undefined): Promise<HttpResult> {

@@ -66,6 +66,8 @@ export interface Operation<P, B extends object, R = B> {
   readonly query?: (params: P, context: OperationContext) => QueryParams;
   /** JSON body from params, by wire name; serialized once, and those bytes are signed and sent. */
   readonly body?: (params: P, context: OperationContext) => JsonBody;
+  /** Query parameters whose values are secrets (e.g. `AuthInfo`): scrubbed from any echo in an error. */
+  readonly secretQuery?: readonly string[];
   /** Extra request headers (e.g. `Accept-Language`). */
   readonly headers?: (params: P) => Record<string, string> | undefined;
   /** The model of a 2xx body, validated with class-validator (required unless `parse` is given). */

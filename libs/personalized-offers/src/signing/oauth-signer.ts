@@ -55,6 +55,11 @@ export class OAuthSigner {
     });
   }
 
+  /** Values an upstream echo must never carry back into an error (the consumer key). */
+  get secretValues(): readonly string[] {
+    return [this.consumerKey];
+  }
+
   /** The consumer key as it may appear in logs: all but its last 4 characters hidden. */
   get maskedConsumerKey(): string {
     return maskConsumerKey(this.consumerKey);

@@ -18,6 +18,7 @@ export const getUserTokenOperation: Operation<UserTokenParams, UserTokenResponse
   path: '/plo/v1/usertoken',
   retry: 'safe',
   query: ({ fId, authInfo }) => ({ FId: fId, AuthInfo: authInfo }),
+  secretQuery: ['AuthInfo'],
   model: UserTokenResponse,
   envelope: (body, operation) => openLegacyEnvelope(body as LegacyBody<UserTokenResponseBody>, operation),
 };
