@@ -43,9 +43,25 @@ describe('loadPersonalizedOffersConfig', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
-    expect((error as PersonalizedOffersConfigError).settings.sort()).toEqual(Object.keys(env).sort());
+    // The IV is not judged against an unknown mode: that is the mode's error alone.
+    expect((error as PersonalizedOffersConfigError).settings.sort()).toEqual(Object.keys(env).filter((k) => k !== 'PLO_AUTHINFO_IV').sort());
     const shown = `${(error as Error).message} ${inspect(error)} ${JSON.stringify(error)}`;
     for (const value of Object.values(env)) expect(shown).not.toContain(value);
+    // Each variable comes with what it must be.
+    expect((error as Error).message).toContain('PLO_AUTHINFO_MODE must be one of cbc, cbc-random-iv, ecb (lower case)');
+    expect((error as Error).message).toContain('PLO_AUTHINFO_KEY must be an AES-128 key');
+  });
+
+  it('PLO_AUTHINFO_MODE=CBC (upper case) blames the mode, not the IV', () => {
+    const error = (() => {
+      try {
+        loadPersonalizedOffersConfig({ ...valid, PLO_AUTHINFO_MODE: 'CBC' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect((error as PersonalizedOffersConfigError).settings).toEqual(['PLO_AUTHINFO_MODE']);
+    expect((error as Error).message).toMatch(/PLO_AUTHINFO_MODE must be one of cbc, cbc-random-iv, ecb \(lower case\)/);
   });
 
   it('reads the cache variables', () => {

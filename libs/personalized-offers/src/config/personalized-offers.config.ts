@@ -57,6 +57,8 @@ export class PersonalizedOffersEnvironment {
   /** AES IV (required in mode `cbc`, refused in the others). */
   @Check('ivMatchesMode', (v, args) => {
     const mode = (args.object as PersonalizedOffersEnvironment).PLO_AUTHINFO_MODE ?? 'cbc';
+    // An unknown mode is PLO_AUTHINFO_MODE's error alone: the IV cannot be judged against it.
+    if (!(AUTHINFO_MODES as readonly string[]).includes(mode)) return true;
     return mode === 'cbc' ? isAes128Secret(v) : v === undefined;
   })
   PLO_AUTHINFO_IV?: string;
@@ -198,6 +200,28 @@ function pemKey(data: Buffer, passphrase: string | undefined): Buffer | KeyObjec
   }
 }
 
+/** What each variable must be, for error messages (never the value itself). */
+const REASONS: Record<string, string> = {
+  PLO_FID: 'a non-empty identifier without ":" or control characters',
+  PLO_BASE_URL: 'an https URL (http only for loopback hosts) without credentials, query or fragment',
+  PLO_AUTHINFO_KEY: 'an AES-128 key: 32 hex characters or the base64 of 16 bytes',
+  PLO_AUTHINFO_IV: 'a 16-byte IV (32 hex characters or base64) in mode cbc, and absent in the other modes',
+  PLO_AUTHINFO_MODE: 'one of cbc, cbc-random-iv, ecb (lower case)',
+  PLO_AUTHINFO_ENCODING: 'one of hex, base64, base64url',
+  PLO_HTTP_TIMEOUT_MS: 'a whole number of milliseconds from 1 to 999999',
+  PLO_HTTP_RETRIES: 'a whole number from 0 to 10',
+  PLO_ACCESS_TOKEN_TTL_MS: 'a whole number of milliseconds, at least 1000',
+  PLO_LEGACY_WRITES: 'v2 or v1',
+  PLO_CACHE: 'one of memory, redis, off',
+  PLO_REDIS_URL: 'a redis:// or rediss:// URL (required with PLO_CACHE=redis)',
+  PLO_TOKEN_TTL_MS: 'a whole number of milliseconds from 1',
+  PLO_CACHE_MAX_ENTRIES: 'a whole number from 1',
+  PLO_OAUTH_CONSUMER_KEY: 'a printable consumer key (required with PLO_OAUTH_KEY_FILE)',
+  PLO_OAUTH_KEY_FILE: 'a readable .p12 keystore or PEM private key file (required with PLO_OAUTH_CONSUMER_KEY)',
+  PLO_OAUTH_KEY_ALIAS: 'the key alias inside the .p12 (required for a .p12)',
+  PLO_OAUTH_KEY_PASSWORD: 'the keystore password (required for a .p12)',
+};
+
 /** Names of the environment variables this module reads. */
 export const PERSONALIZED_OFFERS_ENV_VARIABLES = Object.freeze([
   'PLO_FID',
@@ -237,7 +261,7 @@ export function loadPersonalizedOffersConfig(
   if (invalid.length > 0) {
     throw new PersonalizedOffersConfigError(
       invalid,
-      `Invalid Personalized Offers environment: ${invalid.join(', ')} (see the README for the expected forms).`,
+      `Invalid Personalized Offers environment: ${invalid.join(', ')} (${invalid.map((name) => `${name} must be ${REASONS[name] ?? 'valid'}`).join('; ')}).`,
     );
   }
   const oauth = oauthFromEnvironment(parsed);
