@@ -13,6 +13,10 @@ import { isLoopbackHost, resolveBaseUrl } from './base-url.js';
 /** Transport settings with every default filled in. */
 export interface ResolvedHttpOptions {
   transport: 'undici' | 'node';
+  /** Explicit egress proxy URL. */
+  proxy?: string;
+  /** Extra CA certificates (PEM), to add to Node's roots. */
+  ca?: string[];
   timeoutMs: number;
   maxSockets: number;
   retry: Required<RetryOptions> | false;
@@ -192,6 +196,8 @@ function resolveHttp(http: HttpOptions | undefined): ResolvedHttpOptions {
   }
   return {
     transport,
+    ...(h.proxy !== undefined ? { proxy: resolveProxy(h.proxy) } : {}),
+    ...(h.ca !== undefined ? { ca: resolveCa(h.ca) } : {}),
     timeoutMs: int(h.timeoutMs, HTTP_DEFAULTS.timeoutMs, 'http.timeoutMs', 1, 600_000),
     maxSockets: int(h.maxSockets, HTTP_DEFAULTS.maxSockets, 'http.maxSockets', 1, 10_000),
     retry,
@@ -203,6 +209,25 @@ function resolveHttp(http: HttpOptions | undefined): ResolvedHttpOptions {
             halfOpenAfterMs: int(cb?.halfOpenAfterMs, HTTP_DEFAULTS.circuitBreaker.halfOpenAfterMs, 'http.circuitBreaker.halfOpenAfterMs', 0, 3_600_000),
           },
   };
+}
+
+function resolveProxy(value: unknown): string {
+  try {
+    const url = new URL(String(value));
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && typeof value === 'string') return value;
+  } catch {
+    // reported below
+  }
+  throw new PersonalizedOffersConfigError('http.proxy', 'http.proxy must be an http:// or https:// proxy URL.');
+}
+
+function resolveCa(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : [value];
+  const pems = list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : v));
+  if (pems.length === 0 || !pems.every((p) => typeof p === 'string' && p.includes('-----BEGIN CERTIFICATE-----'))) {
+    throw new PersonalizedOffersConfigError('http.ca', 'http.ca must be PEM certificates (a string, a Buffer or a list of them).');
+  }
+  return pems as string[];
 }
 
 function int(value: number | undefined, fallback: number, setting: string, min: number, max: number): number {

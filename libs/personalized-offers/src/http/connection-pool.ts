@@ -2,7 +2,8 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { CreateAxiosDefaults } from 'axios';
-import { Agent as UndiciAgent } from 'undici';
+import { rootCertificates } from 'node:tls';
+import { type Dispatcher, EnvHttpProxyAgent, ProxyAgent, Agent as UndiciAgent } from 'undici';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
 import { PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
 import { undiciAdapter } from './undici.adapter.js';
@@ -15,23 +16,39 @@ import { undiciAdapter } from './undici.adapter.js';
  */
 @Injectable()
 export class ConnectionPool implements OnModuleDestroy {
-  private readonly undici?: UndiciAgent;
+  private readonly undici?: Dispatcher;
   private readonly nodeAgents?: { http: HttpAgent; https: HttpsAgent };
 
+  private readonly proxy?: URL;
+
   constructor(@Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions) {
-    const { maxSockets, transport } = options.http;
+    const { maxSockets, transport, proxy, ca } = options.http;
+    // Extra CAs are added to Node's roots, never replacing them; verification stays on.
+    const tls = ca ? { ca: [...rootCertificates, ...ca] } : undefined;
     if (transport === 'undici') {
-      this.undici = new UndiciAgent({ connections: maxSockets, keepAliveTimeout: 4_000, pipelining: 1 });
+      const base = { connections: maxSockets, keepAliveTimeout: 4_000, pipelining: 1, ...(tls ? { connect: tls } : {}) };
+      const tunnel = tls ? { requestTls: tls, proxyTls: tls } : {};
+      if (proxy) this.undici = new ProxyAgent({ ...base, ...tunnel, uri: proxy });
+      // Loopback never goes through an egress proxy (the simulator, local stand-ins).
+      else if (!options.loopback && proxyInEnvironment()) this.undici = new EnvHttpProxyAgent({ ...base, ...tunnel });
+      else this.undici = new UndiciAgent(base);
     } else {
       const settings = { keepAlive: true, maxSockets, scheduling: 'lifo' as const };
-      this.nodeAgents = { http: new HttpAgent(settings), https: new HttpsAgent(settings) };
+      this.nodeAgents = { http: new HttpAgent(settings), https: new HttpsAgent({ ...settings, ...(tls ?? {}) }) };
+      if (proxy) this.proxy = new URL(proxy);
     }
   }
 
   /** The axios instance settings that route its requests through this pool. */
   axiosDefaults(): CreateAxiosDefaults {
     if (this.undici) return { adapter: undiciAdapter(this.undici) };
-    return { adapter: 'http', httpAgent: this.nodeAgents!.http, httpsAgent: this.nodeAgents!.https };
+    const proxy = this.proxy && {
+      protocol: this.proxy.protocol.replace(':', ''),
+      host: this.proxy.hostname,
+      port: Number(this.proxy.port || (this.proxy.protocol === 'https:' ? 443 : 80)),
+      ...(this.proxy.username ? { auth: { username: decodeURIComponent(this.proxy.username), password: decodeURIComponent(this.proxy.password) } } : {}),
+    };
+    return { adapter: 'http', httpAgent: this.nodeAgents!.http, httpsAgent: this.nodeAgents!.https, ...(proxy ? { proxy } : {}) };
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -39,4 +56,9 @@ export class ConnectionPool implements OnModuleDestroy {
     this.nodeAgents?.http.destroy();
     this.nodeAgents?.https.destroy();
   }
+}
+
+/** True when an `HTTPS_PROXY` / `HTTP_PROXY` variable (either case) is set. */
+function proxyInEnvironment(): boolean {
+  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => Boolean(process.env[name]));
 }

@@ -56,8 +56,8 @@ export interface CircuitBreakerOptions {
 export interface HttpOptions {
   /**
    * What carries the module's axios requests: `'undici'` (an undici keep-alive pool as the axios
-   * adapter; several times cheaper per request) or `'node'` (axios's own `node:http` adapter,
-   * which also honours `HTTP(S)_PROXY`). Interceptors apply either way. @default 'undici'
+   * adapter; several times cheaper per request) or `'node'` (axios's own `node:http` adapter).
+   * Both honour `http.proxy` and the proxy environment. Interceptors apply either way. @default 'undici'
    */
   transport?: 'undici' | 'node';
   /** Limit on one whole attempt (connect, headers and body); the request is aborted when it passes. @default 10000 */
@@ -66,6 +66,17 @@ export interface HttpOptions {
   maxSockets?: number;
   /** Retry policy, or `false` for none. */
   retry?: RetryOptions | false;
+  /**
+   * An egress proxy (`http://proxy.bank.example:3128`) for every request. Without it the
+   * `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` environment variables are honoured (not for a
+   * loopback base URL). Credentials in the URL are never logged.
+   */
+  proxy?: string;
+  /**
+   * Extra trusted CA certificates (PEM), added to Node's own: for a TLS-inspecting proxy or a
+   * private gateway. Verification is never turned off.
+   */
+  ca?: string | Buffer | ReadonlyArray<string | Buffer>;
   /** Circuit breaker, or `false` for none. */
   circuitBreaker?: CircuitBreakerOptions | false;
 }
