@@ -149,11 +149,11 @@ describe('egress proxy and extra CA', () => {
     }
   });
 
-  it('a loopback base URL never goes through the environment proxy', async () => {
+  it.each(['undici', 'node'] as const)('%s: a loopback base URL never goes through the environment proxy', async (transport) => {
     const saved = process.env.HTTPS_PROXY;
     try {
       process.env.HTTPS_PROXY = proxyUrl;
-      expect(await token({ baseUrl: `https://127.0.0.1:${httpsPort}`, http: { ca: pki.caPem } })).toBe('tok-through-tls');
+      expect(await token({ baseUrl: `https://127.0.0.1:${httpsPort}`, http: { transport, ca: pki.caPem } })).toBe('tok-through-tls');
       expect(tunnels).toEqual([]);
     } finally {
       if (saved === undefined) delete process.env.HTTPS_PROXY;

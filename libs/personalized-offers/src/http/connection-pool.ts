@@ -20,6 +20,8 @@ export class ConnectionPool implements OnModuleDestroy {
   private readonly nodeAgents?: { http: HttpAgent; https: HttpsAgent };
 
   private readonly proxy?: URL;
+  /** `node` transport to a loopback base URL: axios must not apply the proxy environment either. */
+  private readonly noEnvironmentProxy: boolean = false;
 
   constructor(@Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions) {
     const { maxSockets, transport, proxy, ca } = options.http;
@@ -36,6 +38,7 @@ export class ConnectionPool implements OnModuleDestroy {
       const settings = { keepAlive: true, maxSockets, scheduling: 'lifo' as const };
       this.nodeAgents = { http: new HttpAgent(settings), https: new HttpsAgent({ ...settings, ...(tls ?? {}) }) };
       if (proxy) this.proxy = new URL(proxy);
+      else this.noEnvironmentProxy = options.loopback;
     }
   }
 
@@ -48,7 +51,12 @@ export class ConnectionPool implements OnModuleDestroy {
       port: Number(this.proxy.port || (this.proxy.protocol === 'https:' ? 443 : 80)),
       ...(this.proxy.username ? { auth: { username: decodeURIComponent(this.proxy.username), password: decodeURIComponent(this.proxy.password) } } : {}),
     };
-    return { adapter: 'http', httpAgent: this.nodeAgents!.http, httpsAgent: this.nodeAgents!.https, ...(proxy ? { proxy } : {}) };
+    return {
+      adapter: 'http',
+      httpAgent: this.nodeAgents!.http,
+      httpsAgent: this.nodeAgents!.https,
+      ...(proxy ? { proxy } : this.noEnvironmentProxy ? { proxy: false as const } : {}),
+    };
   }
 
   async onModuleDestroy(): Promise<void> {
