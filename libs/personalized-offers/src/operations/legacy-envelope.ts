@@ -22,10 +22,9 @@ export function openLegacyEnvelope<R>(body: LegacyBody<R>, operation: string): L
   // Upstream text goes through the excerpt redactor: it is not ours to trust.
   const code = status ? redactedExcerpt(String(status.Code)) : 'missing';
   const message = status?.Message ? redactedExcerpt(status.Message) : undefined;
-  const error = new PersonalizedOffersApiError(
+  // The executor sets `operation` on the error.
+  throw new PersonalizedOffersApiError(
     `Personalized Offers API returned status ${code}${message ? ` (${message})` : ''} instead of ${SUCCESS_STATUS_CODE} for ${operation}.`,
     { status: 200, apiStatus: { code, ...(message ? { message } : {}) } },
   );
-  error.operation = operation;
-  throw error;
 }

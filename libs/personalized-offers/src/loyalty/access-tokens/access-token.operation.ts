@@ -19,10 +19,8 @@ export const createAccessTokenOperation: Operation<AccessTokenParams, UserAccess
   retry: 'safe',
   body: ({ userId, utcOffset }, { fId }) => ({ fiId: fId, userId, utcOffset }),
   model: UserAccessToken,
-  envelope: (body, operation) => {
+  envelope: (body) => {
     if (typeof body.accessToken === 'string' && body.accessToken.length > 0) return body.accessToken;
-    const error = new PersonalizedOffersApiError('Personalized Offers API returned success without an access token.', { status: 200 });
-    error.operation = operation;
-    throw error;
+    throw new PersonalizedOffersApiError('Personalized Offers API returned success without an access token.', { status: 200 });
   },
 };

@@ -20,12 +20,10 @@ function checkStatus<B extends { status?: StatusInfo }>(body: B, operation: stri
   const code = body.status?.code;
   if (code === undefined || STATUS_OK.has(code)) return body;
   const message = body.status?.message ? redactedExcerpt(body.status.message) : undefined;
-  const error = new PersonalizedOffersApiError(`Personalized Offers API returned status ${code}${message ? ` (${message})` : ''} for ${operation}.`, {
+  throw new PersonalizedOffersApiError(`Personalized Offers API returned status ${code}${message ? ` (${message})` : ''} for ${operation}.`, {
     status: 200,
     apiStatus: { code: String(code), ...(message ? { message } : {}) },
   });
-  error.operation = operation;
-  throw error;
 }
 
 function checkIssuer(p: { issuerIca?: number; bankProductCode?: string; offerType?: string; category?: string }): void {
