@@ -1,4 +1,4 @@
-import { type SimulatorHandler, param, today } from '../handler.js';
+import { type SimulatorContext, type SimulatorHandler, param, today } from '../handler.js';
 import { adminFId, filterOffers, languagesOf, optIntParam, queryList, queryPaging, sliceOf } from '../loyalty.js';
 import { offerInfoView } from '../loyalty-views.js';
 import { STATUS_INFO, loyaltySuccess } from '../wire.js';
@@ -17,8 +17,18 @@ export const browseOffers: SimulatorHandler = (req, ctx) => {
     category: param(req, 'category'),
     countries: queryList(req, 'offer_country'),
   };
-  const langs = languagesOf(queryList(req, 'lang'));
-  const slice = sliceOf(filterOffers(ctx.catalogue.offers(fId), criteria, ctx), queryPaging(req));
+  return browsePage(ctx, fId, criteria, languagesOf(queryList(req, 'lang')), queryPaging(req));
+};
+
+/** The `BrowseOffers` answer shared by browseOffers and searchAdminOffers: one filtered, paged slice with `status`. */
+export function browsePage(
+  ctx: SimulatorContext,
+  fId: string,
+  criteria: Parameters<typeof filterOffers>[1],
+  langs: ReturnType<typeof languagesOf>,
+  paging: Parameters<typeof sliceOf>[1],
+) {
+  const slice = sliceOf(filterOffers(ctx.catalogue.offers(fId), criteria, ctx), paging);
   const day = today(ctx);
   return loyaltySuccess({
     offset: slice.offset,
@@ -28,4 +38,4 @@ export const browseOffers: SimulatorHandler = (req, ctx) => {
     count: slice.count,
     offers: slice.page.map((offer) => offerInfoView(offer, langs, day)),
   });
-};
+}

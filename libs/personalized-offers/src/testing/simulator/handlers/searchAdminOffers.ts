@@ -1,7 +1,6 @@
-import { type SimulatorHandler, jsonBody, today } from '../handler.js';
-import { adminFId, bodyPaging, filterOffers, languagesOf, optInt, optString, optStrings, sliceOf } from '../loyalty.js';
-import { offerInfoView } from '../loyalty-views.js';
-import { STATUS_INFO, loyaltySuccess } from '../wire.js';
+import { type SimulatorHandler, jsonBody } from '../handler.js';
+import { adminFId, bodyPaging, languagesOf, optInt, optString, optStrings } from '../loyalty.js';
+import { browsePage } from './browseOffers.js';
 
 /** POST /loyalty/offers/platform-admin/offers/filters: browseOffers with an `AdminOfferFilter` body (`fId` required in it). */
 export const searchAdminOffers: SimulatorHandler = (req, ctx) => {
@@ -14,15 +13,5 @@ export const searchAdminOffers: SimulatorHandler = (req, ctx) => {
     category: optString(body, 'category'),
     countries: optStrings(body, 'offerCountries'),
   };
-  const langs = languagesOf(optStrings(body, 'languages'));
-  const slice = sliceOf(filterOffers(ctx.catalogue.offers(fId), criteria, ctx), bodyPaging(body));
-  const day = today(ctx);
-  return loyaltySuccess({
-    offset: slice.offset,
-    limit: slice.limit,
-    total: slice.total,
-    status: { ...STATUS_INFO },
-    count: slice.count,
-    offers: slice.page.map((offer) => offerInfoView(offer, langs, day)),
-  });
+  return browsePage(ctx, fId, criteria, languagesOf(optStrings(body, 'languages')), bodyPaging(body));
 };
