@@ -1,7 +1,8 @@
 /**
  * `npm run soak [-- --duration <seconds>]`: the example app under autocannon load against the
- * simulator with ~5 % injected faults (seeded, so a run replays). Passes when no request gets an
- * unmapped 500, every failure is one of the mapped errors, and the app's heap after a forced GC
+ * simulator with ~5 % injected faults (seeded, so a run replays). Passes when every 200 carries the
+ * token the simulator issued to the requested user, no request gets an unmapped 500, every
+ * failure is one of the mapped errors, and the app's heap after a forced GC
  * grows by less than 10 % between the end of the warm-up and the end of the run.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -46,6 +47,31 @@ function message<T>(child: ChildProcess, field: string): Promise<T> {
   });
 }
 
+/** The token the simulator issues to `userId` (what a 200 must carry), computed once per user. */
+const expectedTokens = new Map<string, string>();
+function expectedToken(userId: string): string {
+  let token = expectedTokens.get(userId);
+  if (token === undefined) expectedTokens.set(userId, (token = simulator.tokenFor('999999', userId)));
+  return token;
+}
+
+/**
+ * What a 200 from `GET /user-token` is worth: `ok` only when its body is `{ token }` with the
+ * token the simulator issues to the user the request was made for; a 200 is not a success by
+ * its status alone.
+ */
+function checkToken(body: string, userId: string | undefined): string {
+  let token: unknown;
+  try {
+    token = (JSON.parse(body) as { token?: unknown } | null)?.token;
+  } catch {
+    return 'unparsable';
+  }
+  if (typeof token !== 'string' || token === '') return 'no-token';
+  if (userId === undefined) return 'unknown-user';
+  return token === expectedToken(userId) ? 'ok' : 'wrong-token';
+}
+
 async function load(port: number, seconds: number, tally: Map<string, number>) {
   let serial = 0;
   return autocannon({
@@ -56,10 +82,16 @@ async function load(port: number, seconds: number, tally: Map<string, number>) {
       {
         method: 'GET',
         path: '/user-token',
-        setupRequest: (req: any) => ({ ...req, headers: { ...req.headers, 'x-demo-user-id': `soak-user-${serial++ % USERS}` } }),
-        onResponse: (status: number, body: string) => {
-          let code = 'ok';
-          if (status !== 200) {
+        // The context is the connection's (one request in flight on it): its response is checked against this user.
+        setupRequest: (req: any, context: { userId?: string }) => {
+          context.userId = `soak-user-${serial++ % USERS}`;
+          return { ...req, headers: { ...req.headers, 'x-demo-user-id': context.userId } };
+        },
+        onResponse: (status: number, body: string, context: { userId?: string }) => {
+          let code: string;
+          if (status === 200) {
+            code = checkToken(body, context.userId);
+          } else {
             try {
               code = String(JSON.parse(body).code ?? 'no-code');
             } catch {
@@ -108,13 +140,15 @@ await new Promise((r) => child.once('exit', r));
 await simulator.stop();
 
 const served = [...tally.values()].reduce((a, b) => a + b, 0);
-const failures = [...tally].filter(([k]) => !k.startsWith('200 '));
+const withToken = tally.get('200 ok') ?? 0;
+// A 200 without the user's own token (none, unparsable, another user's) is a failure, and an unmapped one.
+const failures = [...tally].filter(([k]) => k !== '200 ok');
 const unmapped = failures.filter(([k]) => {
   const [status, code] = k.split(' ');
   return status === '500' || !MAPPED.has(code!) || !['400', '502', '503', '504'].includes(status!);
 });
 const growth = (heapAfter - heapBefore) / heapBefore;
-const pass = served > 0 && unmapped.length === 0 && growth < 0.1 && result.errors === 0;
+const pass = served > 0 && withToken > 0 && unmapped.length === 0 && growth < 0.1 && result.errors === 0;
 
 const lines = [
   `Soak: ${duration} s (after ${warmup} s warm-up), ${connections} connections, ~5 % injected faults, Node ${process.version}`,
@@ -122,6 +156,7 @@ const lines = [
   '| figure | value |',
   '| --- | --- |',
   `| requests answered by the app | ${served} (${Math.round(served / duration)} req/s) |`,
+  `| 200s carrying the requested user's token | ${withToken} |`,
   `| latency p50 / p90 / p99 / max | ${result.latency.p50} / ${result.latency.p90} / ${result.latency.p99} / ${result.latency.max} ms |`,
   ...[...tally].sort().map(([k, n]) => `| responses ${k} | ${n} |`),
   `| faults injected by the simulator | ${Object.entries(simulator.faultsApplied).map(([t, n]) => `${t} ${n}`).join(', ')} |`,

@@ -102,6 +102,10 @@ describe('fuzz: bad input makes no request', () => {
     }).compile();
     const users = ref.get(UserTokenService);
     simulator.resetRequestCount();
+    // The count below is meaningful only if a request would be counted: one valid call is.
+    await users.getUserToken('fuzz-control-user');
+    expect(simulator.requestCount).toBe(1);
+    simulator.resetRequestCount();
     await fc.assert(
       fc.asyncProperty(invalidUserId, async (userId) => {
         await expect(users.getUserToken(userId)).rejects.toBeInstanceOf(InvalidUserIdError);
@@ -118,7 +122,9 @@ describe('fuzz: bad input makes no request', () => {
     await ref.close();
   });
 
-  it('invalid fIds and keys fail the module start-up with PersonalizedOffersConfigError', async () => {
+  it('invalid fIds fail the module start-up with PersonalizedOffersConfigError naming fId, and make no request', async () => {
+    // This test's own requests only: whatever an earlier test sent does not count here.
+    simulator.resetRequestCount();
     const badFId = fc.oneof(fc.constant(''), fc.string({ maxLength: 20 }).map((s) => `${s}:1`), fc.string({ maxLength: 20 }).map((s) => `${s}\u0000`));
     await fc.assert(
       fc.asyncProperty(badFId, async (fId) => {
@@ -126,6 +132,7 @@ describe('fuzz: bad input makes no request', () => {
           imports: [PersonalizedOffersModule.forRoot({ fId, baseUrl: simulator.baseUrl, authInfo: simulator.authInfo })],
         }).compile();
         await expect(boot).rejects.toBeInstanceOf(PersonalizedOffersConfigError);
+        await expect(boot).rejects.toMatchObject({ settings: ['fId'] });
       }),
       { numRuns: 40 },
     );

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createDecipheriv, createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +81,23 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
     expect(result.baseString).toContain(encodeURIComponent(`${origin}/plo/v1/usertoken`));
     expect(result.baseString).toContain('FId%3D999999');
     expect(result.baseString).toContain('AuthInfo%3D');
+    // What the module sent, read off the wire: the operation's path and exactly its two query
+    // parameters, the configured FId, and an AuthInfo that decrypts (here, with Node's own AES,
+    // not the module's) to this user and fId.
+    const sent = server.requests[0]!;
+    const [path, query] = sent.url.split('?');
+    expect(sent.method).toBe('GET');
+    expect(path).toBe('/plo/v1/usertoken');
+    const params = new URLSearchParams(query);
+    expect([...params.keys()]).toEqual(['FId', 'AuthInfo']);
+    expect(params.get('FId')).toBe('999999');
+    const decipher = createDecipheriv('aes-128-cbc', Buffer.from(authInfo.key, 'hex'), Buffer.from(authInfo.iv, 'hex'));
+    const plaintext = Buffer.concat([decipher.update(params.get('AuthInfo')!, 'hex'), decipher.final()]).toString('utf8');
+    expect(plaintext).toMatch(/^1PCLOSANDBOXBCN00002tra6athatR:999999:\d{10}$/);
+    // The verifier's independent result: the signature covers that query; without it, or with
+    // another AuthInfo, the same header does not verify.
+    expect(verifyOAuthRequest({ ...sent, url: path! }, publicKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
+    expect(verifyOAuthRequest({ ...sent, url: sent.url.replace(/AuthInfo=[0-9a-f]{2}/, 'AuthInfo=00') }, publicKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
   });
 
   it("signatureMethod 'RSA-PSS': the header says RSA-PSS and the PSS signature verifies independently (PKCS#1 v1.5 does not)", async () => {
@@ -283,26 +300,33 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
     const short = rsaKeyPair(1024).privateKey;
     const ec = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
     const cases: Array<[string, () => OAuthOptions, RegExp, string]> = [
-      ['a wrong PKCS#12 password', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'keyalias', password: 'nope' } }), /password does not open/, 'oauth.pkcs12.password'],
+      ['a wrong PKCS#12 password', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'keyalias', password: 'wrongP12password-Zq8x' } }), /password does not open/, 'oauth.pkcs12.password'],
       ['an alias that is not in the file', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'other', password: 'keystorepassword' } }), /"other" is not in the keystore; it holds: "keyalias"/, 'oauth.pkcs12.alias'],
-      ['a file that is not a keystore', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: Buffer.from('hello world'), alias: 'a', password: 'b' } }), /not a PKCS#12 keystore/, 'oauth.pkcs12'],
-      ['a missing file', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { path: join(dir, 'missing.p12'), alias: 'a', password: 'b' } }), /cannot be read \(ENOENT\)/, 'oauth.pkcs12.path'],
+      ['a file that is not a keystore', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: Buffer.from('hello world'), alias: 'a', password: 'notAkeystorePassword-3Hk' } }), /not a PKCS#12 keystore/, 'oauth.pkcs12'],
+      ['a missing file', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { path: join(dir, 'missing.p12'), alias: 'a', password: 'missingFilePassword-7Rt' } }), /cannot be read \(ENOENT\)/, 'oauth.pkcs12.path'],
       ['a PEM that is not a key', () => ({ consumerKey: CONSUMER_KEY, signingKey: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }), /not a PEM private key/, 'oauth.signingKey'],
       ['a public key', () => ({ consumerKey: CONSUMER_KEY, signingKey: publicKey }), /must be a private key/, 'oauth.signingKey'],
       ['an RSA key that is too short', () => ({ consumerKey: CONSUMER_KEY, signingKey: short }), /1024-bit RSA key; at least 2048/, 'oauth.signingKey'],
-      ['a short key inside a PKCS#12', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: makePkcs12(short, 'k', 'p'), alias: 'k', password: 'p' } }), /1024-bit/, 'oauth.pkcs12'],
+      ['a short key inside a PKCS#12', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: makePkcs12(short, 'k', 'shortKeyP12password-9Qm'), alias: 'k', password: 'shortKeyP12password-9Qm' } }), /1024-bit/, 'oauth.pkcs12'],
       ['an EC key', () => ({ consumerKey: CONSUMER_KEY, signingKey: ec() }), /must be an RSA key/, 'oauth.signingKey'],
-      ['both a PEM and a PKCS#12', () => ({ consumerKey: CONSUMER_KEY, signingKey: pkcs8, pkcs12: { data: p12, alias: 'keyalias', password: 'x' } }), /exactly one/, 'oauth.signingKey'],
+      ['both a PEM and a PKCS#12', () => ({ consumerKey: CONSUMER_KEY, signingKey: pkcs8, pkcs12: { data: p12, alias: 'keyalias', password: 'bothGivenPassword-2Lp' } }), /exactly one/, 'oauth.signingKey'],
       ['neither', () => ({ consumerKey: CONSUMER_KEY }), /exactly one/, 'oauth.signingKey'],
       ['an empty consumer key', () => ({ consumerKey: '', signingKey: pkcs8 }), /consumerKey/, 'oauth.consumerKey'],
     ];
-    it.each(cases)('%s', async (_, oauth, message, setting) => {
-      const error = await boot(oauth()).catch((e: unknown) => e);
+    it.each(cases)('%s: names the setting, and echoes neither the password given nor the consumer key', async (_, oauth, message, setting) => {
+      const options = oauth();
+      const error = await boot(options).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
       expect((error as Error).message).toMatch(message);
       expect((error as PersonalizedOffersConfigError).settings).toContain(setting);
       expect(String((error as Error).message)).not.toContain('keystorepassword');
       expect(String((error as Error).message)).not.toContain(CONSUMER_KEY);
+      // The password this case actually gave (the wrong one, for a wrong password), in every rendering.
+      const password = options.pkcs12?.password;
+      if (password !== undefined) {
+        expect(password.length).toBeGreaterThanOrEqual(16); // long enough not to occur by chance
+        for (const rendered of [String(error), (error as Error).stack, JSON.stringify(error)]) expect(rendered).not.toContain(password);
+      }
     });
   });
 });

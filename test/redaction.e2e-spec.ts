@@ -1,14 +1,28 @@
+import type { KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
+import { jest } from '@jest/globals';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { HttpService } from '@nestjs/axios';
+import { Redis } from 'ioredis';
 import {
   AuthInfoCryptoService,
+  AuthInfoDecryptError,
+  type CacheOptions,
+  InvalidArgumentError,
+  InvalidUserIdError,
   LegacyUserPresentmentService,
   type LegacyUser,
   PERSONALIZED_OFFERS_HTTP,
-  type PersonalizedOffersApiError,
+  PERSONALIZED_OFFERS_TOKEN_STORE,
+  PersonalizedOffersApiError,
+  PersonalizedOffersCacheError,
+  PersonalizedOffersConfigError,
+  PersonalizedOffersInvalidResponseError,
   type PersonalizedOffersModuleOptions,
   PersonalizedOffersModule,
+  PersonalizedOffersNetworkError,
+  PersonalizedOffersUnavailableError,
+  type RedisTokenStore,
   UserPresentmentService,
   UserTokenService,
 } from 'nestjs-personalized-offers';
@@ -17,6 +31,26 @@ import { captureLogger } from './support/capture-logger.js';
 import { makePkcs12, rsaKeyPair } from './support/keys.js';
 import { LoopbackServer, okBody } from './support/loopback-server.js';
 import { parseAuthorization } from './support/oauth-verifier.js';
+import { RedisServer } from './support/redis-server.js';
+
+/** Every base64 line of a PEM key's body (not the BEGIN/END lines): each is a run of the secret key. */
+const pemBodyLines = (key: KeyObject | string): string[] =>
+  (typeof key === 'string' ? key : key.export({ type: 'pkcs8', format: 'pem' }).toString())
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('-----'));
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * `error` is exactly an instance of `cls` (not merely of a subclass or a base class) and carries
+ * `fields`: which error, of which class, with what the caller would read from it.
+ */
+function expectError(error: unknown, cls: ErrorClass, fields: Record<string, unknown>): void {
+  expect(error).toBeInstanceOf(cls);
+  expect((error as Error).constructor).toBe(cls);
+  expect(error).toMatchObject(fields);
+}
 
 /**
  * With debug logging on, drive every error path and capture every log line and thrown error;
@@ -43,7 +77,8 @@ describe('no secret in logs or errors', () => {
   };
 
   let moduleRef: TestingModule | undefined;
-  async function boot(extra: Partial<PersonalizedOffersModuleOptions> = {}): Promise<TestingModule> {
+  // A short timeout only where a timeout is the point: under load a reset or a 500 must not turn into one.
+  async function boot(extra: Partial<PersonalizedOffersModuleOptions> = {}, timeoutMs = 5_000): Promise<TestingModule> {
     moduleRef = await Test.createTestingModule({
       imports: [
         PersonalizedOffersModule.forRoot({
@@ -51,7 +86,7 @@ describe('no secret in logs or errors', () => {
           baseUrl,
           authInfo: { key: KEY, iv: IV, encoding: 'base64' },
           oauth: { consumerKey: CONSUMER_KEY, signingKey: pem },
-          http: { timeoutMs: 150, retry: { retries: 1, minDelayMs: 0, maxDelayMs: 10 }, circuitBreaker: { consecutiveFailures: 50, halfOpenAfterMs: 1000 } },
+          http: { timeoutMs, retry: { retries: 1, minDelayMs: 0, maxDelayMs: 10 }, circuitBreaker: { consecutiveFailures: 50, halfOpenAfterMs: 1000 } },
           ...extra,
         }),
       ],
@@ -72,69 +107,109 @@ describe('no secret in logs or errors', () => {
 
   // Upstream answers, including hostile ones that echo the request back in their bodies.
   const echo = (req: { url?: string; headers: Record<string, unknown> }) => `${req.url} ${String(req.headers.authorization)}`;
-  const faults: Array<[string, Parameters<LoopbackServer['responder']> extends [infer Q, infer R, number] ? (q: Q, r: R) => void : never]> = [
+  type Expected = 'tokens' | [ErrorClass, Record<string, unknown>];
+  const faults: Array<[string, Parameters<LoopbackServer['responder']> extends [infer Q, infer R, number] ? (q: Q, r: R) => void : never, Expected]> = [
     ['success', (_q, r) => {
       const token = `tokSECRET${++tokenSerial}x9Qm`;
       issuedTokens.push(token);
       r.writeHead(200).end(okBody(token));
-    }],
-    ['401 with an error body', (_q, r) => r.writeHead(401).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '401', Source: 'gw', Description: 'AuthInfo could not be decrypted', Recoverable: false }] } }))],
-    ['400 echoing the request in Description', (q, r) => r.writeHead(400).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '400', Description: echo(q as never) }] } }))],
-    ['500 with an HTML page echoing the request', (q, r) => r.writeHead(500).end(`<html>${echo(q as never)}</html>`)],
-    ['429 with Retry-After', (_q, r) => r.writeHead(429, { 'Retry-After': '0' }).end()],
+    }, 'tokens'],
+    ['401 with an error body', (_q, r) => r.writeHead(401).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '401', Source: 'gw', Description: 'AuthInfo could not be decrypted', Recoverable: false }] } })),
+      [PersonalizedOffersApiError, { status: 401, code: 'API_ERROR', operation: 'getUserToken', errors: [{ reasonCode: '401', source: 'gw', description: 'AuthInfo could not be decrypted', recoverable: false }] }]],
+    ['400 echoing the request in Description', (q, r) => r.writeHead(400).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '400', Description: echo(q as never) }] } })),
+      [PersonalizedOffersApiError, { status: 400, code: 'API_ERROR', operation: 'getUserToken', errors: [{ reasonCode: '400', description: expect.stringContaining('?FId=999999&AuthInfo=[redacted] OAuth [redacted]') }] }]],
+    ['500 with an HTML page echoing the request', (q, r) => r.writeHead(500).end(`<html>${echo(q as never)}</html>`),
+      [PersonalizedOffersApiError, { status: 500, code: 'API_ERROR', operation: 'getUserToken', errors: [], bodyExcerpt: expect.stringMatching(/^<html>\[redacted\]\?FId=999999&AuthInfo=\[redacted\] OAuth /) }]],
+    ['429 with Retry-After', (_q, r) => r.writeHead(429, { 'Retry-After': '0' }).end(), [PersonalizedOffersApiError, { status: 429, code: 'API_ERROR', retryAfterMs: 0, errors: [] }]],
     ['non-600 status echoing the token', (_q, r) => {
       const token = `tokSECRET${++tokenSerial}x9Qm`;
       issuedTokens.push(token);
       r.writeHead(200).end(JSON.stringify({ Response: { Status: { Code: '601', Message: `not enrolled ${token}` }, UserToken: { Token: token } } }));
-    }],
-    ['600 without a token', (_q, r) => r.writeHead(200).end(JSON.stringify({ Response: { Status: { Code: '600' } } }))],
-    ['malformed JSON echoing the request', (q, r) => r.writeHead(200).end(`{"oops": "${echo(q as never)}`)],
-    ['empty body', (_q, r) => r.writeHead(200).end()],
-    ['a hang (timeout)', () => {}],
-    ['a reset', (q) => (q as { socket: { destroy(): void } }).socket.destroy()],
+    }, [PersonalizedOffersApiError, { status: 200, code: 'API_ERROR', operation: 'getUserToken', apiStatus: { code: '601', message: 'not enrolled [redacted]' } }]],
+    ['600 without a token', (_q, r) => r.writeHead(200).end(JSON.stringify({ Response: { Status: { Code: '600' } } })),
+      [PersonalizedOffersApiError, { status: 200, code: 'API_ERROR', operation: 'getUserToken', apiStatus: { code: '600' }, message: 'Personalized Offers API returned success without a user token.' }]],
+    ['malformed JSON echoing the request', (q, r) => r.writeHead(200).end(`{"oops": "${echo(q as never)}`),
+      [PersonalizedOffersInvalidResponseError, { status: 200, code: 'INVALID_RESPONSE', operation: 'getUserToken', bodyExcerpt: expect.stringMatching(/^\{"oops": "\[redacted\]\?FId=999999&AuthInfo=\[redacted\] OAuth /) }]],
+    ['empty body', (_q, r) => r.writeHead(200).end(), [PersonalizedOffersInvalidResponseError, { status: 200, code: 'INVALID_RESPONSE', bodyExcerpt: '' }]],
+    ['a hang (timeout)', () => {}, [PersonalizedOffersNetworkError, { code: 'NETWORK_TIMEOUT', timedOut: true, operation: 'getUserToken' }]],
+    ['a reset', (q) => (q as { socket: { destroy(): void } }).socket.destroy(), [PersonalizedOffersNetworkError, { code: 'NETWORK_ERROR', timedOut: false, operation: 'getUserToken' }]],
   ];
 
-  it.each(faults)('%s', async (_, responder) => {
+  it.each(faults)('%s: each user gets the expected token or error', async (name, responder, expected) => {
     server.responder = responder as never;
-    const ref = await boot();
+    const ref = await boot({}, name === 'a hang (timeout)' ? 150 : undefined);
     const users = ref.get(UserTokenService);
+    const issuedBefore = issuedTokens.length;
+    const tokens: string[] = [];
+    const errors: unknown[] = [];
     for (const user of ['1PCLOSANDBOXBCN00002tra6athatR', 'alice.smith@example.com']) {
       try {
-        await users.getUserToken(user);
+        tokens.push(await users.getUserToken(user));
       } catch (error) {
         record(error);
+        errors.push(error);
       }
+    }
+    if (expected === 'tokens') {
+      expect(errors).toEqual([]);
+      expect(tokens).toEqual(issuedTokens.slice(issuedBefore));
+      expect(tokens).toHaveLength(2);
+    } else {
+      expect(tokens).toEqual([]);
+      expect(errors).toHaveLength(2);
+      for (const error of errors) expectError(error, ...expected);
     }
   });
 
-  it('connection refused, breaker open and bad input', async () => {
+  it('connection refused, breaker open and bad input: a network error, then UNAVAILABLE, InvalidUserIdError, InvalidArgumentError and AuthInfoDecryptError', async () => {
     const refused = new LoopbackServer();
     const refusedUrl = await refused.start();
     await refused.stop();
     const ref = await boot({ baseUrl: refusedUrl, http: { retry: false, circuitBreaker: { consecutiveFailures: 1, halfOpenAfterMs: 60_000 } } });
     const users = ref.get(UserTokenService);
+    const errors: unknown[] = [];
     for (const attempt of [() => users.getUserToken('alice'), () => users.getUserToken('alice'), () => users.getUserToken('bad:user'), () => users.usertokenGet('999999', '<script>')]) {
-      await attempt().catch(record);
+      errors.push(await attempt().then(
+        (value) => ({ unexpectedSuccess: value }),
+        (error: unknown) => {
+          record(error);
+          return error;
+        },
+      ));
     }
     const crypto = ref.get(AuthInfoCryptoService);
     try {
       crypto.decrypt(crypto.encrypt('alice').slice(0, -4) + 'AAAA');
+      errors.push({ unexpectedSuccess: 'decrypt' });
     } catch (error) {
       record(error);
+      errors.push(error);
     }
+    expect(errors).toHaveLength(5);
+    expectError(errors[0], PersonalizedOffersNetworkError, { code: 'NETWORK_ERROR', timedOut: false, cause: expect.objectContaining({ code: 'ECONNREFUSED' }) });
+    expectError(errors[1], PersonalizedOffersUnavailableError, { code: 'UNAVAILABLE', operation: 'getUserToken' });
+    expectError(errors[2], InvalidUserIdError, { code: 'INVALID_USER_ID', reason: 'contains-colon' });
+    expectError(errors[3], InvalidArgumentError, { code: 'INVALID_ARGUMENT', argument: 'authInfo' });
+    // 'alice:999999:<10-digit time>' is 23 bytes, so 32 encrypted: 4 characters off the end and 'AAAA' on make 33.
+    expectError(errors[4], AuthInfoDecryptError, { code: 'AUTHINFO_INVALID', reason: 'length' });
   });
 
-  it('configuration errors', async () => {
-    const p12 = makePkcs12(privateKey, 'keyalias', P12_PASSWORD);
-    const bad: Array<Partial<PersonalizedOffersModuleOptions>> = [
-      { authInfo: { key: KEY.slice(2), iv: IV } },
-      { authInfo: { key: KEY, iv: `${IV}00` } },
-      { oauth: { consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'keyalias', password: `${P12_PASSWORD}x` } } },
-      { oauth: { consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'nope', password: P12_PASSWORD } } },
-      { oauth: { consumerKey: CONSUMER_KEY, signingKey: pem.replace('MII', 'XII') } },
-    ];
-    for (const extra of bad) await boot(extra).catch(record);
-    expect(seen.length).toBeGreaterThan(0);
+  const p12 = makePkcs12(privateKey, 'keyalias', P12_PASSWORD);
+  it.each<[string, string, Partial<PersonalizedOffersModuleOptions>]>([
+    ['a key one byte short', 'authInfo.key', { authInfo: { key: KEY.slice(2), iv: IV } }],
+    ['an IV one byte long', 'authInfo.iv', { authInfo: { key: KEY, iv: `${IV}00` } }],
+    ['a wrong PKCS#12 password', 'oauth.pkcs12.password', { oauth: { consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'keyalias', password: `${P12_PASSWORD}x` } } }],
+    ['a PKCS#12 alias that is not in the keystore', 'oauth.pkcs12.alias', { oauth: { consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'nope', password: P12_PASSWORD } } }],
+    ['a damaged PEM signing key', 'oauth.signingKey', { oauth: { consumerKey: CONSUMER_KEY, signingKey: pem.replace('MII', 'XII') } }],
+  ])('configuration error, %s: start-up fails with PersonalizedOffersConfigError naming %s', async (_, setting, extra) => {
+    const seenBefore = seen.length;
+    const error = await boot(extra).then(
+      () => new Error('the module started'),
+      (e: unknown) => e,
+    );
+    record(error);
+    expectError(error, PersonalizedOffersConfigError, { code: 'CONFIG_INVALID', settings: [setting] });
+    expect(seen.length).toBeGreaterThan(seenBefore);
   });
 
   it('none of the secrets appears anywhere', () => {
@@ -148,6 +223,7 @@ describe('no secret in logs or errors', () => {
     expect(logs.some((l) => l.startsWith('debug') && l.includes('GET /plo/v1/usertoken'))).toBe(true);
     expect(logs.some((l) => l.startsWith('warn') && l.includes('retrying'))).toBe(true);
     expect(logs.some((l) => l.includes('consumer key …') && l.includes(CONSUMER_KEY.slice(-4)))).toBe(true);
+    expect(pemBodyLines(pem).length).toBeGreaterThan(20); // the whole 2048-bit key body, line by line
 
     const secrets = [
       KEY,
@@ -157,7 +233,10 @@ describe('no secret in logs or errors', () => {
       CONSUMER_KEY,
       CONSUMER_KEY.slice(0, -4),
       P12_PASSWORD,
+      `${P12_PASSWORD}x`,
       pem.split('\n')[1]!,
+      // Every line of the key's body, not only the first: an echo of any part of it is a leak.
+      ...pemBodyLines(pem),
       ...authInfos,
       ...authInfos.map(encodeURIComponent),
       ...authorizations,
@@ -179,27 +258,31 @@ describe('no secret in logs or errors, across every simulator fault mode', () =>
   const seen: string[] = [];
   const sentAuthInfo: string[] = [];
   const sentAuthorization: string[] = [];
-  const faults: SimulatorFault[] = [
-    { type: 'http-error', status: 500 },
-    { type: 'http-error', status: 502 },
-    { type: 'http-error', status: 503, retryAfter: '0' },
-    { type: 'http-error', status: 504 },
-    { type: 'http-error', status: 429, retryAfter: '0' },
-    { type: 'http-error', status: 401 },
-    { type: 'latency', ms: 400 },
-    { type: 'hang' },
-    { type: 'reset-mid-body' },
-    { type: 'malformed-json' },
-    { type: 'html-error' },
-    { type: 'status-code', code: '601' },
-    { type: 'no-token' },
-    { type: 'empty-body' },
+  /** The simulator's error body for `status`, as the module parses it. */
+  const simulated = (status: number) => [{ reasonCode: String(status), source: 'PersonalizedOffersSimulator', description: 'Simulated failure', recoverable: status >= 500 || status === 429 }];
+  /** Each fault, and the error both users must get from it (after the one retry where it applies). */
+  const outcomes: Array<[SimulatorFault, ErrorClass, Record<string, unknown>]> = [
+    [{ type: 'http-error', status: 500 }, PersonalizedOffersApiError, { status: 500, code: 'API_ERROR', errors: simulated(500) }],
+    [{ type: 'http-error', status: 502 }, PersonalizedOffersApiError, { status: 502, code: 'API_ERROR', errors: simulated(502) }],
+    [{ type: 'http-error', status: 503, retryAfter: '0' }, PersonalizedOffersApiError, { status: 503, code: 'API_ERROR', retryAfterMs: 0, errors: simulated(503) }],
+    [{ type: 'http-error', status: 504 }, PersonalizedOffersApiError, { status: 504, code: 'API_ERROR', errors: simulated(504) }],
+    [{ type: 'http-error', status: 429, retryAfter: '0' }, PersonalizedOffersApiError, { status: 429, code: 'API_ERROR', retryAfterMs: 0, errors: simulated(429) }],
+    [{ type: 'http-error', status: 401 }, PersonalizedOffersApiError, { status: 401, code: 'API_ERROR', errors: simulated(401) }],
+    [{ type: 'latency', ms: 400 }, PersonalizedOffersNetworkError, { code: 'NETWORK_TIMEOUT', timedOut: true }],
+    [{ type: 'hang' }, PersonalizedOffersNetworkError, { code: 'NETWORK_TIMEOUT', timedOut: true }],
+    [{ type: 'reset-mid-body' }, PersonalizedOffersNetworkError, { code: 'NETWORK_ERROR', timedOut: false }],
+    [{ type: 'malformed-json' }, PersonalizedOffersInvalidResponseError, { status: 200, code: 'INVALID_RESPONSE', bodyExcerpt: '{"Response":{"Status":' }],
+    [{ type: 'html-error' }, PersonalizedOffersApiError, { status: 502, code: 'API_ERROR', errors: [], bodyExcerpt: '<html><body><h1>502 Bad Gateway</h1></body></html>' }],
+    [{ type: 'status-code', code: '601' }, PersonalizedOffersApiError, { status: 200, code: 'API_ERROR', apiStatus: { code: '601' } }],
+    [{ type: 'no-token' }, PersonalizedOffersApiError, { status: 200, code: 'API_ERROR', apiStatus: { code: '600' }, message: 'Personalized Offers API returned success without a user token.' }],
+    [{ type: 'empty-body' }, PersonalizedOffersInvalidResponseError, { status: 200, code: 'INVALID_RESPONSE', bodyExcerpt: '' }],
   ];
+  const faults: SimulatorFault[] = outcomes.map(([fault]) => fault);
 
   beforeAll(() => simulator.start());
   afterAll(() => simulator.stop());
 
-  it.each(faults.map((f) => [JSON.stringify(f), f] as const))('%s', async (_, fault) => {
+  it.each(outcomes.map(([f, cls, fields]) => [JSON.stringify(f), f, cls, fields] as const))('%s: both users get the expected error', async (_, fault, cls, fields) => {
     simulator.setFault(fault);
     const ref = await Test.createTestingModule({
       imports: [
@@ -208,7 +291,8 @@ describe('no secret in logs or errors, across every simulator fault mode', () =>
           baseUrl: simulator.baseUrl,
           authInfo: simulator.authInfo,
           oauth: { consumerKey: CONSUMER_KEY, signingKey: privateKey },
-          http: { timeoutMs: 200, retry: { retries: 1, minDelayMs: 0, maxDelayMs: 5 } },
+          // A short timeout only where a timeout is the expected outcome.
+          http: { timeoutMs: fault.type === 'latency' || fault.type === 'hang' ? 200 : 5_000, retry: { retries: 1, minDelayMs: 0, maxDelayMs: 5 } },
         }),
       ],
     })
@@ -223,12 +307,20 @@ describe('no secret in logs or errors, across every simulator fault mode', () =>
         return data;
       },
     ];
+    const errors: unknown[] = [];
     for (const user of ['1PCLOSANDBOXBCN00002tra6athatR', 'zoë@example.com']) {
-      await ref.get(UserTokenService).getUserToken(user).catch((e: Error) => {
-        seen.push(String(e), e.stack ?? '', inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e), inspect(e.cause));
-      });
+      const error = await ref.get(UserTokenService).getUserToken(user).then(
+        (token) => ({ unexpectedToken: token }),
+        (e: Error) => {
+          seen.push(String(e), e.stack ?? '', inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e), inspect(e.cause));
+          return e;
+        },
+      );
+      errors.push(error);
     }
     await ref.close();
+    expect(errors).toHaveLength(2);
+    for (const error of errors) expectError(error, cls, { ...fields, operation: 'getUserToken' });
   });
 
   it('leaves no key, IV, AuthInfo, Authorization, consumer key or token in any of it', () => {
@@ -250,8 +342,191 @@ describe('no secret in logs or errors, across every simulator fault mode', () =>
       ...sentAuthInfo.map(encodeURIComponent),
       ...sentAuthorization,
       ...sentAuthorization.map((h) => parseAuthorization(h).get('oauth_signature')!),
+      ...pemBodyLines(privateKey),
     ];
     const haystack = [...logs, ...seen].join('\n');
+    expect(secrets.filter((s) => haystack.includes(s)).map((s) => `${s.slice(0, 6)}… (${s.length})`)).toEqual([]);
+  });
+});
+
+/**
+ * The Redis token store with debug logging on: the Redis password (in the URL), the cache
+ * encryption key and the tokens it holds reach no log line, console output or error, whether
+ * Redis accepts the password, refuses it, is down, or holds values sealed under another key.
+ */
+describe('no secret in logs or errors from the Redis token store', () => {
+  const DB = 4;
+  const PREFIX = 'redact:';
+  const REDIS_PASSWORD = 'redisPASSWORD-q7Zx2Lm9Wc4';
+  const WRONG_PASSWORD = 'wrongREDISpw-K3vB8nT4Hs6';
+  const ENCRYPTION_KEY = 'cacheENCRYPTIONkey-9fQ2xW7mLp4Z';
+  const OTHER_ENCRYPTION_KEY = 'otherENCRYPTIONkey-3Hk8sV1nRt6Y';
+  const SHORT_KEY = 'shortKEY-7Qm2x'; // 14 bytes: under the 16 required
+  const redis = new RedisServer();
+  const down = new RedisServer();
+  const simulator = new PersonalizedOffersSimulator();
+  const { logger: capture, lines: logs } = captureLogger();
+  const consoleLines: string[] = [];
+  const seen: string[] = [];
+  const sealedValues: string[] = [];
+  const users = new Set<string>();
+  const contexts: TestingModule[] = [];
+  let admin: Redis;
+  const consoleSpies: Array<{ mockRestore(): void }> = [];
+
+  const urlWith = (password: string, server: RedisServer = redis) => `redis://:${password}@127.0.0.1:${server.port}/${DB}`;
+  const record = (error: unknown) => {
+    const e = error as Error;
+    seen.push(String(e), e.message ?? '', e.stack ?? '', inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e), inspect(e.cause, { depth: 5 }));
+  };
+
+  beforeAll(async () => {
+    for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      consoleSpies.push(jest.spyOn(console, method).mockImplementation((...parts: unknown[]) => void consoleLines.push(parts.map((p) => inspect(p)).join(' '))));
+    }
+    await simulator.start();
+    await redis.start();
+    const setup = redis.admin(DB);
+    await setup.config('SET', 'requirepass', REDIS_PASSWORD);
+    setup.disconnect();
+    admin = new Redis(urlWith(REDIS_PASSWORD), { maxRetriesPerRequest: 1 });
+    await down.start(); // only to reserve a port …
+    await down.kill(); // … that nothing listens on now
+  });
+  afterAll(async () => {
+    admin.disconnect();
+    await simulator.stop();
+    await redis.stop();
+    await down.stop();
+    for (const spy of consoleSpies) spy.mockRestore();
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
+
+  async function boot(cache: CacheOptions): Promise<TestingModule> {
+    const ref = await Test.createTestingModule({
+      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, cache })],
+    })
+      .setLogger(capture)
+      .compile();
+    contexts.push(ref);
+    await ref.init();
+    return ref;
+  }
+  const redisCache = (url: string, encryptionKey: string = ENCRYPTION_KEY): CacheOptions => ({
+    store: { redis: { url, keyPrefix: PREFIX, commandTimeoutMs: 1_000 } },
+    encryptionKey,
+  });
+  async function untilReady(ref: TestingModule): Promise<void> {
+    const store = ref.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
+    for (const deadline = Date.now() + 5_000; store.client.status !== 'ready'; ) {
+      if (Date.now() > deadline) throw new Error(`the store did not connect (${store.client.status})`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  const tokenOf = (user: string) => {
+    users.add(user);
+    return simulator.tokenFor('999999', user);
+  };
+
+  it('the right password: the token is stored sealed in Redis and a second instance reads it without an upstream call', async () => {
+    const first = (await boot(redisCache(urlWith(REDIS_PASSWORD)))).get(UserTokenService);
+    expect(await first.getUserToken('redis-user-1')).toBe(tokenOf('redis-user-1'));
+    const keys = await admin.keys(`${PREFIX}ut:*`);
+    expect(keys).toHaveLength(1);
+    const sealed = (await admin.get(keys[0]!))!;
+    sealedValues.push(sealed);
+    expect(sealed).not.toContain(tokenOf('redis-user-1'));
+    const before = simulator.requestCount;
+    const second = (await boot(redisCache(urlWith(REDIS_PASSWORD)))).get(UserTokenService);
+    expect(await second.getUserToken('redis-user-1')).toBe(tokenOf('redis-user-1'));
+    expect(simulator.requestCount - before).toBe(0);
+  });
+
+  it('a wrong password: start-up warns, tokens come from the upstream, invalidation fails with PersonalizedOffersCacheError', async () => {
+    const logsBefore = logs.length;
+    const ref = await boot(redisCache(urlWith(WRONG_PASSWORD)));
+    expect(logs.slice(logsBefore).some((l) => l.startsWith('warn') && l.includes('unreachable at start-up'))).toBe(true);
+    const svc = ref.get(UserTokenService);
+    const before = simulator.requestCount;
+    expect(await svc.getUserToken('redis-user-2')).toBe(tokenOf('redis-user-2'));
+    expect(simulator.requestCount - before).toBe(1);
+    const error = await svc.invalidateUserToken('redis-user-2').then(() => new Error('invalidated'), (e: unknown) => e);
+    record(error);
+    expectError(error, PersonalizedOffersCacheError, { code: 'CACHE_UNAVAILABLE', message: 'The shared token store could not be reached to invalidate the token.' });
+    expect(await admin.keys(`${PREFIX}ut:*`)).toHaveLength(1); // nothing written without the password
+    // Let it in before the module closes: closing while it is reconnecting hangs (see cache-redis.e2e-spec.ts).
+    await admin.config('SET', 'requirepass', WRONG_PASSWORD); // admin's own connection stays authenticated
+    await untilReady(ref);
+    await admin.config('SET', 'requirepass', REDIS_PASSWORD);
+  });
+
+  it('Redis down: start-up warns, the connection errors are logged by code only, tokens come from the upstream, invalidation fails with PersonalizedOffersCacheError', async () => {
+    const logsBefore = logs.length;
+    const ref = await boot(redisCache(urlWith(REDIS_PASSWORD, down)));
+    const svc = ref.get(UserTokenService);
+    expect(await svc.getUserToken('redis-user-3')).toBe(tokenOf('redis-user-3'));
+    const error = await svc.invalidateUserToken('redis-user-3').then(() => new Error('invalidated'), (e: unknown) => e);
+    record(error);
+    expectError(error, PersonalizedOffersCacheError, { code: 'CACHE_UNAVAILABLE' });
+    const lines = logs.slice(logsBefore);
+    expect(lines.some((l) => l.startsWith('warn') && l.includes('unreachable at start-up'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('debug') && l.includes('Redis connection error (ECONNREFUSED)'))).toBe(true);
+    // Bring it back before the module closes: closing while Redis is down hangs (see cache-redis.e2e-spec.ts).
+    await down.start();
+    await untilReady(ref);
+  });
+
+  it('a cache.encryptionKey under 16 bytes: start-up fails with PersonalizedOffersConfigError naming cache.encryptionKey', async () => {
+    const error = await boot(redisCache(urlWith(REDIS_PASSWORD), SHORT_KEY)).then(() => new Error('the module started'), (e: unknown) => e);
+    record(error);
+    expectError(error, PersonalizedOffersConfigError, { code: 'CONFIG_INVALID', settings: ['cache.encryptionKey'] });
+  });
+
+  it('a Redis URL with a password but not redis://: start-up fails with PersonalizedOffersConfigError naming cache.store.redis.url', async () => {
+    const error = await boot(redisCache(`http://:${REDIS_PASSWORD}@127.0.0.1:${redis.port}/${DB}`)).then(() => new Error('the module started'), (e: unknown) => e);
+    record(error);
+    expectError(error, PersonalizedOffersConfigError, { code: 'CONFIG_INVALID', settings: ['cache.store.redis.url'] });
+  });
+
+  it('a wrong cache.encryptionKey: a value sealed under the right one, at the exact key it reads, is a miss (upstream token, no error)', async () => {
+    const right = await boot(redisCache(urlWith(REDIS_PASSWORD)));
+    const wrong = await boot(redisCache(urlWith(REDIS_PASSWORD), OTHER_ENCRYPTION_KEY));
+    await right.get(UserTokenService).getUserToken('redis-user-4');
+    const rightKey = right.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE).redisKey('999999:redis-user-4');
+    const wrongKey = wrong.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE).redisKey('999999:redis-user-4');
+    const sealed = (await admin.get(rightKey))!;
+    sealedValues.push(sealed);
+    await admin.set(wrongKey, sealed);
+    const before = simulator.requestCount;
+    expect(await wrong.get(UserTokenService).getUserToken('redis-user-4')).toBe(tokenOf('redis-user-4'));
+    expect(simulator.requestCount - before).toBe(1);
+    expect(await admin.get(wrongKey)).not.toBe(sealed); // replaced by its own sealing
+  });
+
+  it('the Redis password, the encryption keys, the sealed values and the tokens appear in no log line, console output or error', () => {
+    // The run really exercised what it claims.
+    expect(logs.filter((l) => l.includes('unreachable at start-up')).length).toBeGreaterThanOrEqual(2);
+    expect(logs.some((l) => l.startsWith('debug') && l.includes('Redis connection error ('))).toBe(true);
+    expect(logs.some((l) => l.startsWith('debug') && l.includes('GET /plo/v1/usertoken'))).toBe(true);
+    expect(seen.length).toBe(4 * 6);
+    expect(sealedValues).toHaveLength(2);
+    expect(users.size).toBe(4);
+    const keyForms = (k: string) => [k, Buffer.from(k).toString('hex'), Buffer.from(k).toString('base64'), Buffer.from(k).toString('base64url')];
+    const secrets = [
+      REDIS_PASSWORD,
+      WRONG_PASSWORD,
+      encodeURIComponent(REDIS_PASSWORD),
+      urlWith(REDIS_PASSWORD),
+      urlWith(WRONG_PASSWORD),
+      ...keyForms(ENCRYPTION_KEY),
+      ...keyForms(OTHER_ENCRYPTION_KEY),
+      ...keyForms(SHORT_KEY),
+      ...sealedValues,
+      ...[...users].map(tokenOf),
+    ];
+    const haystack = [...logs, ...consoleLines, ...seen].join('\n');
     expect(secrets.filter((s) => haystack.includes(s)).map((s) => `${s.slice(0, 6)}… (${s.length})`)).toEqual([]);
   });
 });

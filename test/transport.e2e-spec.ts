@@ -239,7 +239,8 @@ describe.each(['undici', 'node'] as const)('transport %s against a real loopback
         () => (server.responder = (_q, res) => res.writeHead(500).end('<html>oops</html>')),
         () => (server.responder = (req) => req.socket.destroy()),
         () => (server.responder = (_q, res) => res.writeHead(200).end('not json')),
-        () => (server.responder = (_q, res) => res.writeHead(301, { Location: 'http://127.0.0.1:1/' }).end()),
+        // To this same live server, which answers the redirected request with a token: following it would succeed.
+        () => (server.responder = (req, res, i) => (req.url!.startsWith('/moved/') ? answerOk(req, res, i) : res.writeHead(301, { Location: `/moved${req.url}` }).end())),
         () => (server.responder = (_q, res) => res.writeHead(200).end(okBody(''))),
       ];
       for (const arrange of cases) {
@@ -252,6 +253,19 @@ describe.each(['undici', 'node'] as const)('transport %s against a real loopback
         await moduleRef!.close();
         moduleRef = undefined;
       }
+    });
+
+    it.each([301, 302, 307, 308])('does not follow a %d redirect to the same live server: one request, and the redirect is an error', async (status) => {
+      // The target answers with a token, so a client that followed the redirect would succeed.
+      server.responder = (req, res, i) => (req.url!.startsWith('/moved/') ? answerOk(req, res, i) : res.writeHead(status, { Location: `${new URL(baseUrl).origin}/moved${req.url}` }).end());
+      const users = await service({ retry: false, circuitBreaker: false });
+      const outcome = await users.getUserToken('alice').then(
+        (token) => ({ followedTo: token }),
+        (e: unknown) => e,
+      );
+      expect(outcome).toBeInstanceOf(PersonalizedOffersApiError);
+      expect(outcome).toMatchObject({ status, code: 'INVALID_RESPONSE', operation: 'getUserToken' });
+      expect(server.requests.map((r) => r.url.split('?')[0])).toEqual(['/plo/v1/usertoken']);
     });
 
     it('keeps the caller’s line in the stack trace', async () => {

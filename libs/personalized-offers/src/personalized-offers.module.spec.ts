@@ -4,7 +4,8 @@ import { AuthInfoKeyMaterial } from './crypto/auth-info-key-material.js';
 import { AuthInfoCryptoService } from './crypto/auth-info-crypto.service.js';
 import { PersonalizedOffersConfigError } from './errors/personalized-offers-config.error.js';
 import type { PersonalizedOffersModuleOptions } from './interfaces/index.js';
-import { PERSONALIZED_OFFERS_CLOCK, PERSONALIZED_OFFERS_FID, PERSONALIZED_OFFERS_KEY_MATERIAL } from './personalized-offers.constants.js';
+import type { ResolvedPersonalizedOffersOptions } from './config/resolve-options.js';
+import { PERSONALIZED_OFFERS_CLOCK, PERSONALIZED_OFFERS_FID, PERSONALIZED_OFFERS_KEY_MATERIAL, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from './personalized-offers.constants.js';
 import { InjectAuthInfoKeyMaterial, InjectFId } from './personalized-offers.decorators.js';
 import { PersonalizedOffersModule } from './personalized-offers.module.js';
 import { UserTokenService } from './user-token/user-token.service.js';
@@ -146,10 +147,20 @@ describe('PersonalizedOffersModule', () => {
     await expect(attempt).rejects.toMatchObject({ settings: [setting] });
   });
 
-  it('accepts https and loopback http base URLs, normalizing a trailing slash', async () => {
-    for (const baseUrl of ['https://sandbox.api.mastercard.com/plo/v1/', 'http://localhost:8080/plo/v1', 'http://[::1]:8080/plo/v1', 'http://127.1.2.3/plo/v1']) {
+  it('accepts https and loopback http base URLs, normalizing a trailing slash (and the v1.3 /plo/v1 suffix) away', async () => {
+    const normalized: Record<string, string> = {
+      'https://sandbox.api.mastercard.com/plo/v1/': 'https://sandbox.api.mastercard.com',
+      'http://localhost:8080/plo/v1': 'http://localhost:8080',
+      'http://[::1]:8080/plo/v1': 'http://[::1]:8080',
+      'http://127.1.2.3/plo/v1': 'http://127.1.2.3',
+      'https://sandbox.api.mastercard.com/': 'https://sandbox.api.mastercard.com',
+      'https://proxy.example.com/mastercard//': 'https://proxy.example.com/mastercard',
+      'http://localhost:8080/plo/v1//': 'http://localhost:8080',
+    };
+    for (const [baseUrl, expected] of Object.entries(normalized)) {
       const ref = await compile([PersonalizedOffersModule.forRoot({ ...options(), baseUrl })]);
       expect(ref.get(UserTokenService)).toBeDefined();
+      expect(ref.get<ResolvedPersonalizedOffersOptions>(PERSONALIZED_OFFERS_RESOLVED_OPTIONS).baseUrl).toBe(expected);
       await ref.close();
       moduleRef = undefined;
     }
