@@ -88,6 +88,27 @@ export class RedisTokenStore implements TokenStore {
   }
 
   /**
+   * PINGs Redis, bounded by the command timeout (for health checks). Rejects when Redis is slow
+   * (ioredis's `Command timed out`), answers with an error (`code`: its first word, e.g.
+   * `LOADING`, `NOPERM`), or is not connected (`code`: the client's state, `reconnecting`,
+   * `connecting`, …, or `close` when the socket is gone and ioredis has not noticed yet).
+   */
+  async ping(): Promise<void> {
+    const before = this.client.status;
+    if (before !== 'ready') throw Object.assign(new Error(`Redis connection ${before}`), { code: before });
+    try {
+      await this.client.ping();
+    } catch (error) {
+      const e = error as { code?: unknown; message?: unknown; name?: unknown };
+      if (e?.message === 'Command timed out' || typeof e?.code === 'string') throw error;
+      const reply = e?.name === 'ReplyError' && typeof e.message === 'string' ? /^[A-Z]+\b/.exec(e.message)?.[0] : undefined;
+      if (reply) throw Object.assign(new Error(`Redis answered ${reply}`), { code: reply });
+      const status = this.client.status === 'ready' ? 'close' : this.client.status;
+      throw Object.assign(new Error(`Redis connection ${status}`), { code: status });
+    }
+  }
+
+  /**
    * Opens the connection, waiting at most `connectTimeout`. Failure is not fatal: the module
    * starts without its shared cache and the client keeps reconnecting in the background.
    */
@@ -100,11 +121,20 @@ export class RedisTokenStore implements TokenStore {
     }
   }
 
-  /** Closes the connection (on application shutdown) and waits until it is closed. */
+  /**
+   * Closes the connection (on application shutdown) and waits until it is closed. While Redis is
+   * down the client is between sockets (`reconnecting`): `disconnect()` cancels the pending
+   * reconnect, and ioredis never emits `end` then, so there is nothing to wait for.
+   */
   async close(): Promise<void> {
-    if (this.client.status === 'end') return;
+    const status = this.client.status;
+    if (status === 'end') return;
+    if (status === 'reconnecting' || status === 'close') {
+      this.client.disconnect();
+      return;
+    }
     const ended = new Promise<void>((resolve) => this.client.once('end', () => resolve()));
-    if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
+    if (status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
     await ended;
   }

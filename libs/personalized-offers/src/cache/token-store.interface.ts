@@ -21,4 +21,9 @@ export interface TokenStore {
   releaseLock?(key: string, owner: string): Promise<void>;
   /** True when the store is shared between instances (then it is authoritative over the local copy). */
   readonly shared?: boolean;
+  /**
+   * Optional reachability probe for health checks (nestjs-personalized-offers/health): resolves
+   * when the store answers, rejects when it does not. It must not touch any token.
+   */
+  ping?(): Promise<unknown> | void;
 }

@@ -5,6 +5,7 @@ import { PersonalizedOffersInvalidResponseError } from '../errors/personalized-o
 import type { HttpResult } from './http-result.js';
 import { rfc3986 } from '../operations/request-encoding.js';
 import { type CompiledResult, compileModel, hasWireFields } from './model-compiler.js';
+import { redactEchoedBaseString } from '../signing/base-string-redaction.js';
 
 const EXCERPT_LENGTH = 120;
 // Opaque runs (tokens, AuthInfo, keys, signatures) are cut out of excerpts: 12+ token characters
@@ -73,7 +74,9 @@ function parseErrorItems(json: unknown, secrets: readonly string[]): ApiErrorIte
     const out: ApiErrorItem = {};
     const reasonCode = str(item?.ReasonCode, secrets);
     const source = str(item?.Source, secrets);
-    const description = str(item?.Description, secrets);
+    // A gateway refusal echoes its signature base string: kept whole, redacted structurally.
+    const echoed = typeof item?.Description === 'string' ? redactEchoedBaseString(item.Description, secrets) : undefined;
+    const description = echoed ?? str(item?.Description, secrets);
     const details = str(item?.Details, secrets);
     if (reasonCode !== undefined) out.reasonCode = reasonCode;
     if (source !== undefined) out.source = source;
@@ -82,6 +85,16 @@ function parseErrorItems(json: unknown, secrets: readonly string[]): ApiErrorIte
     if (typeof item?.Recoverable === 'boolean') out.recoverable = item.Recoverable;
     return out;
   });
+}
+
+/**
+ * Whether a refusal came from Mastercard's API gateway (`Source: "Gateway"`, any case) rather
+ * than from the service behind it: the credential in the request was never looked at.
+ */
+export function isGatewayRefusal(result: HttpResult): boolean {
+  const list = (parseJson(result.body) as { Errors?: { Error?: unknown } } | undefined)?.Errors?.Error;
+  const items = Array.isArray(list) ? list : list && typeof list === 'object' ? [list] : [];
+  return items.some((item: { Source?: unknown }) => typeof item?.Source === 'string' && item.Source.toLowerCase() === 'gateway');
 }
 
 /** Turns an HTTP status ≥ 400 into a `PersonalizedOffersApiError` with whatever the body tells. */

@@ -28,6 +28,14 @@ export class OAuthSigner {
 
   /** The `Authorization` header for one attempt (fresh nonce and timestamp), signed off the event loop. */
   async authorizationHeader(method: string, url: string, body?: string): Promise<string> {
+    return (await this.signRequest(method, url, body)).header;
+  }
+
+  /**
+   * The `Authorization` header for one attempt and the signature base string it signs (kept so
+   * that a gateway refusal can be compared with what the module signed; see `SignedRequest`).
+   */
+  async signRequest(method: string, url: string, body?: string): Promise<SignedRequest> {
     const params = OAuth.getOAuthParams(this.consumerKey, body ?? null, this.signerMethod);
     const baseString = OAuth.getSignatureBaseString(
       method.toUpperCase(),
@@ -36,7 +44,7 @@ export class OAuthSigner {
     );
     const signature = await this.sign(baseString);
     params.set('oauth_signature', encodeURIComponent(signature));
-    return OAuth.getAuthorizationString(params);
+    return { header: OAuth.getAuthorizationString(params), baseString };
   }
 
   /** The base64 RSA signature of a signature base string, computed on the thread pool. */
@@ -64,6 +72,15 @@ export class OAuthSigner {
   get maskedConsumerKey(): string {
     return maskConsumerKey(this.consumerKey);
   }
+}
+
+/**
+ * One signed attempt. `baseString` carries query values (AuthInfo, tokens) and the consumer key:
+ * it is only ever logged redacted, at debug level, when the gateway refuses the signature.
+ */
+export interface SignedRequest {
+  header: string;
+  baseString: string;
 }
 
 /** `…abcd`: only the last 4 characters of a consumer key are ever shown. */

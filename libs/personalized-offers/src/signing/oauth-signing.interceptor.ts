@@ -3,6 +3,13 @@ import { requestUrl } from '../http/request-url.js';
 import type { OAuthSigner } from './oauth-signer.js';
 
 /**
+ * Where the interceptor leaves the signature base string of the attempt on axios's request
+ * config (which comes back as `response.config`): a symbol, so it is never serialized with the
+ * config and never sent.
+ */
+export const SIGNATURE_BASE_STRING: unique symbol = Symbol('personalized-offers.signature-base-string');
+
+/**
  * Signs every request of the module's axios instance, present and future endpoints alike, over
  * the URL axios will send (base URL, path and serialized query, as the WHATWG parser leaves
  * it) and the exact body text. Registered first, so it runs last: users' request interceptors
@@ -13,7 +20,9 @@ export function installOAuthSigning(instance: AxiosInstance, signer: OAuthSigner
   instance.interceptors.request.use(async (config) => {
     const url = new URL(requestUrl(config)).href;
     const body = typeof config.data === 'string' ? config.data : config.data === undefined ? undefined : JSON.stringify(config.data);
-    config.headers.set('Authorization', await signer.authorizationHeader(config.method ?? 'get', url, body));
+    const signed = await signer.signRequest(config.method ?? 'get', url, body);
+    config.headers.set('Authorization', signed.header);
+    (config as { [SIGNATURE_BASE_STRING]?: string })[SIGNATURE_BASE_STRING] = signed.baseString;
     return config;
   });
 }
