@@ -11,6 +11,7 @@ export default {
   moduleNameMapper: {
     '^nestjs-personalized-offers$': '<rootDir>/libs/personalized-offers/src/index.ts',
     '^nestjs-personalized-offers/testing$': '<rootDir>/libs/personalized-offers/src/testing/index.ts',
+    '^nestjs-personalized-offers/health$': '<rootDir>/libs/personalized-offers/src/health/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -1,6 +1,9 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { PersonalizedOffersExceptionFilter, PersonalizedOffersModule } from 'nestjs-personalized-offers';
+import { PersonalizedOffersHealthIndicator } from 'nestjs-personalized-offers/health';
+import { HealthController } from './health.controller.js';
 import { type Upstream, resolveUpstream } from './upstream.js';
 import { AdminController, LoyaltyController } from './loyalty.controller.js';
 import { OffersController } from './offers.controller.js';
@@ -38,10 +41,15 @@ export class AppModule {
           inject: [UPSTREAM],
           useFactory: (upstream: Upstream) => upstream.options,
         }),
+        TerminusModule,
       ],
-      controllers: [UserTokenController, OffersController, LoyaltyController, AdminController],
-      // Callers see 400/502/503/504 with a generic message, never upstream details.
-      providers: [{ provide: APP_FILTER, useClass: PersonalizedOffersExceptionFilter }],
+      controllers: [UserTokenController, OffersController, LoyaltyController, AdminController, HealthController],
+      providers: [
+        // Callers see 400/502/503/504 with a generic message, never upstream details.
+        { provide: APP_FILTER, useClass: PersonalizedOffersExceptionFilter },
+        // GET /health: the module's circuit breaker and token store (never calls Mastercard).
+        PersonalizedOffersHealthIndicator,
+      ],
     };
   }
 }

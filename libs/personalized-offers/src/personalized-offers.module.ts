@@ -16,6 +16,7 @@ import {
 import { ConfigurableModuleClass } from './personalized-offers.module-definition.js';
 import { cacheProviders, configProviders, httpProviders } from './personalized-offers.providers.js';
 import { UserTokenService } from './user-token/user-token.service.js';
+import { telemetryProviders } from './telemetry/telemetry.providers.js';
 
 /**
  * The Mastercard Personalized Offers module: `forRoot(options)` or `forRootAsync({ … })`.
@@ -26,6 +27,7 @@ import { UserTokenService } from './user-token/user-token.service.js';
     ...configProviders,
     ...httpProviders,
     ...cacheProviders,
+    ...telemetryProviders,
     AuthInfoCryptoService,
     PersonalizedOffersHttpClient,
     OperationExecutor,
@@ -47,6 +49,8 @@ import { UserTokenService } from './user-token/user-token.service.js';
     PERSONALIZED_OFFERS_CLOCK,
     PERSONALIZED_OFFERS_HTTP,
     PERSONALIZED_OFFERS_TOKEN_STORE,
+    // Not in the package's API: read by the health indicator (nestjs-personalized-offers/health).
+    PersonalizedOffersHttpClient,
   ],
 })
 export class PersonalizedOffersModule extends ConfigurableModuleClass {}

@@ -20,23 +20,29 @@ import {
 import { PERSONALIZED_OFFERS_MODULE_OPTIONS } from './personalized-offers.module-definition.js';
 import { installOAuthSigning } from './signing/oauth-signing.interceptor.js';
 
+/**
+ * The `PERSONALIZED_OFFERS_RESOLVED_OPTIONS` factory: validates the options (and loads the keys)
+ * and logs what the configuration implies. Also used by `usePersonalizedOffersSimulator`.
+ */
+export function resolveModuleOptions(options: PersonalizedOffersModuleOptions): ResolvedPersonalizedOffersOptions {
+  const resolved = resolveOptions(options);
+  const logger = new Logger(LOGGER_CONTEXT);
+  if (resolved.legacyBaseUrl) {
+    logger.warn(`baseUrl ends in /plo/v1 (the v1.3 style); using ${resolved.baseUrl} as its host part, since operations carry their full paths. Configure the host only.`);
+  }
+  if (resolved.signer) {
+    logger.log(`Signing requests with OAuth 1.0a ${resolved.signer.signatureMethod} (consumer key ${resolved.signer.maskedConsumerKey}).`);
+  } else if (!resolved.loopback) {
+    logger.warn(`No oauth options: requests to ${new URL(resolved.baseUrl).host} are unsigned and Mastercard will refuse them.`);
+  }
+  return resolved;
+}
+
 /** Config providers: options validated (and keys loaded) once at start-up, then the fId and key material. */
 export const configProviders: Provider[] = [
   {
     provide: PERSONALIZED_OFFERS_RESOLVED_OPTIONS,
-    useFactory: (options: PersonalizedOffersModuleOptions) => {
-      const resolved = resolveOptions(options);
-      const logger = new Logger(LOGGER_CONTEXT);
-      if (resolved.legacyBaseUrl) {
-        logger.warn(`baseUrl ends in /plo/v1 (the v1.3 style); using ${resolved.baseUrl} as its host part, since operations carry their full paths. Configure the host only.`);
-      }
-      if (resolved.signer) {
-        logger.log(`Signing requests with OAuth 1.0a ${resolved.signer.signatureMethod} (consumer key ${resolved.signer.maskedConsumerKey}).`);
-      } else if (!resolved.loopback) {
-        logger.warn(`No oauth options: requests to ${new URL(resolved.baseUrl).host} are unsigned and Mastercard will refuse them.`);
-      }
-      return resolved;
-    },
+    useFactory: resolveModuleOptions,
     inject: [PERSONALIZED_OFFERS_MODULE_OPTIONS],
   },
   {

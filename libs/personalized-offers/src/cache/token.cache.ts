@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
 import { PersonalizedOffersCacheError } from '../errors/personalized-offers-cache.error.js';
 import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS, PERSONALIZED_OFFERS_TOKEN_STORE } from '../personalized-offers.constants.js';
 import { MemoryTokenStore } from './memory-token.store.js';
 import { RedisTokenStore } from './redis-token.store.js';
 import type { TokenStore } from './token-store.interface.js';
+import { NOOP_TELEMETRY, PERSONALIZED_OFFERS_TELEMETRY, type Telemetry, type TokenKind } from '../telemetry/telemetry.js';
 
 const WARN_INTERVAL_MS = 30_000;
 const POLL_INTERVAL_MS = 20;
@@ -16,6 +17,8 @@ const POLL_INTERVAL_MS = 20;
  * time to live. User tokens keep the bare `fId:userId` key they always had.
  */
 export interface TokenNamespace {
+  /** Which token it holds (the `personalized_offers.token.kind` of the cache metrics). */
+  readonly kind: TokenKind;
   readonly prefix: string;
   /** Milliseconds a stored token is served; `undefined` = until evicted. */
   readonly ttlMs: number | undefined;
@@ -52,9 +55,10 @@ export class TokenCache implements OnModuleDestroy {
   constructor(
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
     @Inject(PERSONALIZED_OFFERS_TOKEN_STORE) store: TokenStore | null,
+    @Optional() @Inject(PERSONALIZED_OFFERS_TELEMETRY) private readonly telemetry: Telemetry = NOOP_TELEMETRY,
   ) {
     const cache = options.cache;
-    this.userTokens = { prefix: '', ttlMs: cache ? cache.ttlMs : undefined };
+    this.userTokens = { kind: 'user', prefix: '', ttlMs: cache ? cache.ttlMs : undefined };
     this.lockTtlMs = cache ? cache.lockTtlMs : 0;
     this.lockWaitMs = cache ? cache.lockWaitMs : 0;
     this.ownsStore = cache ? cache.store === 'redis' : false;
@@ -67,9 +71,15 @@ export class TokenCache implements OnModuleDestroy {
     }
   }
 
-  /** A token held in this process, when the local tier is authoritative (memory store). */
+  /**
+   * A token held in this process, when the local tier is authoritative (memory store). Counts a
+   * hit when it has one; without one, the caller's `get` counts the lookup.
+   */
   peek(ns: TokenNamespace, key: string): string | undefined {
-    return this.remote ? undefined : this.local?.get(ns.prefix + key);
+    if (this.remote) return undefined;
+    const hit = this.local?.get(ns.prefix + key);
+    if (hit !== undefined) this.telemetry.tokenCacheLookup(ns.kind, true);
+    return hit;
   }
 
   /**
@@ -80,7 +90,10 @@ export class TokenCache implements OnModuleDestroy {
     const storeKey = ns.prefix + key;
     if (!refresh) {
       const running = this.inflight.get(storeKey);
-      if (running) return running;
+      if (running) {
+        this.telemetry.tokenCacheLookup(ns.kind, false); // waits for a fetch under way
+        return running;
+      }
     }
     const flightKey = refresh ? `refresh\u0000${storeKey}` : storeKey;
     const existing = this.inflight.get(flightKey);
@@ -88,7 +101,7 @@ export class TokenCache implements OnModuleDestroy {
     // An async wrapper rather than .finally(): `await` chains keep the caller's async stack trace.
     const flight = (async () => {
       try {
-        return await this.load(storeKey, ns.ttlMs, fetch, refresh);
+        return await this.load(storeKey, ns.ttlMs, fetch, refresh, ns.kind);
       } finally {
         this.inflight.delete(flightKey);
       }
@@ -114,10 +127,12 @@ export class TokenCache implements OnModuleDestroy {
     if (this.remote instanceof RedisTokenStore && this.ownsStore) await this.remote.close();
   }
 
-  private async load(key: string, ttlMs: number | undefined, fetch: () => Promise<string>, refresh: boolean): Promise<string> {
+  /** Every lookup (not a refresh) counts one hit (served from a tier) or one miss (fetched). */
+  private async load(key: string, ttlMs: number | undefined, fetch: () => Promise<string>, refresh: boolean, kind: TokenKind): Promise<string> {
     if (!this.remote) {
       if (!refresh) {
         const hit = this.local?.get(key);
+        this.telemetry.tokenCacheLookup(kind, hit !== undefined);
         if (hit !== undefined) return hit;
       }
       const token = await fetch();
@@ -127,14 +142,21 @@ export class TokenCache implements OnModuleDestroy {
 
     if (!refresh) {
       const hit = await this.remoteGet(key, ttlMs);
-      if (hit !== undefined) return hit;
+      if (hit !== undefined) {
+        this.telemetry.tokenCacheLookup(kind, true);
+        return hit;
+      }
     }
     let owner: string | undefined;
     if (this.remote.acquireLock && !refresh) {
       const claim = await this.claim(key, ttlMs);
-      if (claim.token !== undefined) return claim.token;
+      if (claim.token !== undefined) {
+        this.telemetry.tokenCacheLookup(kind, true); // another instance fetched it
+        return claim.token;
+      }
       owner = claim.owner;
     }
+    if (!refresh) this.telemetry.tokenCacheLookup(kind, false);
     try {
       const token = await fetch();
       this.local?.set(key, token, ttlMs);

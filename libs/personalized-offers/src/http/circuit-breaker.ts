@@ -3,6 +3,7 @@ import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, type CircuitBreak
 import type { ResolvedHttpOptions } from '../config/resolve-options.js';
 import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-network.error.js';
 import { PersonalizedOffersUnavailableError } from '../errors/personalized-offers-unavailable.error.js';
+import { type BreakerState, NOOP_TELEMETRY, type Telemetry } from '../telemetry/telemetry.js';
 import type { HttpResult } from './http-result.js';
 import { isRetryableStatus } from './retry-policy.js';
 
@@ -13,8 +14,11 @@ import { isRetryableStatus } from './retry-policy.js';
  */
 export class UpstreamCircuitBreaker {
   private readonly policy: CircuitBreakerPolicy | undefined;
+  private readonly halfOpenAfterMs: number = 0;
+  /** `Date.now()` when the breaker last opened (cockatiel keeps its own copy private). */
+  private openedAt = 0;
 
-  constructor(options: ResolvedHttpOptions['circuitBreaker'], logger: Logger) {
+  constructor(options: ResolvedHttpOptions['circuitBreaker'], logger: Logger, telemetry: Telemetry = NOOP_TELEMETRY) {
     if (!options) return;
     this.policy = circuitBreaker(
       handleWhen((e) => e instanceof PersonalizedOffersNetworkError).orWhenResult((r) => isRetryableStatus((r as HttpResult).status)),
@@ -23,6 +27,14 @@ export class UpstreamCircuitBreaker {
     this.policy.onBreak(() => logger.warn(`Circuit breaker opened after ${options.consecutiveFailures} consecutive failures; failing fast for ${options.halfOpenAfterMs} ms.`));
     this.policy.onHalfOpen(() => logger.warn('Circuit breaker half-open: letting one probe request through.'));
     this.policy.onReset(() => logger.warn('Circuit breaker closed: the API answers again.'));
+    this.halfOpenAfterMs = options.halfOpenAfterMs;
+    this.policy.onBreak(() => (this.openedAt = Date.now()));
+    let previous: BreakerState = 'closed';
+    this.policy.onStateChange((next) => {
+      const to = stateName(next);
+      if (to !== previous) telemetry.breakerTransition(previous, to);
+      previous = to;
+    });
   }
 
   /** `'closed' | 'open' | 'half-open' | 'disabled'`. */
@@ -30,6 +42,18 @@ export class UpstreamCircuitBreaker {
     if (!this.policy) return 'disabled';
     const s = this.policy.state;
     return s === CircuitState.Closed ? 'closed' : s === CircuitState.HalfOpen ? 'half-open' : 'open';
+  }
+
+  /**
+   * Read-only view for health checks. An open breaker whose pause is over reads `'half-open'`:
+   * cockatiel switches only when the next call arrives, and that call is the probe. While open,
+   * `retryInMs` is the time left before a probe may go through.
+   */
+  snapshot(): { state: 'closed' | 'open' | 'half-open' | 'disabled'; retryInMs?: number } {
+    const state = this.state;
+    if (state !== 'open') return { state };
+    const retryInMs = this.openedAt + this.halfOpenAfterMs - Date.now();
+    return retryInMs > 0 ? { state, retryInMs } : { state: 'half-open' };
   }
 
   /** Runs one attempt through the breaker. */
@@ -42,4 +66,9 @@ export class UpstreamCircuitBreaker {
       throw error;
     }
   }
+}
+
+/** cockatiel's state by the module's name (isolated reads `open`, as in `state`). */
+function stateName(state: CircuitState): BreakerState {
+  return state === CircuitState.Closed ? 'closed' : state === CircuitState.HalfOpen ? 'half-open' : 'open';
 }

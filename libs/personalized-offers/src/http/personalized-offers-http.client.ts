@@ -1,18 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AxiosError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
 import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-network.error.js';
+import { isLogLevelEnabled } from '../log-level.js';
 import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
 import { InjectPersonalizedOffersHttp } from '../personalized-offers.decorators.js';
 import { UpstreamCircuitBreaker } from './circuit-breaker.js';
 import type { HttpResult } from './http-result.js';
 import { NEVER_CANCELLED } from './never-cancelled.js';
+import { SIGNATURE_BASE_STRING } from '../signing/oauth-signing.interceptor.js';
 import type { RetryClass } from '../operations/operation.js';
 import type { HttpRequest } from './http-request.js';
 import { type AttemptOutcome, RetryPolicy } from './retry-policy.js';
+import { NOOP_TELEMETRY, PERSONALIZED_OFFERS_TELEMETRY, type Telemetry } from '../telemetry/telemetry.js';
 
 /**
  * Sends requests through the module's own `HttpService` (so users' axios interceptors and the
@@ -26,15 +29,17 @@ export class PersonalizedOffersHttpClient {
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
-  private readonly breaker: UpstreamCircuitBreaker;
+  /** Read by the health indicator (`snapshot()`); only `send` runs calls through it. */
+  readonly breaker: UpstreamCircuitBreaker;
 
   constructor(
     @InjectPersonalizedOffersHttp() private readonly http: HttpService,
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
+    @Optional() @Inject(PERSONALIZED_OFFERS_TELEMETRY) private readonly telemetry: Telemetry = NOOP_TELEMETRY,
   ) {
     this.timeoutMs = options.http.timeoutMs;
     this.retry = new RetryPolicy(options.http.retry);
-    this.breaker = new UpstreamCircuitBreaker(options.http.circuitBreaker, this.logger);
+    this.breaker = new UpstreamCircuitBreaker(options.http.circuitBreaker, this.logger, this.telemetry);
   }
 
   /**
@@ -44,20 +49,28 @@ export class PersonalizedOffersHttpClient {
   async send(request: HttpRequest, retry: RetryClass): Promise<HttpResult> {
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
+      // A CLIENT span per attempt (and the attempts counter); `undefined` without an SDK.
+      const recorded = this.telemetry.startAttempt(request, attempt, this.breaker);
       let outcome: AttemptOutcome;
       try {
-        outcome = await this.breaker.execute(() => this.attempt(request));
+        outcome = recorded
+          ? await recorded.run(() => this.breaker.execute(() => this.attempt(request)))
+          : await this.breaker.execute(() => this.attempt(request));
       } catch (error) {
-        if (!(error instanceof PersonalizedOffersNetworkError)) throw error; // breaker open
+        if (!(error instanceof PersonalizedOffersNetworkError)) {
+          recorded?.end(error, undefined);
+          throw error; // breaker open
+        }
         outcome = error;
       }
       const what = outcome instanceof PersonalizedOffersNetworkError ? outcome.code : String(outcome.status);
-      if (Logger.isLevelEnabled('debug')) {
+      if (isLogLevelEnabled('debug')) {
         const ms = Math.round(performance.now() - started);
         this.logger.debug(`${request.method} ${request.path} ${what} ${ms}ms attempt ${attempt}/${this.retry.maxAttempts}`);
       }
 
       const delay = this.retry.delayBeforeRetry(attempt, outcome, retry);
+      recorded?.end(outcome, delay);
       if (delay === undefined) {
         if (outcome instanceof PersonalizedOffersNetworkError) throw outcome;
         return outcome;
@@ -88,11 +101,14 @@ export class PersonalizedOffersHttpClient {
         config.transformRequest = passThrough;
       }
       const response: AxiosResponse<string> = await firstValueFrom(this.http.request<string>(config));
-      return {
+      const result: HttpResult = {
         status: response.status,
         headers: flattenHeaders(response.headers),
         body: typeof response.data === 'string' ? response.data : '',
       };
+      const baseString = (response.config as { [SIGNATURE_BASE_STRING]?: string } | undefined)?.[SIGNATURE_BASE_STRING];
+      if (baseString !== undefined && response.status >= 400) result.signatureBaseString = baseString;
+      return result;
     } catch (error) {
       throw toNetworkError(error, controller.signal.aborted);
     } finally {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
 import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-network.error.js';
 import { PersonalizedOffersOutcomeUnknownError } from '../errors/personalized-offers-outcome-unknown.error.js';
@@ -6,12 +6,16 @@ import { PersonalizedOffersError } from '../errors/personalized-offers.error.js'
 import type { HttpRequest } from '../http/http-request.js';
 import type { HttpResult } from '../http/http-result.js';
 import { PersonalizedOffersHttpClient } from '../http/personalized-offers-http.client.js';
-import { parseModel, toApiError } from '../http/response-parser.js';
+import { isGatewayRefusal, parseModel, toApiError } from '../http/response-parser.js';
+import type { PersonalizedOffersApiError } from '../errors/personalized-offers-api.error.js';
+import { redactSignatureBaseString } from '../signing/base-string-redaction.js';
 import { provablyNotSent } from '../http/retry-policy.js';
-import { PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
+import { isLogLevelEnabled } from '../log-level.js';
+import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
 import type { CredentialSource } from './credential.js';
 import type { Operation, OperationContext } from './operation.js';
 import { encodeQuery, rfc3986, serializeBody } from './request-encoding.js';
+import { type CallTelemetry, NOOP_TELEMETRY, PERSONALIZED_OFFERS_TELEMETRY, type Telemetry } from '../telemetry/telemetry.js';
 
 const JSON_ACCEPT = { Accept: 'application/json' } as const;
 /** Statuses that mean a credential was refused, unless the credential says otherwise. */
@@ -26,6 +30,7 @@ const REFUSED: readonly number[] = [401, 403];
  */
 @Injectable()
 export class OperationExecutor {
+  private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly baseUrl: string;
   private readonly context: OperationContext;
   /** Values of the module's own that an upstream echo must never carry into an error. */
@@ -34,6 +39,7 @@ export class OperationExecutor {
   constructor(
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
     private readonly http: PersonalizedOffersHttpClient,
+    @Optional() @Inject(PERSONALIZED_OFFERS_TELEMETRY) private readonly telemetry: Telemetry = NOOP_TELEMETRY,
   ) {
     this.baseUrl = options.baseUrl;
     this.context = { fId: options.fId };
@@ -41,8 +47,21 @@ export class OperationExecutor {
   }
 
   /** Runs `operation` and returns its result (the envelope opened). */
-  async execute<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource): Promise<R> {
-    const body = await this.executeRaw(operation, params, credential);
+  execute<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource): Promise<R> {
+    // A span per call (and the duration histogram); `undefined` without an SDK: the plain path.
+    const call = this.telemetry.startCall(operation);
+    return call ? call.run(() => this.runOpened(operation, params, credential, call)) : this.runOpened(operation, params, credential);
+  }
+
+  /** Runs `operation` and returns the validated body model, without the envelope check. */
+  executeRaw<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource): Promise<B> {
+    const call = this.telemetry.startCall(operation);
+    return call ? call.run(() => this.run(operation, params, credential, call)) : this.run(operation, params, credential);
+  }
+
+  /** `run`, then the envelope check. */
+  private async runOpened<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource, call?: CallTelemetry): Promise<R> {
+    const body = await this.run(operation, params, credential, call);
     try {
       return operation.envelope ? operation.envelope(body, operation.id) : (body as unknown as R);
     } catch (error) {
@@ -50,20 +69,27 @@ export class OperationExecutor {
     }
   }
 
-  /** Runs `operation` and returns the validated body model, without the envelope check. */
-  async executeRaw<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource): Promise<B> {
+  /** validate → credential → send (renewing a refused credential once) → map errors → parse. */
+  private async run<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource, call?: CallTelemetry): Promise<B> {
     try {
       operation.validate?.(params);
       let value = credential && (await credential.get());
       let result = await this.send(operation, params, value);
-      if (credential?.renew && (credential.renewOn ?? REFUSED).includes(result.status)) {
+      call?.response(result.status);
+      // A gateway refusal (the signature, not the credential) is not cured by a new credential.
+      if (credential?.renew && (credential.renewOn ?? REFUSED).includes(result.status) && !isGatewayRefusal(result)) {
+        call?.credentialRenewed();
         value = await credential.renew();
         result = await this.send(operation, params, value);
+        call?.response(result.status);
       }
       // Only on the failure paths: what the module sent, to scrub from any echo of it.
       const secrets = () => this.secretsOf(operation, params, value);
       if (result.status >= 400) {
         const error = toApiError(result, secrets());
+        if (result.signatureBaseString !== undefined && isLogLevelEnabled('debug') && isGatewayRefusal(result)) {
+          this.logSignatureRefusal(operation.id, error, redactSignatureBaseString(result.signatureBaseString, secrets()));
+        }
         if (operation.retry === 'never' && result.status >= 500) {
           throw new PersonalizedOffersOutcomeUnknownError(operation.id, { timedOut: false, cause: error });
         }
@@ -74,6 +100,16 @@ export class OperationExecutor {
     } catch (error) {
       throw tagged(error, operation.id);
     }
+  }
+
+  /**
+   * One debug line when the gateway refuses a signed request: its reason code and the base string
+   * the module signed, redacted like the gateway's echo in the error's description, so the two
+   * can be compared (a proxy that rewrote the URL, a re-serialized body, clock skew).
+   */
+  private logSignatureRefusal(operation: string, error: PersonalizedOffersApiError, baseString: string): void {
+    const reason = error.errors.map((e) => e.reasonCode).filter(Boolean).join(', ') || 'no reason code';
+    this.logger.debug(`${operation}: the gateway refused the request (${error.status} ${reason}); the module signed this base string: ${baseString}`);
   }
 
   /** The credential, the operation's secret query values and the module's own secrets. */
@@ -124,6 +160,7 @@ export class OperationExecutor {
       method: operation.method,
       url: `${this.baseUrl}${path}${encodeQuery(query)}`,
       path: operation.path,
+      operation: operation.id,
       headers,
       ...(text !== undefined ? { body: text } : {}),
     };

@@ -35,7 +35,7 @@ export class AccessTokenService {
   ) {
     this.fId = options.fId;
     this.defaultUtcOffset = options.accessTokens.defaultUtcOffset;
-    this.namespace = { prefix: 'at:', ttlMs: options.accessTokens.ttlMs - options.accessTokens.refreshBeforeMs };
+    this.namespace = { kind: 'access', prefix: 'at:', ttlMs: options.accessTokens.ttlMs - options.accessTokens.refreshBeforeMs };
   }
 
   /**

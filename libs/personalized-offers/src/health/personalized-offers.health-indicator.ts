@@ -1,0 +1,104 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { MemoryTokenStore } from '../cache/memory-token.store.js';
+import { RedisTokenStore } from '../cache/redis-token.store.js';
+import type { TokenStore } from '../cache/token-store.interface.js';
+import { PersonalizedOffersHttpClient } from '../http/personalized-offers-http.client.js';
+import { PERSONALIZED_OFFERS_TOKEN_STORE } from '../personalized-offers.constants.js';
+
+/** Longest wait for the token store's answer by default (Redis's own command timeout, 250 ms by default, usually ends it first). */
+const DEFAULT_TIMEOUT_MS = 1_000;
+
+/** What the indicator reports under its key, beside terminus' `status`. */
+export interface PersonalizedOffersHealthDetails {
+  /** The module's circuit breaker in front of Mastercard. `retryInMs`: while open, time left before a probe may go through. */
+  circuitBreaker: { state: 'closed' | 'open' | 'half-open' | 'disabled'; retryInMs?: number };
+  /**
+   * The token store: `none` with `cache: false`. `reachable` for the stores that can be probed
+   * (Redis, or your own store with a `ping()`); `reason` when it is not: an error code, `timeout`,
+   * or the Redis client's connection state (`reconnecting`, `connecting`, …).
+   */
+  tokenStore: { kind: 'memory' | 'redis' | 'custom' | 'none'; reachable?: boolean; reason?: string };
+  /** Why the indicator is down. */
+  message?: string;
+}
+
+/** Options of {@link PersonalizedOffersHealthIndicator.isHealthy}. */
+export interface PersonalizedOffersHealthOptions {
+  /** Longest wait for the token store's PING, in milliseconds. @default 1000 */
+  timeoutMs?: number;
+}
+
+/**
+ * Terminus health indicator of a `PersonalizedOffersModule` registration: its circuit breaker
+ * and its token store. It never calls Mastercard (the breaker state is read, not probed) and
+ * reports no URL, key, password or token.
+ *
+ * - **down** while the circuit breaker is open (calls fail fast), or while the token store does
+ *   not answer a PING (Redis stopped, unreachable, or slower than `timeoutMs` or its command
+ *   timeout);
+ * - **up** otherwise, including half-open: the breaker is letting a probe through, and an open
+ *   breaker whose pause is over reads half-open, since the next call will be that probe (a
+ *   readiness probe that kept the instance out of traffic would otherwise keep it open).
+ *
+ * Add it to the providers of a module that imports `TerminusModule` and sees the
+ * `PersonalizedOffersModule` registration (the same module, or `isGlobal: true`).
+ */
+@Injectable()
+export class PersonalizedOffersHealthIndicator {
+  constructor(
+    private readonly health: HealthIndicatorService,
+    private readonly client: PersonalizedOffersHttpClient,
+    @Inject(PERSONALIZED_OFFERS_TOKEN_STORE) private readonly store: TokenStore | null,
+  ) {}
+
+  /** `{ [key]: { status: 'up' | 'down', circuitBreaker, tokenStore, message? } }`. */
+  async isHealthy<const Key extends string = 'personalizedOffers'>(
+    key: Key = 'personalizedOffers' as Key,
+    options: PersonalizedOffersHealthOptions = {},
+  ): Promise<HealthIndicatorResult<Key>> {
+    const session = this.health.check(key);
+    const circuitBreaker = this.client.breaker.snapshot();
+    const tokenStore = await this.probeStore(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+
+    const problems: string[] = [];
+    if (circuitBreaker.state === 'open') {
+      problems.push(`Circuit breaker open after repeated upstream failures; next probe in ${circuitBreaker.retryInMs} ms.`);
+    }
+    if (tokenStore.reachable === false) problems.push(`Token store (${tokenStore.kind}) unreachable: ${tokenStore.reason}.`);
+    const details: PersonalizedOffersHealthDetails = { circuitBreaker, tokenStore };
+    if (problems.length === 0) return session.up({ ...details });
+    return session.down({ ...details, message: problems.join(' ') });
+  }
+
+  private async probeStore(timeoutMs: number): Promise<PersonalizedOffersHealthDetails['tokenStore']> {
+    const store = this.store;
+    if (!store) return { kind: 'none' };
+    const kind = store instanceof MemoryTokenStore ? 'memory' : store instanceof RedisTokenStore ? 'redis' : 'custom';
+    if (typeof store.ping !== 'function') return { kind };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        Promise.resolve().then(() => store.ping!()),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { code: 'timeout' })), timeoutMs);
+        }),
+      ]);
+      return { kind, reachable: true };
+    } catch (error) {
+      return { kind, reachable: false, reason: reasonOf(error) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * A short, safe reason: an error code (`ECONNREFUSED`, a Redis connection state) or `timeout`,
+ * never the message (it can carry hosts, or whatever a custom store put there).
+ */
+function reasonOf(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  if (e?.message === 'Command timed out') return 'timeout'; // ioredis's command timeout
+  return typeof e?.code === 'string' && /^[A-Za-z0-9_.-]{1,40}$/.test(e.code) ? e.code : 'error';
+}
