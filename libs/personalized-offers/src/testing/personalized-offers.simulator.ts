@@ -3,6 +3,8 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { AuthInfoKeyMaterial } from '../crypto/auth-info-key-material.js';
 import type { AuthInfoOptions } from '../interfaces/index.js';
+import { gatewayErrorBody } from './gateway/gateway-refusal.js';
+import { SimulatorGateway, type SimulatorGatewayOptions } from './gateway/simulator-gateway.js';
 import { type SimulatorFault, type SimulatorFaultRule, type SimulatorFaultSchedule, seededRandom } from './simulator-fault.js';
 import { AccessTokenRegistry } from './simulator/access-tokens.js';
 import { OfferCatalogue } from './simulator/catalogue.js';
@@ -32,6 +34,14 @@ export interface PersonalizedOffersSimulatorOptions {
   tokenSecret?: string;
   /** Faults active from the start (see `addFault`). */
   faults?: SimulatorFaultRule[];
+  /**
+   * Check every request the way Mastercard's API gateway does (OAuth 1.0a: consumer key,
+   * RSA-SHA256 or RSA-PSS signature over the method, URL and query as received, body hash over
+   * the exact bytes, timestamp window, nonce reuse) before routing, and refuse with the
+   * gateway's status and body (`Source: "Gateway"`). Only admitted requests reach the
+   * operations and draw faults (in the order they are admitted). @default off: no checks
+   */
+  gateway?: SimulatorGatewayOptions;
 }
 
 interface ActiveRule {
@@ -75,6 +85,7 @@ export class PersonalizedOffersSimulator {
   private readonly faultCounts = new Map<SimulatorFault['type'], number>();
   private tokenEpoch = 0;
   private readonly issued = new Map<string, SimulatorUser>();
+  private readonly gateway: SimulatorGateway | undefined;
 
   constructor(private readonly options: PersonalizedOffersSimulatorOptions = {}) {
     this.authInfo = options.authInfo ?? { key: randomBytes(16).toString('hex'), iv: randomBytes(16).toString('hex'), mode: 'cbc', encoding: 'hex' };
@@ -88,6 +99,7 @@ export class PersonalizedOffersSimulator {
     this.accessTokens = new AccessTokenRegistry(`access:${this.tokenSecret}`, this.now, ttl);
     this.state = new SimulatorState(this.catalogue, this.now);
     for (const rule of options.faults ?? []) this.addFault(rule.fault, rule.schedule);
+    this.gateway = options.gateway ? new SimulatorGateway(options.gateway, this.now) : undefined;
   }
 
   /** Starts listening; `baseUrl` is host-only (`http://127.0.0.1:PORT`), as v1.5 servers are: paths carry `/plo/v1/…`. */
@@ -244,16 +256,35 @@ export class PersonalizedOffersSimulator {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.received += 1;
+    const arrival = this.received;
     const url = new URL(req.url ?? '/', 'http://simulator');
     const method = req.method ?? 'GET';
     const lookup = lookupRoute(method, url.pathname);
     const setBody = this.log.add(req, url, lookup.route?.operationId);
-    // Faults are drawn on arrival, so the schedule depends only on the order requests arrive in.
-    const fault = lookup.route ? this.takeFault(lookup.route.operationId) : undefined;
+    // Faults are drawn on arrival, so the schedule depends only on the order requests arrive in;
+    // behind the gateway, once it has admitted the request (it needs the body's bytes first).
+    let fault = lookup.route && !this.gateway ? this.takeFault(lookup.route.operationId) : undefined;
 
     readBody(req)
-      .then((body) => {
-        if (body === undefined) return send(res, errorReply(413, 'Request body is too large'));
+      .then((bytes) => {
+        if (bytes === undefined) return send(res, errorReply(413, 'Request body is too large'));
+        const body = bytes.toString('utf8');
+        if (this.gateway) {
+          const refusal = this.gateway.check({
+            method,
+            target: req.url ?? '/',
+            host: req.headers.host,
+            scheme: 'http',
+            fallbackHost: this.url?.slice('http://'.length) ?? 'localhost',
+            authorization: req.headers.authorization,
+            body: bytes,
+          });
+          if (refusal) {
+            setBody(body, refusal);
+            return send(res, { status: refusal.status, body: gatewayErrorBody(refusal) });
+          }
+          fault = lookup.route ? this.takeFault(lookup.route.operationId, arrival) : undefined;
+        }
         setBody(body);
         if (!lookup.route) {
           if (lookup.status === 404) return send(res, errorReply(404, 'Resource not found'));
@@ -337,10 +368,11 @@ export class PersonalizedOffersSimulator {
     };
   }
 
-  private takeFault(operationId: string): SimulatorFault | undefined {
+  /** The fault for the `arrival`-th request (by default the last one to arrive), if any. */
+  private takeFault(operationId: string, arrival = this.received): SimulatorFault | undefined {
     for (const rule of this.rules) {
       if (rule.operation !== undefined && rule.operation !== operationId) continue;
-      if (this.received < rule.fromRequest) continue;
+      if (arrival < rule.fromRequest) continue;
       // Every eligible request draws, hit or not, so the sequence depends only on the request order.
       if (rule.probability < 1 && rule.random() >= rule.probability) continue;
       rule.remaining -= 1;
@@ -357,8 +389,8 @@ function send(res: ServerResponse, reply: SimulatorReply): void {
   writeJson(res, reply.status, reply.body, reply.headers);
 }
 
-/** The whole body as UTF-8 text; undefined past {@link MAX_BODY_BYTES} (a runaway client, not a test). */
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+/** The whole body, bytes as received; undefined past {@link MAX_BODY_BYTES} (a runaway client, not a test). */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -368,7 +400,7 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
       if (size > MAX_BODY_BYTES) tooLarge = true;
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

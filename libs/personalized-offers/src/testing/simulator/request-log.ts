@@ -15,6 +15,8 @@ export interface SimulatorRequestRecord {
   readonly headers: Record<string, string | undefined>;
   /** The raw body text (empty for none); filled once the body has arrived. */
   readonly body: string;
+  /** Present when the simulator's gateway (option `gateway`) refused the request: what it answered. No operation ran. */
+  readonly gatewayRefusal?: { readonly status: number; readonly reasonCode: string; readonly description: string };
 }
 
 type MutableRecord = { -readonly [K in keyof SimulatorRequestRecord]: SimulatorRequestRecord[K] };
@@ -25,8 +27,11 @@ export class RequestLog {
 
   constructor(private readonly capacity = 200) {}
 
-  /** Logs a request on arrival (so the order is arrival order) and returns a setter for its body. */
-  add(req: IncomingMessage, url: URL, operationId: string | undefined): (body: string) => void {
+  /**
+   * Logs a request on arrival (so the order is arrival order) and returns a setter for its body;
+   * the setter's second argument records a gateway refusal.
+   */
+  add(req: IncomingMessage, url: URL, operationId: string | undefined): (body: string, gatewayRefusal?: SimulatorRequestRecord['gatewayRefusal']) => void {
     const query: Record<string, string[]> = {};
     for (const [name, value] of url.searchParams) (query[name] ??= []).push(value);
     const headers: Record<string, string | undefined> = {};
@@ -42,8 +47,9 @@ export class RequestLog {
     };
     this.entries.push(entry);
     if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
-    return (body) => {
+    return (body, gatewayRefusal) => {
       entry.body = body;
+      if (gatewayRefusal) entry.gatewayRefusal = { ...gatewayRefusal };
     };
   }
 

@@ -1,0 +1,223 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Test } from '@nestjs/testing';
+import {
+  AuthInfoCryptoService,
+  AuthInfoKeyMaterial,
+  PersonalizedOffersModule,
+  UserTokenService,
+} from 'nestjs-personalized-offers';
+import { rsaKeyPair } from './support/keys.js';
+
+// The `bin` as users run it: the built file (the test command builds before the e2e run).
+// PLO_SIMULATOR_CLI points at another build, e.g. `tsc -p libs/personalized-offers/tsconfig.lib.json --outDir /tmp/x`.
+const root = join(import.meta.dirname, '..');
+const CLI = process.env.PLO_SIMULATOR_CLI ?? join(root, 'dist/personalized-offers/testing/cli.js');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+interface Running {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children = new Set<ChildProcess>();
+
+function run(args: string[]): Running {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+/** Waits until stdout satisfies `ready` (or the process exits, or 10 s pass). */
+async function until(running: Running, ready: (out: string) => boolean): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  let exited = false;
+  void running.exit.then(() => (exited = true));
+  while (!ready(running.stdout())) {
+    if (exited || Date.now() > deadline) throw new Error(`simulator CLI did not get ready; stdout: ${running.stdout()} stderr: ${running.stderr()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return running.stdout();
+}
+
+/** The `NAME=value` lines of the human output. */
+function env(out: string): Record<string, string> {
+  return Object.fromEntries([...out.matchAll(/^(PLO_[A-Z_]+)=(.*)$/gm)].map(([, k, v]) => [k!, v!]));
+}
+const started = (out: string) => /^# (Requests|Gateway)/m.test(out);
+
+/** AuthInfo for `userId`, made by the library's own crypto from the printed key material. */
+function authInfo(vars: Record<string, string>, userId: string): string {
+  const material = AuthInfoKeyMaterial.from({
+    key: vars.PLO_AUTHINFO_KEY!,
+    iv: vars.PLO_AUTHINFO_IV!,
+    mode: vars.PLO_AUTHINFO_MODE as 'cbc',
+    encoding: vars.PLO_AUTHINFO_ENCODING as 'hex',
+  });
+  return new AuthInfoCryptoService(vars.PLO_FID!, material, { now: Date.now }).encrypt(userId);
+}
+
+describe('the standalone simulator (`nestjs-personalized-offers-simulator`)', () => {
+  beforeAll(() => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the library first (npm run build:lib), or set PLO_SIMULATOR_CLI`);
+  });
+  afterAll(() => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+
+  it('is the package’s bin, and the built file starts with a node shebang', () => {
+    expect(pkg.bin).toEqual({ 'nestjs-personalized-offers-simulator': './dist/personalized-offers/testing/cli.js' });
+    expect(readFileSync(CLI, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+  });
+
+  it('prints its base URL (loopback) and AuthInfo key material; a plain HTTP client can use it; SIGTERM stops it with code 0', async () => {
+    const sim = run(['--port', '0']);
+    const vars = env(await until(sim, started));
+    expect(vars).toEqual({
+      PLO_BASE_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      PLO_FID: '999999',
+      PLO_AUTHINFO_KEY: expect.stringMatching(/^[0-9a-f]{32}$/),
+      PLO_AUTHINFO_IV: expect.stringMatching(/^[0-9a-f]{32}$/),
+      PLO_AUTHINFO_MODE: 'cbc',
+      PLO_AUTHINFO_ENCODING: 'hex',
+    });
+    const base = vars.PLO_BASE_URL!;
+
+    // A curl-like call of the current API (no AuthInfo needed to mint an access token).
+    const minted = await fetch(`${base}/loyalty/offers/user-presentment/access-tokens`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ fiId: '999999', userId: 'alice', utcOffset: '+00:00' }),
+    });
+    expect(minted.status).toBe(200);
+    const { accessToken } = (await minted.json()) as { accessToken: string };
+    const offers = await fetch(`${base}/loyalty/offers/user-presentment/offers?limit=5`, { headers: { 'X-Auth-Token': accessToken } });
+    expect(offers.status).toBe(200);
+    expect(((await offers.json()) as { offers: unknown[] }).offers).toHaveLength(5);
+
+    // The legacy usertoken, with AuthInfo encrypted from the printed key material.
+    const token = await fetch(`${base}/plo/v1/usertoken?FId=999999&AuthInfo=${authInfo(vars, 'alice')}`);
+    expect(token.status).toBe(200);
+    expect(((await token.json()) as any).Response.UserToken.Token).toMatch(/^[A-Za-z0-9_-]{24}$/);
+
+    // A module configured with exactly the printed values works too.
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: vars.PLO_FID!,
+          baseUrl: base,
+          authInfo: { key: vars.PLO_AUTHINFO_KEY!, iv: vars.PLO_AUTHINFO_IV!, mode: 'cbc', encoding: 'hex' },
+        }),
+      ],
+    }).compile();
+    try {
+      await expect(moduleRef.get(UserTokenService).getUserToken('bob')).resolves.toMatch(/^[A-Za-z0-9_-]{24}$/);
+    } finally {
+      await moduleRef.close();
+    }
+
+    sim.child.kill('SIGTERM');
+    expect(await sim.exit).toEqual({ code: 0, signal: null });
+    expect(sim.stderr()).toContain('SIGTERM');
+    await expect(fetch(`${base}/plo/v1/usertoken`)).rejects.toThrow();
+  });
+
+  it('SIGINT stops it with code 0 too; --json prints one JSON line; --fid and --seed shape the key material and tokens', async () => {
+    const a = run(['--port', '0', '--json', '--seed', 'team-demo', '--fid', '123456', '--fid', '654321']);
+    const b = run(['--port', '0', '--json', '--seed', 'team-demo', '--fid', '123456']);
+    const c = run(['--port', '0', '--json', '--seed', 'another-seed', '--fid', '123456']);
+    const [outA, outB, outC] = await Promise.all([a, b, c].map((p) => until(p, (o) => o.endsWith('\n'))));
+    const [ja, jb, jc] = [outA, outB, outC].map((o) => {
+      expect(o.trim().split('\n')).toHaveLength(1);
+      return JSON.parse(o);
+    });
+    expect(ja).toEqual({
+      baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      fId: '123456',
+      fIds: ['123456', '654321'],
+      authInfo: { key: expect.stringMatching(/^[0-9a-f]{32}$/), iv: expect.stringMatching(/^[0-9a-f]{32}$/), mode: 'cbc', encoding: 'hex' },
+      gateway: null,
+    });
+    // Same seed: same key material and the same token for the same user; another seed: others.
+    expect(jb.authInfo).toEqual(ja.authInfo);
+    expect(jc.authInfo.key).not.toBe(ja.authInfo.key);
+    const vars = (j: any) => ({ PLO_FID: '123456', PLO_AUTHINFO_KEY: j.authInfo.key, PLO_AUTHINFO_IV: j.authInfo.iv, PLO_AUTHINFO_MODE: 'cbc', PLO_AUTHINFO_ENCODING: 'hex' });
+    const tokenOf = async (j: any) => {
+      const res = await fetch(`${j.baseUrl}/plo/v1/usertoken?FId=123456&AuthInfo=${authInfo(vars(j), 'alice')}`);
+      return ((await res.json()) as any).Response.UserToken.Token as string;
+    };
+    const [ta, tb, tc] = await Promise.all([tokenOf(ja), tokenOf(jb), tokenOf(jc)]);
+    expect(tb).toBe(ta);
+    expect(tc).not.toBe(ta);
+    // An fId it was not given is refused.
+    expect((await fetch(`${jb.baseUrl}/plo/v1/usertoken?FId=654321&AuthInfo=00`)).status).toBe(400);
+
+    for (const p of [a, b, c]) p.child.kill('SIGINT');
+    expect(await Promise.all([a, b, c].map((p) => p.exit))).toEqual(Array(3).fill({ code: 0, signal: null }));
+  });
+
+  it('with --public-key and --consumer-key: an unsigned request is refused with the gateway’s shape; a signed module is served', async () => {
+    const { privateKey, publicKey } = rsaKeyPair();
+    const dir = mkdtempSync(join(tmpdir(), 'plo-cli-'));
+    const pemPath = join(dir, 'public.pem');
+    writeFileSync(pemPath, publicKey.export({ type: 'spki', format: 'pem' }));
+    const consumerKey = 'CliConsumerKey_abcdefghijklmnopqrstuvwxyz0123456!0123456789abcdef0123456789abcdef';
+    const sim = run(['--port', '0', '--public-key', pemPath, '--consumer-key', consumerKey]);
+    const out = await until(sim, started);
+    expect(out).toMatch(/^# Gateway mode: .*consumer key …cdef/m);
+    expect(out).not.toContain(consumerKey);
+    const vars = env(out);
+
+    const unsigned = await fetch(`${vars.PLO_BASE_URL}/plo/v1/usertoken?FId=999999&AuthInfo=${authInfo(vars, 'alice')}`);
+    expect(unsigned.status).toBe(400);
+    expect(await unsigned.json()).toEqual({
+      Errors: { Error: [{ Source: 'Gateway', ReasonCode: 'INVALID_AUTH_HEADER', Description: expect.stringMatching(/Authorization header is missing/), Recoverable: false, Details: null }] },
+    });
+
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl: vars.PLO_BASE_URL!,
+          authInfo: { key: vars.PLO_AUTHINFO_KEY!, iv: vars.PLO_AUTHINFO_IV! },
+          oauth: { consumerKey, signingKey: privateKey },
+        }),
+      ],
+    }).compile();
+    try {
+      await expect(moduleRef.get(UserTokenService).getUserToken('alice')).resolves.toMatch(/^[A-Za-z0-9_-]{24}$/);
+    } finally {
+      await moduleRef.close();
+    }
+    sim.child.kill('SIGTERM');
+    expect((await sim.exit).code).toBe(0);
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ['a port that is not a number', ['--port', 'abc'], /--port must be a number/],
+    ['--public-key without --consumer-key', ['--public-key', '/nonexistent.pem'], /go together/],
+    ['a public key file that does not exist', ['--public-key', '/nonexistent.pem', '--consumer-key', 'k'], /cannot be read \(ENOENT\)/],
+    ['a file that is not a key', ['--public-key', CLI, '--consumer-key', 'k'], /gateway\.publicKey must be/],
+    ['an unknown option', ['--verbose'], /Unknown option '--verbose'/],
+  ])('refuses %s: exit code 2 and the usage on stderr', async (_, args, message) => {
+    const sim = run(args);
+    expect((await sim.exit).code).toBe(2);
+    expect(sim.stderr()).toMatch(message);
+    expect(sim.stderr()).toContain('Usage: nestjs-personalized-offers-simulator');
+    expect(sim.stdout()).toBe('');
+  });
+});

@@ -1,0 +1,241 @@
+import { randomBytes } from 'node:crypto';
+import { Controller, type DynamicModule, Get, Inject, Injectable, type INestApplication, Param } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Test, type TestingModule, type TestingModuleBuilder } from '@nestjs/testing';
+import {
+  PERSONALIZED_OFFERS_MODULE_OPTIONS,
+  PersonalizedOffersApiError,
+  PersonalizedOffersConfigError,
+  PersonalizedOffersModule,
+  type PersonalizedOffersModuleOptions,
+  SANDBOX_BASE_URL,
+  UserTokenService,
+  personalizedOffersConfig,
+} from 'nestjs-personalized-offers';
+import {
+  PersonalizedOffersSimulator,
+  personalizedOffersSimulatorOptions,
+  simulatorGatewayCredentials,
+  usePersonalizedOffersSimulator,
+} from 'nestjs-personalized-offers/testing';
+
+/** A controller as a user's app has one: the signed-in user's session token. */
+@Controller('session')
+class SessionController {
+  constructor(@Inject(UserTokenService) private readonly tokens: UserTokenService) {}
+
+  @Get(':userId')
+  async token(@Param('userId') userId: string): Promise<{ token: string }> {
+    return { token: await this.tokens.getUserToken(userId) };
+  }
+}
+
+/** Reads `PLO_*` through ConfigService when asked: it must never be asked under the helper. */
+@Injectable()
+class PloOptionsFactory {
+  constructor(@Inject(ConfigService) private readonly config: ConfigService) {}
+
+  createPersonalizedOffersOptions(): PersonalizedOffersModuleOptions {
+    return {
+      fId: this.config.getOrThrow<string>('PLO_FID'),
+      authInfo: { key: this.config.getOrThrow<string>('PLO_AUTHINFO_KEY'), iv: this.config.getOrThrow<string>('PLO_AUTHINFO_IV') },
+    };
+  }
+}
+
+const hex16 = () => randomBytes(16).toString('hex');
+
+/** Every way an app may configure the module; each builds a fresh root module. */
+const STYLES: Record<string, () => DynamicModule> = {
+  // Production-like literal options (valid, but pointing at Mastercard's sandbox).
+  'forRoot (literal options)': () => ({
+    module: class ForRootApp {},
+    imports: [PersonalizedOffersModule.forRoot({ fId: 'PROD01', baseUrl: SANDBOX_BASE_URL, authInfo: { key: hex16(), iv: hex16() } })],
+    controllers: [SessionController],
+  }),
+  // The README's first form.
+  'forRootAsync + ConfigModule.forRoot({ load: [personalizedOffersConfig] }) + ConfigService': () => ({
+    module: class ReadmeApp {},
+    imports: [
+      PersonalizedOffersModule.forRootAsync({
+        imports: [ConfigModule.forRoot({ load: [personalizedOffersConfig] })],
+        inject: [ConfigService],
+        useFactory: (config: ConfigService) => config.getOrThrow<PersonalizedOffersModuleOptions>('personalizedOffers'),
+      }),
+    ],
+    controllers: [SessionController],
+  }),
+  // The README's second form.
+  'forRootAsync + ConfigModule.forFeature(personalizedOffersConfig) + personalizedOffersConfig.KEY': () => ({
+    module: class ForFeatureApp {},
+    imports: [
+      PersonalizedOffersModule.forRootAsync({
+        imports: [ConfigModule.forFeature(personalizedOffersConfig)],
+        inject: [personalizedOffersConfig.KEY],
+        useFactory: (options: PersonalizedOffersModuleOptions) => options,
+      }),
+    ],
+    controllers: [SessionController],
+  }),
+  'forRootAsync(personalizedOffersConfig.asProvider())': () => ({
+    module: class AsProviderApp {},
+    imports: [PersonalizedOffersModule.forRootAsync(personalizedOffersConfig.asProvider())],
+    controllers: [SessionController],
+  }),
+  'forRootAsync + useClass reading ConfigService': () => ({
+    module: class UseClassApp {},
+    imports: [PersonalizedOffersModule.forRootAsync({ imports: [ConfigModule.forRoot()], useClass: PloOptionsFactory })],
+    controllers: [SessionController],
+  }),
+  'forRootAsync + a global ConfigModule loading the namespace, isGlobal module': () => ({
+    module: class GlobalApp {},
+    imports: [
+      ConfigModule.forRoot({ isGlobal: true, load: [personalizedOffersConfig] }),
+      PersonalizedOffersModule.forRootAsync({
+        isGlobal: true,
+        inject: [ConfigService],
+        useFactory: (config: ConfigService) => config.getOrThrow<PersonalizedOffersModuleOptions>('personalizedOffers'),
+      }),
+    ],
+    controllers: [SessionController],
+  }),
+};
+
+/** The README's app, for the failure cases. */
+const readmeApp = STYLES['forRootAsync + ConfigModule.forRoot({ load: [personalizedOffersConfig] }) + ConfigService']!;
+
+describe('usePersonalizedOffersSimulator (testing entry)', () => {
+  const simulator = new PersonalizedOffersSimulator({ fIds: ['999999', '123456'] });
+  const savedEnv: Record<string, string | undefined> = {};
+  let moduleRef: TestingModule | undefined;
+
+  beforeAll(async () => {
+    // A test machine's environment: no PLO_* at all, so the namespace is invalid.
+    for (const name of Object.keys(process.env).filter((n) => n.startsWith('PLO_'))) {
+      savedEnv[name] = process.env[name];
+      delete process.env[name];
+    }
+    await simulator.start();
+  });
+  afterAll(async () => {
+    Object.assign(process.env, savedEnv);
+    await simulator.stop();
+  });
+  beforeEach(() => {
+    simulator.resetRequestCount();
+    simulator.clearRequests();
+  });
+  afterEach(async () => {
+    await moduleRef?.close();
+    moduleRef = undefined;
+  });
+
+  const builderFor = (app: () => DynamicModule): TestingModuleBuilder => Test.createTestingModule({ imports: [app()] });
+
+  it.each(Object.keys(STYLES))('%s: one line points the module at the simulator', async (style) => {
+    moduleRef = await usePersonalizedOffersSimulator(builderFor(STYLES[style]!), simulator).compile();
+    const token = await moduleRef.get(UserTokenService).getUserToken('alice');
+    // Only this simulator, with its key material and its first fId, issues that token.
+    expect(token).toBe(simulator.tokenFor('999999', 'alice'));
+    expect(simulator.requestCount).toBe(1);
+    expect(simulator.requests.map((r) => r.operationId)).toEqual(['getUserToken']);
+  });
+
+  it('serves a whole app over HTTP (the README app)', async () => {
+    moduleRef = await usePersonalizedOffersSimulator(builderFor(readmeApp), simulator).compile();
+    const app: INestApplication = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    try {
+      const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+      const res = await fetch(`${url}/session/bob`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ token: simulator.tokenFor('999999', 'bob') });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('gives the app the simulator options through ConfigService and personalizedOffersConfig.KEY too', async () => {
+    moduleRef = await usePersonalizedOffersSimulator(builderFor(STYLES['forRootAsync + a global ConfigModule loading the namespace, isGlobal module']!), simulator).compile();
+    const expected = { fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo };
+    expect(moduleRef.get(ConfigService).get('personalizedOffers')).toEqual(expected);
+    expect(moduleRef.get(personalizedOffersConfig.KEY)).toEqual(expected);
+    expect(moduleRef.get(PERSONALIZED_OFFERS_MODULE_OPTIONS)).toEqual(expected);
+  });
+
+  it('applies overrides on top of the simulator options (another fId, no cache)', async () => {
+    moduleRef = await usePersonalizedOffersSimulator(builderFor(readmeApp), simulator, { fId: '123456', cache: false }).compile();
+    const service = moduleRef.get(UserTokenService);
+    expect(await service.getUserToken('carol')).toBe(simulator.tokenFor('123456', 'carol'));
+    expect(await service.getUserToken('carol')).toBe(simulator.tokenFor('123456', 'carol'));
+    expect(simulator.requestCount).toBe(2); // cache: false, so both calls reached it
+  });
+
+  it('starts a simulator that is not running yet, once, on compile()', async () => {
+    const fresh = new PersonalizedOffersSimulator();
+    const start = fresh.start.bind(fresh);
+    let starts = 0;
+    fresh.start = () => {
+      starts += 1;
+      return start();
+    };
+    try {
+      expect(() => fresh.baseUrl).toThrow(/not started/);
+      // The overridden providers ask for the options concurrently in one compile: one server only.
+      moduleRef = await usePersonalizedOffersSimulator(builderFor(STYLES['forRootAsync + a global ConfigModule loading the namespace, isGlobal module']!), fresh).compile();
+      expect(moduleRef.get(ConfigService).get('personalizedOffers').baseUrl).toBe(fresh.baseUrl);
+      expect(moduleRef.get(PERSONALIZED_OFFERS_MODULE_OPTIONS).baseUrl).toBe(fresh.baseUrl);
+      expect(await moduleRef.get(UserTokenService).getUserToken('dave')).toBe(fresh.tokenFor('999999', 'dave'));
+      expect(starts).toBe(1);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  it('points the module at a gateway simulator too, with its OAuth credentials as overrides', async () => {
+    const credentials = simulatorGatewayCredentials();
+    const gated = new PersonalizedOffersSimulator({ gateway: { consumerKey: credentials.consumerKey, publicKey: credentials.publicKey } });
+    try {
+      const oauth = { consumerKey: credentials.consumerKey, signingKey: credentials.signingKey };
+      moduleRef = await usePersonalizedOffersSimulator(builderFor(readmeApp), gated, { oauth }).compile();
+      expect(await moduleRef.get(UserTokenService).getUserToken('erin')).toBe(gated.tokenFor('999999', 'erin'));
+      await moduleRef.close();
+      // Without them the gateway refuses the unsigned request: the overrides are what signed it.
+      moduleRef = await usePersonalizedOffersSimulator(builderFor(readmeApp), gated).compile();
+      await expect(moduleRef.get(UserTokenService).getUserToken('erin')).rejects.toBeInstanceOf(PersonalizedOffersApiError);
+    } finally {
+      await gated.stop();
+    }
+  });
+
+  it('personalizedOffersSimulatorOptions gives forRoot the same options', () => {
+    expect(personalizedOffersSimulatorOptions(simulator, { language: 'en-US' })).toEqual({
+      fId: '999999',
+      baseUrl: simulator.baseUrl,
+      authInfo: simulator.authInfo,
+      language: 'en-US',
+    });
+  });
+
+  describe('without the helper (what the user saw)', () => {
+    it('the README app fails at compile() on an environment without PLO_*', async () => {
+      const error = await builderFor(readmeApp).compile().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
+      expect((error as Error).message).toMatch(/^Invalid Personalized Offers environment: .*PLO_FID.*PLO_AUTHINFO_KEY/);
+    });
+
+    it.each([
+      'forRootAsync + ConfigModule.forRoot({ load: [personalizedOffersConfig] }) + ConfigService',
+      'forRootAsync + ConfigModule.forFeature(personalizedOffersConfig) + personalizedOffersConfig.KEY',
+    ])('%s: overriding PERSONALIZED_OFFERS_MODULE_OPTIONS alone still fails (the namespace still loads)', async (style) => {
+      const builder = builderFor(STYLES[style]!)
+        .overrideProvider(PERSONALIZED_OFFERS_MODULE_OPTIONS)
+        .useValue(personalizedOffersSimulatorOptions(simulator));
+      await expect(builder.compile()).rejects.toThrow(/Invalid Personalized Offers environment/);
+      expect(simulator.requestCount).toBe(0);
+    });
+  });
+});
