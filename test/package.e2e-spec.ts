@@ -113,7 +113,9 @@ describe('the built package', () => {
     walk(join(root, 'dist/personalized-offers'));
     const undeclared = new Set<string>();
     for (const file of files) {
-      for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+      // `from '…'`, `import '…'` and `import('…')`; not a word ending in "from" before a quote in a string.
+      const specs = [...readFileSync(file, 'utf8').matchAll(/\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]|\bimport\s+['"]([^'"]+)['"]/g)];
+      for (const spec of specs.map((m) => m[1] ?? m[2] ?? m[3])) {
         if (spec!.startsWith('.') || spec!.startsWith('node:') || builtins.has(spec!)) continue;
         const name = spec!.startsWith('@') ? spec!.split('/').slice(0, 2).join('/') : spec!.split('/')[0]!;
         if (!declared.has(name)) undeclared.add(name);
