@@ -13,8 +13,8 @@ import {
   UserTokenService,
 } from 'nestjs-personalized-offers';
 import { PersonalizedOffersHealthIndicator } from 'nestjs-personalized-offers/health';
-import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
 import { AppModule } from '../src/app.module.js';
+import { expectNoGatewayRefusal, gatewaySimulator, signed, signedEnvironment } from './support/gateway.js';
 import { RedisServer } from './support/redis-server.js';
 
 const root = join(import.meta.dirname, '..');
@@ -40,10 +40,10 @@ async function pings(admin: Redis): Promise<number> {
 /**
  * The terminus health indicator (nestjs-personalized-offers/health) on the simulator and a real
  * redis-server: what it reports for the circuit breaker and the token store, that it never calls
- * the upstream, and the example app's GET /health.
+ * the upstream, and the example app's GET /health. Signed, through the simulator's gateway.
  */
 describe('PersonalizedOffersHealthIndicator', () => {
-  const simulator = new PersonalizedOffersSimulator();
+  const simulator = gatewaySimulator();
   const redis = new RedisServer();
   const contexts: TestingModule[] = [];
   let admin: Redis;
@@ -64,12 +64,13 @@ describe('PersonalizedOffersHealthIndicator', () => {
   });
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((c) => c.close()));
+    expectNoGatewayRefusal(simulator);
   });
 
   async function boot(options: Partial<PersonalizedOffersModuleOptions> = {}) {
     const ref = await Test.createTestingModule({
       imports: [
-        PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, ...options }),
+        PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, ...signed, ...options }),
         TerminusModule,
       ],
       providers: [PersonalizedOffersHealthIndicator],
@@ -201,8 +202,10 @@ describe('PersonalizedOffersHealthIndicator', () => {
     it('is down (timeout) while Redis is alive but slower than its command timeout, up again after', async () => {
       const { indicator } = await boot(redisCache(100));
       const blocker = redis.admin(DB);
-      const sleeping = blocker.call('DEBUG', 'SLEEP', '0.5');
-      await sleep(30);
+      // Redis sleeps 1 s; the check starts 200 ms in (time for DEBUG SLEEP to arrive on a busy
+      // machine) and its PING waits past the 100 ms command timeout.
+      const sleeping = blocker.call('DEBUG', 'SLEEP', '1');
+      await sleep(200);
       const slow = (await indicator.isHealthy()).personalizedOffers!;
       await sleeping;
       blocker.disconnect();
@@ -327,7 +330,8 @@ describe('PersonalizedOffersHealthIndicator', () => {
 });
 
 describe('example app: GET /health', () => {
-  const simulator = new PersonalizedOffersSimulator();
+  const simulator = gatewaySimulator();
+  const signing = signedEnvironment(); // the app signs with PLO_OAUTH_* for this file's gated simulator
   const redis = new RedisServer();
   const password = 'health-test-redis-password';
   let app: INestApplication | undefined;
@@ -345,10 +349,12 @@ describe('example app: GET /health', () => {
   afterEach(async () => {
     await app?.close();
     app = undefined;
+    expectNoGatewayRefusal(simulator);
   });
   afterAll(async () => {
     await simulator.stop();
     await redis.stop();
+    signing.remove();
   });
 
   async function start(env: NodeJS.ProcessEnv): Promise<string> {
@@ -367,6 +373,7 @@ describe('example app: GET /health', () => {
     PLO_HTTP_RETRIES: '0',
     PLO_CACHE: 'redis',
     PLO_REDIS_URL: `redis://:${password}@127.0.0.1:${redis.port}/3`,
+    ...signing.env,
   });
 
   /** Nothing secret in a /health body: no password, URL, key material or token. */
