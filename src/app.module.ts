@@ -9,7 +9,8 @@ import { AdminController, LoyaltyController } from './loyalty.controller.js';
 import { OffersController } from './offers.controller.js';
 import { UserTokenController } from './user-token.controller.js';
 
-const UPSTREAM = Symbol('UPSTREAM');
+/** The {@link Upstream} the app resolved (its tests read the embedded simulator from it). */
+export const UPSTREAM = Symbol('UPSTREAM');
 
 /** Owns the upstream choice (and the embedded simulator's lifetime). */
 @Module({})

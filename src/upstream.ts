@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type PersonalizedOffersModuleOptions, loadPersonalizedOffersConfig } from 'nestjs-personalized-offers';
-import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
+import { PersonalizedOffersSimulator, simulatorGatewayCredentials } from 'nestjs-personalized-offers/testing';
 
 /** Where the example app gets its tokens: Mastercard (PLO_* set) or the embedded simulator. */
 export interface Upstream {
@@ -11,7 +11,9 @@ export interface Upstream {
 
 /**
  * With any `PLO_*` variable set, reads the validated environment; otherwise starts the embedded
- * simulator with freshly generated development key material, so no credentials are needed.
+ * simulator with freshly generated development key material, so no credentials are needed. The
+ * embedded simulator runs in gateway mode and the module signs for it (OAuth 1.0a, a throw-away
+ * consumer key and RSA key pair made here): every request is signed and verified, as with Mastercard.
  */
 export async function resolveUpstream(env: NodeJS.ProcessEnv = process.env): Promise<Upstream> {
   const logger = new Logger('ExampleApp');
@@ -20,11 +22,12 @@ export async function resolveUpstream(env: NodeJS.ProcessEnv = process.env): Pro
     logger.log(`Using the Personalized Offers API at ${options.baseUrl ?? 'the production URL'} (from PLO_* variables).`);
     return { options };
   }
-  const simulator = new PersonalizedOffersSimulator({ fIds: ['999999'] });
+  const { consumerKey, publicKey, signingKey } = simulatorGatewayCredentials();
+  const simulator = new PersonalizedOffersSimulator({ fIds: ['999999'], gateway: { consumerKey, publicKey } });
   const { baseUrl } = await simulator.start();
   logger.warn(
     `No PLO_* variables set: started the embedded Personalized Offers simulator at ${baseUrl} ` +
-      'with freshly generated development key material. Tokens from it are not real.',
+      'with freshly generated development key material (AuthInfo and OAuth signing). Tokens from it are not real.',
   );
-  return { options: { fId: '999999', baseUrl, authInfo: simulator.authInfo }, simulator };
+  return { options: { fId: '999999', baseUrl, authInfo: simulator.authInfo, oauth: { consumerKey, signingKey } }, simulator };
 }

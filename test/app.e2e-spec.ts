@@ -1,22 +1,47 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
-import { AppModule } from '../src/app.module.js';
+import type { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
+import { AppModule, UPSTREAM } from '../src/app.module.js';
+import type { Upstream } from '../src/upstream.js';
+import { expectNoGatewayRefusal, gatewaySimulator, signedEnvironment } from './support/gateway.js';
 
-async function startApp(env: NodeJS.ProcessEnv): Promise<{ app: INestApplication; url: string }> {
+async function startApp(env: NodeJS.ProcessEnv): Promise<{ app: INestApplication; url: string; upstream: Upstream }> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(env)] }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
-  return { app, url: `${await app.getUrl()}/user-token`.replace('[::1]', '127.0.0.1') };
+  const upstream = moduleRef.get<Upstream>(UPSTREAM, { strict: false });
+  return { app, url: `${await app.getUrl()}/user-token`.replace('[::1]', '127.0.0.1'), upstream };
 }
+
+/** The embedded simulator the app started (in gateway mode: the app signs every request for it). */
+const embedded = (upstream: Upstream): PersonalizedOffersSimulator => {
+  if (!upstream.simulator) throw new Error('the example app did not start the embedded simulator');
+  return upstream.simulator;
+};
 
 describe('example app on the embedded simulator (no PLO_* variables)', () => {
   let app: INestApplication;
   let url: string;
+  let upstream: Upstream;
   beforeAll(async () => {
-    ({ app, url } = await startApp({}));
+    ({ app, url, upstream } = await startApp({}));
   });
+  afterEach(() => expectNoGatewayRefusal(embedded(upstream)));
   afterAll(() => app.close());
+
+  it('signs every request for the embedded simulator, which checks them as Mastercard’s gateway does', async () => {
+    const simulator = embedded(upstream);
+    simulator.clearRequests();
+    expect((await fetch(url, { headers: { 'X-Demo-User-Id': 'app-signed-user' } })).status).toBe(200);
+    expect(simulator.requests).toEqual([
+      expect.objectContaining({ operationId: 'getUserToken', headers: expect.objectContaining({ authorization: expect.stringMatching(/^OAuth .*oauth_signature="/) }) }),
+    ]);
+    // The gateway is on (an unsigned request is refused), so that 200 was signed and verified.
+    const unsigned = await fetch(`${simulator.baseUrl}/plo/v1/usertoken?FId=999999&AuthInfo=00`);
+    expect(unsigned.status).toBe(400);
+    expect(await unsigned.json()).toMatchObject({ Errors: { Error: [{ Source: 'Gateway', ReasonCode: 'INVALID_AUTH_HEADER' }] } });
+    simulator.clearRequests(); // that refusal was this test's own, not the app's
+  });
 
   it('returns the demo user’s session token, the same on every call', async () => {
     const headers = { 'X-Demo-User-Id': '1PCLOSANDBOXBCN00002tra6athatR' };
@@ -48,11 +73,13 @@ describe('example app: the legacy offer routes on the embedded simulator', () =>
     const res = await fetch(`${base}${path}`, { headers });
     return { status: res.status, body: (await res.json()) as any };
   };
+  let upstream: Upstream;
   beforeAll(async () => {
     let url: string;
-    ({ app, url } = await startApp({}));
+    ({ app, url, upstream } = await startApp({}));
     base = url.replace(/\/user-token$/, '');
   });
+  afterEach(() => expectNoGatewayRefusal(embedded(upstream)));
   afterAll(() => app.close());
 
   it('GET /offers returns one page with the filters applied; /offers/all every page', async () => {
@@ -107,11 +134,13 @@ describe('example app: the current API (/loyalty) and the admin route on the emb
     const res = await fetch(`${base}${path}`, { headers });
     return { status: res.status, body: (await res.json()) as any };
   };
+  let upstream: Upstream;
   beforeAll(async () => {
     let url: string;
-    ({ app, url } = await startApp({}));
+    ({ app, url, upstream } = await startApp({}));
     base = url.replace(/\/user-token$/, '');
   });
+  afterEach(() => expectNoGatewayRefusal(embedded(upstream)));
   afterAll(() => app.close());
 
   it('lists, searches and reads offers', async () => {
@@ -149,7 +178,9 @@ describe('example app: the current API (/loyalty) and the admin route on the emb
 });
 
 describe('example app configured from PLO_* variables', () => {
-  const upstream = new PersonalizedOffersSimulator({ fIds: ['424242'], authInfo: { key: 'A'.repeat(22) + '==', mode: 'ecb', encoding: 'base64url' } });
+  // A gated upstream: the app signs with the PLO_OAUTH_* credentials (a PEM key file), as in production.
+  const upstream = gatewaySimulator({ fIds: ['424242'], authInfo: { key: 'A'.repeat(22) + '==', mode: 'ecb', encoding: 'base64url' } });
+  const signing = signedEnvironment();
   let app: INestApplication;
   let url: string;
   beforeAll(async () => {
@@ -160,11 +191,14 @@ describe('example app configured from PLO_* variables', () => {
       PLO_AUTHINFO_KEY: 'A'.repeat(22) + '==',
       PLO_AUTHINFO_MODE: 'ecb',
       PLO_AUTHINFO_ENCODING: 'base64url',
+      ...signing.env,
     }));
   });
+  afterEach(() => expectNoGatewayRefusal(upstream));
   afterAll(async () => {
     await app.close();
     await upstream.stop();
+    signing.remove();
   });
 
   it('talks to the configured base URL', async () => {

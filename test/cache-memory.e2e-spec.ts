@@ -8,11 +8,11 @@ import {
   type TokenStore,
   UserTokenService,
 } from 'nestjs-personalized-offers';
-import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
+import { expectNoGatewayRefusal, gatewaySimulator, signed } from './support/gateway.js';
 
-/** The in-process cache and single-flight, against the simulator (its request count is the truth). */
+/** The in-process cache and single-flight, against the simulator (its request count is the truth), signed through its gateway. */
 describe('token cache in process memory', () => {
-  const simulator = new PersonalizedOffersSimulator();
+  const simulator = gatewaySimulator();
   let moduleRef: TestingModule | undefined;
 
   beforeAll(() => simulator.start());
@@ -24,6 +24,7 @@ describe('token cache in process memory', () => {
   afterEach(async () => {
     await moduleRef?.close();
     moduleRef = undefined;
+    expectNoGatewayRefusal(simulator);
   });
 
   async function service(cache?: CacheOptions | false, providers: any[] = []): Promise<UserTokenService> {
@@ -33,6 +34,7 @@ describe('token cache in process memory', () => {
           fId: '999999',
           baseUrl: simulator.baseUrl,
           authInfo: simulator.authInfo,
+          ...signed,
           ...(cache === undefined ? {} : { cache }),
           isGlobal: true,
         }),

@@ -10,16 +10,16 @@ import {
   RedisTokenStore,
   UserTokenService,
 } from 'nestjs-personalized-offers';
-import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
 import { captureLogger } from './support/capture-logger.js';
+import { expectNoGatewayRefusal, gatewaySimulator, signed } from './support/gateway.js';
 import { RedisServer } from './support/redis-server.js';
 
 const DB = 5; // not the default database: proves the URL's database is used
 
-/** The shared Redis store against a real redis-server of this file's own and the simulator. */
+/** The shared Redis store against a real redis-server of this file's own and the simulator (signed, through its gateway). */
 describe('token cache in Redis', () => {
   const redis = new RedisServer();
-  const simulator = new PersonalizedOffersSimulator();
+  const simulator = gatewaySimulator();
   const contexts: TestingModule[] = [];
   let admin: Redis;
   const { logger, lines: warnings } = captureLogger(); // every level; assertions match warning text
@@ -42,6 +42,7 @@ describe('token cache in Redis', () => {
   });
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((c) => c.close()));
+    expectNoGatewayRefusal(simulator);
   });
 
   /** One "instance" of a fleet: its own Nest application context, same Redis and upstream. */
@@ -52,6 +53,7 @@ describe('token cache in Redis', () => {
           fId: '999999',
           baseUrl: simulator.baseUrl,
           authInfo: simulator.authInfo,
+          ...signed,
           // A generous command timeout: under a loaded CI a 250 ms stall would (correctly) bypass Redis.
           cache: { store: { redis: { url: redis.url(DB), keyPrefix: 'test:', commandTimeoutMs: 1_000 } }, lockWaitMs: 3_000, ...cache },
         }),
@@ -304,7 +306,7 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Pr
 
 describe('Redis unreachable at start-up', () => {
   const redis = new RedisServer();
-  const simulator = new PersonalizedOffersSimulator();
+  const simulator = gatewaySimulator();
   let ref: TestingModule;
   beforeAll(() => simulator.start());
   afterAll(async () => {
@@ -312,6 +314,7 @@ describe('Redis unreachable at start-up', () => {
     await simulator.stop();
     await redis.stop();
   });
+  afterEach(() => expectNoGatewayRefusal(simulator));
 
   it('starts, serves tokens from the upstream, and uses Redis once it appears', async () => {
     await redis.start(); // only to reserve a port …
@@ -323,6 +326,7 @@ describe('Redis unreachable at start-up', () => {
           fId: '999999',
           baseUrl: simulator.baseUrl,
           authInfo: simulator.authInfo,
+          ...signed,
           cache: { store: { redis: { url: redis.url(DB) } } },
         }),
       ],

@@ -1,4 +1,5 @@
 import { Test, type TestingModule } from '@nestjs/testing';
+import OAuth from 'mastercard-oauth1-signer';
 import {
   type HttpOptions,
   PersonalizedOffersApiError,
@@ -8,14 +9,17 @@ import {
   UserTokenService,
 } from 'nestjs-personalized-offers';
 import { PersonalizedOffersSimulator, type SimulatorFault, type SimulatorFaultSchedule } from 'nestjs-personalized-offers/testing';
+import { GATEWAY, expectNoGatewayRefusal, gatewaySimulator, signed } from './support/gateway.js';
 import { LeakWatch } from './support/leaks.js';
 
 /**
  * Each simulator fault mode through the module: what users see, how many attempts were made
- * (the simulator's count), and that nothing is left running afterwards.
+ * (the simulator's count), and that nothing is left running afterwards. Signed, through the
+ * simulator's gateway: every attempt (retries included) is signed afresh and admitted, so each
+ * one draws its fault exactly as an ungated simulator's would, in the same order.
  */
 describe('fault modes through the module', () => {
-  const simulator = new PersonalizedOffersSimulator();
+  const simulator = gatewaySimulator();
   const leaks = new LeakWatch();
   let moduleRef: TestingModule | undefined;
   let serial = 0;
@@ -36,6 +40,7 @@ describe('fault modes through the module', () => {
     await moduleRef?.close();
     moduleRef = undefined;
     await leaks.check();
+    expectNoGatewayRefusal(simulator);
   });
 
   async function users(http: HttpOptions = {}): Promise<UserTokenService> {
@@ -45,6 +50,7 @@ describe('fault modes through the module', () => {
           fId: '999999',
           baseUrl: simulator.baseUrl,
           authInfo: simulator.authInfo,
+          ...signed,
           cache: false,
           http: { timeoutMs: 1_000, retry: { retries: 2, minDelayMs: 10, maxDelayMs: 1_500 }, ...http },
         }),
@@ -187,28 +193,40 @@ describe('fault modes through the module', () => {
       await expect(svc.getUserToken(user())).rejects.toMatchObject({ apiStatus: { code: '602' } });
     });
 
-    it('replays the same faults for the same seed and request order', async () => {
-      const run = async () => {
-        const sim = new PersonalizedOffersSimulator({
-          faults: [
-            { fault: { type: 'status-code', code: '601' }, schedule: { probability: 0.2, seed: 42 } },
-            { fault: { type: 'empty-body' }, schedule: { probability: 0.1, seed: 7 } },
-          ],
-        });
+    it('replays the same faults for the same seed and request order; behind the gateway too, where refused requests draw none', async () => {
+      const run = async (gated: boolean) => {
+        const faults = [
+          { fault: { type: 'status-code', code: '601' }, schedule: { probability: 0.2, seed: 42 } },
+          { fault: { type: 'empty-body' }, schedule: { probability: 0.1, seed: 7 } },
+        ] as const;
+        const sim = gated ? gatewaySimulator({ faults: [...faults] }) : new PersonalizedOffersSimulator({ faults: [...faults] });
         const { baseUrl } = await sim.start();
+        const url = `${baseUrl}/plo/v1/usertoken?FId=999999&AuthInfo=00`;
         const outcomes: string[] = [];
+        let refused = 0;
         for (let i = 0; i < 60; i++) {
-          const res = await fetch(`${baseUrl}/plo/v1/usertoken?FId=999999&AuthInfo=00`);
+          if (gated) {
+            // An unsigned request before each signed one: refused by the gateway, so it must not draw.
+            const unsigned = await fetch(url);
+            await unsigned.text();
+            if (unsigned.status === 400) refused += 1;
+          }
+          const headers: Record<string, string> = gated ? { Authorization: OAuth.getAuthorizationHeader(url, 'GET', null, GATEWAY.consumerKey, GATEWAY.signingKey) } : {};
+          const res = await fetch(url, { headers });
           outcomes.push(`${res.status}:${(await res.text()).slice(0, 40)}`);
         }
         await sim.stop();
-        return { outcomes, applied: sim.faultsApplied };
+        return { outcomes, applied: sim.faultsApplied, refused };
       };
-      const [a, b] = [await run(), await run()];
+      const [a, b, gated] = [await run(false), await run(false), await run(true)];
       expect(a.outcomes).toEqual(b.outcomes);
       expect(a.applied['status-code']).toBeGreaterThan(3);
       expect(a.applied['empty-body']).toBeGreaterThan(0);
       expect(a.applied['status-code']! + a.applied['empty-body']!).toBeLessThan(40);
+      // Behind the gateway the 60 admitted requests get the very same sequence: only admission draws.
+      expect(gated.refused).toBe(60);
+      expect(gated.outcomes).toEqual(a.outcomes);
+      expect(gated.applied).toEqual(a.applied);
     });
   });
 });

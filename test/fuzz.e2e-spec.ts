@@ -12,7 +12,7 @@ import {
   PersonalizedOffersModule,
   UserTokenService,
 } from 'nestjs-personalized-offers';
-import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
+import { expectNoGatewayRefusal, gatewaySimulator, signed } from './support/gateway.js';
 
 const KEY = '000102030405060708090a0b0c0d0e0f';
 const IV = 'f0e0d0c0b0a090807060504030201000';
@@ -91,14 +91,16 @@ describe('fuzz: AuthInfo', () => {
   });
 });
 
+/** Through the module, signed, against the simulator's gateway (support/gateway.ts). */
 describe('fuzz: bad input makes no request', () => {
-  const simulator = new PersonalizedOffersSimulator();
+  const simulator = gatewaySimulator();
   beforeAll(() => simulator.start());
   afterAll(() => simulator.stop());
+  afterEach(() => expectNoGatewayRefusal(simulator));
 
   it('invalid user ids are refused before any network I/O', async () => {
     const ref = await Test.createTestingModule({
-      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo })],
+      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, ...signed })],
     }).compile();
     const users = ref.get(UserTokenService);
     simulator.resetRequestCount();
@@ -129,7 +131,7 @@ describe('fuzz: bad input makes no request', () => {
     await fc.assert(
       fc.asyncProperty(badFId, async (fId) => {
         const boot = Test.createTestingModule({
-          imports: [PersonalizedOffersModule.forRoot({ fId, baseUrl: simulator.baseUrl, authInfo: simulator.authInfo })],
+          imports: [PersonalizedOffersModule.forRoot({ fId, baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, ...signed })],
         }).compile();
         await expect(boot).rejects.toBeInstanceOf(PersonalizedOffersConfigError);
         await expect(boot).rejects.toMatchObject({ settings: ['fId'] });

@@ -11,11 +11,12 @@ import {
   PersonalizedOffersOutcomeUnknownError,
   UserTokenService,
 } from 'nestjs-personalized-offers';
-import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
+import type { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
+import { expectNoGatewayRefusal, gatewaySimulator, signed } from './support/gateway.js';
 
-/** Every legacy operation through the module against the simulator, as a bank's back end uses it. */
+/** Every legacy operation through the module against the simulator, as a bank's back end uses it: signed, through its gateway. */
 describe('LegacyUserPresentmentService against the simulator', () => {
-  const simulator = new PersonalizedOffersSimulator({ fIds: ['999999'] });
+  const simulator = gatewaySimulator({ fIds: ['999999'] });
   let moduleRef: TestingModule;
   let service: LegacyUserPresentmentService;
   let tokens: UserTokenService;
@@ -28,6 +29,7 @@ describe('LegacyUserPresentmentService against the simulator', () => {
           baseUrl: simulator.baseUrl,
           authInfo: simulator.authInfo,
           http: { timeoutMs: 500, retry: { retries: 2, minDelayMs: 0, maxDelayMs: 5 }, circuitBreaker: false },
+          ...signed,
           ...extra,
         }),
       ],
@@ -48,6 +50,7 @@ describe('LegacyUserPresentmentService against the simulator', () => {
     simulator.clearFaults();
     simulator.clearRequests();
   });
+  afterEach(() => expectNoGatewayRefusal(simulator));
 
   const requestsFor = (operationId: string) => simulator.requests.filter((r) => r.operationId === operationId);
   const lastFor = (operationId: string) => requestsFor(operationId).at(-1)!;

@@ -26,8 +26,9 @@ import {
   UserPresentmentService,
   UserTokenService,
 } from 'nestjs-personalized-offers';
-import { PersonalizedOffersSimulator, type SimulatorFault } from 'nestjs-personalized-offers/testing';
+import type { SimulatorFault } from 'nestjs-personalized-offers/testing';
 import { captureLogger } from './support/capture-logger.js';
+import { expectNoGatewayRefusal, gatewaySimulator, signed } from './support/gateway.js';
 import { makePkcs12, rsaKeyPair } from './support/keys.js';
 import { LoopbackServer, okBody } from './support/loopback-server.js';
 import { parseAuthorization } from './support/oauth-verifier.js';
@@ -249,11 +250,14 @@ describe('no secret in logs or errors', () => {
   });
 });
 
-/** The same guarantee for every simulator fault mode, with OAuth signing and debug logging on. */
+/** The same guarantee for every simulator fault mode, with OAuth signing (verified by the simulator's gateway) and debug logging on. */
 describe('no secret in logs or errors, across every simulator fault mode', () => {
   const CONSUMER_KEY = 'SimFaultsConsumerKey_abc!f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a59687';
-  const { privateKey } = rsaKeyPair();
-  const simulator = new PersonalizedOffersSimulator({ authInfo: { key: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', iv: '0918273645546372819aabbccddeeff0', encoding: 'base64' } });
+  const { privateKey, publicKey } = rsaKeyPair();
+  const simulator = gatewaySimulator(
+    { authInfo: { key: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', iv: '0918273645546372819aabbccddeeff0', encoding: 'base64' } },
+    { consumerKey: CONSUMER_KEY, publicKey }, // this group's own credentials (CONSUMER_KEY is one of the secrets it looks for)
+  );
   const { logger: capture, lines: logs } = captureLogger();
   const seen: string[] = [];
   const sentAuthInfo: string[] = [];
@@ -281,6 +285,7 @@ describe('no secret in logs or errors, across every simulator fault mode', () =>
 
   beforeAll(() => simulator.start());
   afterAll(() => simulator.stop());
+  afterEach(() => expectNoGatewayRefusal(simulator));
 
   it.each(outcomes.map(([f, cls, fields]) => [JSON.stringify(f), f, cls, fields] as const))('%s: both users get the expected error', async (_, fault, cls, fields) => {
     simulator.setFault(fault);
@@ -364,7 +369,7 @@ describe('no secret in logs or errors from the Redis token store', () => {
   const SHORT_KEY = 'shortKEY-7Qm2x'; // 14 bytes: under the 16 required
   const redis = new RedisServer();
   const down = new RedisServer();
-  const simulator = new PersonalizedOffersSimulator();
+  const simulator = gatewaySimulator();
   const { logger: capture, lines: logs } = captureLogger();
   const consoleLines: string[] = [];
   const seen: string[] = [];
@@ -402,11 +407,12 @@ describe('no secret in logs or errors from the Redis token store', () => {
   });
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((c) => c.close()));
+    expectNoGatewayRefusal(simulator);
   });
 
   async function boot(cache: CacheOptions): Promise<TestingModule> {
     const ref = await Test.createTestingModule({
-      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, cache })],
+      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, ...signed, cache })],
     })
       .setLogger(capture)
       .compile();

@@ -17,7 +17,7 @@ import {
   UserPresentmentService,
   UserTokenService,
 } from 'nestjs-personalized-offers';
-import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
+import { expectNoGatewayRefusal, gatewaySimulator } from './support/gateway.js';
 import { loadTelemetry } from '../libs/personalized-offers/src/telemetry/telemetry.providers.js';
 import { NOOP_TELEMETRY, PERSONALIZED_OFFERS_TELEMETRY, type Telemetry } from '../libs/personalized-offers/src/telemetry/telemetry.js';
 
@@ -41,11 +41,12 @@ interface Point {
 const FID = '999999';
 // Shaped like a Mastercard consumer key; the signing key is fresh per run.
 const CONSUMER_KEY = 'TelemetryConsumerKey_abcd!0123456789abcdef0123456789abcdef0123456789abcdef';
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const SIGNING_KEY = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 describe('tracing and metrics (OpenTelemetry)', () => {
-  const simulator = new PersonalizedOffersSimulator({ fIds: [FID] });
+  // Signed with this file's own credentials (CONSUMER_KEY and the key are among the secrets it looks for), verified by the simulator's gateway.
+  const simulator = gatewaySimulator({ fIds: [FID] }, { consumerKey: CONSUMER_KEY, publicKey });
   const exporter = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   const reader = new PullReader();
@@ -81,6 +82,7 @@ describe('tracing and metrics (OpenTelemetry)', () => {
   afterEach(async () => {
     await moduleRef?.close();
     moduleRef = undefined;
+    expectNoGatewayRefusal(simulator);
   });
 
   async function boot(extra: Partial<PersonalizedOffersModuleOptions> = {}): Promise<TestingModule> {
@@ -417,7 +419,15 @@ describe('tracing and metrics (OpenTelemetry)', () => {
       await expect(loadTelemetry(simulator.baseUrl)).resolves.not.toBe(NOOP_TELEMETRY);
 
       moduleRef = await Test.createTestingModule({
-        imports: [PersonalizedOffersModule.forRoot({ fId: FID, baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, cache: false })],
+        imports: [
+          PersonalizedOffersModule.forRoot({
+            fId: FID,
+            baseUrl: simulator.baseUrl,
+            authInfo: simulator.authInfo,
+            oauth: { consumerKey: CONSUMER_KEY, signingKey: SIGNING_KEY },
+            cache: false,
+          }),
+        ],
       })
         .overrideProvider(PERSONALIZED_OFFERS_TELEMETRY)
         .useValue(NOOP_TELEMETRY)

@@ -18,6 +18,7 @@ import {
   simulatorGatewayCredentials,
   usePersonalizedOffersSimulator,
 } from 'nestjs-personalized-offers/testing';
+import { expectNoGatewayRefusal, gatewaySimulator, signed } from './support/gateway.js';
 
 /** A controller as a user's app has one: the signed-in user's session token. */
 @Controller('session')
@@ -104,8 +105,9 @@ const STYLES: Record<string, () => DynamicModule> = {
 /** The README's app, for the failure cases. */
 const readmeApp = STYLES['forRootAsync + ConfigModule.forRoot({ load: [personalizedOffersConfig] }) + ConfigService']!;
 
+/** Through a gated simulator: the helper's `overrides` carry the module's OAuth credentials (`signed`). */
 describe('usePersonalizedOffersSimulator (testing entry)', () => {
-  const simulator = new PersonalizedOffersSimulator({ fIds: ['999999', '123456'] });
+  const simulator = gatewaySimulator({ fIds: ['999999', '123456'] });
   const savedEnv: Record<string, string | undefined> = {};
   let moduleRef: TestingModule | undefined;
 
@@ -128,12 +130,13 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
   afterEach(async () => {
     await moduleRef?.close();
     moduleRef = undefined;
+    expectNoGatewayRefusal(simulator);
   });
 
   const builderFor = (app: () => DynamicModule): TestingModuleBuilder => Test.createTestingModule({ imports: [app()] });
 
   it.each(Object.keys(STYLES))('%s: one line points the module at the simulator', async (style) => {
-    moduleRef = await usePersonalizedOffersSimulator(builderFor(STYLES[style]!), simulator).compile();
+    moduleRef = await usePersonalizedOffersSimulator(builderFor(STYLES[style]!), simulator, signed).compile();
     const token = await moduleRef.get(UserTokenService).getUserToken('alice');
     // Only this simulator, with its key material and its first fId, issues that token.
     expect(token).toBe(simulator.tokenFor('999999', 'alice'));
@@ -142,7 +145,7 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
   });
 
   it('serves a whole app over HTTP (the README app)', async () => {
-    moduleRef = await usePersonalizedOffersSimulator(builderFor(readmeApp), simulator).compile();
+    moduleRef = await usePersonalizedOffersSimulator(builderFor(readmeApp), simulator, signed).compile();
     const app: INestApplication = moduleRef.createNestApplication({ logger: false });
     await app.listen(0, '127.0.0.1');
     try {
@@ -164,7 +167,7 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
   });
 
   it('applies overrides on top of the simulator options (another fId, no cache)', async () => {
-    moduleRef = await usePersonalizedOffersSimulator(builderFor(readmeApp), simulator, { fId: '123456', cache: false }).compile();
+    moduleRef = await usePersonalizedOffersSimulator(builderFor(readmeApp), simulator, { ...signed, fId: '123456', cache: false }).compile();
     const service = moduleRef.get(UserTokenService);
     expect(await service.getUserToken('carol')).toBe(simulator.tokenFor('123456', 'carol'));
     expect(await service.getUserToken('carol')).toBe(simulator.tokenFor('123456', 'carol'));
@@ -172,7 +175,7 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
   });
 
   it('starts a simulator that is not running yet, once, on compile()', async () => {
-    const fresh = new PersonalizedOffersSimulator();
+    const fresh = gatewaySimulator();
     const start = fresh.start.bind(fresh);
     let starts = 0;
     fresh.start = () => {
@@ -182,11 +185,12 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
     try {
       expect(() => fresh.baseUrl).toThrow(/not started/);
       // The overridden providers ask for the options concurrently in one compile: one server only.
-      moduleRef = await usePersonalizedOffersSimulator(builderFor(STYLES['forRootAsync + a global ConfigModule loading the namespace, isGlobal module']!), fresh).compile();
+      moduleRef = await usePersonalizedOffersSimulator(builderFor(STYLES['forRootAsync + a global ConfigModule loading the namespace, isGlobal module']!), fresh, signed).compile();
       expect(moduleRef.get(ConfigService).get('personalizedOffers').baseUrl).toBe(fresh.baseUrl);
       expect(moduleRef.get(PERSONALIZED_OFFERS_MODULE_OPTIONS).baseUrl).toBe(fresh.baseUrl);
       expect(await moduleRef.get(UserTokenService).getUserToken('dave')).toBe(fresh.tokenFor('999999', 'dave'));
       expect(starts).toBe(1);
+      expectNoGatewayRefusal(fresh);
     } finally {
       await fresh.stop();
     }

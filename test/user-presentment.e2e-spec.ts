@@ -12,11 +12,14 @@ import {
   type PresentmentUser,
   UserPresentmentService,
 } from 'nestjs-personalized-offers';
-import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
+import type { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
+import { expectNoGatewayRefusal, gatewaySimulator, signed } from './support/gateway.js';
 
-/** The current API (`/loyalty/offers`) through the module against the simulator. */
+/** The current API (`/loyalty/offers`) through the module against the simulator: signed, through its gateway. */
 describe('UserPresentmentService, AccessTokenService and PlatformAdminService against the simulator', () => {
-  const simulator = new PersonalizedOffersSimulator({ fIds: ['999999'] });
+  // The gateway checks oauth_timestamp against the simulator clock, which one test moves 61 minutes
+  // ahead (access-token expiry): a window wider than that keeps that test's requests admitted.
+  const simulator = gatewaySimulator({ fIds: ['999999'] }, { timestampWindowSeconds: 2 * 60 * 60 });
   const refs: TestingModule[] = [];
   let presentment: UserPresentmentService;
   let accessTokens: AccessTokenService;
@@ -31,6 +34,7 @@ describe('UserPresentmentService, AccessTokenService and PlatformAdminService ag
           baseUrl: simulator.baseUrl,
           authInfo: simulator.authInfo,
           http: { timeoutMs: 500, retry: { retries: 2, minDelayMs: 0, maxDelayMs: 5 }, circuitBreaker: false },
+          ...signed,
           ...extra,
         }),
       ],
@@ -55,6 +59,7 @@ describe('UserPresentmentService, AccessTokenService and PlatformAdminService ag
     simulator.clearFaults();
     simulator.clearRequests();
   });
+  afterEach(() => expectNoGatewayRefusal(simulator));
 
   const requestsFor = (operationId: string) => simulator.requests.filter((r) => r.operationId === operationId);
   const lastFor = (operationId: string) => requestsFor(operationId).at(-1)!;

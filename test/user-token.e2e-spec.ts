@@ -12,17 +12,18 @@ import {
   UserTokenService,
 } from 'nestjs-personalized-offers';
 import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
+import { expectNoGatewayRefusal, gatewaySimulator, signed } from './support/gateway.js';
 
-/** UserTokenService against the simulator on a real loopback port. */
+/** UserTokenService against the simulator on a real loopback port, signed, through its gateway (support/gateway.ts). */
 describe('UserTokenService against the simulator', () => {
-  const simulator = new PersonalizedOffersSimulator({ fIds: ['999999', '123456'] });
+  const simulator = gatewaySimulator({ fIds: ['999999', '123456'] });
   let moduleRef: TestingModule;
   let service: UserTokenService;
 
   async function boot(overrides: Partial<PersonalizedOffersModuleOptions> = {}, nowMs?: number): Promise<UserTokenService> {
     let builder = Test.createTestingModule({
       imports: [
-        PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, ...overrides }),
+        PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, ...signed, ...overrides }),
       ],
     });
     if (nowMs !== undefined) builder = builder.overrideProvider(PERSONALIZED_OFFERS_CLOCK).useValue({ now: () => nowMs });
@@ -43,6 +44,7 @@ describe('UserTokenService against the simulator', () => {
   });
   afterEach(async () => {
     await moduleRef.close();
+    expectNoGatewayRefusal(simulator);
   });
 
   it('returns the token for a user', async () => {
@@ -67,11 +69,11 @@ describe('UserTokenService against the simulator', () => {
 
   it('sends base64 AuthInfo with +, / and = intact', async () => {
     await moduleRef.close();
-    const base64Simulator = new PersonalizedOffersSimulator({ authInfo: { ...simulator.authInfo, encoding: 'base64' } });
+    const base64Simulator = gatewaySimulator({ authInfo: { ...simulator.authInfo, encoding: 'base64' } });
     const { baseUrl } = await base64Simulator.start();
     try {
       moduleRef = await Test.createTestingModule({
-        imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo: base64Simulator.authInfo })],
+        imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo: base64Simulator.authInfo, ...signed })],
       }).compile();
       const base64Service = moduleRef.get(UserTokenService);
       const crypto = moduleRef.get(AuthInfoCryptoService);
@@ -82,6 +84,8 @@ describe('UserTokenService against the simulator', () => {
       expect(authInfos.some((a) => a.includes('/'))).toBe(true);
       expect(authInfos.every((a) => a.endsWith('='))).toBe(true);
       for (const user of users) expect(await base64Service.getUserToken(user)).toBe(base64Simulator.tokenFor('999999', user));
+      // Signed with +, / and = in the query: the gateway rebuilt the same base string every time.
+      expectNoGatewayRefusal(base64Simulator);
     } finally {
       await base64Simulator.stop();
     }
