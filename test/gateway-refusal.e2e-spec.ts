@@ -11,6 +11,7 @@ import { captureLogger } from './support/capture-logger.js';
 import { rsaKeyPair } from './support/keys.js';
 import { LoopbackServer, okBody } from './support/loopback-server.js';
 import { verifyOAuthRequest } from './support/oauth-verifier.js';
+import { GATEWAY, gatewaySimulator, signed } from './support/gateway.js';
 
 /**
  * A refused signature stays diagnosable: at debug level the module logs the signature base
@@ -146,5 +147,26 @@ describe('gateway refusals: the base string the module signed, at debug level', 
     await ref.get(LegacyUserPresentmentService).getUserSavings('expired-user').catch(() => undefined);
     expect(calls).toBe(2);
     expect(server.requests.filter((r) => r.url.startsWith('/plo/v1/usertoken'))).toHaveLength(2);
+  });
+
+  it("a stale timestamp refused by the simulator's gateway keeps its readable text (parameter names are not redacted) and logs the base string", async () => {
+    const simulator = gatewaySimulator();
+    await simulator.start();
+    try {
+      simulator.advanceTime(3_600_000); // the gateway's clock is an hour ahead of the module's
+      moduleRef = await Test.createTestingModule({
+        imports: [PersonalizedOffersModule.forRoot({ fId: simulator.fIds[0]!, baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, ...signed, http: { retry: false } })],
+      })
+        .setLogger(captured.logger)
+        .compile();
+      const error = (await moduleRef.get(UserTokenService).getUserToken('stale-user').catch((e: unknown) => e)) as PersonalizedOffersApiError;
+      expect(error.status).toBe(401);
+      expect(error.errors[0]).toMatchObject({ source: 'Gateway', reasonCode: 'AUTHENTICATION_FAILED' });
+      expect(error.errors[0]!.description).toContain('oauth_timestamp is more than 300 seconds away');
+      expect(signedLine()).toHaveLength(1);
+      expect(loggedBaseString()).toContain(`oauth_consumer_key%3D…${GATEWAY.consumerKey.slice(-4)}`);
+    } finally {
+      await simulator.stop();
+    }
   });
 });

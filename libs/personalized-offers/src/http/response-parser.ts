@@ -15,7 +15,10 @@ const OPAQUE_RUN = /[A-Za-z0-9+/=_%-]{12,}/g;
 // Mastercard's constant reason codes (AUTHENTICATION_FAILED, INVALID_BODY_HASH) are what a user
 // debugging a refusal needs: upper-case words joined by `_` are never secrets.
 const CONSTANT_CODE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
-const redactRun = (run: string) => (CONSTANT_CODE.test(run) ? run : run.length >= 32 || /[0-9+/=_%-]/.test(run) ? '[redacted]' : run);
+// OAuth parameter names (`oauth_timestamp`, `oauth_body_hash`) are what a refusal talks about: kept.
+const OAUTH_NAME = /^oauth_[a-z]+(?:_[a-z]+)*$/;
+const redactRun = (run: string) =>
+  CONSTANT_CODE.test(run) || OAUTH_NAME.test(run) ? run : run.length >= 32 || /[0-9+/=_%-]/.test(run) ? '[redacted]' : run;
 
 /**
  * Every form in which a value the module sent can come back in an echo: as sent, and

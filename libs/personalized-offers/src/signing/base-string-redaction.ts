@@ -9,6 +9,8 @@ const SHOWN = new Set(['oauth_signature_method', 'oauth_version', 'oauth_timesta
 /** An opaque run (token, AuthInfo, key, signature): 12+ token characters with a digit or base64 punctuation, or 32+. */
 const OPAQUE = /[A-Za-z0-9+/=_-]{12,}/g;
 const CONSTANT_CODE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+/** OAuth parameter names (`oauth_timestamp`): never secrets. */
+const OAUTH_NAME = /^oauth_[a-z]+(?:_[a-z]+)*$/;
 const REDACTED = '[redacted]';
 
 function decode(text: string): string {
@@ -23,7 +25,9 @@ function decode(text: string): string {
 function scrubValue(value: string, secrets: readonly string[]): string {
   let out = value;
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join(REDACTED);
-  return out.replace(OPAQUE, (run) => (CONSTANT_CODE.test(run) || !(run.length >= 32 || /[0-9+/=_-]/.test(run)) ? run : REDACTED));
+  return out.replace(OPAQUE, (run) =>
+    CONSTANT_CODE.test(run) || OAUTH_NAME.test(run) || !(run.length >= 32 || /[0-9+/=_-]/.test(run)) ? run : REDACTED,
+  );
 }
 
 /** Encodes `times` times every part of `text` except the markers it contains (kept raw and readable). */
