@@ -8,9 +8,12 @@ import { NestFactory } from '@nestjs/core';
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
 
-// The built example app (dist/app), exactly what `npm start` runs.
+// The built example app (dist/app), exactly what `npm start` runs, plus routes for the
+// operations it does not serve (soak-routes.ts), in the app module's own scope.
 const { AppModule } = await import(new URL('../app/app.module.js', import.meta.url).href);
-const app = await NestFactory.create(AppModule.register(process.env), { logger: ['error'] });
+const { SoakRoutesController } = await import('./soak-routes.js');
+const definition = AppModule.register(process.env);
+const app = await NestFactory.create({ ...definition, controllers: [...(definition.controllers ?? []), SoakRoutesController] }, { logger: ['error'] });
 app.enableShutdownHooks();
 await app.listen(0, '127.0.0.1');
 const port = (app.getHttpServer().address() as { port: number }).port;

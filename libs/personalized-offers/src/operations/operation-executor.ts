@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
 import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-network.error.js';
+import { PersonalizedOffersInvalidResponseError } from '../errors/personalized-offers-invalid-response.error.js';
 import { PersonalizedOffersOutcomeUnknownError } from '../errors/personalized-offers-outcome-unknown.error.js';
 import { PersonalizedOffersError } from '../errors/personalized-offers.error.js';
 import type { HttpRequest } from '../http/http-request.js';
@@ -63,7 +64,9 @@ export class OperationExecutor {
   private async runOpened<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource, call?: CallTelemetry): Promise<R> {
     const body = await this.run(operation, params, credential, call);
     try {
-      return operation.envelope ? operation.envelope(body, operation.id) : (body as unknown as R);
+      const result = operation.envelope ? operation.envelope(body, operation.id) : (body as unknown as R);
+      if (operation.confirms && !operation.confirms(result)) throw unconfirmed(operation);
+      return result;
     } catch (error) {
       throw tagged(error, operation.id);
     }
@@ -95,8 +98,16 @@ export class OperationExecutor {
         }
         throw error;
       }
-      if (operation.parse) return operation.parse(result.body, result.status);
-      return parseModel(result, operation.model!, operation.build, secrets);
+      try {
+        if (operation.parse) return operation.parse(result.body, result.status);
+        return parseModel(result, operation.model!, operation.build, secrets);
+      } catch (error) {
+        // A success status with an unreadable body: a `never` write may well have been applied.
+        if (operation.retry === 'never' && error instanceof PersonalizedOffersInvalidResponseError) {
+          throw new PersonalizedOffersOutcomeUnknownError(operation.id, { timedOut: false, cause: error });
+        }
+        throw error;
+      }
     } catch (error) {
       throw tagged(error, operation.id);
     }
@@ -170,6 +181,15 @@ export class OperationExecutor {
 /** The path with its `{name}` segments replaced by their RFC 3986-encoded values. */
 function fillPath(template: string, values: Record<string, string>): string {
   return template.replace(/\{([^}]+)\}/g, (_, name: string) => rfc3986(values[name] ?? ''));
+}
+
+/** The error for a write whose success answer does not confirm it (see `Operation.confirms`). */
+function unconfirmed(operation: Pick<Operation<unknown, object, unknown>, 'id' | 'retry'>): Error {
+  const invalid = new PersonalizedOffersInvalidResponseError(
+    `Personalized Offers API answered ${operation.id} with a success that does not confirm the write.`,
+    { status: 200 },
+  );
+  return operation.retry === 'never' ? new PersonalizedOffersOutcomeUnknownError(operation.id, { timedOut: false, cause: invalid }) : invalid;
 }
 
 /** Sets the failing operation's id on the module's own errors (never a value). */

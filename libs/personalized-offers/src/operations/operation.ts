@@ -78,4 +78,11 @@ export interface Operation<P, B extends object, R = B> {
   readonly parse?: (body: string, status: number) => B;
   /** Checks a validated body for an in-body failure and returns the caller's result (default: the body). */
   readonly envelope?: (body: B, operation: string) => R;
+  /**
+   * For a write: whether a success answer confirms it (carries the activation, the feedback,
+   * the rating it wrote). A success that confirms nothing is not taken for a success: it is a
+   * `PersonalizedOffersOutcomeUnknownError` for a `never` write (it may or may not have been
+   * applied) and a `PersonalizedOffersInvalidResponseError` otherwise, never a silent loss.
+   */
+  readonly confirms?: (result: R) => boolean;
 }

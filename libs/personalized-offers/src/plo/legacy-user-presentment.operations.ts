@@ -204,6 +204,8 @@ export const activateStatementCreditOfferOperation: Operation<
   }),
   model: StatementCreditActivationResponse,
   envelope: legacy,
+  // Status 600 without the activation confirms nothing: it may or may not have been applied.
+  confirms: (r) => r.ScActivation !== undefined,
 };
 
 /** L10 · POST `/plo/v1/activatestatementcreditoffer` (v1.3 form): query parameters, empty body. */
@@ -239,6 +241,7 @@ export const sendUserFeedbackOperation: Operation<SendFeedbackParams, UserFeedba
   body: (p, { fId }) => ({ FId: fId, OfferId: p.offerId, Feedback: p.feedback }),
   model: UserFeedbackResponse,
   envelope: legacy,
+  confirms: (r) => r.UserFeedback !== undefined,
 };
 
 /** L11 · POST `/plo/v1/userfeedback` (v1.3 form): query parameters, empty body. */

@@ -14,6 +14,9 @@ import { OPERATION_IDS, type SimulatorRoute, isLegacyRoute, lookupRoute } from '
 import { type SimulatorImpression, SimulatorState } from './simulator/state.js';
 import { type SimulatorReply, errorReply, isLegacySuccess, strippedLoyaltyReply, writeJson } from './simulator/wire.js';
 
+/** Operations whose success answer may be an empty body: an `empty-body` fault still applies them. */
+const EMPTY_SUCCESS: ReadonlySet<string> = new Set(['publishImpressions']);
+
 /** Options of {@link PersonalizedOffersSimulator}. */
 export interface PersonalizedOffersSimulatorOptions {
   /** Key material and format it decrypts AuthInfo with. @default fresh random key and IV, `cbc`, `hex` */
@@ -318,6 +321,9 @@ export class PersonalizedOffersSimulator {
       case 'hang':
         return; // never answered; stop() closes the connection
       case 'empty-body':
+        // An operation whose success may be an empty body (publishImpressions: "may be empty;
+        // accept both", API-CATALOGUE §3.5) runs: an empty 200 there is a truthful success.
+        if (EMPTY_SUCCESS.has(route.operationId)) this.run(route, request, undefined);
         res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '0' }).end();
         return;
       case 'reset-mid-body': {

@@ -147,6 +147,8 @@ export function userPresentmentOperations(language: string | undefined) {
     },
     body: (p) => ({ offerId: p.offerId }),
     model: Activations,
+    // A 200 without an activation request confirms nothing: it may or may not have been queued.
+    confirms: (r) => (r.activations?.length ?? 0) > 0,
   };
 
   /** U6 · GET `.../offer-ratings`. */
@@ -192,6 +194,7 @@ export function userPresentmentOperations(language: string | undefined) {
     },
     body: (p) => ({ like: p.like }),
     model: UserOfferRating,
+    confirms: (r) => r.offerRating !== undefined,
   };
 
   /** U9 · GET `.../savings`. */
