@@ -228,7 +228,7 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
       [
         'processActivations',
         (ref) => ref.get(UserPresentmentService).processActivations({ accessToken: 'at-1' }, { offerId: 'o-1' }),
-        '{"activations":[]}',
+        '{"activations":[{"id":"a-1","status":"QUEUED","offerId":"o-1"}]}',
         '/loyalty/offers/user-presentment/activations',
         { offerId: 'o-1' },
       ],
