@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { AuthInfoDecryptError } from '../errors/auth-info-decrypt.error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
@@ -21,9 +22,20 @@ interface Vector {
 }
 
 // The shared known-answer vectors, made with the OpenSSL CLI; read in place, never copied.
-const vectors: Vector[] = JSON.parse(
-  readFileSync(new URL('../../../../../shared/vectors/authinfo.json', import.meta.url), 'utf8'),
-).vectors;
+const vectors: Vector[] = JSON.parse(readFileSync(sharedFile('vectors/authinfo.json'), 'utf8')).vectors;
+
+/**
+ * A file of shared/ (a sibling of the repository root), from the nearest ancestor directory that
+ * has it: the spec then also runs from a copy of the repository nested deeper, such as the
+ * mutation-testing sandbox (.stryker-tmp/sandbox-…).
+ */
+function sharedFile(relative: string): URL {
+  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+    const candidate = new URL(`shared/${relative}`, dir);
+    if (existsSync(candidate)) return candidate;
+    if (dir.pathname === '/') throw new Error(`shared/${relative} not found above ${fileURLToPath(import.meta.url)}`);
+  }
+}
 
 const KEY = '000102030405060708090a0b0c0d0e0f';
 const IV = 'f0e0d0c0b0a090807060504030201000';
