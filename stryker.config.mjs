@@ -11,7 +11,7 @@ export default {
   jest: {
     projectType: 'custom',
     configFile: 'jest.config.js',
-    // Only the specs that import the mutated file run for each mutant.
+    // Only the specs that import the mutated file (directly or through other modules) run for it.
     enableFindRelatedTests: true,
     config: {
       // Left out: the OpenAPI-model specs (they check the models' class-validator decorators,
@@ -68,5 +68,7 @@ export default {
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   incrementalFile: 'reports/mutation/stryker-incremental.json',
-  thresholds: { high: 85, low: 80, break: 80 },
+  // break: 92.63 % was reached when this was set (code of 2026-11-29 11:41); 90 leaves a margin
+  // for timeouts that turn into survivors under other load. A drop below fails the run.
+  thresholds: { high: 85, low: 80, break: 90 },
 };
