@@ -4,7 +4,7 @@
  * requests in all, on every operation (but {@link UNCONFIRMED_WRITE_FAULTS}), each type on its
  * own seeded generator so a mix replays identically for the same request order.
  */
-import type { SimulatorFault, SimulatorFaultRule } from 'nestjs-personalized-offers/testing';
+import { type SimulatorFault, type SimulatorFaultRule, seededRandom } from 'nestjs-personalized-offers/testing';
 
 /** The share of requests that get a fault: the sum of the mix's probabilities. */
 export const FAULT_RATE = 0.05;
@@ -107,17 +107,8 @@ export function faultLabel(fault: SimulatorFault): string {
   }
 }
 
-/** mulberry32, the simulator's own generator: the workload's choices replay from a seed too. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's own seeded generator (mulberry32): the workload's choices replay from a seed too. */
+export const seeded = seededRandom;
 
 /** A seeded Fisher–Yates shuffle (in place). */
 export function shuffle<T>(items: T[], random: () => number): T[] {

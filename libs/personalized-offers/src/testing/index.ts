@@ -2,7 +2,7 @@ export {
   PersonalizedOffersSimulator,
   type PersonalizedOffersSimulatorOptions,
 } from './personalized-offers.simulator.js';
-export type { SimulatorFault, SimulatorFaultRule, SimulatorFaultSchedule } from './simulator-fault.js';
+export { seededRandom, type SimulatorFault, type SimulatorFaultRule, type SimulatorFaultSchedule } from './simulator-fault.js';
 export type { SimulatorGatewayOptions, GatewaySignatureMethod } from './gateway/simulator-gateway.js';
 export { simulatorGatewayCredentials, type SimulatorGatewayCredentials } from './gateway/credentials.js';
 export {
