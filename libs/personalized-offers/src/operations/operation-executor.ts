@@ -90,7 +90,7 @@ export class OperationExecutor {
       const secrets = () => this.secretsOf(operation, params, value);
       if (result.status >= 400) {
         const error = toApiError(result, secrets());
-        if (result.signatureBaseString !== undefined && isLogLevelEnabled('debug') && isGatewayRefusal(result)) {
+        if (result.signatureBaseString !== undefined && isLogLevelEnabled('debug') && error.errors.some((e) => e.source?.toLowerCase() === 'gateway')) {
           this.logSignatureRefusal(operation.id, error, redactSignatureBaseString(result.signatureBaseString, secrets()));
         }
         if (operation.retry === 'never' && result.status >= 500) {
