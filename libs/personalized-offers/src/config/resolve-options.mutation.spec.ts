@@ -152,6 +152,9 @@ describe('resolveOptions: HTTP', () => {
       transport: 'undici',
       timeoutMs: 10_000,
       maxSockets: 64,
+      queueTimeoutMs: 60_000,
+      maxQueueLength: 100_000,
+      maxResponseBytes: 4 * 1024 * 1024,
       retry: { retries: 2, minDelayMs: 100, maxDelayMs: 2_000 },
       circuitBreaker: { consecutiveFailures: 5, halfOpenAfterMs: 10_000 },
     });
@@ -164,6 +167,9 @@ describe('resolveOptions: HTTP', () => {
         transport: 'node',
         timeoutMs: 600_000,
         maxSockets: 10_000,
+        queueTimeoutMs: 3_600_000,
+        maxQueueLength: 10_000_000,
+        maxResponseBytes: 1024 * 1024 * 1024,
         retry: { retries: 10, minDelayMs: 60_000, maxDelayMs: 600_000 },
         circuitBreaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 3_600_000 },
       },
@@ -172,6 +178,9 @@ describe('resolveOptions: HTTP', () => {
       transport: 'node',
       timeoutMs: 600_000,
       maxSockets: 10_000,
+      queueTimeoutMs: 3_600_000,
+      maxQueueLength: 10_000_000,
+      maxResponseBytes: 1024 * 1024 * 1024,
       retry: { retries: 10, minDelayMs: 60_000, maxDelayMs: 600_000 },
       circuitBreaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 3_600_000 },
     });
@@ -197,6 +206,12 @@ describe('resolveOptions: HTTP', () => {
     [{ circuitBreaker: { halfOpenAfterMs: 3_600_001 } }, 'http.circuitBreaker.halfOpenAfterMs', 'http.circuitBreaker.halfOpenAfterMs must be a whole number from 0 to 3600000.'],
     [{ circuitBreaker: { halfOpenAfterMs: -1 } }, 'http.circuitBreaker.halfOpenAfterMs', undefined],
     [{ transport: 'fetch' }, 'http.transport', "http.transport must be 'undici' or 'node'."],
+    [{ queueTimeoutMs: 0 }, 'http.queueTimeoutMs', 'http.queueTimeoutMs must be a whole number from 1 to 3600000.'],
+    [{ queueTimeoutMs: 3_600_001 }, 'http.queueTimeoutMs', undefined],
+    [{ maxQueueLength: -1 }, 'http.maxQueueLength', 'http.maxQueueLength must be a whole number from 0 to 10000000.'],
+    [{ maxQueueLength: 10_000_001 }, 'http.maxQueueLength', undefined],
+    [{ maxResponseBytes: 1023 }, 'http.maxResponseBytes', 'http.maxResponseBytes must be a whole number from 1024 to 1073741824.'],
+    [{ maxResponseBytes: 1024 * 1024 * 1024 + 1 }, 'http.maxResponseBytes', undefined],
   ])('refuses http %o, naming %s', (http, setting, message) => {
     const error = refused({ http });
     expect(error.settings).toEqual([setting]);

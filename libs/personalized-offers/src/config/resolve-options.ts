@@ -7,6 +7,7 @@ import { acceptLanguage, isUtcOffset } from '../operations/param-checks.js';
 import type { AccessTokenOptions, CacheOptions, CircuitBreakerOptions, HttpOptions, PersonalizedOffersModuleOptions, RetryOptions } from '../interfaces/index.js';
 import { PRODUCTION_BASE_URL } from '../personalized-offers.constants.js';
 import { OAuthSigner } from '../signing/oauth-signer.js';
+import { ServerClock } from '../signing/server-clock.js';
 import { loadSigningKey } from '../signing/signing-key.loader.js';
 import { isLoopbackHost, resolveBaseUrl } from './base-url.js';
 
@@ -19,6 +20,9 @@ export interface ResolvedHttpOptions {
   ca?: string[];
   timeoutMs: number;
   maxSockets: number;
+  queueTimeoutMs: number;
+  maxQueueLength: number;
+  maxResponseBytes: number;
   retry: Required<RetryOptions> | false;
   circuitBreaker: Required<CircuitBreakerOptions> | false;
 }
@@ -60,6 +64,9 @@ export const CACHE_DEFAULTS = { maxEntries: 100_000, lockTtlMs: 15_000, lockWait
 export const HTTP_DEFAULTS = {
   timeoutMs: 10_000,
   maxSockets: 64,
+  queueTimeoutMs: 60_000,
+  maxQueueLength: 100_000,
+  maxResponseBytes: 4 * 1024 * 1024,
   retry: { retries: 2, minDelayMs: 100, maxDelayMs: 2_000 },
   circuitBreaker: { consecutiveFailures: 5, halfOpenAfterMs: 10_000 },
 } as const;
@@ -88,7 +95,11 @@ export function resolveOptions(options: PersonalizedOffersModuleOptions | undefi
     if (method !== 'RSA-SHA256' && method !== 'RSA-PSS') {
       throw new PersonalizedOffersConfigError('oauth.signatureMethod', "oauth.signatureMethod must be 'RSA-SHA256' or 'RSA-PSS'.");
     }
-    signer = new OAuthSigner(consumerKey, loadSigningKey(options.oauth), method);
+    const correction = options.oauth.clockSkewCorrection ?? false;
+    if (typeof correction !== 'boolean') {
+      throw new PersonalizedOffersConfigError('oauth.clockSkewCorrection', 'oauth.clockSkewCorrection must be true or false.');
+    }
+    signer = new OAuthSigner(consumerKey, loadSigningKey(options.oauth), method, correction ? new ServerClock() : undefined);
   }
   return {
     fId: options.fId,
@@ -200,6 +211,9 @@ function resolveHttp(http: HttpOptions | undefined): ResolvedHttpOptions {
     ...(h.ca !== undefined ? { ca: resolveCa(h.ca) } : {}),
     timeoutMs: int(h.timeoutMs, HTTP_DEFAULTS.timeoutMs, 'http.timeoutMs', 1, 600_000),
     maxSockets: int(h.maxSockets, HTTP_DEFAULTS.maxSockets, 'http.maxSockets', 1, 10_000),
+    queueTimeoutMs: int(h.queueTimeoutMs, HTTP_DEFAULTS.queueTimeoutMs, 'http.queueTimeoutMs', 1, 3_600_000),
+    maxQueueLength: int(h.maxQueueLength, HTTP_DEFAULTS.maxQueueLength, 'http.maxQueueLength', 0, 10_000_000),
+    maxResponseBytes: int(h.maxResponseBytes, HTTP_DEFAULTS.maxResponseBytes, 'http.maxResponseBytes', 1024, 1024 * 1024 * 1024),
     retry,
     circuitBreaker:
       cb === false

@@ -9,3 +9,5 @@ export * from './personalized-offers-unavailable.error.js';
 export * from './personalized-offers-cache.error.js';
 export * from './personalized-offers-invalid-response.error.js';
 export * from './personalized-offers-outcome-unknown.error.js';
+export * from './personalized-offers-overloaded.error.js';
+export * from './personalized-offers-response-too-large.error.js';

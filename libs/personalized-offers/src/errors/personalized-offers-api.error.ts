@@ -27,6 +27,11 @@ export interface PersonalizedOffersApiErrorFields {
   retryAfterMs?: number;
   /** A short excerpt of an unexpected body, with anything secret-looking removed. */
   bodyExcerpt?: string;
+  /**
+   * On a refusal (401/403) whose `Date` header is more than a minute off this machine's clock:
+   * the server's clock minus this machine's, in whole seconds (positive: the server is ahead).
+   */
+  clockSkewSeconds?: number;
 }
 
 /** The Personalized Offers API answered, but with an error status or a non-success `Status.Code`. */
@@ -37,6 +42,7 @@ export class PersonalizedOffersApiError extends PersonalizedOffersError {
   readonly apiStatus?: ApiStatus;
   readonly retryAfterMs?: number;
   readonly bodyExcerpt?: string;
+  readonly clockSkewSeconds?: number;
 
   constructor(message: string, fields: PersonalizedOffersApiErrorFields, code = 'API_ERROR') {
     super(code, message);
@@ -45,5 +51,6 @@ export class PersonalizedOffersApiError extends PersonalizedOffersError {
     if (fields.apiStatus) this.apiStatus = fields.apiStatus;
     if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs;
     if (fields.bodyExcerpt !== undefined) this.bodyExcerpt = fields.bodyExcerpt;
+    if (fields.clockSkewSeconds !== undefined) this.clockSkewSeconds = fields.clockSkewSeconds;
   }
 }

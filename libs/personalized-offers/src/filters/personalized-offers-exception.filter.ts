@@ -6,11 +6,14 @@ import { PersonalizedOffersApiError } from '../errors/personalized-offers-api.er
 import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-network.error.js';
 import { PersonalizedOffersOutcomeUnknownError } from '../errors/personalized-offers-outcome-unknown.error.js';
 import { PersonalizedOffersUnavailableError } from '../errors/personalized-offers-unavailable.error.js';
+import { PersonalizedOffersOverloadedError } from '../errors/personalized-offers-overloaded.error.js';
+import { PersonalizedOffersResponseTooLargeError } from '../errors/personalized-offers-response-too-large.error.js';
 import { PersonalizedOffersError } from '../errors/personalized-offers.error.js';
 
 /**
  * The HTTP status your app should answer with for one of this module's errors: 400 for a bad
- * user id or argument, 503 when Mastercard asks to slow down or is unavailable, 504 for a
+ * user id or argument, 503 when Mastercard asks to slow down or is unavailable or the module's
+ * own queue is full (overloaded), 504 for a
  * timeout (also of a write whose outcome is unknown), 502 for any other upstream failure
  * (including a refused AuthInfo: that is the app's fault, not the caller's), 500 for a
  * configuration error.
@@ -23,7 +26,8 @@ export function toHttpStatus(error: PersonalizedOffersError): number {
   if (error instanceof PersonalizedOffersApiError) {
     return error.status === 429 || error.status === 503 ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY;
   }
-  if (error instanceof PersonalizedOffersUnavailableError) return HttpStatus.SERVICE_UNAVAILABLE;
+  if (error instanceof PersonalizedOffersUnavailableError || error instanceof PersonalizedOffersOverloadedError) return HttpStatus.SERVICE_UNAVAILABLE;
+  if (error instanceof PersonalizedOffersResponseTooLargeError) return HttpStatus.BAD_GATEWAY;
   return HttpStatus.INTERNAL_SERVER_ERROR;
 }
 

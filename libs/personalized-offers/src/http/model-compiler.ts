@@ -61,6 +61,18 @@ const DIGITS = /^\s*\d+\s*$/;
 const SIGNED_DIGITS = /^\s*-?\d+\s*$/;
 
 type Parser = (raw: Record<string, unknown>) => object;
+
+/** How deep an unknown field may nest (objects and arrays) and still be kept. */
+export const MAX_UNKNOWN_DEPTH = 32;
+
+/** Whether `value` nests at most `limit` levels; recursion bounded by `limit` itself. */
+function withinDepth(value: object, limit: number): boolean {
+  if (limit <= 0) return false;
+  for (const child of Array.isArray(value) ? value : Object.values(value)) {
+    if (typeof child === 'object' && child !== null && !withinDepth(child, limit - 1)) return false;
+  }
+  return true;
+}
 const compiled = new Map<Function, Parser>();
 const FAIL = new Invalid('');
 
@@ -157,7 +169,10 @@ function parserOf(ctor: Ctor): Parser {
       if (key === '__proto__') continue; // never let a body pick an instance's prototype
       const field = fields.get(key);
       if (field === undefined) {
-        out[key] = raw[key]; // unknown fields are kept as they came
+        // Unknown fields are kept as they came, to a bounded depth: one nested past it is dropped,
+        // so a result is always serializable (`JSON.stringify` recurses).
+        const value = raw[key];
+        if (typeof value !== 'object' || value === null || withinDepth(value, MAX_UNKNOWN_DEPTH)) out[key] = value;
         continue;
       }
       let value: unknown;

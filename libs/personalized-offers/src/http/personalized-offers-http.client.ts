@@ -5,6 +5,10 @@ import { AxiosError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
 import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-network.error.js';
+import { PersonalizedOffersResponseTooLargeError } from '../errors/personalized-offers-response-too-large.error.js';
+import { PersonalizedOffersUnavailableError } from '../errors/personalized-offers-unavailable.error.js';
+import type { ServerClock } from '../signing/server-clock.js';
+import { RequestQueue } from './request-queue.js';
 import { isLogLevelEnabled } from '../log-level.js';
 import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
 import { InjectPersonalizedOffersHttp } from '../personalized-offers.decorators.js';
@@ -19,7 +23,9 @@ import { NOOP_TELEMETRY, PERSONALIZED_OFFERS_TELEMETRY, type Telemetry } from '.
 
 /**
  * Sends requests through the module's own `HttpService` (so users' axios interceptors and the
- * OAuth signer apply), one attempt at a time under a whole-attempt timeout, through the circuit
+ * OAuth signer apply), one attempt at a time: a slot from the module's queue (`RequestQueue`:
+ * at most `maxSockets` in flight, the wait bounded by `queueTimeoutMs` and never counted against
+ * the API), then the attempt under its own timeout and `maxResponseBytes`, through the circuit
  * breaker, retrying per the retry policy. Returns the raw status, headers and body of the last
  * attempt; only a missing response is an error, and it never carries axios's request config,
  * URL or headers. Logs one debug line per attempt, without query values.
@@ -28,6 +34,9 @@ import { NOOP_TELEMETRY, PERSONALIZED_OFFERS_TELEMETRY, type Telemetry } from '.
 export class PersonalizedOffersHttpClient {
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
+  private readonly queue: RequestQueue;
+  private readonly serverClock?: ServerClock;
   private readonly retry: RetryPolicy;
   /** Read by the health indicator (`snapshot()`); only `send` runs calls through it. */
   readonly breaker: UpstreamCircuitBreaker;
@@ -38,6 +47,9 @@ export class PersonalizedOffersHttpClient {
     @Optional() @Inject(PERSONALIZED_OFFERS_TELEMETRY) private readonly telemetry: Telemetry = NOOP_TELEMETRY,
   ) {
     this.timeoutMs = options.http.timeoutMs;
+    this.maxResponseBytes = options.http.maxResponseBytes;
+    this.queue = new RequestQueue(options.http.maxSockets, options.http.queueTimeoutMs, options.http.maxQueueLength);
+    this.serverClock = options.signer?.serverClock;
     this.retry = new RetryPolicy(options.http.retry);
     this.breaker = new UpstreamCircuitBreaker(options.http.circuitBreaker, this.logger, this.telemetry);
   }
@@ -53,9 +65,7 @@ export class PersonalizedOffersHttpClient {
       const recorded = this.telemetry.startAttempt(request, attempt, this.breaker);
       let outcome: AttemptOutcome;
       try {
-        outcome = recorded
-          ? await recorded.run(() => this.breaker.execute(() => this.attempt(request)))
-          : await this.breaker.execute(() => this.attempt(request));
+        outcome = recorded ? await recorded.run(() => this.queued(request)) : await this.queued(request);
       } catch (error) {
         if (!(error instanceof PersonalizedOffersNetworkError)) {
           recorded?.end(error, undefined);
@@ -80,6 +90,44 @@ export class PersonalizedOffersHttpClient {
     }
   }
 
+  /**
+   * One attempt: fails fast while the breaker is open (without queueing), else waits for a slot
+   * of the module's queue (a `PersonalizedOffersOverloadedError` past `queueTimeoutMs`, which
+   * the breaker never sees), then runs the attempt through the breaker and frees the slot.
+   */
+  private async queued(request: HttpRequest): Promise<HttpResult> {
+    if (this.breaker.snapshot().state === 'open') throw new PersonalizedOffersUnavailableError();
+    const wait = this.queue.acquire();
+    if (wait) {
+      try {
+        await wait;
+      } catch (error) {
+        this.warnThrottled('overloaded', `${request.method} ${request.path}: ${(error as Error).message} Raise http.maxSockets (now ${this.queue.slots}) if Mastercard keeps up, or shed load before the module.`);
+        throw error;
+      }
+    }
+    try {
+      return await this.breaker.execute(() => this.attempt(request));
+    } catch (error) {
+      if (error instanceof PersonalizedOffersResponseTooLargeError) {
+        this.warnThrottled('too-large', `${request.method} ${request.path}: ${error.message} No real answer is near it: check baseUrl and any proxy in between (a captive portal or a misrouted proxy is the usual cause).`);
+      }
+      throw error;
+    } finally {
+      this.queue.release();
+    }
+  }
+
+  private readonly lastWarning = new Map<string, number>();
+
+  /** A warning the operator must see, but at most once per 10 s per kind (a burst repeats it). */
+  private warnThrottled(kind: string, message: string): void {
+    const now = Date.now();
+    if (now - (this.lastWarning.get(kind) ?? -Infinity) < 10_000) return;
+    this.lastWarning.set(kind, now);
+    this.logger.warn(message);
+  }
+
   /** One attempt, aborted (socket destroyed) when it runs past the timeout, body included. */
   private async attempt(request: HttpRequest): Promise<HttpResult> {
     const controller = new AbortController();
@@ -92,6 +140,8 @@ export class PersonalizedOffersHttpClient {
         responseType: 'text',
         transformResponse: passThrough,
         validateStatus: () => true,
+        // Enforced while reading, on decoded bytes, by both transports (see undici.adapter.ts).
+        maxContentLength: this.maxResponseBytes,
         signal: controller.signal,
         cancelToken: NEVER_CANCELLED,
       };
@@ -106,10 +156,12 @@ export class PersonalizedOffersHttpClient {
         headers: flattenHeaders(response.headers),
         body: typeof response.data === 'string' ? response.data : '',
       };
+      this.serverClock?.observe(result.headers.date);
       const baseString = (response.config as { [SIGNATURE_BASE_STRING]?: string } | undefined)?.[SIGNATURE_BASE_STRING];
       if (baseString !== undefined && response.status >= 400) result.signatureBaseString = baseString;
       return result;
     } catch (error) {
+      if (isTooLarge(error)) throw new PersonalizedOffersResponseTooLargeError(this.maxResponseBytes);
       throw toNetworkError(error, controller.signal.aborted);
     } finally {
       clearTimeout(timer);
@@ -118,6 +170,11 @@ export class PersonalizedOffersHttpClient {
 }
 
 const passThrough = (data: unknown) => data;
+
+/** axios's (and our undici adapter's) error for a body past `maxContentLength`. */
+function isTooLarge(error: unknown): boolean {
+  return error instanceof AxiosError && typeof error.message === 'string' && error.message.startsWith('maxContentLength size of');
+}
 
 function flattenHeaders(headers: AxiosResponse['headers']): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};

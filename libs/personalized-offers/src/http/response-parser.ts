@@ -3,9 +3,10 @@ import { validateSync } from 'class-validator';
 import { type ApiErrorItem, PersonalizedOffersApiError } from '../errors/personalized-offers-api.error.js';
 import { PersonalizedOffersInvalidResponseError } from '../errors/personalized-offers-invalid-response.error.js';
 import type { HttpResult } from './http-result.js';
-import { rfc3986 } from '../operations/request-encoding.js';
+import { scrubText } from '../operations/secret-scrubber.js';
 import { type CompiledResult, compileModel, hasWireFields } from './model-compiler.js';
 import { redactEchoedBaseString } from '../signing/base-string-redaction.js';
+import { clockOffsetMs } from '../signing/server-clock.js';
 
 const EXCERPT_LENGTH = 120;
 // Opaque runs (tokens, AuthInfo, keys, signatures) are cut out of excerpts: 12+ token characters
@@ -21,27 +22,12 @@ const redactRun = (run: string) =>
   CONSTANT_CODE.test(run) || OAUTH_NAME.test(run) ? run : run.length >= 32 || /[0-9+/=_%-]/.test(run) ? '[redacted]' : run;
 
 /**
- * Every form in which a value the module sent can come back in an echo: as sent, and
- * percent-encoded once or twice (Mastercard's gateway echoes its signature base string, whose
- * query values are encoded twice), with `encodeURIComponent` or RFC 3986.
- */
-function echoForms(secret: string): string[] {
-  const forms = new Set<string>([secret]);
-  for (let layer = [secret], i = 0; i < 2; i++) {
-    layer = layer.flatMap((v) => [encodeURIComponent(v), rfc3986(v)]);
-    for (const v of layer) forms.add(v);
-  }
-  return [...forms].filter((f) => f.length >= 4).sort((a, b) => b.length - a.length);
-}
-
-/**
  * A short, printable excerpt of an unexpected body: the values the module itself sent
  * (`secrets`: tokens, AuthInfo, the consumer key) removed in every encoding they may be echoed
  * in, then secret-looking runs removed too.
  */
 export function redactedExcerpt(body: string, secrets: readonly string[] = []): string {
-  let scrubbed = body;
-  for (const secret of secrets) for (const form of echoForms(secret)) scrubbed = scrubbed.split(form).join('[redacted]');
+  const scrubbed = scrubText(body, secrets);
   const text = scrubbed.slice(0, 4 * EXCERPT_LENGTH).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(OPAQUE_RUN, redactRun);
   return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
 }
@@ -100,23 +86,71 @@ export function isGatewayRefusal(result: HttpResult): boolean {
   return items.some((item: { Source?: unknown }) => typeof item?.Source === 'string' && item.Source.toLowerCase() === 'gateway');
 }
 
-/** Turns an HTTP status ≥ 400 into a `PersonalizedOffersApiError` with whatever the body tells. */
+/** A refusal's `Date` further than this from the module's clock is reported as clock skew. */
+const CLOCK_SKEW_REPORTED_MS = 60_000;
+
+/**
+ * The server's clock minus this machine's, in whole seconds, when a refusal (401/403) carries a
+ * `Date` header more than a minute off: Mastercard refuses OAuth timestamps more than 300 s off,
+ * and a terse gateway does not say that this is why.
+ */
+export function refusalClockSkew(result: HttpResult, now = Date.now()): number | undefined {
+  if (result.status !== 401 && result.status !== 403) return undefined;
+  const offset = clockOffsetMs(result.headers.date, now);
+  if (offset === undefined || Math.abs(offset) <= CLOCK_SKEW_REPORTED_MS) return undefined;
+  return Math.round(offset / 1000);
+}
+
+function skewSentence(seconds: number): string {
+  return ` The server's clock (its Date header) is ${Math.abs(seconds)} s ${seconds > 0 ? 'ahead of' : 'behind'} this machine's: Mastercard refuses OAuth timestamps more than 300 s off. Synchronize this host's clock (NTP), or set oauth.clockSkewCorrection.`;
+}
+
+/**
+ * Turns a status that is not 2xx into a `PersonalizedOffersApiError` with whatever the body
+ * tells: a 3xx (a redirect, never followed) has code `UNEXPECTED_REDIRECT`; a refusal whose
+ * `Date` is more than a minute off carries `clockSkewSeconds` and says so.
+ */
 export function toApiError(result: HttpResult, secrets: readonly string[] = []): PersonalizedOffersApiError {
   const retryAfterMs = parseRetryAfter(result.headers['retry-after']);
+  if (result.status >= 300 && result.status < 400) {
+    return new PersonalizedOffersApiError(
+      `Personalized Offers API responded ${result.status}, a redirect, which the module never follows: check baseUrl and any proxy in between.`,
+      { status: result.status, retryAfterMs, bodyExcerpt: redactedExcerpt(result.body, secrets) },
+      'UNEXPECTED_REDIRECT',
+    );
+  }
+  const clockSkewSeconds = refusalClockSkew(result);
+  const skew = clockSkewSeconds === undefined ? '' : skewSentence(clockSkewSeconds);
   const items = parseErrorItems(parseJson(result.body), secrets);
   if (items) {
     const first = items[0]!;
     const summary = [first.reasonCode, first.description].filter(Boolean).join(' ');
     return new PersonalizedOffersApiError(
-      `Personalized Offers API responded ${result.status}${summary ? `: ${redactedExcerpt(summary, secrets)}` : ''}.`,
-      { status: result.status, errors: items, retryAfterMs },
+      `Personalized Offers API responded ${result.status}${summary ? `: ${redactedExcerpt(summary, secrets)}` : ''}.${skew}`,
+      { status: result.status, errors: items, retryAfterMs, clockSkewSeconds },
     );
   }
-  return new PersonalizedOffersApiError(`Personalized Offers API responded ${result.status} with an unexpected body.`, {
+  return new PersonalizedOffersApiError(`Personalized Offers API responded ${result.status} with an unexpected body.${skew}`, {
     status: result.status,
     retryAfterMs,
     bodyExcerpt: redactedExcerpt(result.body, secrets),
+    clockSkewSeconds,
   });
+}
+
+/** The deepest JSON a model without wire fields is given; no model of this API is near it. */
+const MAX_JSON_DEPTH = 64;
+
+/** Whether `value` nests at most `limit` levels of objects and arrays (iterative: no recursion). */
+export function nestingWithin(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= limit) return false;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return true;
 }
 
 const compiledParsers = new WeakMap<Function, (json: unknown) => CompiledResult<object>>();
@@ -138,11 +172,13 @@ export function parseModel<T extends object>(
   const json = parseJson(result.body);
   if (json && typeof json === 'object' && !Array.isArray(json)) {
     if (build === undefined && hasWireFields(model)) {
+      // Compiled models bound the depth of what they keep themselves (`MAX_UNKNOWN_DEPTH`).
       let parse = compiledParsers.get(model);
       if (!parse) compiledParsers.set(model, (parse = compileModel(model)));
       const parsed = parse(json);
       if (parsed.ok) return parsed.value as T;
-    } else {
+    } else if (nestingWithin(json, MAX_JSON_DEPTH)) {
+      // class-transformer recurses: a body nested past any model is refused before it does.
       const instance = build ? build(json) : plainToInstance(model, json);
       if (validateSync(instance).length === 0) return instance;
     }

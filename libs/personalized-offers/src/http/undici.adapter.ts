@@ -8,7 +8,9 @@ import { requestUrl } from './request-url.js';
  * `node:http`. Everything above the adapter stays axios: `HttpService`, config merging, request
  * and response interceptors, transforms, `validateStatus`. It exists for throughput: axios's
  * `node:http` adapter costs several times more CPU per request (see README "Performance").
- * Redirects are not followed; cancellation works through `signal` and `cancelToken`.
+ * Redirects are not followed; cancellation works through `signal` and `cancelToken`;
+ * `maxContentLength` is enforced while reading (undici does not decompress: the bytes read are
+ * the bytes held), as axios's own adapter does, with axios's error.
  */
 export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
   return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
@@ -44,12 +46,15 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
         body,
         signal,
       });
+      const limit = typeof config.maxContentLength === 'number' && config.maxContentLength > -1 ? config.maxContentLength : undefined;
       const data =
         config.responseType === 'stream'
           ? res.body
-          : config.responseType === 'arraybuffer'
-            ? Buffer.from(await res.body.arrayBuffer())
-            : await res.body.text();
+          : limit !== undefined
+            ? await readBounded(res, limit, config)
+            : config.responseType === 'arraybuffer'
+              ? Buffer.from(await res.body.arrayBuffer())
+              : await res.body.text();
       const response: AxiosResponse = {
         data,
         status: res.statusCode,
@@ -76,6 +81,33 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
       unlink();
     }
   };
+}
+
+/**
+ * The body, read while counting: a declared length past `limit` is refused before reading; an
+ * undeclared one is aborted as soon as the bytes read pass it. Either way the socket is destroyed
+ * and axios's `maxContentLength` error is thrown.
+ */
+async function readBounded(res: Dispatcher.ResponseData, limit: number, config: InternalAxiosRequestConfig): Promise<string | Buffer> {
+  const tooLarge = () => {
+    res.body.destroy();
+    return new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, config);
+  };
+  const declared = Number(res.headers['content-length']);
+  if (declared > limit) throw tooLarge();
+  if (Number.isFinite(declared) && declared >= 0 && res.headers['content-length'] !== undefined) {
+    // The parser reads exactly the declared length: the fast path is bounded already.
+    return config.responseType === 'arraybuffer' ? Buffer.from(await res.body.arrayBuffer()) : await res.body.text();
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+  return config.responseType === 'arraybuffer' ? bytes : bytes.toString('utf8');
 }
 
 function requestBody(config: InternalAxiosRequestConfig): string | Buffer | Uint8Array | undefined {

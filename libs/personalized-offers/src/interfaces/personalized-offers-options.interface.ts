@@ -32,6 +32,13 @@ export interface OAuthOptions {
   pkcs12?: { path?: string; data?: Buffer; alias: string; password: string };
   /** `'RSA-SHA256'` (PKCS#1 v1.5) or `'RSA-PSS'` (SHA-256, salt length = digest), as Mastercard's signer offers. @default 'RSA-SHA256' */
   signatureMethod?: 'RSA-SHA256' | 'RSA-PSS';
+  /**
+   * Sign with the server's clock as learned from the `Date` headers of its answers, instead of
+   * this machine's: for hosts whose clock cannot be trusted (Mastercard refuses OAuth timestamps
+   * more than 300 s off). Off by default: fix the host's clock (NTP) first; a refusal whose
+   * `Date` is more than a minute off says so either way (`clockSkewSeconds`). @default false
+   */
+  clockSkewCorrection?: boolean;
 }
 
 /** Retries of idempotent requests after network errors, timeouts, 5xx and 429. */
@@ -60,10 +67,31 @@ export interface HttpOptions {
    * Both honour `http.proxy` and the proxy environment. Interceptors apply either way. @default 'undici'
    */
   transport?: 'undici' | 'node';
-  /** Limit on one whole attempt (connect, headers and body); the request is aborted when it passes. @default 10000 */
+  /**
+   * Limit on one whole attempt (connect, headers and body) from the moment it has a connection
+   * slot (time queued for one is bounded by `queueTimeoutMs` instead); the request is aborted
+   * when it passes. @default 10000
+   */
   timeoutMs?: number;
-  /** Most sockets the module's keep-alive agent opens to the API. @default 64 */
+  /**
+   * Most requests in flight to the API at once (and sockets the keep-alive pool opens). Calls
+   * beyond it wait in the module's queue; that wait does not count toward `timeoutMs`. @default 64
+   */
   maxSockets?: number;
+  /**
+   * Longest wait in the module's queue for a free connection, in milliseconds; past it the call
+   * fails with `PersonalizedOffersOverloadedError` (nothing sent, never counted against the API).
+   * @default 60000
+   */
+  queueTimeoutMs?: number;
+  /** Most calls waiting in the module's queue; one more fails with `PersonalizedOffersOverloadedError`. @default 100000 */
+  maxQueueLength?: number;
+  /**
+   * Largest answer body accepted, in bytes, counted on decoded bytes while reading (a compressed
+   * answer counts its inflated size); past it the transfer is aborted with
+   * `PersonalizedOffersResponseTooLargeError`. A 50-offer page is ~75 KiB. @default 4194304 (4 MiB)
+   */
+  maxResponseBytes?: number;
   /** Retry policy, or `false` for none. */
   retry?: RetryOptions | false;
   /**

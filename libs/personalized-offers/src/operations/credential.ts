@@ -14,11 +14,27 @@ export interface CredentialSource {
   renew?(): Promise<string>;
   /** HTTP statuses that mean "this credential was refused". @default [401, 403] */
   readonly renewOn?: readonly number[];
+  /**
+   * The caller's name for a credential the caller passed in (`user.accessToken`): one that cannot
+   * be sent is refused as `InvalidArgumentError` naming it. Absent for credentials the module
+   * minted.
+   */
+  readonly argument?: string;
+  /** The user id the credential is for: personal data, scrubbed from every error like a secret. */
+  readonly userId?: string;
 }
 
 /** A credential the caller already holds: sent as is, never replaced. */
-export function fixedCredential(value: string): CredentialSource {
-  return { get: () => Promise.resolve(value) };
+export function fixedCredential(value: string, argument?: string): CredentialSource {
+  return argument === undefined ? { get: () => Promise.resolve(value) } : { get: () => Promise.resolve(value), argument };
+}
+
+// Tokens are printable ASCII without spaces: anything else cannot go into a header as sent.
+const SENDABLE = /^[\x21-\x7e]+$/;
+
+/** Whether a credential value can be sent as it is (in a header, a query or a body). */
+export function isSendableCredential(value: string): boolean {
+  return SENDABLE.test(value);
 }
 
 /**
@@ -34,6 +50,8 @@ export function callerCredential<K extends string>(
   if (typeof user === 'string') return byId(user);
   check.object('user', user, true);
   const value = (user as Record<string, unknown>)[held];
-  check.text(`user.${held}`, value, true);
-  return fixedCredential(value as string);
+  const argument = `user.${held}`;
+  check.text(argument, value, true);
+  if (!isSendableCredential(value as string)) check.fail(argument, 'must be printable ASCII without spaces (a token as Mastercard issued it)');
+  return fixedCredential(value as string, argument);
 }

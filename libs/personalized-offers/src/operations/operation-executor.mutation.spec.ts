@@ -98,12 +98,28 @@ describe('OperationExecutor: the request it builds', () => {
     expect(classes).toEqual(['upsert']);
   });
 
-  it('fills every {name} segment, an unknown one with nothing, and takes a path without parameters as is', async () => {
+  it('fills every {name} segment RFC 3986-encoded, and takes a path without parameters as is', async () => {
     const { requests, http } = fakeHttp(ok());
     const run = executor(http);
-    await run.execute(operation({ path: '/a/{x}/b/{y}/{z}', pathParams: () => ({ x: '1', y: "(2)" }) as Record<string, string> }), {});
+    await run.execute(operation({ path: '/a/{x}/b/{y}/{z}', pathParams: () => ({ x: '1', y: '(2)', z: '../%2e' }) }), {});
     await run.execute(operation({ path: '/plain/{x}', pathParams: undefined, query: undefined }), {});
-    expect(requests.map((r) => r.url)).toEqual(['https://api.example.com/prefix/a/1/b/%282%29/?FId=999', 'https://api.example.com/prefix/plain/{x}']);
+    expect(requests.map((r) => r.url)).toEqual(['https://api.example.com/prefix/a/1/b/%282%29/..%2F%252e?FId=999', 'https://api.example.com/prefix/plain/{x}']);
+  });
+
+  it.each([
+    ['missing', undefined, 'must be a non-empty string'],
+    ['empty', '', 'must be a non-empty string'],
+    ['"."', '.', 'must not be "." or ".."'],
+    ['".."', '..', 'must not be "." or ".."'],
+  ])('refuses a %s path segment before any I/O, naming the camelCase parameter', async (_what, value, requirement) => {
+    const { requests, http } = fakeHttp(ok());
+    const error = await executor(http)
+      .execute(operation({ path: '/offers/{offer_id}', pathParams: () => ({ offer_id: value }) as Record<string, string> }), {}, { get: () => Promise.reject(new Error('credential fetched')) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).toMatchObject({ argument: 'offerId', operation: 'getThing' });
+    expect((error as Error).message).toContain(requirement);
+    expect(requests).toHaveLength(0);
   });
 
   it('serializes a body once with its Content-Type, and adds extra headers after Accept', async () => {
@@ -221,13 +237,25 @@ describe('OperationExecutor: results', () => {
 });
 
 describe('OperationExecutor: error answers', () => {
-  it('maps a status of 400 or more to an API error tagged with the operation; 399 is parsed as a success', async () => {
-    const { http } = fakeHttp(failed(400), ok({ name: 'n' }, 399));
+  it('maps a status of 400 or more to an API error tagged with the operation; 299 is parsed as a success', async () => {
+    const { http } = fakeHttp(failed(400), ok({ name: 'n' }, 299));
     const run = executor(http);
     const error = await run.execute(operation(), { id: 'i' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PersonalizedOffersApiError);
     expect(error).toMatchObject({ status: 400, operation: 'getThing', errors: [{ reasonCode: 'NOPE' }] });
     expect(await run.execute(operation(), { id: 'i' })).toEqual({ name: 'n' });
+  });
+
+  it.each([300, 301, 302, 303, 307, 308, 399])('takes a %i (a redirect, never followed) for an UNEXPECTED_REDIRECT API error, not a result', async (status) => {
+    const { http } = fakeHttp(ok({ name: 'n' }, status));
+    const error = await executor(http).execute(operation(), { id: 'i' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PersonalizedOffersApiError);
+    expect(error).toMatchObject({ status, code: 'UNEXPECTED_REDIRECT', operation: 'getThing' });
+  });
+
+  it('takes a 199 for an error too: only 2xx is a success', async () => {
+    const { http } = fakeHttp(ok({ name: 'n' }, 199));
+    await expect(executor(http).execute(operation(), { id: 'i' })).rejects.toBeInstanceOf(PersonalizedOffersApiError);
   });
 
   it('scrubs the credential, the secret query values and the module secrets from the error', async () => {

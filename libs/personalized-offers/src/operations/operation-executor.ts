@@ -4,6 +4,8 @@ import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-ne
 import { PersonalizedOffersInvalidResponseError } from '../errors/personalized-offers-invalid-response.error.js';
 import { PersonalizedOffersOutcomeUnknownError } from '../errors/personalized-offers-outcome-unknown.error.js';
 import { PersonalizedOffersError } from '../errors/personalized-offers.error.js';
+import { PersonalizedOffersResponseTooLargeError } from '../errors/personalized-offers-response-too-large.error.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import type { HttpRequest } from '../http/http-request.js';
 import type { HttpResult } from '../http/http-result.js';
 import { PersonalizedOffersHttpClient } from '../http/personalized-offers-http.client.js';
@@ -13,7 +15,8 @@ import { redactSignatureBaseString } from '../signing/base-string-redaction.js';
 import { provablyNotSent } from '../http/retry-policy.js';
 import { isLogLevelEnabled } from '../log-level.js';
 import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
-import type { CredentialSource } from './credential.js';
+import { type CredentialSource, isSendableCredential } from './credential.js';
+import { scrubError } from './secret-scrubber.js';
 import type { Operation, OperationContext } from './operation.js';
 import { encodeQuery, rfc3986, serializeBody } from './request-encoding.js';
 import { type CallTelemetry, NOOP_TELEMETRY, PERSONALIZED_OFFERS_TELEMETRY, type Telemetry } from '../telemetry/telemetry.js';
@@ -47,60 +50,73 @@ export class OperationExecutor {
     this.moduleSecrets = options.signer ? options.signer.secretValues : [];
   }
 
-  /** Runs `operation` and returns its result (the envelope opened). */
-  execute<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource): Promise<R> {
+  /**
+   * Runs `operation` and returns its result (the envelope opened). `call.userId` is the user the
+   * call is for when the params do not say (a token mint): scrubbed from any error like a secret.
+   */
+  execute<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource, call?: CallOptions): Promise<R> {
     // A span per call (and the duration histogram); `undefined` without an SDK: the plain path.
-    const call = this.telemetry.startCall(operation);
-    return call ? call.run(() => this.runOpened(operation, params, credential, call)) : this.runOpened(operation, params, credential);
+    const recorded = this.telemetry.startCall(operation);
+    return recorded
+      ? recorded.run(() => this.run(operation, params, credential, call, true, recorded) as Promise<R>)
+      : (this.run(operation, params, credential, call, true) as Promise<R>);
   }
 
   /** Runs `operation` and returns the validated body model, without the envelope check. */
-  executeRaw<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource): Promise<B> {
-    const call = this.telemetry.startCall(operation);
-    return call ? call.run(() => this.run(operation, params, credential, call)) : this.run(operation, params, credential);
+  executeRaw<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource, call?: CallOptions): Promise<B> {
+    const recorded = this.telemetry.startCall(operation);
+    return recorded
+      ? recorded.run(() => this.run(operation, params, credential, call, false, recorded) as Promise<B>)
+      : (this.run(operation, params, credential, call, false) as Promise<B>);
   }
 
-  /** `run`, then the envelope check. */
-  private async runOpened<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource, call?: CallTelemetry): Promise<R> {
-    const body = await this.run(operation, params, credential, call);
-    try {
-      const result = operation.envelope ? operation.envelope(body, operation.id) : (body as unknown as R);
-      if (operation.confirms && !operation.confirms(result)) throw unconfirmed(operation);
-      return result;
-    } catch (error) {
-      throw tagged(error, operation.id);
-    }
-  }
-
-  /** validate → credential → send (renewing a refused credential once) → map errors → parse. */
-  private async run<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential?: CredentialSource, call?: CallTelemetry): Promise<B> {
+  /**
+   * validate (params, path) → credential (checked sendable) → send (renewing a refused
+   * credential once) → map errors → parse → envelope (when `open`). Every error leaves tagged
+   * with the operation's id and scrubbed of every value the module sent.
+   */
+  private async run<P, B extends object, R>(
+    operation: Operation<P, B, R>,
+    params: P,
+    credential: CredentialSource | undefined,
+    call: CallOptions | undefined,
+    open: boolean,
+    recorded?: CallTelemetry,
+  ): Promise<B | R> {
+    let value: string | undefined;
+    // Only on the failure paths: what the module sent, to scrub from any echo of it.
+    const secrets = () => this.secretsOf(operation, params, value, credential?.userId ?? call?.userId);
     try {
       operation.validate?.(params);
-      let value = credential && (await credential.get());
-      let result = await this.send(operation, params, value);
-      call?.response(result.status);
+      // Path segments are the caller's input too: refused before any I/O, whatever the operation.
+      const path = operation.pathParams ? fillPath(operation.path, operation.pathParams(params)) : operation.path;
+      value = credential && sendable(await credential.get(), credential);
+      let result = await this.send(operation, params, path, value);
+      recorded?.response(result.status);
       // A gateway refusal (the signature, not the credential) is not cured by a new credential.
       if (credential?.renew && (credential.renewOn ?? REFUSED).includes(result.status) && !isGatewayRefusal(result)) {
-        call?.credentialRenewed();
-        value = await credential.renew();
-        result = await this.send(operation, params, value);
-        call?.response(result.status);
+        recorded?.credentialRenewed();
+        value = sendable(await credential.renew(), credential);
+        result = await this.send(operation, params, path, value);
+        recorded?.response(result.status);
       }
-      // Only on the failure paths: what the module sent, to scrub from any echo of it.
-      const secrets = () => this.secretsOf(operation, params, value);
-      if (result.status >= 400) {
+      // Only 2xx is a success: a redirect (never followed) or an error status is an error.
+      if (result.status < 200 || result.status >= 300) {
         const error = toApiError(result, secrets());
+        if (error.clockSkewSeconds !== undefined) this.warnClockSkew(operation.id, error);
         if (result.signatureBaseString !== undefined && isLogLevelEnabled('debug') && error.errors.some((e) => e.source?.toLowerCase() === 'gateway')) {
           this.logSignatureRefusal(operation.id, error, redactSignatureBaseString(result.signatureBaseString, secrets()));
         }
-        if (operation.retry === 'never' && result.status >= 500) {
+        // A 5xx or a redirect may come after the write was applied: never-repeated writes cannot say.
+        if (operation.retry === 'never' && (result.status >= 500 || result.status < 400)) {
           throw new PersonalizedOffersOutcomeUnknownError(operation.id, { timedOut: false, cause: error });
         }
         throw error;
       }
+      let body: B;
       try {
-        if (operation.parse) return operation.parse(result.body, result.status);
-        return parseModel(result, operation.model!, operation.build, secrets);
+        if (operation.parse) body = operation.parse(result.body, result.status);
+        else body = parseModel(result, operation.model!, operation.build, secrets);
       } catch (error) {
         // A success status with an unreadable body: a `never` write may well have been applied.
         if (operation.retry === 'never' && error instanceof PersonalizedOffersInvalidResponseError) {
@@ -108,10 +124,25 @@ export class OperationExecutor {
         }
         throw error;
       }
+      if (!open) return body;
+      const opened = operation.envelope ? operation.envelope(body, operation.id, secrets()) : (body as unknown as R);
+      if (operation.confirms && !operation.confirms(opened)) throw unconfirmed(operation);
+      return opened;
     } catch (error) {
+      if (error instanceof PersonalizedOffersError) scrubError(error, secrets());
       throw tagged(error, operation.id);
     }
   }
+
+  /** Clock skew is a host problem the operator must fix: said at warn, at most once a minute. */
+  private warnClockSkew(operation: string, error: PersonalizedOffersApiError): void {
+    const now = Date.now();
+    if (now - this.lastSkewWarning < 60_000) return;
+    this.lastSkewWarning = now;
+    this.logger.warn(`${operation}: ${error.message}`);
+  }
+
+  private lastSkewWarning = -Infinity;
 
   /**
    * One debug line when the gateway refuses a signed request: its reason code and the base string
@@ -123,12 +154,21 @@ export class OperationExecutor {
     this.logger.debug(`${operation}: the gateway refused the request (${error.status} ${reason}); the module signed this base string: ${baseString}`);
   }
 
-  /** The credential, the operation's secret query values and the module's own secrets. */
-  private secretsOf<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential: string | undefined): string[] {
+  /** The credential, the user id, the operation's secret query values and the module's own secrets. */
+  private secretsOf<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential: string | undefined, userId: string | undefined): string[] {
     const out = [...this.moduleSecrets];
     if (credential) out.push(credential);
+    if (userId) out.push(userId);
+    // A user id in the params (an access-token mint sends it in its body) is personal data too.
+    const paramUser = (params as { userId?: unknown } | undefined)?.userId;
+    if (typeof paramUser === 'string' && paramUser !== userId) out.push(paramUser);
     if (operation.secretQuery && operation.query) {
-      const query = operation.query(params, this.context);
+      let query: Record<string, unknown>;
+      try {
+        query = operation.query(params, this.context);
+      } catch {
+        return out; // params that do not even build a query sent nothing of theirs
+      }
       for (const name of operation.secretQuery) {
         const value = query[name];
         if (typeof value === 'string') out.push(value);
@@ -137,20 +177,26 @@ export class OperationExecutor {
     return out;
   }
 
-  private async send<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential: string | undefined): Promise<HttpResult> {
-    const request = this.build(operation, params, credential);
+  private async send<P, B extends object, R>(operation: Operation<P, B, R>, params: P, path: string, credential: string | undefined): Promise<HttpResult> {
+    const request = this.build(operation, params, path, credential);
     try {
       return await this.http.send(request, operation.retry);
     } catch (error) {
-      if (operation.retry === 'never' && error instanceof PersonalizedOffersNetworkError && !provablyNotSent(error)) {
-        throw new PersonalizedOffersOutcomeUnknownError(operation.id, { timedOut: error.timedOut, cause: error });
+      if (operation.retry === 'never') {
+        if (error instanceof PersonalizedOffersNetworkError && !provablyNotSent(error)) {
+          throw new PersonalizedOffersOutcomeUnknownError(operation.id, { timedOut: error.timedOut, cause: error });
+        }
+        // An answer arrived (too large to read): the write may have been applied.
+        if (error instanceof PersonalizedOffersResponseTooLargeError) {
+          throw new PersonalizedOffersOutcomeUnknownError(operation.id, { timedOut: false, cause: error });
+        }
       }
       throw error;
     }
   }
 
   /** The wire request: query and body by wire names, the credential in its place, encoded once. */
-  private build<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential: string | undefined): HttpRequest {
+  private build<P, B extends object, R>(operation: Operation<P, B, R>, params: P, path: string, credential: string | undefined): HttpRequest {
     const query = operation.query ? operation.query(params, this.context) : {};
     let body = operation.body?.(params, this.context);
     const extra = operation.headers?.(params);
@@ -166,7 +212,6 @@ export class OperationExecutor {
       text = serializeBody(body);
       headers = { ...headers, 'Content-Type': 'application/json' };
     }
-    const path = operation.pathParams ? fillPath(operation.path, operation.pathParams(params)) : operation.path;
     return {
       method: operation.method,
       url: `${this.baseUrl}${path}${encodeQuery(query)}`,
@@ -178,9 +223,35 @@ export class OperationExecutor {
   }
 }
 
-/** The path with its `{name}` segments replaced by their RFC 3986-encoded values. */
-function fillPath(template: string, values: Record<string, string>): string {
-  return template.replace(/\{([^}]+)\}/g, (_, name: string) => rfc3986(values[name] ?? ''));
+/**
+ * The path with its `{name}` segments replaced by their RFC 3986-encoded values. A value that is
+ * not a non-empty string, is `.` or `..` (which URL normalization would resolve: `getOffer(user,
+ * '..')` would reach the parent resource, validly signed), or would otherwise change the path's
+ * shape is refused with `InvalidArgumentError` naming the caller's parameter (`offer_id` → `offerId`).
+ */
+export function fillPath(template: string, values: Record<string, unknown>): string {
+  const path = template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const value = values[name];
+    const argument = name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(argument, 'must be a non-empty string');
+    if (value === '.' || value === '..') throw new InvalidArgumentError(argument, 'must not be "." or ".." (it would change the request path)');
+    return rfc3986(value);
+  });
+  // Belt and braces: the filled path must survive URL parsing unchanged (no segment resolved away).
+  if (new URL(path, 'http://h').pathname !== path) throw new InvalidArgumentError('path', 'must not change the request path');
+  return path;
+}
+
+/** `value`, when it can be sent as it is; else a typed error before any I/O (see `CredentialSource.argument`). */
+function sendable(value: string, source: CredentialSource): string {
+  if (typeof value === 'string' && isSendableCredential(value)) return value;
+  if (source.argument) throw new InvalidArgumentError(source.argument, 'must be printable ASCII without spaces (a token as Mastercard issued it)');
+  throw new PersonalizedOffersInvalidResponseError('Personalized Offers API issued a credential that cannot be sent (not printable ASCII).', { status: 200 });
+}
+
+/** Who a call is for, when its params do not say (see `OperationExecutor.execute`). */
+export interface CallOptions {
+  userId?: string;
 }
 
 /** The error for a write whose success answer does not confirm it (see `Operation.confirms`). */

@@ -55,7 +55,11 @@ export interface Operation<P, B extends object, R = B> {
   readonly method: HttpMethod;
   /** The full path; `{name}` segments are filled from `pathParams` (e.g. `/offers/{offer_id}`). */
   readonly path: string;
-  /** Values of the path's `{name}` segments, RFC 3986-encoded by the executor. */
+  /**
+   * Values of the path's `{name}` segments, RFC 3986-encoded by the executor, which refuses
+   * (before any I/O, naming the camelCase parameter: `offer_id` → `offerId`) a value that is
+   * empty, `.` or `..`, or would change the path in any other way.
+   */
   readonly pathParams?: (params: P) => Record<string, string>;
   /** Where the caller's credential goes; absent for operations that need none. */
   readonly credential?: CredentialPlacement;
@@ -76,8 +80,11 @@ export interface Operation<P, B extends object, R = B> {
   readonly build?: (json: object) => B;
   /** Parses a 2xx body that is not a JSON object (e.g. a bare JSON string); replaces model parsing. */
   readonly parse?: (body: string, status: number) => B;
-  /** Checks a validated body for an in-body failure and returns the caller's result (default: the body). */
-  readonly envelope?: (body: B, operation: string) => R;
+  /**
+   * Checks a validated body for an in-body failure and returns the caller's result (default: the
+   * body). `secrets` are the values the module sent (to scrub from any echo in an error).
+   */
+  readonly envelope?: (body: B, operation: string, secrets: readonly string[]) => R;
   /**
    * For a write: whether a success answer confirms it (carries the activation, the feedback,
    * the rating it wrote). A success that confirms nothing is not taken for a success: it is a

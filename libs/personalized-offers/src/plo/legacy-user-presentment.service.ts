@@ -135,6 +135,7 @@ export class LegacyUserPresentmentService {
   private readonly byId = (userId: string): CredentialSource => ({
     get: () => this.userTokens.getUserToken(userId),
     renew: () => this.userTokens.getUserToken(userId, { refresh: true }),
+    userId,
   });
 
   private async *pages<P extends { pageNumber?: number }, R extends { NumberOfPages?: number }, T>(

@@ -1,5 +1,6 @@
 import { type KeyObject, constants, sign } from 'node:crypto';
 import OAuth from 'mastercard-oauth1-signer';
+import type { ServerClock } from './server-clock.js';
 
 /** OAuth signature methods Mastercard accepts: RSA-SHA256 (PKCS#1 v1.5, deterministic) or RSA-PSS (SHA-256). */
 export type OAuthSignatureMethod = 'RSA-SHA256' | 'RSA-PSS';
@@ -20,6 +21,8 @@ export class OAuthSigner {
     private readonly consumerKey: string,
     signingKey: KeyObject,
     readonly signatureMethod: OAuthSignatureMethod = 'RSA-SHA256',
+    /** With `oauth.clockSkewCorrection`: the server's clock, learned from its `Date` headers. */
+    readonly serverClock?: ServerClock,
   ) {
     const pss = signatureMethod === 'RSA-PSS';
     this.signerMethod = pss ? OAuth.SignatureMethod.RSA_PSS_SHA256 : OAuth.SignatureMethod.RSA_SHA256;
@@ -37,6 +40,7 @@ export class OAuthSigner {
    */
   async signRequest(method: string, url: string, body?: string): Promise<SignedRequest> {
     const params = OAuth.getOAuthParams(this.consumerKey, body ?? null, this.signerMethod);
+    if (this.serverClock) params.set('oauth_timestamp', String(this.serverClock.nowSeconds()));
     const baseString = OAuth.getSignatureBaseString(
       method.toUpperCase(),
       OAuth.getBaseUriString(url),

@@ -20,5 +20,5 @@ export const getUserTokenOperation: Operation<UserTokenParams, UserTokenResponse
   query: ({ fId, authInfo }) => ({ FId: fId, AuthInfo: authInfo }),
   secretQuery: ['AuthInfo'],
   model: UserTokenResponse,
-  envelope: (body, operation) => openLegacyEnvelope(body as LegacyBody<UserTokenResponseBody>, operation),
+  envelope: (body, operation, secrets) => openLegacyEnvelope(body as LegacyBody<UserTokenResponseBody>, operation, secrets),
 };

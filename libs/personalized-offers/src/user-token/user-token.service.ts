@@ -62,7 +62,7 @@ export class UserTokenService {
   /** One upstream round trip for `userId`'s token, no cache. */
   private async fetchUserToken(userId: string): Promise<string> {
     const authInfo = this.crypto.encrypt(userId);
-    const { Status, UserToken } = await this.executor.execute(getUserTokenOperation, { fId: this.fId, authInfo });
+    const { Status, UserToken } = await this.executor.execute(getUserTokenOperation, { fId: this.fId, authInfo }, undefined, { userId });
     if (!UserToken?.Token) {
       const error = new PersonalizedOffersApiError('Personalized Offers API returned success without a user token.', {
         status: 200,

@@ -44,7 +44,7 @@ export class AccessTokenService {
    */
   async createAccessToken(userId: string, options?: AccessTokenCallOptions): Promise<string> {
     const utcOffset = this.check(userId, options);
-    return await this.executor.execute(createAccessTokenOperation, { userId, utcOffset });
+    return await this.executor.execute(createAccessTokenOperation, { userId, utcOffset }, undefined, { userId });
   }
 
   /**
@@ -72,7 +72,7 @@ export class AccessTokenService {
       const hit = this.cache.peek(this.namespace, key);
       if (hit !== undefined) return Promise.resolve(hit);
     }
-    return this.cache.get(this.namespace, key, () => this.executor.execute(createAccessTokenOperation, { userId, utcOffset }), refresh);
+    return this.cache.get(this.namespace, key, () => this.executor.execute(createAccessTokenOperation, { userId, utcOffset }, undefined, { userId }), refresh);
   }
 
   /** Drops `userId`'s cached access token (every tier). */

@@ -163,5 +163,6 @@ export class UserPresentmentService {
     get: () => this.accessTokens.getAccessToken(userId),
     renew: () => this.accessTokens.getAccessToken(userId, { refresh: true }),
     renewOn: ACCESS_TOKEN_REFUSED,
+    userId,
   });
 }

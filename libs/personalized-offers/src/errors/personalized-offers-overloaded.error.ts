@@ -1,0 +1,26 @@
+import { PersonalizedOffersError } from './personalized-offers.error.js';
+
+/**
+ * The module's own request queue could not take the call: it waited longer than
+ * `http.queueTimeoutMs` for one of the `http.maxSockets` connections (`reason: 'queue-timeout'`),
+ * or `http.maxQueueLength` calls were already waiting (`'queue-full'`). Nothing was sent: it says
+ * nothing about Mastercard, so it never counts against the API (no retry, no circuit breaker).
+ * Raise `http.maxSockets` or `http.queueTimeoutMs`, or shed load before the module.
+ */
+export class PersonalizedOffersOverloadedError extends PersonalizedOffersError {
+  override name = 'PersonalizedOffersOverloadedError';
+  readonly reason: 'queue-timeout' | 'queue-full';
+  /** The limit that was reached: milliseconds waited (`queue-timeout`) or calls waiting (`queue-full`). */
+  readonly limit: number;
+
+  constructor(reason: 'queue-timeout' | 'queue-full', limit: number) {
+    super(
+      'OVERLOADED',
+      reason === 'queue-timeout'
+        ? `No connection to the Personalized Offers API became free within http.queueTimeoutMs (${limit} ms); the request was not sent.`
+        : `The module's request queue is full (http.maxQueueLength ${limit}); the request was not sent.`,
+    );
+    this.reason = reason;
+    this.limit = limit;
+  }
+}

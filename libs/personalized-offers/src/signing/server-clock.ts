@@ -1,0 +1,38 @@
+/**
+ * The API server's clock as learned from the `Date` headers of its answers
+ * (`oauth.clockSkewCorrection`): the signer stamps `oauth_timestamp` with it instead of this
+ * machine's clock. `Date` has whole-second resolution, so an offset under 2 s is taken as none.
+ */
+export class ServerClock {
+  private offsetMs = 0;
+
+  constructor(private readonly localNow: () => number = Date.now) {}
+
+  /** Learns the offset from one answer's `Date` header (ignored when absent or unparsable). */
+  observe(dateHeader: string | undefined): void {
+    const offset = clockOffsetMs(dateHeader, this.localNow());
+    if (offset !== undefined) this.offsetMs = Math.abs(offset) < 2_000 ? 0 : offset;
+  }
+
+  /** The server's current time in Unix seconds, by the last offset learned. */
+  nowSeconds(): number {
+    return Math.floor((this.localNow() + this.offsetMs) / 1000);
+  }
+
+  /** The offset in use, in milliseconds (server minus this machine). */
+  get offset(): number {
+    return this.offsetMs;
+  }
+}
+
+/**
+ * The server's clock minus `localNow`, in milliseconds, from a `Date` header; `undefined` when
+ * the header is absent or unparsable. The header truncates to the second: half a second is added
+ * so the estimate is centred.
+ */
+export function clockOffsetMs(dateHeader: string | undefined, localNow: number): number | undefined {
+  if (!dateHeader) return undefined;
+  const server = Date.parse(dateHeader);
+  if (Number.isNaN(server)) return undefined;
+  return server + 500 - localNow;
+}
