@@ -264,7 +264,7 @@ describe.each(['undici', 'node'] as const)('transport %s against a real loopback
         (e: unknown) => e,
       );
       expect(outcome).toBeInstanceOf(PersonalizedOffersApiError);
-      expect(outcome).toMatchObject({ status, code: 'INVALID_RESPONSE', operation: 'getUserToken' });
+      expect(outcome).toMatchObject({ status, code: 'UNEXPECTED_REDIRECT', operation: 'getUserToken' });
       expect(server.requests.map((r) => r.url.split('?')[0])).toEqual(['/plo/v1/usertoken']);
     });
 

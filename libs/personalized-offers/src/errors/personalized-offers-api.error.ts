@@ -42,7 +42,7 @@ export class PersonalizedOffersApiError extends PersonalizedOffersError {
   readonly apiStatus?: ApiStatus;
   readonly retryAfterMs?: number;
   readonly bodyExcerpt?: string;
-  readonly clockSkewSeconds?: number;
+  declare readonly clockSkewSeconds?: number;
 
   constructor(message: string, fields: PersonalizedOffersApiErrorFields, code = 'API_ERROR') {
     super(code, message);

@@ -31,7 +31,8 @@ export class RequestQueue {
    * slot taken must be given back with `release()`.
    */
   acquire(): Promise<void> | undefined {
-    if (this.active < this.slots && this.waiting === 0) {
+    // A free slot means nobody waits: `release` hands a slot straight to a live waiter.
+    if (this.active < this.slots) {
       this.active++;
       return undefined;
     }

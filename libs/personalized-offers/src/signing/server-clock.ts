@@ -10,8 +10,11 @@ export class ServerClock {
 
   /** Learns the offset from one answer's `Date` header (ignored when absent or unparsable). */
   observe(dateHeader: string | undefined): void {
-    const offset = clockOffsetMs(dateHeader, this.localNow());
-    if (offset !== undefined) this.offsetMs = Math.abs(offset) < 2_000 ? 0 : offset;
+    const measured = clockOffsetMs(dateHeader, this.localNow());
+    if (measured === undefined) return;
+    // The header truncates to the second: half a second is added so the estimate is centred.
+    const offset = measured + 500;
+    this.offsetMs = Math.abs(offset) < 2_000 ? 0 : offset;
   }
 
   /** The server's current time in Unix seconds, by the last offset learned. */
@@ -26,13 +29,12 @@ export class ServerClock {
 }
 
 /**
- * The server's clock minus `localNow`, in milliseconds, from a `Date` header; `undefined` when
- * the header is absent or unparsable. The header truncates to the second: half a second is added
- * so the estimate is centred.
+ * The server's clock minus `localNow`, in milliseconds, from a `Date` header (whole seconds:
+ * up to a second low); `undefined` when the header is absent or unparsable.
  */
 export function clockOffsetMs(dateHeader: string | undefined, localNow: number): number | undefined {
   if (!dateHeader) return undefined;
   const server = Date.parse(dateHeader);
   if (Number.isNaN(server)) return undefined;
-  return server + 500 - localNow;
+  return server - localNow;
 }
