@@ -22,6 +22,8 @@ bash scripts/install-nest11.sh
 npm run test:e2e:nest11 -- --json --outputFile=dist/jest-e2e-nest11.json
 # The benchmark harness with tiny counts: proves it still runs; asserts no timings.
 npm run bench:smoke
+# The bad-days measurements (burst, oversized answers) with tiny counts: proves the script runs.
+node dist/bench/bad-days.js --smoke
 # A 5 s soak of the example app under load with injected faults (the full one: npm run soak).
 npm run soak -- --duration 5
 

@@ -152,7 +152,7 @@ describe('resolveOptions: HTTP', () => {
       transport: 'undici',
       timeoutMs: 10_000,
       maxSockets: 64,
-      queueTimeoutMs: 60_000,
+      queueTimeoutMs: 300_000,
       maxQueueLength: 100_000,
       maxResponseBytes: 4 * 1024 * 1024,
       retry: { retries: 2, minDelayMs: 100, maxDelayMs: 2_000 },

@@ -64,7 +64,7 @@ export const CACHE_DEFAULTS = { maxEntries: 100_000, lockTtlMs: 15_000, lockWait
 export const HTTP_DEFAULTS = {
   timeoutMs: 10_000,
   maxSockets: 64,
-  queueTimeoutMs: 60_000,
+  queueTimeoutMs: 300_000,
   maxQueueLength: 100_000,
   maxResponseBytes: 4 * 1024 * 1024,
   retry: { retries: 2, minDelayMs: 100, maxDelayMs: 2_000 },

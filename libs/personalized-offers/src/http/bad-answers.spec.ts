@@ -104,3 +104,11 @@ describe('clock skew on refusals', () => {
     expect('clockSkewSeconds' in toApiError(result(401, ''))).toBe(false);
   });
 });
+
+describe('error bodies listing too much', () => {
+  it('keeps the first 10 error items of an answer that lists thousands', () => {
+    const items = Array.from({ length: 5_000 }, (_, i) => ({ ReasonCode: `R${i}`, Description: 'd' }));
+    const error = toApiError(result(400, JSON.stringify({ Errors: { Error: items } })));
+    expect(error.errors.map((e) => e.reasonCode)).toEqual(['R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8', 'R9']);
+  });
+});

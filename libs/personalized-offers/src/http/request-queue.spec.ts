@@ -13,7 +13,7 @@ const settled = async (p: Promise<unknown>) => {
 };
 
 describe('RequestQueue', () => {
-  it('hands out free slots at once, without a promise, up to its size', () => {
+  it('hands out free slots at once, without a promise, up to its size', async () => {
     const queue = new RequestQueue(2, 1_000, 10);
     expect(queue.acquire()).toBeUndefined();
     expect(queue.acquire()).toBeUndefined();
@@ -22,7 +22,7 @@ describe('RequestQueue', () => {
     expect(third).toBeInstanceOf(Promise);
     expect(queue.waiting).toBe(1);
     queue.release();
-    return third;
+    await third;
   });
 
   it('passes a released slot to the longest waiting caller, in arrival order', async () => {

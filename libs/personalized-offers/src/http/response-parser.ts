@@ -9,6 +9,8 @@ import { redactEchoedBaseString } from '../signing/base-string-redaction.js';
 import { clockOffsetMs } from '../signing/server-clock.js';
 
 const EXCERPT_LENGTH = 120;
+/** Error items kept from one answer. */
+const MAX_ERROR_ITEMS = 10;
 // Opaque runs (tokens, AuthInfo, keys, signatures) are cut out of excerpts: 12+ token characters
 // with a digit (the spec's sample token "mh3WonUm5xmE" is 12) or with base64 punctuation, or any
 // run of 32+. Words and class names such as "PersonalizedOffersSimulator" stay readable.
@@ -59,7 +61,8 @@ function parseErrorItems(json: unknown, secrets: readonly string[]): ApiErrorIte
   const list = (json as { Errors?: { Error?: unknown } } | undefined)?.Errors?.Error;
   const raw = Array.isArray(list) ? list : list && typeof list === 'object' ? [list] : undefined;
   if (!raw || raw.length === 0) return undefined;
-  return raw.map((item: Record<string, unknown>) => {
+  // A hostile or broken answer may list thousands: the first few say what there is to say.
+  return raw.slice(0, MAX_ERROR_ITEMS).map((item: Record<string, unknown>) => {
     const out: ApiErrorItem = {};
     const reasonCode = str(item?.ReasonCode, secrets);
     const source = str(item?.Source, secrets);

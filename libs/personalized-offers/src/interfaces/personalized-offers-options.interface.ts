@@ -81,7 +81,8 @@ export interface HttpOptions {
   /**
    * Longest wait in the module's queue for a free connection, in milliseconds; past it the call
    * fails with `PersonalizedOffersOverloadedError` (nothing sent, never counted against the API).
-   * @default 60000
+   * The default is as long as Node's own `server.requestTimeout`, so that a burst the API can
+   * absorb is never failed; set it to your callers' deadline. @default 300000
    */
   queueTimeoutMs?: number;
   /** Most calls waiting in the module's queue; one more fails with `PersonalizedOffersOverloadedError`. @default 100000 */

@@ -32,6 +32,14 @@ export function fixedCredential(value: string, argument?: string): CredentialSou
 // Tokens are printable ASCII without spaces: anything else cannot go into a header as sent.
 const SENDABLE = /^[\x21-\x7e]+$/;
 
+/** The longest token accepted from the API: a real one is far shorter (a JWT access token ~1 KB). */
+export const MAX_TOKEN_LENGTH = 8192;
+
+/** Whether a token the API issued can be cached and sent: printable ASCII, at most `MAX_TOKEN_LENGTH`. */
+export function isUsableToken(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_TOKEN_LENGTH && SENDABLE.test(value);
+}
+
 /** Whether a credential value can be sent as it is (in a header, a query or a body). */
 export function isSendableCredential(value: string): boolean {
   return SENDABLE.test(value);

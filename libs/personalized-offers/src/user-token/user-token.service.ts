@@ -7,6 +7,8 @@ import { InvalidUserIdError, describeIdentifierProblem } from '../errors/invalid
 import { TokenCache } from '../cache/token.cache.js';
 import { PersonalizedOffersApiError } from '../errors/personalized-offers-api.error.js';
 import { OperationExecutor } from '../operations/operation-executor.js';
+import { MAX_TOKEN_LENGTH, isUsableToken } from '../operations/credential.js';
+import { PersonalizedOffersInvalidResponseError } from '../errors/personalized-offers-invalid-response.error.js';
 import { PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
 import { getUserTokenOperation } from './user-token.operation.js';
 import type { UserTokenResponse } from './user-token.response.js';
@@ -68,6 +70,15 @@ export class UserTokenService {
         status: 200,
         apiStatus: { code: Status!.Code },
       });
+      error.operation = getUserTokenOperation.id;
+      throw error;
+    }
+    if (!isUsableToken(UserToken.Token)) {
+      // Never cached: a token that cannot be sent would fail every call of this user until evicted.
+      const error = new PersonalizedOffersInvalidResponseError(
+        `Personalized Offers API issued a user token that cannot be used (not printable ASCII, or over ${MAX_TOKEN_LENGTH} characters).`,
+        { status: 200 },
+      );
       error.operation = getUserTokenOperation.id;
       throw error;
     }
