@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { AxiosError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
@@ -31,7 +31,7 @@ import { NOOP_TELEMETRY, PERSONALIZED_OFFERS_TELEMETRY, type Telemetry } from '.
  * URL or headers. Logs one debug line per attempt, without query values.
  */
 @Injectable()
-export class PersonalizedOffersHttpClient {
+export class PersonalizedOffersHttpClient implements OnModuleDestroy {
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
@@ -52,6 +52,11 @@ export class PersonalizedOffersHttpClient {
     this.serverClock = options.signer?.serverClock;
     this.retry = new RetryPolicy(options.http.retry);
     this.breaker = new UpstreamCircuitBreaker(options.http.circuitBreaker, this.logger, this.telemetry);
+  }
+
+  /** Application shutdown: calls still queued (and any later one) fail at once, unsent. */
+  onModuleDestroy(): void {
+    this.queue.close();
   }
 
   /**

@@ -111,3 +111,20 @@ describe('RequestQueue', () => {
     expect(queue.inFlight).toBe(0);
   });
 });
+
+describe('RequestQueue on shutdown', () => {
+  it('close() refuses every waiting caller and every later one with a closed OverloadedError', async () => {
+    const queue = new RequestQueue(1, 60_000, 10);
+    queue.acquire();
+    const waiting = [queue.acquire()!, queue.acquire()!].map((p) => p.catch((e: unknown) => e));
+    queue.close();
+    for (const error of await Promise.all(waiting)) {
+      expect(error).toBeInstanceOf(PersonalizedOffersOverloadedError);
+      expect(error).toMatchObject({ reason: 'closed', code: 'OVERLOADED' });
+    }
+    expect(queue.waiting).toBe(0);
+    await expect(queue.acquire()).rejects.toMatchObject({ reason: 'closed' });
+    queue.release(); // the attempt in flight ends: nothing left to hand the slot to
+    expect(queue.inFlight).toBe(0);
+  });
+});

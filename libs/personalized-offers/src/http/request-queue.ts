@@ -31,6 +31,7 @@ export class RequestQueue {
    * slot taken must be given back with `release()`.
    */
   acquire(): Promise<void> | undefined {
+    if (this.closed) return Promise.reject(new PersonalizedOffersOverloadedError('closed', 0));
     // A free slot means nobody waits: `release` hands a slot straight to a live waiter.
     if (this.active < this.slots) {
       this.active++;
@@ -81,6 +82,26 @@ export class RequestQueue {
   }
 
   private expired = 0;
+  private closed = false;
+
+  /**
+   * Refuses every caller still waiting, and every later one, with a `closed` OverloadedError
+   * (module shutdown): nothing queued outlives the application. Attempts in flight finish or are
+   * aborted by the pool closing.
+   */
+  close(): void {
+    this.closed = true;
+    for (let i = this.head; i < this.waiters.length; i++) {
+      const waiter = this.waiters[i]!;
+      if (waiter.settled) continue;
+      waiter.settled = true;
+      clearTimeout(waiter.timer);
+      waiter.reject(new PersonalizedOffersOverloadedError('closed', 0));
+    }
+    this.waiters.length = 0;
+    this.head = 0;
+    this.expired = 0;
+  }
 
   /** Drops the consumed front of the array once it is at least half of it. */
   private compact(): void {

@@ -5,17 +5,25 @@ const MIN_SECRET_LENGTH = 4;
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+const jsonEscaped = (value: string) => JSON.stringify(value).slice(1, -1);
+
 /**
- * Every form in which a value the module sent can come back in an echo: as sent, JSON-escaped,
- * form-encoded (`+` for a space), percent-encoded once or twice (Mastercard's gateway echoes its
- * signature base string, whose query values are encoded twice) with `encodeURIComponent` or
- * RFC 3986. Longest first, so a longer form is replaced before a shorter one inside it.
+ * Every form in which a value the module sent can come back in an echo: as sent, form-encoded
+ * (`+` for a space), percent-encoded once or twice (Mastercard's gateway echoes its signature base
+ * string, whose query values are encoded twice) with `encodeURIComponent` or RFC 3986, and each of
+ * those JSON-escaped once or twice (an upstream quoting the request body inside its own JSON).
+ * Longest first, so a longer form is replaced before a shorter one inside it.
  */
 export function echoForms(secret: string): string[] {
-  const forms = new Set<string>([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret).replace(/%20/g, '+')]);
+  const encoded = new Set<string>([secret, encodeURIComponent(secret).replace(/%20/g, '+')]);
   for (let layer = [secret], i = 0; i < 2; i++) {
     layer = layer.flatMap((v) => [encodeURIComponent(v), rfc3986(v)]);
-    for (const v of layer) forms.add(v);
+    for (const v of layer) encoded.add(v);
+  }
+  const forms = new Set<string>();
+  for (const form of encoded) {
+    const once = jsonEscaped(form);
+    forms.add(form).add(once).add(jsonEscaped(once));
   }
   return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }

@@ -33,3 +33,19 @@ describe('ServerClock', () => {
     expect(later.offset).toBe(2_000);
   });
 });
+
+describe('ServerClock bounds', () => {
+  const local = Date.parse('2026-12-03T12:00:00.000Z');
+
+  it('learns an offset of up to an hour, and ignores a Date further off (a stray answer, not a drifting clock)', () => {
+    const clock = new ServerClock(() => local);
+    clock.observe('Thu, 03 Dec 2026 12:59:59 GMT'); // +3599.5 s
+    expect(clock.offset).toBe(3_599_500);
+    clock.observe('Fri, 04 Dec 2026 12:00:00 GMT'); // a day off: ignored
+    expect(clock.offset).toBe(3_599_500);
+    clock.observe('Thu, 03 Dec 2026 11:00:00 GMT'); // −3599.5 s
+    expect(clock.offset).toBe(-3_599_500);
+    clock.observe('Thu, 03 Dec 2026 10:59:58 GMT'); // −3601.5 s: ignored
+    expect(clock.offset).toBe(-3_599_500);
+  });
+});

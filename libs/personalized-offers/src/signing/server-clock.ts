@@ -1,7 +1,11 @@
+/** The largest offset learned from a `Date` header. */
+export const MAX_LEARNED_OFFSET_MS = 3_600_000;
+
 /**
  * The API server's clock as learned from the `Date` headers of its answers
  * (`oauth.clockSkewCorrection`): the signer stamps `oauth_timestamp` with it instead of this
- * machine's clock. `Date` has whole-second resolution, so an offset under 2 s is taken as none.
+ * machine's clock. `Date` has whole-second resolution, so an offset under 2 s is taken as none;
+ * one over an hour is not learned.
  */
 export class ServerClock {
   private offsetMs = 0;
@@ -14,6 +18,9 @@ export class ServerClock {
     if (measured === undefined) return;
     // The header truncates to the second: half a second is added so the estimate is centred.
     const offset = measured + 500;
+    // Past an hour it is not a drifting clock but a stray answer (a captive portal, a proxy's
+    // own page): not learned.
+    if (Math.abs(offset) > MAX_LEARNED_OFFSET_MS) return;
     this.offsetMs = Math.abs(offset) < 2_000 ? 0 : offset;
   }
 
