@@ -15,14 +15,15 @@ export interface LegacyBody<R> {
  * `'600'` (an already-active offer answers 200 with another status). Returns the `Response`
  * payload; anything else is a `PersonalizedOffersApiError` carrying `apiStatus`.
  */
-export function openLegacyEnvelope<R>(body: LegacyBody<R>, operation: string, secrets: readonly string[] = []): LegacyBody<R>['Response'] {
+export function openLegacyEnvelope<R>(body: LegacyBody<R>, operation: string, secrets: () => readonly string[] = () => []): LegacyBody<R>['Response'] {
   const payload = body.Response;
   const status = payload?.Status;
   if (status?.Code === SUCCESS_STATUS_CODE) return payload;
   // Upstream text goes through the excerpt redactor with the exact values the module sent: it
   // is not ours to trust, and may echo the token, the AuthInfo or the user id.
-  const code = status ? redactedExcerpt(String(status.Code), secrets) : 'missing';
-  const message = status?.Message ? redactedExcerpt(String(status.Message), secrets) : undefined;
+  const sent = secrets();
+  const code = status ? redactedExcerpt(String(status.Code), sent) : 'missing';
+  const message = status?.Message ? redactedExcerpt(String(status.Message), sent) : undefined;
   // The executor sets `operation` on the error.
   throw new PersonalizedOffersApiError(
     `Personalized Offers API returned status ${code}${message ? ` (${message})` : ''} instead of ${SUCCESS_STATUS_CODE} for ${operation}.`,

@@ -125,7 +125,7 @@ export class OperationExecutor {
         throw error;
       }
       if (!open) return body;
-      const opened = operation.envelope ? operation.envelope(body, operation.id, secrets()) : (body as unknown as R);
+      const opened = operation.envelope ? operation.envelope(body, operation.id, secrets) : (body as unknown as R);
       if (operation.confirms && !operation.confirms(opened)) throw unconfirmed(operation);
       return opened;
     } catch (error) {

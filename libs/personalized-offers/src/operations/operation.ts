@@ -82,9 +82,10 @@ export interface Operation<P, B extends object, R = B> {
   readonly parse?: (body: string, status: number) => B;
   /**
    * Checks a validated body for an in-body failure and returns the caller's result (default: the
-   * body). `secrets` are the values the module sent (to scrub from any echo in an error).
+   * body). `secrets` gives the values the module sent (to scrub from any echo in an error); it is
+   * only called on failure, so a success builds no list.
    */
-  readonly envelope?: (body: B, operation: string, secrets: readonly string[]) => R;
+  readonly envelope?: (body: B, operation: string, secrets: () => readonly string[]) => R;
   /**
    * For a write: whether a success answer confirms it (carries the activation, the feedback,
    * the rating it wrote). A success that confirms nothing is not taken for a success: it is a
