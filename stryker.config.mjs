@@ -45,6 +45,8 @@ export default {
     `${LIB}/http/circuit-breaker.ts`,
     `${LIB}/http/response-parser.ts`,
     `${LIB}/http/model-compiler.ts`,
+    `${LIB}/http/request-queue.ts`,
+    `${LIB}/signing/server-clock.ts`,
     `${LIB}/cache/**/*.ts`,
     `${LIB}/config/**/*.ts`,
     `${LIB}/operations/**/*.ts`,

@@ -170,8 +170,11 @@ describe('tracing and metrics (OpenTelemetry)', () => {
       'personalized_offers.attempt': 1,
       'personalized_offers.breaker_state': 'disabled',
       'http.response.status_code': 200,
+      // Mastercard's X-MC-Correlation-ID of the answer (the simulator sends one as the edge does).
+      'personalized_offers.correlation_id': expect.stringMatching(/^sim-[0-9a-f]{8}-\d+$/),
     });
     expect(tokenAttempt.attributes).toMatchObject({ 'personalized_offers.operation': 'getUserToken', 'http.response.status_code': 200 });
+    expect(tokenAttempt.attributes['personalized_offers.correlation_id']).not.toBe(attempt.attributes['personalized_offers.correlation_id']);
 
     // The tracer is named after the package, with its version.
     for (const s of spans()) expect(s.instrumentationScope).toMatchObject({ name: pkg.name, version: pkg.version });
@@ -269,7 +272,7 @@ describe('tracing and metrics (OpenTelemetry)', () => {
   });
 
   it('the breaker: transitions counted, and a refused attempt reads open', async () => {
-    const ref = await boot({ cache: false, http: { timeoutMs: 1_000, retry: false, circuitBreaker: { consecutiveFailures: 2, halfOpenAfterMs: 100 } } });
+    const ref = await boot({ cache: false, http: { timeoutMs: 1_000, retry: false, circuitBreaker: { consecutiveFailures: 2, halfOpenAfterMs: 1_500 } } });
     const tokens = ref.get(UserTokenService);
     simulator.setFault({ type: 'http-error', status: 500 });
     for (let i = 0; i < 2; i++) await expect(tokens.getUserToken(user('breaker'))).rejects.toBeInstanceOf(PersonalizedOffersApiError);
@@ -285,7 +288,8 @@ describe('tracing and metrics (OpenTelemetry)', () => {
     expect(one('PersonalizedOffers getUserToken').attributes['error.type']).toBe('PersonalizedOffersUnavailableError');
 
     simulator.clearFaults();
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The pause is long enough for the refused call to come before it ends on a busy machine.
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
     await expect(tokens.getUserToken(user('breaker'))).resolves.toBeDefined();
     recorded = await collect();
     expect(sum(recorded, 'personalized_offers.breaker.transitions', { 'personalized_offers.breaker.from': 'open', 'personalized_offers.breaker.to': 'half-open' })).toBe(1);

@@ -32,6 +32,8 @@ export interface PersonalizedOffersApiErrorFields {
    * the server's clock minus this machine's, in whole seconds (positive: the server is ahead).
    */
   clockSkewSeconds?: number;
+  /** Mastercard's `X-MC-Correlation-ID` of the answer: the id its support asks for. */
+  correlationId?: string;
 }
 
 /** The Personalized Offers API answered, but with an error status or a non-success `Status.Code`. */
@@ -43,6 +45,7 @@ export class PersonalizedOffersApiError extends PersonalizedOffersError {
   readonly retryAfterMs?: number;
   readonly bodyExcerpt?: string;
   declare readonly clockSkewSeconds?: number;
+  declare readonly correlationId?: string;
 
   constructor(message: string, fields: PersonalizedOffersApiErrorFields, code = 'API_ERROR') {
     super(code, message);
@@ -52,5 +55,6 @@ export class PersonalizedOffersApiError extends PersonalizedOffersError {
     if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs;
     if (fields.bodyExcerpt !== undefined) this.bodyExcerpt = fields.bodyExcerpt;
     if (fields.clockSkewSeconds !== undefined) this.clockSkewSeconds = fields.clockSkewSeconds;
+    if (fields.correlationId !== undefined) this.correlationId = fields.correlationId;
   }
 }

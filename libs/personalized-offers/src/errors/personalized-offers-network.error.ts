@@ -9,9 +9,12 @@ export class PersonalizedOffersNetworkError extends PersonalizedOffersError {
   override name = 'PersonalizedOffersNetworkError';
   /** True when the request was aborted by the configured timeout. */
   readonly timedOut: boolean;
+  /** Mastercard's `X-MC-Correlation-ID`, when an answer had started (its headers arrived) before the failure. */
+  declare readonly correlationId?: string;
 
-  constructor(message: string, options: { timedOut: boolean; cause?: Error }) {
+  constructor(message: string, options: { timedOut: boolean; cause?: Error; correlationId?: string }) {
     super(options.timedOut ? 'NETWORK_TIMEOUT' : 'NETWORK_ERROR', message, { cause: options.cause });
     this.timedOut = options.timedOut;
+    if (options.correlationId !== undefined) (this as { correlationId?: string }).correlationId = options.correlationId;
   }
 }

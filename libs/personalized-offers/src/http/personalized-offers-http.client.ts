@@ -9,6 +9,7 @@ import { PersonalizedOffersResponseTooLargeError } from '../errors/personalized-
 import { PersonalizedOffersUnavailableError } from '../errors/personalized-offers-unavailable.error.js';
 import type { ServerClock } from '../signing/server-clock.js';
 import { RequestQueue } from './request-queue.js';
+import { correlationIdOf } from './correlation-id.js';
 import { isLogLevelEnabled } from '../log-level.js';
 import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
 import { InjectPersonalizedOffersHttp } from '../personalized-offers.decorators.js';
@@ -81,7 +82,8 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
       const what = outcome instanceof PersonalizedOffersNetworkError ? outcome.code : String(outcome.status);
       if (isLogLevelEnabled('debug')) {
         const ms = Math.round(performance.now() - started);
-        this.logger.debug(`${request.method} ${request.path} ${what} ${ms}ms attempt ${attempt}/${this.retry.maxAttempts}`);
+        const id = outcome instanceof PersonalizedOffersNetworkError ? outcome.correlationId : correlationIdOf(outcome.headers);
+        this.logger.debug(`${request.method} ${request.path} ${what} ${ms}ms attempt ${attempt}/${this.retry.maxAttempts}${id ? ` correlation ${id}` : ''}`);
       }
 
       const delay = this.retry.delayBeforeRetry(attempt, outcome, retry);
@@ -189,9 +191,13 @@ function flattenHeaders(headers: AxiosResponse['headers']): Record<string, strin
   return out;
 }
 
-/** Copies only the low-level code of a transport failure, dropping the request (URL, headers). */
+/**
+ * Copies only the low-level code of a transport failure, dropping the request (URL, headers),
+ * and the correlation id of an answer that had started.
+ */
 export function toNetworkError(error: unknown, timedOut: boolean): PersonalizedOffersNetworkError {
   const axiosCode = error instanceof AxiosError ? error.code : undefined;
+  const correlationId = error instanceof AxiosError ? correlationIdOf(lowerCased(error.response?.headers)) : undefined;
   const lowCode = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
   const code = timedOut ? 'ETIMEDOUT' : typeof lowCode === 'string' ? lowCode : (axiosCode ?? 'UNKNOWN');
   const cause = Object.assign(new Error(timedOut ? 'aborted by the configured timeout' : code), { code });
@@ -199,6 +205,12 @@ export function toNetworkError(error: unknown, timedOut: boolean): PersonalizedO
     timedOut
       ? 'Personalized Offers API request timed out.'
       : `Personalized Offers API request failed before a response (${code}).`,
-    { timedOut, cause },
+    { timedOut, cause, ...(correlationId !== undefined ? { correlationId } : {}) },
   );
+}
+
+function lowerCased(headers: unknown): Record<string, unknown> | undefined {
+  if (!headers || typeof headers !== 'object') return undefined;
+  const plain = typeof (headers as { toJSON?: unknown }).toJSON === 'function' ? (headers as { toJSON: () => object }).toJSON() : headers;
+  return Object.fromEntries(Object.entries(plain).map(([k, v]) => [k.toLowerCase(), v]));
 }

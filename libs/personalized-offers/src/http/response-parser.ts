@@ -7,6 +7,7 @@ import { scrubText } from '../operations/secret-scrubber.js';
 import { type CompiledResult, compileModel, hasWireFields } from './model-compiler.js';
 import { redactEchoedBaseString } from '../signing/base-string-redaction.js';
 import { clockOffsetMs } from '../signing/server-clock.js';
+import { correlationIdOf } from './correlation-id.js';
 
 const EXCERPT_LENGTH = 120;
 /** Error items kept from one answer. */
@@ -104,7 +105,8 @@ export function refusalClockSkew(result: HttpResult, now = Date.now()): number |
   return Math.round(offset / 1000);
 }
 
-function skewSentence(seconds: number): string {
+/** The clock-skew sentence of a refusal's message (and of its warn line). */
+export function skewSentence(seconds: number): string {
   return ` The server's clock (its Date header) is ${Math.abs(seconds)} s ${seconds > 0 ? 'ahead of' : 'behind'} this machine's: Mastercard refuses OAuth timestamps more than 300 s off. Synchronize this host's clock (NTP), or set oauth.clockSkewCorrection.`;
 }
 
@@ -115,10 +117,11 @@ function skewSentence(seconds: number): string {
  */
 export function toApiError(result: HttpResult, secrets: readonly string[] = []): PersonalizedOffersApiError {
   const retryAfterMs = parseRetryAfter(result.headers['retry-after']);
+  const correlationId = correlationIdOf(result.headers);
   if (result.status >= 300 && result.status < 400) {
     return new PersonalizedOffersApiError(
       `Personalized Offers API responded ${result.status}, a redirect, which the module never follows: check baseUrl and any proxy in between.`,
-      { status: result.status, retryAfterMs, bodyExcerpt: redactedExcerpt(result.body, secrets) },
+      { status: result.status, retryAfterMs, bodyExcerpt: redactedExcerpt(result.body, secrets), correlationId },
       'UNEXPECTED_REDIRECT',
     );
   }
@@ -130,7 +133,7 @@ export function toApiError(result: HttpResult, secrets: readonly string[] = []):
     const summary = [first.reasonCode, first.description].filter(Boolean).join(' ');
     return new PersonalizedOffersApiError(
       `Personalized Offers API responded ${result.status}${summary ? `: ${redactedExcerpt(summary, secrets)}` : ''}.${skew}`,
-      { status: result.status, errors: items, retryAfterMs, clockSkewSeconds },
+      { status: result.status, errors: items, retryAfterMs, clockSkewSeconds, correlationId },
     );
   }
   return new PersonalizedOffersApiError(`Personalized Offers API responded ${result.status} with an unexpected body.${skew}`, {
@@ -138,6 +141,7 @@ export function toApiError(result: HttpResult, secrets: readonly string[] = []):
     retryAfterMs,
     bodyExcerpt: redactedExcerpt(result.body, secrets),
     clockSkewSeconds,
+    correlationId,
   });
 }
 
@@ -189,6 +193,10 @@ export function parseModel<T extends object>(
   throw new PersonalizedOffersInvalidResponseError(
     `Personalized Offers API responded ${result.status} with a body that is not the expected ${model.name}.`,
     // The secrets are only gathered now, on failure: a success builds no list.
-    { status: result.status, bodyExcerpt: redactedExcerpt(result.body, typeof secrets === 'function' ? secrets() : secrets) },
+    {
+      status: result.status,
+      bodyExcerpt: redactedExcerpt(result.body, typeof secrets === 'function' ? secrets() : secrets),
+      correlationId: correlationIdOf(result.headers),
+    },
   );
 }

@@ -47,14 +47,23 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
         signal,
       });
       const limit = typeof config.maxContentLength === 'number' && config.maxContentLength > -1 ? config.maxContentLength : undefined;
-      const data =
-        config.responseType === 'stream'
-          ? res.body
-          : limit !== undefined
-            ? await readBounded(res, limit, config)
-            : config.responseType === 'arraybuffer'
-              ? Buffer.from(await res.body.arrayBuffer())
-              : await res.body.text();
+      let data: unknown;
+      try {
+        data =
+          config.responseType === 'stream'
+            ? res.body
+            : limit !== undefined
+              ? await readBounded(res, limit, config)
+              : config.responseType === 'arraybuffer'
+                ? Buffer.from(await res.body.arrayBuffer())
+                : await res.body.text();
+      } catch (error) {
+        if (error instanceof AxiosError) throw error;
+        if (signal?.aborted) throw new CanceledError(undefined, undefined, config);
+        // The answer had started: its status and headers (a correlation id) go with the error.
+        const started = { data: undefined, status: res.statusCode, statusText: '', headers: res.headers as AxiosResponse['headers'], config, request: undefined };
+        throw AxiosError.from(error, (error as { code?: string }).code, config, undefined, started);
+      }
       const response: AxiosResponse = {
         data,
         status: res.statusCode,

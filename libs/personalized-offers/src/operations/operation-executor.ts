@@ -17,6 +17,7 @@ import { isLogLevelEnabled } from '../log-level.js';
 import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
 import { type CredentialSource, isSendableCredential } from './credential.js';
 import { scrubError } from './secret-scrubber.js';
+import { RefusalLog, isCredentialRefusal } from './refusal-log.js';
 import type { Operation, OperationContext } from './operation.js';
 import { encodeQuery, rfc3986, serializeBody } from './request-encoding.js';
 import { type CallTelemetry, NOOP_TELEMETRY, PERSONALIZED_OFFERS_TELEMETRY, type Telemetry } from '../telemetry/telemetry.js';
@@ -103,7 +104,8 @@ export class OperationExecutor {
       // Only 2xx is a success: a redirect (never followed) or an error status is an error.
       if (result.status < 200 || result.status >= 300) {
         const error = toApiError(result, secrets());
-        if (error.clockSkewSeconds !== undefined) this.warnClockSkew(operation.id, error);
+        // Refused credentials must show in production logs (once a minute per kind, with a count).
+        if (isCredentialRefusal(error)) this.refusals.record(operation.id, error);
         if (result.signatureBaseString !== undefined && isLogLevelEnabled('debug') && error.errors.some((e) => e.source?.toLowerCase() === 'gateway')) {
           this.logSignatureRefusal(operation.id, error, redactSignatureBaseString(result.signatureBaseString, secrets()));
         }
@@ -134,15 +136,8 @@ export class OperationExecutor {
     }
   }
 
-  /** Clock skew is a host problem the operator must fix: said at warn, at most once a minute. */
-  private warnClockSkew(operation: string, error: PersonalizedOffersApiError): void {
-    const now = Date.now();
-    if (now - this.lastSkewWarning < 60_000) return;
-    this.lastSkewWarning = now;
-    this.logger.warn(`${operation}: ${error.message}`);
-  }
-
-  private lastSkewWarning = -Infinity;
+  /** Refused credentials, at warn (a clock skew among them: every refusal that carries one is a 401/403). */
+  private readonly refusals = new RefusalLog(this.logger);
 
   /**
    * One debug line when the gateway refuses a signed request: its reason code and the base string

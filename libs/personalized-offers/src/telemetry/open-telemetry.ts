@@ -1,5 +1,6 @@
 // Types only: `@opentelemetry/api` is an optional peer, loaded at runtime by `loadTelemetry`.
 import type * as OtelApi from '@opentelemetry/api';
+import { correlationIdOf } from '../http/correlation-id.js';
 import type { Attributes, Counter, Histogram, Meter, MeterProvider, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import {
   ATTR,
@@ -252,6 +253,10 @@ class OtelAttempt implements AttemptTelemetry {
       if (span.isRecording()) {
         if (status !== undefined) span.setAttribute(ATTR.STATUS_CODE, status);
         if (retryDelayMs !== undefined) span.setAttribute(ATTR.RETRY_DELAY_MS, retryDelayMs);
+        const correlationId = answered
+          ? correlationIdOf((outcome as { headers?: Record<string, unknown> }).headers)
+          : (outcome as { correlationId?: unknown } | undefined)?.correlationId;
+        if (typeof correlationId === 'string') span.setAttribute(ATTR.CORRELATION_ID, correlationId);
         if (errorType !== undefined) {
           span.setAttribute(ATTR.ERROR_TYPE, errorType);
           span.setStatus({ code: this.api.SpanStatusCode.ERROR });

@@ -92,6 +92,8 @@ export const ATTR = {
   ERROR_TYPE: 'error.type',
   ATTEMPT: 'personalized_offers.attempt',
   RETRY_DELAY_MS: 'personalized_offers.retry_delay_ms',
+  /** Mastercard's `X-MC-Correlation-ID` of the answer (an id its support asks for; not a secret). */
+  CORRELATION_ID: 'personalized_offers.correlation_id',
   BREAKER_STATE: 'personalized_offers.breaker_state',
   BREAKER_FROM: 'personalized_offers.breaker.from',
   BREAKER_TO: 'personalized_offers.breaker.to',

@@ -108,6 +108,7 @@ export class PersonalizedOffersSimulator {
   /** Starts listening; `baseUrl` is host-only (`http://127.0.0.1:PORT`), as v1.5 servers are: paths carry `/plo/v1/…`. */
   async start(): Promise<{ baseUrl: string }> {
     if (this.url) return { baseUrl: this.url };
+    this.correlationPrefix = randomBytes(4).toString('hex');
     const server = createServer((req, res) => this.handle(req, res));
     server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
@@ -257,9 +258,14 @@ export class PersonalizedOffersSimulator {
     return Object.fromEntries(this.faultCounts);
   }
 
+  /** Part of every correlation id, fresh per start: ids of two runs never collide. */
+  private correlationPrefix = '0';
+
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.received += 1;
     const arrival = this.received;
+    // As Mastercard's edge does: a correlation id on every answer (the id its support asks for).
+    res.setHeader('X-MC-Correlation-ID', `sim-${this.correlationPrefix}-${arrival}`);
     const url = new URL(req.url ?? '/', 'http://simulator');
     const method = req.method ?? 'GET';
     const lookup = lookupRoute(method, url.pathname);
