@@ -175,10 +175,12 @@ interface Planned {
   settle?: (answer: Answer | undefined) => void;
 }
 
+// The filter answers an outcome-unknown write with 202 OUTCOME_UNKNOWN: the code decides first.
 const neverOutcome = (a: Answer | undefined): WriteOutcome =>
-  a === undefined ? 'unknown' : a.status < 300 ? 'ok' : a.code === 'OUTCOME_UNKNOWN' ? 'unknown' : 'failed';
+  a === undefined ? 'unknown' : a.code === 'OUTCOME_UNKNOWN' ? 'unknown' : a.status < 300 ? 'ok' : 'failed';
 /** A last-write-wins write is retried: after any upstream error an earlier attempt may have landed; a 400 was refused before any I/O. */
-const upsertOutcome = (a: Answer | undefined): WriteOutcome => (a === undefined ? 'unknown' : a.status < 300 ? 'ok' : a.status === 400 ? 'failed' : 'unknown');
+const upsertOutcome = (a: Answer | undefined): WriteOutcome =>
+  a === undefined ? 'unknown' : a.code === 'OUTCOME_UNKNOWN' ? 'unknown' : a.status < 300 ? 'ok' : a.status === 400 ? 'failed' : 'unknown';
 const detailOf = (a: Answer | undefined) => (a === undefined ? 'no answer' : a.status < 300 ? `${a.status}` : `${a.status} ${a.code ?? ''}`.trim());
 const isObject = (body: unknown) => (typeof body === 'object' && body !== null ? undefined : 'not a JSON object');
 const legacyOk = (body: any) => (body?.Status?.Code === '600' ? undefined : 'no Status 600');
@@ -490,7 +492,7 @@ async function send(plan: Planned): Promise<void> {
   if (!s) stats.set(plan.op, (s = { latencies: [], ok: 0, outcomes: new Map() }));
   s.latencies.push(ms);
   let key: string;
-  if (answer.status < 300) {
+  if (answer.status < 300 && answer.code !== 'OUTCOME_UNKNOWN') {
     const bad = answer.body === undefined ? 'unparsable body' : plan.check?.(answer.body);
     if (bad) problem(`${plan.op}: a ${answer.status} that is not the model asked for (${bad})`);
     else {
@@ -501,7 +503,12 @@ async function send(plan: Planned): Promise<void> {
   } else {
     key = `${answer.status} ${answer.code ?? (answer.status === 409 ? 'conflict' : 'no-code')}`;
     const conflict = answer.status === 409 && (plan.op === 'activateStatementCreditOffer' || plan.op === 'processActivations');
-    if (!conflict && !(['502', '503', '504'].includes(String(answer.status)) && MAPPED.has(answer.code ?? ''))) problem(`${plan.op}: unmapped failure ${key}`);
+    // The filter's codes: 202 OUTCOME_UNKNOWN (a write that may have landed), 404 NOT_FOUND, 502/503/504 upstream failures.
+    const mapped =
+      (answer.status === 202 && answer.code === 'OUTCOME_UNKNOWN') ||
+      (answer.status === 404 && answer.code === 'NOT_FOUND') ||
+      (['502', '503', '504'].includes(String(answer.status)) && MAPPED.has(answer.code ?? ''));
+    if (!conflict && !mapped) problem(`${plan.op}: unmapped failure ${key}`);
   }
   s.outcomes.set(key, (s.outcomes.get(key) ?? 0) + 1);
 }

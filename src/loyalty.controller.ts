@@ -1,6 +1,6 @@
-import { Body, ConflictException, Controller, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
-import { type OfferFilter, PersonalizedOffersApiError, PlatformAdminService, UserPresentmentService } from 'nestjs-personalized-offers';
+import { type OfferFilter, PlatformAdminService, UserPresentmentService } from 'nestjs-personalized-offers';
 import { DemoAuthGuard } from './demo-auth.guard.js';
 
 type DemoRequest = Request & { demoUserId: string };
@@ -46,18 +46,21 @@ export class LoyaltyController {
     return this.presentment.getOffer(req.demoUserId, offerId, lang ? { acceptLanguage: lang } : {});
   }
 
-  /** Activates an offer (Mastercard queues it); an offer already active answers 409. */
+  /**
+   * Activates an offer (Mastercard queues it). An offer already active answers 409
+   * `ALREADY_ACTIVATED` and an activation whose outcome is unknown 202 `OUTCOME_UNKNOWN`, both
+   * through `PersonalizedOffersExceptionFilter`; `ensureActivated` settles both itself.
+   */
   @Post('offers/:offerId/activation')
   @HttpCode(201)
-  async activate(@Req() req: DemoRequest, @Param('offerId') offerId: string) {
-    try {
-      return await this.presentment.processActivations(req.demoUserId, { offerId });
-    } catch (error) {
-      if (error instanceof PersonalizedOffersApiError && error.status === 400) {
-        throw new ConflictException('The offer is already active or cannot be activated.');
-      }
-      throw error;
-    }
+  activate(@Req() req: DemoRequest, @Param('offerId') offerId: string) {
+    return this.presentment.processActivations(req.demoUserId, { offerId });
+  }
+
+  /** The offer's activation state, from the API (`assignments[].active`/`status`): what a client checks after a 202. */
+  @Get('offers/:offerId/activation')
+  activationStatus(@Req() req: DemoRequest, @Param('offerId') offerId: string) {
+    return this.presentment.getActivationStatus(req.demoUserId, offerId);
   }
 
   /** Likes (`{"like":1}`) or dislikes (`{"like":0}`) an offer. */

@@ -1,11 +1,10 @@
-import { Body, ConflictException, Controller, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import {
   type FeedbackValue,
   LegacyUserPresentmentService,
   type MatchedOffer,
   type MatchedOffersParams,
-  PersonalizedOffersApiError,
 } from 'nestjs-personalized-offers';
 import { DemoAuthGuard } from './demo-auth.guard.js';
 
@@ -44,19 +43,22 @@ export class OffersController {
     return this.offers.getOfferDetails(req.demoUserId, { offerId, ...(lang ? { lang } : {}) });
   }
 
-  /** Activates a statement-credit offer; an offer already active answers 409. */
+  /**
+   * Activates a statement-credit offer. An offer already active answers 409 `ALREADY_ACTIVATED`
+   * and an activation whose outcome is unknown 202 `OUTCOME_UNKNOWN`, both through
+   * `PersonalizedOffersExceptionFilter` (`isAlreadyActivatedError` tells the first). For a
+   * "make sure it is active" call that settles both itself, use `ensureActivated` instead.
+   */
   @Post('offers/:offerId/activation')
   @HttpCode(201)
-  async activate(@Req() req: DemoRequest, @Param('offerId') offerId: string) {
-    try {
-      return await this.offers.activateStatementCreditOffer(req.demoUserId, { offerId });
-    } catch (error) {
-      // HTTP 200 with a non-600 status: Mastercard's answer for an offer that cannot be activated (again).
-      if (error instanceof PersonalizedOffersApiError && error.apiStatus) {
-        throw new ConflictException('The offer is already active or cannot be activated.');
-      }
-      throw error;
-    }
+  activate(@Req() req: DemoRequest, @Param('offerId') offerId: string) {
+    return this.offers.activateStatementCreditOffer(req.demoUserId, { offerId });
+  }
+
+  /** The offer's activation state, from the API (`ActiveSc`): what a client checks after a 202. */
+  @Get('offers/:offerId/activation')
+  activationStatus(@Req() req: DemoRequest, @Param('offerId') offerId: string) {
+    return this.offers.getActivationStatus(req.demoUserId, offerId);
   }
 
   /** Likes (`{"feedback":1}`) or dislikes (`{"feedback":0}`) an offer; disliked offers drop out of the list. */

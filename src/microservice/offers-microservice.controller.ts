@@ -4,9 +4,10 @@ import {
   InjectFId,
   InjectTokenStore,
   LegacyUserPresentmentService,
+  isAlreadyActivatedError,
   type MatchedOffersResult,
   type OfferDetailsResult,
-  PersonalizedOffersApiError,
+  type PersonalizedOffersError,
   type StatementCreditActivationResult,
   type TokenStore,
   UserTokenService,
@@ -55,9 +56,9 @@ export class OffersMicroserviceController {
     try {
       return await this.offers.activateStatementCreditOffer(userId, { offerId, ...(data.lang !== undefined ? { lang: data.lang } : {}) });
     } catch (error) {
-      // HTTP 200 with a non-600 status: Mastercard's answer for an offer that cannot be activated (again).
-      if (error instanceof PersonalizedOffersApiError && error.apiStatus) {
-        throw new RpcException({ ...rpcError('OFFER_NOT_ACTIVATABLE', 409), operation: error.operation });
+      // HTTP 200 with a non-600 "Bad Request": Mastercard's answer for an offer that is already active.
+      if (isAlreadyActivatedError(error)) {
+        throw new RpcException({ ...rpcError('OFFER_NOT_ACTIVATABLE', 409), operation: (error as PersonalizedOffersError).operation });
       }
       throw error;
     }

@@ -6,7 +6,9 @@ import { type OffersRpcError, isOffersRpcError } from './offers-rpc.contract.js'
 
 /** Generic messages by status: upstream text (which may quote a parameter) never reaches callers. */
 const PUBLIC_MESSAGES: Record<number, string> = {
+  202: 'The activation may or may not have taken effect: check the offer\'s activation status before trying again; do not repeat it blindly.',
   400: 'The request cannot be used for Personalized Offers: a user id or parameter is invalid.',
+  404: 'The offer or activation was not found.',
   409: 'The offer is already active or cannot be activated.',
   500: 'The offers service failed; see its logs.',
   502: 'The Personalized Offers service returned an error.',

@@ -44,3 +44,15 @@ export { PersonalizedOffersExceptionFilter, toHttpStatus } from './filters/perso
 export type { TokenStore } from './cache/token-store.interface.js';
 export { MemoryTokenStore } from './cache/memory-token.store.js';
 export { RedisTokenStore, type RedisTokenStoreOptions } from './cache/redis-token.store.js';
+export {
+  isAlreadyActivatedError,
+  type ActivationStatus,
+  type EnsureActivatedOptions,
+  type EnsureActivatedResult,
+} from './operations/activation-resolution.js';
+export type { LegacyEnsureActivatedOptions } from './plo/legacy-user-presentment.service.js';
+export {
+  toResponseCode,
+  PERSONALIZED_OFFERS_EXCEPTION_FILTER_OPTIONS,
+  type PersonalizedOffersExceptionFilterOptions,
+} from './filters/personalized-offers-exception.filter.js';

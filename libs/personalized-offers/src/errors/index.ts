@@ -11,3 +11,5 @@ export * from './personalized-offers-invalid-response.error.js';
 export * from './personalized-offers-outcome-unknown.error.js';
 export * from './personalized-offers-overloaded.error.js';
 export * from './personalized-offers-response-too-large.error.js';
+export * from './personalized-offers-outcome-still-unknown.error.js';
+export * from './personalized-offers-not-found.error.js';

@@ -1,6 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { PersonalizedOffersNotFoundError } from '../errors/personalized-offers-not-found.error.js';
+import {
+  type ActivationStatus,
+  type EnsureActivatedOptions,
+  type EnsureActivatedResult,
+  ensureActivated,
+  statusFromMatchedOffer,
+} from '../operations/activation-resolution.js';
 import { type CredentialSource, callerCredential } from '../operations/credential.js';
 import type { Operation } from '../operations/operation.js';
 import { OperationExecutor } from '../operations/operation-executor.js';
@@ -42,6 +50,12 @@ import type {
 
 /** Most pages an iterator fetches unless told otherwise: a guard against a server that never ends. */
 export const DEFAULT_MAX_PAGES = 100;
+
+/** Items per page of `getActivationStatus`'s scan of matchedoffers (the largest page the simulator serves). */
+const STATUS_PAGE_SIZE = 100;
+
+/** `ensureActivated` on the legacy API: the resolution bounds, and the activation's own `lang` and `presentmentDate`. */
+export interface LegacyEnsureActivatedOptions extends EnsureActivatedOptions, Omit<ActivateOfferParams, 'offerId'> {}
 
 /** Options of the paging iterators. */
 export interface PageIterationOptions {
@@ -116,6 +130,56 @@ export class LegacyUserPresentmentService {
    */
   activateStatementCreditOffer(user: LegacyUser, params: ActivateOfferParams): Promise<StatementCreditActivationResult> {
     return this.run(this.writesV1 ? activateStatementCreditOfferV1Operation : activateStatementCreditOfferOperation, user, params);
+  }
+
+  /**
+   * The offer's activation state, read from the API: GET matchedoffers (the only legacy read
+   * carrying `ActiveSc` and `ScActivation`; offerdetails has neither), paged 100 at a time until
+   * the offer shows, then, if it did not, the disliked offers (`UserFeedback=0`), which the plain
+   * list suppresses. Activation does not change which offers the list holds, so paging cannot
+   * skip it. An offer in neither list is a `PersonalizedOffersNotFoundError` (never "not active").
+   */
+  async getActivationStatus(user: LegacyUser, offerId: string): Promise<ActivationStatus> {
+    if (typeof offerId !== 'string' || offerId.length === 0) throw new InvalidArgumentError('offerId', 'must be a non-empty string');
+    for (const filter of [{}, { userFeedback: 0 as const }]) {
+      for (let page = 1; page <= DEFAULT_MAX_PAGES; page++) {
+        const result = await this.matchedOffers(user, { ...filter, pageNumber: page, itemsPerPage: STATUS_PAGE_SIZE });
+        const list = result.Items?.MatchedOffer ?? [];
+        const offer = list.find((o) => o.OfferId === offerId);
+        if (offer) return statusFromMatchedOffer(offerId, offer);
+        if (list.length === 0 || result.NumberOfPages === undefined || page >= result.NumberOfPages) break;
+        if (page === DEFAULT_MAX_PAGES) throw new PersonalizedOffersNotFoundError('offer', `getActivationStatus: the offer is not among the first ${DEFAULT_MAX_PAGES} pages of matched offers.`);
+      }
+    }
+    throw new PersonalizedOffersNotFoundError('offer', 'getActivationStatus: the offer is not among the user\'s matched offers (liked, disliked or neither).');
+  }
+
+  /**
+   * Activates the offer so that it ends up active exactly once, and answers `activated: true`:
+   * - an "already active" answer (HTTP 200, non-600 status, confirmed by a read of `ActiveSc`) is
+   *   success with `alreadyActive: true`;
+   * - a `PersonalizedOffersOutcomeUnknownError` (timeout, reset, 5xx, unreadable answer) is
+   *   settled with `getActivationStatus`: active → success; not active on two reads in a row →
+   *   sent again (at most `maxSends` in all); still unsettled after `maxReads` reads →
+   *   `PersonalizedOffersOutcomeStillUnknownError` (not sent again).
+   * Any other error is thrown as it is.
+   */
+  ensureActivated(user: LegacyUser, offerId: string, options: LegacyEnsureActivatedOptions = {}): Promise<EnsureActivatedResult> {
+    const { maxReads, readBackoffMs, pendingTimeoutMs, maxSends, ...activation } = options ?? {};
+    return ensureActivated(
+      {
+        operation: 'activateStatementCreditOffer',
+        activate: async () => {
+          const result = await this.activateStatementCreditOffer(user, { ...activation, offerId });
+          const activationId = result.ScActivation?.ActivationId;
+          return activationId !== undefined ? { activationId } : {};
+        },
+        status: () => this.getActivationStatus(user, offerId),
+        confirmAlreadyActive: true,
+      },
+      { maxReads, readBackoffMs, pendingTimeoutMs, maxSends },
+      this.logger,
+    );
   }
 
   /** POST `/plo/v2/userfeedback` (or the v1.3 form): like (1) or dislike (0) an offer; last write wins. */

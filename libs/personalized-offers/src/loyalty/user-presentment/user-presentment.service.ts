@@ -1,5 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ResolvedPersonalizedOffersOptions } from '../../config/resolve-options.js';
+import { InvalidArgumentError } from '../../errors/invalid-argument.error.js';
+import { PersonalizedOffersNotFoundError } from '../../errors/personalized-offers-not-found.error.js';
+import {
+  type ActivationStatus,
+  type EnsureActivatedOptions,
+  type EnsureActivatedResult,
+  ensureActivated,
+  statusFromAssignments,
+} from '../../operations/activation-resolution.js';
 import { type CredentialSource, callerCredential } from '../../operations/credential.js';
 import type { Operation } from '../../operations/operation.js';
 import { OperationExecutor } from '../../operations/operation-executor.js';
@@ -34,6 +43,11 @@ import type {
 
 /** Only a 401 means the access token was refused (a 403 may be about the offer). */
 const ACCESS_TOKEN_REFUSED: readonly number[] = [401];
+
+/** Page size of `getActivationStatus`'s scan of getOffers (the largest `limit` the simulator serves). */
+const STATUS_PAGE_SIZE = 100;
+/** Most pages that scan reads (10 000 offers) before giving up without an answer. */
+const STATUS_MAX_PAGES = 100;
 
 /** Options of the paging iterators. */
 export interface OffsetIterationOptions {
@@ -95,6 +109,59 @@ export class UserPresentmentService {
    */
   processActivations(user: PresentmentUser, params: { offerId: string }): Promise<Activations> {
     return this.run(this.ops.processActivations, user, params);
+  }
+
+  /**
+   * The offer's activation state, read from the API: GET `.../offers` (getOffers) with no
+   * filter, 100 at a time, until the offer shows; its `assignments[].active` (or `status`
+   * `ACTIVATED`) says active, an assignment `status` `QUEUED`/`PENDING` says pending. getOffer
+   * cannot tell (its `userOfferDetails` has no `assignments`), and an `active: true` filter
+   * cannot show a pending one nor tell "not active" from "not listed"; the unfiltered list does
+   * not change with activation, so offset paging cannot skip the offer. An offer not in the list
+   * (or not within 100 pages) is a `PersonalizedOffersNotFoundError`, never "not active".
+   * `activationId` is never set: assignments carry no activation id.
+   */
+  async getActivationStatus(user: PresentmentUser, offerId: string): Promise<ActivationStatus> {
+    if (typeof offerId !== 'string' || offerId.length === 0) throw new InvalidArgumentError('offerId', 'must be a non-empty string');
+    let offset = 0;
+    for (let page = 1; page <= STATUS_MAX_PAGES; page++) {
+      const result = await this.getOffers(user, { offset, limit: STATUS_PAGE_SIZE });
+      const list = result.offers ?? [];
+      const offer = list.find((o) => o.id === offerId);
+      if (offer) return statusFromAssignments(offerId, offer.assignments);
+      offset += list.length;
+      if (list.length === 0 || (result.total !== undefined ? offset >= result.total : list.length < STATUS_PAGE_SIZE)) {
+        throw new PersonalizedOffersNotFoundError('offer', "getActivationStatus: the offer is not among the user's offers.");
+      }
+    }
+    throw new PersonalizedOffersNotFoundError('offer', `getActivationStatus: the offer is not among the first ${STATUS_MAX_PAGES * STATUS_PAGE_SIZE} of the user's offers.`);
+  }
+
+  /**
+   * Activates the offer so that it ends up active exactly once, and answers `activated: true`:
+   * - HTTP 400 `Offer is already ACTIVATED` is success with `alreadyActive: true`;
+   * - a `PersonalizedOffersOutcomeUnknownError` (timeout, reset, 5xx, unreadable answer) is
+   *   settled with `getActivationStatus`: active → success; pending (`QUEUED`) → polled up to
+   *   `pendingTimeoutMs`; not active on two reads in a row → sent again (at most `maxSends` in
+   *   all); still unsettled → `PersonalizedOffersOutcomeStillUnknownError` (not sent again).
+   * A `QUEUED` answer to the activation itself is success: Mastercard accepted it (watch it with
+   * `getActivationStatus`). Any other error is thrown as it is.
+   */
+  ensureActivated(user: PresentmentUser, offerId: string, options?: EnsureActivatedOptions): Promise<EnsureActivatedResult> {
+    return ensureActivated(
+      {
+        operation: 'processActivations',
+        activate: async () => {
+          const result = await this.processActivations(user, { offerId });
+          const activationId = result.activations?.find((a) => a.offerId === undefined || a.offerId === offerId)?.id;
+          return activationId !== undefined ? { activationId } : {};
+        },
+        status: () => this.getActivationStatus(user, offerId),
+        confirmAlreadyActive: false,
+      },
+      options,
+      this.logger,
+    );
   }
 
   /** GET `.../offer-ratings`: one page of the user's ratings. */
