@@ -56,3 +56,5 @@ export {
   PERSONALIZED_OFFERS_EXCEPTION_FILTER_OPTIONS,
   type PersonalizedOffersExceptionFilterOptions,
 } from './filters/personalized-offers-exception.filter.js';
+export { ENVIRONMENT_HOSTS, type LoadPersonalizedOffersConfigOptions } from './config/personalized-offers.config.js';
+export { findUnknownVariables, type UnknownVariable } from './config/unknown-variables.js';

@@ -137,7 +137,8 @@ describe('PersonalizedOffersModule', () => {
     ['a missing fId', { authInfo: { key: KEY, iv: IV } }, 'fId'],
     ['an fId with a colon', { fId: '99:99', authInfo: { key: KEY, iv: IV } }, 'fId'],
     ['a short key', { fId: '1', authInfo: { key: 'abcd', iv: IV } }, 'authInfo.key'],
-    ['no authInfo', { fId: '1' }, 'authInfo'],
+    ['an authInfo that is not an object', { fId: '1', authInfo: 'key' }, 'authInfo'],
+    ['Redis without authInfo or cache.encryptionKey', { fId: '1', cache: { store: { redis: { url: 'redis://127.0.0.1:1' } } } }, 'cache.encryptionKey'],
     ['a non-URL base URL', { ...options(), baseUrl: 'not a url' }, 'baseUrl'],
     ['clear-text http to a remote host', { ...options(), baseUrl: 'http://api.mastercard.com/plo/v1' }, 'baseUrl'],
     ['a base URL with a query', { ...options(), baseUrl: 'https://api.mastercard.com/plo/v1?x=1' }, 'baseUrl'],
@@ -164,5 +165,46 @@ describe('PersonalizedOffersModule', () => {
       await ref.close();
       moduleRef = undefined;
     }
+  });
+
+  describe('without authInfo', () => {
+    const current = (): PersonalizedOffersModuleOptions => ({ fId: '999999', baseUrl: 'http://127.0.0.1:9' });
+
+    it('boots, with PERSONALIZED_OFFERS_KEY_MATERIAL null and a user provider still injectable', async () => {
+      const ref = await compile([PersonalizedOffersModule.forRoot(current())], [UsesConfig]);
+      expect(ref.get(PERSONALIZED_OFFERS_KEY_MATERIAL)).toBeNull();
+      expect(ref.get(UsesConfig).material).toBeNull();
+      expect(ref.get(AuthInfoCryptoService).configured).toBe(false);
+      expect(ref.get<ResolvedPersonalizedOffersOptions>(PERSONALIZED_OFFERS_RESOLVED_OPTIONS).keyMaterial).toBeNull();
+    });
+
+    it('AuthInfoCryptoService.encrypt and decrypt throw PersonalizedOffersConfigError naming authInfo', async () => {
+      const crypto = (await compile([PersonalizedOffersModule.forRoot(current())])).get(AuthInfoCryptoService);
+      for (const call of [() => crypto.encrypt('user-1', 1), () => crypto.decrypt('00')]) {
+        expect(call).toThrow(PersonalizedOffersConfigError);
+        expect(call).toThrow(/needs AuthInfo, and this PersonalizedOffersModule has no authInfo/);
+      }
+      try {
+        crypto.encrypt('user-1');
+      } catch (error) {
+        expect((error as PersonalizedOffersConfigError).settings).toEqual(['authInfo']);
+        expect((error as Error).message).not.toContain('user-1');
+      }
+    });
+
+    it('UserTokenService.getUserToken and usertokenGet reject with PersonalizedOffersConfigError naming authInfo', async () => {
+      const tokens = (await compile([PersonalizedOffersModule.forRoot(current())])).get(UserTokenService);
+      await expect(tokens.getUserToken('user-1')).rejects.toMatchObject({ name: 'PersonalizedOffersConfigError', settings: ['authInfo'] });
+      await expect(tokens.getUserToken('user-1', { refresh: true })).rejects.toBeInstanceOf(PersonalizedOffersConfigError);
+      await expect(tokens.usertokenGet('999999', 'abcdef')).rejects.toMatchObject({ settings: ['authInfo'] });
+    });
+
+    it('a Redis store takes its secret from cache.encryptionKey', async () => {
+      const ref = await compile([
+        PersonalizedOffersModule.forRoot({ ...current(), cache: { encryptionKey: 'sixteen-byte-key', store: { redis: { url: 'redis://127.0.0.1:1', commandTimeoutMs: 5 } } } }),
+      ]);
+      const resolved = ref.get<ResolvedPersonalizedOffersOptions>(PERSONALIZED_OFFERS_RESOLVED_OPTIONS);
+      expect(resolved.cache && resolved.cache.redis!.secret.toString('utf8')).toBe('sixteen-byte-key');
+    });
   });
 });

@@ -16,6 +16,8 @@ import {
   PERSONALIZED_OFFERS_KEY_MATERIAL,
   PERSONALIZED_OFFERS_RESOLVED_OPTIONS,
   PERSONALIZED_OFFERS_TOKEN_STORE,
+  PRODUCTION_BASE_URL,
+  SANDBOX_BASE_URL,
 } from './personalized-offers.constants.js';
 import { PERSONALIZED_OFFERS_MODULE_OPTIONS } from './personalized-offers.module-definition.js';
 import { installOAuthSigning } from './signing/oauth-signing.interceptor.js';
@@ -30,15 +32,45 @@ export function resolveModuleOptions(options: PersonalizedOffersModuleOptions): 
   if (resolved.legacyBaseUrl) {
     logger.warn(`baseUrl ends in /plo/v1 (the v1.3 style); using ${resolved.baseUrl} as its host part, since operations carry their full paths. Configure the host only.`);
   }
-  if (resolved.signer) {
-    logger.log(`Signing requests with OAuth 1.0a ${resolved.signer.signatureMethod} (consumer key ${resolved.signer.maskedConsumerKey}).`);
-  } else if (!resolved.loopback) {
+  logger.log(describeStartup(resolved));
+  if (!resolved.signer && !resolved.loopback) {
     logger.warn(`No oauth options: requests to ${new URL(resolved.baseUrl).host} are unsigned and Mastercard will refuse them.`);
   }
   return resolved;
 }
 
-/** Config providers: options validated (and keys loaded) once at start-up, then the fId and key material. */
+/** Mastercard's hosts, named in the start-up line. */
+const KNOWN_HOSTS: Record<string, string> = {
+  [new URL(PRODUCTION_BASE_URL).host]: 'production',
+  [new URL(SANDBOX_BASE_URL).host]: 'sandbox',
+};
+
+/**
+ * The start-up line: API host (named when it is Mastercard's production or sandbox), fId (its last
+ * 4 characters), authentication, AuthInfo, cache kind and transport. No secret: the consumer key
+ * shows its last 4 characters only, a proxy only its host.
+ */
+export function describeStartup(resolved: ResolvedPersonalizedOffersOptions): string {
+  const url = new URL(resolved.baseUrl);
+  const where = url.host + url.pathname.replace(/\/+$/, '');
+  const kind = KNOWN_HOSTS[url.host] ?? (resolved.loopback ? 'loopback' : undefined);
+  const auth = resolved.signer
+    ? `OAuth 1.0a ${resolved.signer.signatureMethod} (consumer key ${resolved.signer.maskedConsumerKey})`
+    : 'unsigned';
+  const authInfo = resolved.keyMaterial ? `${resolved.keyMaterial.mode}/${resolved.keyMaterial.encoding}` : 'none (legacy user-token calls disabled)';
+  const cache = resolved.cache ? resolved.cache.store : 'none';
+  let transport: string = resolved.http.transport;
+  if (resolved.http.proxy !== undefined) transport += ` via proxy ${new URL(resolved.http.proxy).host}`;
+  return (
+    `Personalized Offers API ${where}${kind ? ` (${kind})` : ''}, fId …${resolved.fId.slice(-4)}, ` +
+    `authentication ${auth}, AuthInfo ${authInfo}, cache ${cache}, transport ${transport}.`
+  );
+}
+
+/**
+ * Config providers: options validated (and keys loaded) once at start-up, then the fId and key
+ * material. `PERSONALIZED_OFFERS_KEY_MATERIAL` is `null` when the module has no `authInfo`.
+ */
 export const configProviders: Provider[] = [
   {
     provide: PERSONALIZED_OFFERS_RESOLVED_OPTIONS,

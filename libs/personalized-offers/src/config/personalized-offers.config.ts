@@ -1,5 +1,6 @@
 import { type KeyObject, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { registerAs } from '@nestjs/config';
 import { plainToInstance } from 'class-transformer';
 import {
@@ -17,11 +18,19 @@ import { AUTHINFO_ENCODINGS, AUTHINFO_MODES, isAes128Secret } from '../crypto/au
 import { findIdentifierProblem } from '../crypto/identifier.js';
 import { PersonalizedOffersConfigError } from '../errors/personalized-offers-config.error.js';
 import type { AuthInfoEncoding, AuthInfoMode, CacheOptions, HttpOptions, OAuthOptions, PersonalizedOffersModuleOptions } from '../interfaces/index.js';
+import { LOGGER_CONTEXT, PRODUCTION_BASE_URL, SANDBOX_BASE_URL } from '../personalized-offers.constants.js';
 import { loadSigningKey } from '../signing/signing-key.loader.js';
 import { resolveBaseUrl } from './base-url.js';
+import { findUnknownVariables } from './unknown-variables.js';
 
 /** Name of the `@nestjs/config` namespace: `configService.get('personalizedOffers')`. */
 export const PERSONALIZED_OFFERS_CONFIG_NAMESPACE = 'personalizedOffers';
+
+/** The hosts `PLO_ENV` names. */
+export const ENVIRONMENT_HOSTS: Readonly<Record<'sandbox' | 'production', string>> = Object.freeze({
+  sandbox: SANDBOX_BASE_URL,
+  production: PRODUCTION_BASE_URL,
+});
 
 function Check(name: string, test: (value: unknown, args: ValidationArguments) => boolean, options?: ValidationOptions) {
   return ValidateBy({ name, validator: { validate: test } }, options);
@@ -44,18 +53,31 @@ export class PersonalizedOffersEnvironment {
   @Check('isIdentifier', (v) => findIdentifierProblem(v) === undefined)
   PLO_FID!: string;
 
+  /** `sandbox` or `production`: picks the host when PLO_BASE_URL is not set (or names the same host). */
+  @IsOptional()
+  @IsIn(Object.keys(ENVIRONMENT_HOSTS))
+  PLO_ENV?: 'sandbox' | 'production';
+
   /** Base URL; https, or http on loopback only. @default PRODUCTION_BASE_URL */
   @IsOptional()
   @Check('isBaseUrl', isValidBaseUrl)
   PLO_BASE_URL?: string;
 
-  /** AES-128 key: 32 hex characters or base64. */
-  @IsString()
-  @Check('isAes128Secret', isAes128Secret)
-  PLO_AUTHINFO_KEY!: string;
+  /**
+   * AES-128 key: 32 hex characters or base64. Optional: without it the current (`/loyalty`) API
+   * works and the legacy user-token calls are refused. Required as soon as another PLO_AUTHINFO_* is set.
+   */
+  @Check('authInfoKey', (v, args) => {
+    const env = args.object as PersonalizedOffersEnvironment;
+    if (v === undefined) return env.PLO_AUTHINFO_IV === undefined && env.PLO_AUTHINFO_MODE === undefined && env.PLO_AUTHINFO_ENCODING === undefined;
+    return isAes128Secret(v);
+  })
+  PLO_AUTHINFO_KEY?: string;
 
   /** AES IV (required in mode `cbc`, refused in the others). */
   @Check('ivMatchesMode', (v, args) => {
+    // Without a key there is no AuthInfo to judge the IV for: a lone IV is PLO_AUTHINFO_KEY's error.
+    if ((args.object as PersonalizedOffersEnvironment).PLO_AUTHINFO_KEY === undefined) return true;
     const mode = (args.object as PersonalizedOffersEnvironment).PLO_AUTHINFO_MODE ?? 'cbc';
     // An unknown mode is PLO_AUTHINFO_MODE's error alone: the IV cannot be judged against it.
     if (!(AUTHINFO_MODES as readonly string[]).includes(mode)) return true;
@@ -103,6 +125,17 @@ export class PersonalizedOffersEnvironment {
     (args.object as PersonalizedOffersEnvironment).PLO_CACHE === 'redis' ? typeof v === 'string' && /^rediss?:\/\/./.test(v) : v === undefined || /^rediss?:\/\/./.test(String(v)),
   )
   PLO_REDIS_URL?: string;
+
+  /**
+   * Secret (at least 16 bytes) that encrypts the tokens kept in Redis. Defaults to the AuthInfo
+   * key; required with `PLO_CACHE=redis` when PLO_AUTHINFO_KEY is not set.
+   */
+  @Check('cacheEncryptionKey', (v, args) => {
+    const env = args.object as PersonalizedOffersEnvironment;
+    if (v === undefined) return !(env.PLO_CACHE === 'redis' && env.PLO_AUTHINFO_KEY === undefined);
+    return typeof v === 'string' && Buffer.byteLength(v, 'utf8') >= 16;
+  })
+  PLO_CACHE_ENCRYPTION_KEY?: string;
 
   /** Token time to live in milliseconds (no expiry when unset). */
   @IsOptional()
@@ -187,6 +220,7 @@ function cacheFromEnvironment(env: PersonalizedOffersEnvironment): CacheOptions 
     ...(env.PLO_TOKEN_TTL_MS ? { ttlMs: Number(env.PLO_TOKEN_TTL_MS) } : {}),
     ...(env.PLO_CACHE_MAX_ENTRIES ? { maxEntries: Number(env.PLO_CACHE_MAX_ENTRIES) } : {}),
     ...(env.PLO_CACHE === 'redis' ? { store: { redis: { url: env.PLO_REDIS_URL! } } } : {}),
+    ...(env.PLO_CACHE === 'redis' && env.PLO_CACHE_ENCRYPTION_KEY ? { encryptionKey: env.PLO_CACHE_ENCRYPTION_KEY } : {}),
   };
   return Object.keys(settings).length > 0 ? settings : undefined;
 }
@@ -203,8 +237,9 @@ function pemKey(data: Buffer, passphrase: string | undefined): Buffer | KeyObjec
 /** What each variable must be, for error messages (never the value itself). */
 const REASONS: Record<string, string> = {
   PLO_FID: 'a non-empty identifier without ":" or control characters',
+  PLO_ENV: 'sandbox or production (lower case)',
   PLO_BASE_URL: 'an https URL (http only for loopback hosts) without credentials, query or fragment',
-  PLO_AUTHINFO_KEY: 'an AES-128 key: 32 hex characters or the base64 of 16 bytes',
+  PLO_AUTHINFO_KEY: 'an AES-128 key: 32 hex characters or the base64 of 16 bytes (required with any other PLO_AUTHINFO_* variable)',
   PLO_AUTHINFO_IV: 'a 16-byte IV (32 hex characters or base64) in mode cbc, and absent in the other modes',
   PLO_AUTHINFO_MODE: 'one of cbc, cbc-random-iv, ecb (lower case)',
   PLO_AUTHINFO_ENCODING: 'one of hex, base64, base64url',
@@ -214,6 +249,7 @@ const REASONS: Record<string, string> = {
   PLO_LEGACY_WRITES: 'v2 or v1',
   PLO_CACHE: 'one of memory, redis, off',
   PLO_REDIS_URL: 'a redis:// or rediss:// URL (required with PLO_CACHE=redis)',
+  PLO_CACHE_ENCRYPTION_KEY: 'at least 16 bytes (required with PLO_CACHE=redis when PLO_AUTHINFO_KEY is not set)',
   PLO_TOKEN_TTL_MS: 'a whole number of milliseconds from 1',
   PLO_CACHE_MAX_ENTRIES: 'a whole number from 1',
   PLO_OAUTH_CONSUMER_KEY: 'a printable consumer key (required with PLO_OAUTH_KEY_FILE)',
@@ -225,6 +261,7 @@ const REASONS: Record<string, string> = {
 /** Names of the environment variables this module reads. */
 export const PERSONALIZED_OFFERS_ENV_VARIABLES = Object.freeze([
   'PLO_FID',
+  'PLO_ENV',
   'PLO_BASE_URL',
   'PLO_AUTHINFO_KEY',
   'PLO_AUTHINFO_IV',
@@ -240,17 +277,32 @@ export const PERSONALIZED_OFFERS_ENV_VARIABLES = Object.freeze([
   'PLO_ACCESS_TOKEN_TTL_MS',
   'PLO_CACHE',
   'PLO_REDIS_URL',
+  'PLO_CACHE_ENCRYPTION_KEY',
   'PLO_TOKEN_TTL_MS',
   'PLO_CACHE_MAX_ENTRIES',
 ] as const);
 
+/** Options of {@link loadPersonalizedOffersConfig}. */
+export interface LoadPersonalizedOffersConfigOptions {
+  /** Where the unknown-variable warnings go. @default a Nest `Logger` with context `PersonalizedOffers` */
+  logger?: Pick<LoggerService, 'warn'>;
+}
+
 /**
  * Reads and validates the `PLO_*` variables into module options. A bad environment throws a
  * `PersonalizedOffersConfigError` that lists every invalid variable by name, never its value.
+ * Every other `PLO_*` variable set is reported at `warn` with the closest known name (a typo of
+ * `PLO_BASE_URL` must not silently leave the module on the production host).
  */
 export function loadPersonalizedOffersConfig(
   env: Record<string, string | undefined> = process.env,
+  options: LoadPersonalizedOffersConfigOptions = {},
 ): PersonalizedOffersModuleOptions {
+  const unknown = findUnknownVariables(env, PERSONALIZED_OFFERS_ENV_VARIABLES);
+  if (unknown.length > 0) {
+    const logger = options.logger ?? new Logger(LOGGER_CONTEXT);
+    for (const { message } of unknown) logger.warn(message);
+  }
   const raw: Record<string, string> = {};
   for (const name of PERSONALIZED_OFFERS_ENV_VARIABLES) {
     const value = name === 'PLO_OAUTH_KEY_PASSWORD' ? env[name] : env[name]?.trim();
@@ -259,11 +311,17 @@ export function loadPersonalizedOffersConfig(
   const parsed = plainToInstance(PersonalizedOffersEnvironment, raw);
   const invalid = validateSync(parsed, { forbidUnknownValues: true }).map((e) => e.property);
   if (invalid.length > 0) {
+    // A required variable reported missing next to a set variable one typo away: say so.
+    const typo = (name: string) => {
+      const near = unknown.filter((u) => u.suggestion === name).map((u) => u.name);
+      return near.length > 0 && raw[name] === undefined ? ` (${near.join(', ')} is set: a typo?)` : '';
+    };
     throw new PersonalizedOffersConfigError(
       invalid,
-      `Invalid Personalized Offers environment: ${invalid.join(', ')} (${invalid.map((name) => `${name} must be ${REASONS[name] ?? 'valid'}`).join('; ')}).`,
+      `Invalid Personalized Offers environment: ${invalid.join(', ')} (${invalid.map((name) => `${name} must be ${REASONS[name] ?? 'valid'}${typo(name)}`).join('; ')}).`,
     );
   }
+  const baseUrl = baseUrlFromEnvironment(parsed);
   const oauth = oauthFromEnvironment(parsed);
   const cache = cacheFromEnvironment(parsed);
   const http: HttpOptions = {
@@ -276,15 +334,35 @@ export function loadPersonalizedOffersConfig(
     fId: parsed.PLO_FID,
     ...(parsed.PLO_LEGACY_WRITES ? { legacyWrites: parsed.PLO_LEGACY_WRITES } : {}),
     ...(parsed.PLO_ACCESS_TOKEN_TTL_MS ? { accessTokens: { ttlMs: Number(parsed.PLO_ACCESS_TOKEN_TTL_MS) } } : {}),
-    ...(parsed.PLO_BASE_URL ? { baseUrl: parsed.PLO_BASE_URL } : {}),
+    ...(baseUrl ? { baseUrl } : {}),
     ...(oauth ? { oauth } : {}),
-    authInfo: {
-      key: parsed.PLO_AUTHINFO_KEY,
-      ...(parsed.PLO_AUTHINFO_IV ? { iv: parsed.PLO_AUTHINFO_IV } : {}),
-      mode: parsed.PLO_AUTHINFO_MODE ?? 'cbc',
-      encoding: parsed.PLO_AUTHINFO_ENCODING ?? 'hex',
-    },
+    ...(parsed.PLO_AUTHINFO_KEY
+      ? {
+          authInfo: {
+            key: parsed.PLO_AUTHINFO_KEY,
+            ...(parsed.PLO_AUTHINFO_IV ? { iv: parsed.PLO_AUTHINFO_IV } : {}),
+            mode: parsed.PLO_AUTHINFO_MODE ?? 'cbc',
+            encoding: parsed.PLO_AUTHINFO_ENCODING ?? 'hex',
+          },
+        }
+      : {}),
   };
+}
+
+/**
+ * PLO_BASE_URL, else the host PLO_ENV names. Both set: they must name the same host (PLO_BASE_URL
+ * is kept then, for a proxy prefix); otherwise which one wins would be a silent guess.
+ */
+function baseUrlFromEnvironment(env: PersonalizedOffersEnvironment): string | undefined {
+  const named = env.PLO_ENV ? ENVIRONMENT_HOSTS[env.PLO_ENV] : undefined;
+  if (!env.PLO_BASE_URL) return named;
+  if (named !== undefined && resolveBaseUrl(env.PLO_BASE_URL).url.host !== new URL(named).host) {
+    throw new PersonalizedOffersConfigError(
+      ['PLO_ENV', 'PLO_BASE_URL'],
+      `PLO_ENV=${env.PLO_ENV} names ${new URL(named).host} but PLO_BASE_URL points at another host; set only one of them, or make them agree.`,
+    );
+  }
+  return env.PLO_BASE_URL;
 }
 
 /**

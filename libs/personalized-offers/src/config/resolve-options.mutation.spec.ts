@@ -66,7 +66,7 @@ describe('isLoopbackHost / resolveBaseUrl', () => {
 
 describe('resolveOptions: the basics', () => {
   it('refuses missing options and a bad fId, describing the problem', () => {
-    expect(configError(() => resolveOptions(undefined)).message).toBe('PersonalizedOffersModule options are required: { fId, authInfo, … }.');
+    expect(configError(() => resolveOptions(undefined)).message).toBe('PersonalizedOffersModule options are required: { fId, … }.');
     expect(configError(() => resolveOptions('x' as never)).settings).toEqual(['options']);
     expect(refused({ fId: 'a:b' }).message).toBe('fId must not contain ":" (it separates the AuthInfo fields).');
     expect(refused({ fId: '' }).settings).toEqual(['fId']);
@@ -75,7 +75,7 @@ describe('resolveOptions: the basics', () => {
   it('defaults to production, host only, not loopback and not legacy', () => {
     const r = resolveOptions(base);
     expect(r).toMatchObject({ fId: '999999', baseUrl: 'https://api.mastercard.com', legacyBaseUrl: false, loopback: false, legacyWrites: 'v2' });
-    expect(r.keyMaterial.key.toString('hex')).toBe(KEY);
+    expect(r.keyMaterial!.key.toString('hex')).toBe(KEY);
     expect('signer' in r).toBe(false);
     expect('language' in r).toBe(false);
   });
@@ -310,6 +310,24 @@ describe('resolveOptions: cache', () => {
     }
   });
 
+  it('without authInfo: no key material, and a Redis store needs cache.encryptionKey', () => {
+    const { authInfo: _, ...noAuthInfo } = base;
+    expect(resolveOptions(noAuthInfo).keyMaterial).toBeNull();
+    expect(resolveOptions({ ...noAuthInfo, authInfo: null as never }).keyMaterial).toBeNull();
+    expect(resolveOptions({ ...noAuthInfo, cache: { store: 'memory' } }).cache).toMatchObject({ store: 'memory' });
+    const error = configError(() => resolveOptions({ ...noAuthInfo, cache: { store: { redis: { url: 'redis://c' } } } }));
+    expect(error.settings).toEqual(['cache.encryptionKey']);
+    expect(error.message).toBe(
+      'cache.encryptionKey is required with the Redis store when authInfo is not configured: it encrypts the tokens kept in Redis (at least 16 bytes).',
+    );
+    const cache = resolveOptions({ ...noAuthInfo, cache: { encryptionKey: 'sixteen-byte-key', store: { redis: { url: 'redis://c' } } } }).cache;
+    expect(cache && cache.redis!.secret.toString('utf8')).toBe('sixteen-byte-key');
+    // A short key is still refused as such.
+    expect(configError(() => resolveOptions({ ...noAuthInfo, cache: { encryptionKey: 'short', store: { redis: { url: 'redis://c' } } } })).message).toBe(
+      'cache.encryptionKey must be at least 16 bytes.',
+    );
+  });
+
   it('a custom store needs get, set and delete functions', () => {
     const store = { get: () => undefined, set: () => undefined, delete: () => undefined };
     expect(with_({ cache: { store } }).cache).toMatchObject({ store: 'custom', custom: store });
@@ -352,7 +370,7 @@ describe('loadPersonalizedOffersConfig: details', () => {
   });
 
   it('lists the variables it reads', () => {
-    expect(PERSONALIZED_OFFERS_ENV_VARIABLES).toHaveLength(18);
+    expect(PERSONALIZED_OFFERS_ENV_VARIABLES).toHaveLength(20);
     expect(Object.isFrozen(PERSONALIZED_OFFERS_ENV_VARIABLES)).toBe(true);
   });
 

@@ -47,8 +47,8 @@ export interface ResolvedPersonalizedOffersOptions {
   legacyBaseUrl: boolean;
   /** True when the base URL's host is loopback (the simulator or a local stand-in). */
   loopback: boolean;
-  /** Parsed AuthInfo key material and format. */
-  keyMaterial: AuthInfoKeyMaterial;
+  /** Parsed AuthInfo key material and format; `null` without `authInfo` (legacy user-token calls are then refused). */
+  keyMaterial: AuthInfoKeyMaterial | null;
   /** The OAuth signer, when `oauth` is configured. */
   signer?: OAuthSigner;
   http: ResolvedHttpOptions;
@@ -77,14 +77,15 @@ export const HTTP_DEFAULTS = {
  */
 export function resolveOptions(options: PersonalizedOffersModuleOptions | undefined): ResolvedPersonalizedOffersOptions {
   if (!options || typeof options !== 'object') {
-    throw new PersonalizedOffersConfigError('options', 'PersonalizedOffersModule options are required: { fId, authInfo, … }.');
+    throw new PersonalizedOffersConfigError('options', 'PersonalizedOffersModule options are required: { fId, … }.');
   }
   const fIdProblem = findIdentifierProblem(options.fId);
   if (fIdProblem) {
     throw new PersonalizedOffersConfigError('fId', `fId ${describeIdentifierProblem(fIdProblem)}.`);
   }
   const { url: baseUrl, legacyPath } = resolveBaseUrl(options.baseUrl ?? PRODUCTION_BASE_URL);
-  const keyMaterial = AuthInfoKeyMaterial.from(options.authInfo);
+  // Optional: only the legacy user-token calls need it; they refuse without it.
+  const keyMaterial = options.authInfo === undefined || options.authInfo === null ? null : AuthInfoKeyMaterial.from(options.authInfo);
   let signer: OAuthSigner | undefined;
   if (options.oauth !== undefined && options.oauth !== null) {
     const { consumerKey } = options.oauth;
@@ -147,7 +148,7 @@ function resolveLegacyWrites(value: unknown): 'v2' | 'v1' {
   throw new PersonalizedOffersConfigError('legacyWrites', "legacyWrites must be 'v2' or 'v1'.");
 }
 
-function resolveCache(cache: CacheOptions | false | undefined, keyMaterial: AuthInfoKeyMaterial): ResolvedCacheOptions | false {
+function resolveCache(cache: CacheOptions | false | undefined, keyMaterial: AuthInfoKeyMaterial | null): ResolvedCacheOptions | false {
   if (cache === false) return false;
   const c = cache ?? {};
   const resolved: ResolvedCacheOptions = {
@@ -178,8 +179,14 @@ function resolveCache(cache: CacheOptions | false | undefined, keyMaterial: Auth
   throw new PersonalizedOffersConfigError('cache.store', "cache.store must be 'memory', { redis: { url } } or an object with get, set and delete.");
 }
 
-function cacheSecret(value: string | Buffer | undefined, keyMaterial: AuthInfoKeyMaterial): Buffer {
-  if (value === undefined) return keyMaterial.key;
+function cacheSecret(value: string | Buffer | undefined, keyMaterial: AuthInfoKeyMaterial | null): Buffer {
+  if (value === undefined && keyMaterial === null) {
+    throw new PersonalizedOffersConfigError(
+      'cache.encryptionKey',
+      'cache.encryptionKey is required with the Redis store when authInfo is not configured: it encrypts the tokens kept in Redis (at least 16 bytes).',
+    );
+  }
+  if (value === undefined) return keyMaterial!.key;
   const bytes = Buffer.isBuffer(value) ? value : typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.alloc(0);
   if (bytes.length < 16) {
     throw new PersonalizedOffersConfigError('cache.encryptionKey', 'cache.encryptionKey must be at least 16 bytes.');

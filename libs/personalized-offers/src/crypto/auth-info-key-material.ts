@@ -93,6 +93,18 @@ export class AuthInfoKeyMaterial {
   }
 }
 
+/**
+ * The error of a call that needs AuthInfo (a legacy user token, AuthInfo encryption) in a module
+ * configured without `authInfo`: raised before any I/O, naming the `authInfo` setting.
+ */
+export function authInfoNotConfigured(call: string): PersonalizedOffersConfigError {
+  return new PersonalizedOffersConfigError(
+    'authInfo',
+    `${call} needs AuthInfo, and this PersonalizedOffersModule has no authInfo (option authInfo, or PLO_AUTHINFO_KEY / PLO_AUTHINFO_IV). ` +
+      'Configure it for the legacy (/plo) API; the current (/loyalty) API does not need it.',
+  );
+}
+
 /** True when `value` is a 16-byte secret in one of the accepted forms. */
 export function isAes128Secret(value: unknown): boolean {
   try {

@@ -135,7 +135,8 @@ export interface CacheOptions {
   store?: 'memory' | RedisStoreOptions | TokenStore;
   /**
    * Secret (≥ 16 bytes) for the Redis key hash and value encryption (AES-256-GCM), derived with
-   * HKDF. @default derived from the AuthInfo key
+   * HKDF. Required with the Redis store when `authInfo` is not configured.
+   * @default derived from the AuthInfo key
    */
   encryptionKey?: string | Buffer;
   /** How long one instance may hold the fleet-wide fetch lock, in milliseconds. @default 15000 */
@@ -168,8 +169,13 @@ export interface PersonalizedOffersModuleOptions {
    * @see SANDBOX_BASE_URL
    */
   baseUrl?: string;
-  /** AuthInfo key material and format. */
-  authInfo: AuthInfoOptions;
+  /**
+   * AuthInfo key material and format, for the legacy (`/plo`) API's user tokens only. Optional:
+   * without it the current (`/loyalty`) API works fully, and every call that needs AuthInfo
+   * (`UserTokenService`, `AuthInfoCryptoService`, `LegacyUserPresentmentService` by user id)
+   * fails with a `PersonalizedOffersConfigError` naming `authInfo`, before any I/O.
+   */
+  authInfo?: AuthInfoOptions;
   /** OAuth 1.0a signing; required by `api.mastercard.com`. Without it requests are unsigned (fine for the simulator). */
   oauth?: OAuthOptions;
   /** Timeouts, connection pool, retries and circuit breaker. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
 import { AuthInfoCryptoService } from '../crypto/auth-info-crypto.service.js';
+import { authInfoNotConfigured } from '../crypto/auth-info-key-material.js';
 import { findIdentifierProblem } from '../crypto/identifier.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { InvalidUserIdError, describeIdentifierProblem } from '../errors/invalid-user-id.error.js';
@@ -19,6 +20,8 @@ const AUTH_INFO = /^[A-Za-z0-9+/=_-]+$/;
 @Injectable()
 export class UserTokenService {
   private readonly fId: string;
+  /** False in a module without `authInfo`: every user-token call is then refused before any I/O. */
+  private readonly hasAuthInfo: boolean;
 
   constructor(
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
@@ -27,6 +30,7 @@ export class UserTokenService {
     private readonly cache: TokenCache,
   ) {
     this.fId = options.fId;
+    this.hasAuthInfo = options.keyMaterial !== null;
   }
 
   /**
@@ -34,11 +38,13 @@ export class UserTokenService {
    * fresh AuthInfo for the configured fId, calls `GET /plo/v1/usertoken`, checks
    * `Status.Code === '600'` and a non-empty token, and caches it. Concurrent calls for one user
    * share one request. `{ refresh: true }` skips the cache and stores the new token.
+   * @throws PersonalizedOffersConfigError (setting `authInfo`) before any I/O when the module has no `authInfo`.
    * @throws InvalidUserIdError before any network I/O when `userId` cannot go into AuthInfo.
    * @throws PersonalizedOffersApiError when the API refuses or answers without a token.
    * @throws PersonalizedOffersNetworkError when no response arrives.
    */
   getUserToken(userId: string, options?: { refresh?: boolean }): Promise<string> {
+    if (!this.hasAuthInfo) return Promise.reject(authInfoNotConfigured('UserTokenService.getUserToken'));
     // Not `async`: a cache hit or a joined flight returns without an extra promise per caller.
     const problem = findIdentifierProblem(userId);
     if (problem) return Promise.reject(new InvalidUserIdError(problem));
@@ -88,11 +94,14 @@ export class UserTokenService {
   /**
    * The raw operation of the generated client: `GET /plo/v1/usertoken?FId=…&AuthInfo=…`.
    * Returns the validated response model whatever its `Status.Code`.
+   * @throws PersonalizedOffersConfigError (setting `authInfo`) before any I/O when the module has no `authInfo`.
    * @throws InvalidArgumentError before any network I/O for an unusable fId or AuthInfo.
    * @throws PersonalizedOffersApiError for HTTP status ≥ 400 or a body that is not the model.
    * @throws PersonalizedOffersNetworkError when no response arrives.
    */
   async usertokenGet(fId: string, authInfo: string): Promise<UserTokenResponse> {
+    // The AuthInfo is the caller's here, but a module without authInfo serves no legacy call at all.
+    if (!this.hasAuthInfo) throw authInfoNotConfigured('UserTokenService.usertokenGet');
     // The configured fId was validated at start-up; only another one needs the check.
     const fIdProblem = fId === this.fId ? undefined : findIdentifierProblem(fId);
     if (fIdProblem) throw new InvalidArgumentError('fId', describeIdentifierProblem(fIdProblem));
