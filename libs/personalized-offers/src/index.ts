@@ -44,6 +44,8 @@ export { PersonalizedOffersExceptionFilter, toHttpStatus } from './filters/perso
 export type { TokenStore } from './cache/token-store.interface.js';
 export { MemoryTokenStore } from './cache/memory-token.store.js';
 export { RedisTokenStore, type RedisTokenStoreOptions } from './cache/redis-token.store.js';
+export { PersonalizedOffersDiagnostics, MAX_CLOCK_OFFSET_SECONDS } from './diagnostics/personalized-offers-diagnostics.js';
+export type { DiagnosticCheck, DiagnosticCheckName, DiagnosticReport } from './diagnostics/diagnostic-report.js';
 export {
   isAlreadyActivatedError,
   type ActivationStatus,

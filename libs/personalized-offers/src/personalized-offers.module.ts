@@ -17,6 +17,7 @@ import { ConfigurableModuleClass } from './personalized-offers.module-definition
 import { cacheProviders, configProviders, httpProviders } from './personalized-offers.providers.js';
 import { UserTokenService } from './user-token/user-token.service.js';
 import { telemetryProviders } from './telemetry/telemetry.providers.js';
+import { PersonalizedOffersDiagnostics } from './diagnostics/personalized-offers-diagnostics.js';
 
 /**
  * The Mastercard Personalized Offers module: `forRoot(options)` or `forRootAsync({ … })`.
@@ -36,8 +37,10 @@ import { telemetryProviders } from './telemetry/telemetry.providers.js';
     AccessTokenService,
     UserPresentmentService,
     PlatformAdminService,
+    PersonalizedOffersDiagnostics,
   ],
   exports: [
+    PersonalizedOffersDiagnostics,
     UserTokenService,
     LegacyUserPresentmentService,
     AccessTokenService,
