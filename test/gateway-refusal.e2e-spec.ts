@@ -5,6 +5,7 @@ import {
   LegacyUserPresentmentService,
   type PersonalizedOffersApiError,
   PersonalizedOffersModule,
+  UserPresentmentService,
   UserTokenService,
 } from 'nestjs-personalized-offers';
 import { captureLogger } from './support/capture-logger.js';
@@ -168,5 +169,63 @@ describe('gateway refusals: the base string the module signed, at debug level', 
     } finally {
       await simulator.stop();
     }
+  });
+
+  describe('the redacted base string stays readable: path segments, parameter names and ordinary values (issue 18)', () => {
+    const simulator = gatewaySimulator();
+    const wrongKey = rsaKeyPair().privateKey;
+    beforeAll(() => simulator.start());
+    afterAll(() => simulator.stop());
+    beforeEach(() => simulator.clearRequests());
+
+    const bootAgainst = async () => {
+      moduleRef = await Test.createTestingModule({
+        imports: [
+          PersonalizedOffersModule.forRoot({
+            fId: simulator.fIds[0]!,
+            baseUrl: simulator.baseUrl,
+            authInfo: simulator.authInfo,
+            // The right consumer key, signed with another key: 403 AUTHENTICATION_FAILED echoing the base string.
+            oauth: { consumerKey: GATEWAY.consumerKey, signingKey: wrongKey },
+            http: { retry: false },
+          }),
+        ],
+      })
+        .setLogger(captured.logger)
+        .compile();
+      return moduleRef;
+    };
+    const rendered = (error: unknown) => [...captured.lines, String(error), JSON.stringify(error), inspect(error, { depth: 10 })].join('\n');
+    const forms = (v: string) => [v, encodeURIComponent(v), encodeURIComponent(encodeURIComponent(v))];
+
+    it('a /loyalty refusal: every path segment (user-presentment, access-tokens) kept in the echo and the debug line, which are equal; no user id or consumer key anywhere', async () => {
+      const ref = await bootAgainst();
+      const userId = 'readable-path-user-0427';
+      const error = (await ref.get(UserPresentmentService).getOffers(userId, { limit: 5 }).catch((e: unknown) => e)) as PersonalizedOffersApiError;
+      expect(error.status).toBe(403);
+      expect(error.errors[0]).toMatchObject({ source: 'Gateway', reasonCode: 'AUTHENTICATION_FAILED' });
+      const echoed = echoedBaseString(error)!;
+      expect(echoed).toMatch(/^POST&http%3A%2F%2F127\.0\.0\.1%3A\d+%2Floyalty%2Foffers%2Fuser-presentment%2Faccess-tokens&oauth_body_hash%3D/);
+      expect(error.errors[0]!.description).toMatch(/^OAuth Signature parameter failed verification\. Acceptable signature base string: POST&/);
+      // No query: the only hidden value is the consumer key (last 4 shown); nothing else is redacted.
+      expect(echoed).not.toContain('[redacted]');
+      expect(echoed).toContain(`oauth_consumer_key%3D…${GATEWAY.consumerKey.slice(-4)}%26`);
+      expect(loggedBaseString()).toBe(echoed);
+      expect(signedLine()[0]).toContain('createAccessToken: the gateway refused the request (403 AUTHENTICATION_FAILED)');
+      const leaked = [...forms(userId), ...forms(GATEWAY.consumerKey), ...forms(GATEWAY.consumerKey.slice(0, 24))].filter((f) => rendered(error).includes(f));
+      expect(leaked).toEqual([]);
+    });
+
+    it('a legacy refusal: /plo/v1/usertoken and FId kept, only the AuthInfo value redacted', async () => {
+      const ref = await bootAgainst();
+      const error = (await ref.get(UserTokenService).getUserToken('legacy-readable-user').catch((e: unknown) => e)) as PersonalizedOffersApiError;
+      expect(error.status).toBe(403);
+      const echoed = echoedBaseString(error)!;
+      expect(echoed).toMatch(/^GET&http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fplo%2Fv1%2Fusertoken&AuthInfo%3D\[redacted\]%26FId%3D999999%26oauth_body_hash%3D/);
+      expect(echoed.match(/\[redacted\]/g)).toHaveLength(1);
+      expect(loggedBaseString()).toBe(echoed);
+      const sentAuthInfo = simulator.requests[0]!.query.AuthInfo![0]!;
+      expect(forms(sentAuthInfo).filter((f) => rendered(error).includes(f))).toEqual([]);
+    });
   });
 });

@@ -1,13 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import {
   AuthInfoCryptoService,
   AuthInfoKeyMaterial,
+  type PersonalizedOffersApiError,
   PersonalizedOffersModule,
+  UserPresentmentService,
   UserTokenService,
+  loadPersonalizedOffersConfig,
 } from 'nestjs-personalized-offers';
 import { rsaKeyPair } from './support/keys.js';
 
@@ -60,6 +64,20 @@ function env(out: string): Record<string, string> {
 }
 const started = (out: string) => /^# (Requests|Gateway)/m.test(out);
 
+/** Waits until stderr has `count` lines of `--log` (or 10 s pass). */
+async function logLines(running: Running, count: number): Promise<string[]> {
+  const deadline = Date.now() + 10_000;
+  const lines = () => running.stderr().split('\n').filter((l) => /^\d{4}-\d\d-\d\dT/.test(l));
+  while (lines().length < count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} log lines; stderr: ${running.stderr()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return lines();
+}
+
+/** The words of a printed shell command line (single quotes only, as the CLI prints them). */
+const shellWords = (line: string) => [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map(([, quoted, bare]) => (quoted !== undefined ? quoted.replace(/'\\''/g, "'") : bare!));
+
 /** AuthInfo for `userId`, made by the library's own crypto from the printed key material. */
 function authInfo(vars: Record<string, string>, userId: string): string {
   const material = AuthInfoKeyMaterial.from({
@@ -80,7 +98,7 @@ describe('the standalone simulator (`nestjs-personalized-offers-simulator`)', ()
   });
 
   it('is the package’s bin, and the built file starts with a node shebang', () => {
-    expect(pkg.bin).toEqual({ 'nestjs-personalized-offers-simulator': './dist/personalized-offers/testing/cli.js' });
+    expect(pkg.bin['nestjs-personalized-offers-simulator']).toBe('./dist/personalized-offers/testing/cli.js');
     expect(readFileSync(CLI, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
   });
 
@@ -178,8 +196,12 @@ describe('the standalone simulator (`nestjs-personalized-offers-simulator`)', ()
     const consumerKey = 'CliConsumerKey_abcdefghijklmnopqrstuvwxyz0123456!0123456789abcdef0123456789abcdef';
     const sim = run(['--port', '0', '--public-key', pemPath, '--consumer-key', consumerKey]);
     const out = await until(sim, started);
-    expect(out).toMatch(/^# Gateway mode: .*consumer key …cdef/m);
-    expect(out).not.toContain(consumerKey);
+    // The consumer key exactly as typed (the module must be configured with exactly it); the
+    // signing key is not next to the public key, so its variable is a commented hint.
+    expect(env(out).PLO_OAUTH_CONSUMER_KEY).toBe(consumerKey);
+    expect(env(out).PLO_OAUTH_KEY_FILE).toBeUndefined();
+    expect(out).toMatch(/^# PLO_OAUTH_KEY_FILE=<the PEM private key, or \.p12 keystore, whose public half is --public-key>$/m);
+    expect(out).toMatch(/^# Gateway mode: .*consumer key CliConsumerKey_/m);
     const vars = env(out);
 
     const unsigned = await fetch(`${vars.PLO_BASE_URL}/plo/v1/usertoken?FId=999999&AuthInfo=${authInfo(vars, 'alice')}`);
@@ -208,6 +230,8 @@ describe('the standalone simulator (`nestjs-personalized-offers-simulator`)', ()
   });
 
   it.each<[string, string[], RegExp]>([
+    ['--generate-keys with a server option', ['--generate-keys', '/tmp/never-written', '--port', '0'], /--generate-keys writes keys and exits: it takes only --consumer-key and --json, not --port/],
+    ['--generate-keys with an empty directory name', ['--generate-keys', ' '], /--generate-keys needs a directory/],
     ['a port that is not a number', ['--port', 'abc'], /--port must be a number/],
     ['--public-key without --consumer-key', ['--public-key', '/nonexistent.pem'], /go together/],
     ['a public key file that does not exist', ['--public-key', '/nonexistent.pem', '--consumer-key', 'k'], /cannot be read \(ENOENT\)/],
@@ -219,5 +243,131 @@ describe('the standalone simulator (`nestjs-personalized-offers-simulator`)', ()
     expect(sim.stderr()).toMatch(message);
     expect(sim.stderr()).toContain('Usage: nestjs-personalized-offers-simulator');
     expect(sim.stdout()).toBe('');
+  });
+});
+
+describe('the standalone simulator: --generate-keys, gateway-mode PLO_OAUTH_* lines and --log', () => {
+  afterAll(() => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+
+  it('--generate-keys writes an RSA 2048 pair as PEM (private key 0600) and prints flags and env lines with which a module configured from PLO_* alone is served', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'plo-keys-')), 'nested dir');
+    const gen = run(['--generate-keys', dir]);
+    expect((await gen.exit).code).toBe(0);
+    const out = gen.stdout();
+    const signingKeyFile = join(dir, 'plo-signing-key.pem');
+    const publicKeyFile = join(dir, 'plo-public-key.pem');
+    const privateKey = createPrivateKey(readFileSync(signingKeyFile));
+    expect(privateKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    expect(readFileSync(publicKeyFile, 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    expect(createPublicKey(readFileSync(publicKeyFile)).export({ type: 'spki', format: 'pem' })).toBe(createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }));
+    expect(statSync(signingKeyFile).mode & 0o777).toBe(0o600);
+
+    const keyEnv = env(out);
+    expect(keyEnv).toEqual({ PLO_OAUTH_CONSUMER_KEY: expect.stringMatching(/^[\x21-\x7e]{20,}$/), PLO_OAUTH_KEY_FILE: signingKeyFile });
+    const command = out.split('\n').find((l) => l.startsWith('nestjs-personalized-offers-simulator '))!;
+    const args = shellWords(command).slice(1);
+    expect(args).toEqual(['--public-key', publicKeyFile, '--consumer-key', keyEnv.PLO_OAUTH_CONSUMER_KEY]);
+
+    // The printed flags start gateway mode; the simulator finds the signing key next to the public key.
+    const sim = run(['--port', '0', '--log', ...args]);
+    const simEnv = env(await until(sim, started));
+    expect(simEnv.PLO_OAUTH_CONSUMER_KEY).toBe(keyEnv.PLO_OAUTH_CONSUMER_KEY);
+    expect(simEnv.PLO_OAUTH_KEY_FILE).toBe(signingKeyFile);
+
+    // The module, configured from nothing but the printed PLO_* lines, signs and is served.
+    const moduleRef = await Test.createTestingModule({ imports: [PersonalizedOffersModule.forRoot({ ...loadPersonalizedOffersConfig({ ...simEnv, ...keyEnv }), http: { retry: false } })] }).compile();
+    try {
+      await expect(moduleRef.get(UserTokenService).getUserToken('generated-user')).resolves.toMatch(/^[A-Za-z0-9_-]{24}$/);
+    } finally {
+      await moduleRef.close();
+    }
+    const [line] = await logLines(sim, 1);
+    expect(line).toMatch(/^\S+Z GET \/plo\/v1\/usertoken\?FId&AuthInfo \(getUserToken\) → 200 \d+ ms$/);
+
+    // A second run into the same directory refuses to overwrite the keys.
+    const again = run(['--generate-keys', dir]);
+    expect((await again.exit).code).toBe(2);
+    expect(again.stderr()).toContain('does not overwrite');
+    expect(readFileSync(signingKeyFile, 'utf8')).toBe(privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    sim.child.kill('SIGTERM');
+    expect((await sim.exit).code).toBe(0);
+  });
+
+  it('--generate-keys --json with a given consumer key: one JSON line, the key as given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plo-keys-'));
+    const gen = run(['--generate-keys', dir, '--consumer-key', 'Team!Key_0123456789', '--json']);
+    expect((await gen.exit).code).toBe(0);
+    expect(gen.stdout().trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(gen.stdout())).toEqual({
+      signingKeyFile: join(dir, 'plo-signing-key.pem'),
+      publicKeyFile: join(dir, 'plo-public-key.pem'),
+      consumerKey: 'Team!Key_0123456789',
+      args: ['--public-key', join(dir, 'plo-public-key.pem'), '--consumer-key', 'Team!Key_0123456789'],
+      env: { PLO_OAUTH_CONSUMER_KEY: 'Team!Key_0123456789', PLO_OAUTH_KEY_FILE: join(dir, 'plo-signing-key.pem') },
+    });
+  });
+
+  it('--log in gateway mode: one line per request with the refusal reason code, and never a value, token, AuthInfo, signature, consumer key or user id; --json stdout stays one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plo-keys-'));
+    const consumerKey = 'LogConsumerKey_abcdefghijklmnop!0123456789abcdef';
+    expect((await run(['--generate-keys', dir, '--consumer-key', consumerKey]).exit).code).toBe(0);
+    const sim = run(['--port', '0', '--log', '--json', '--public-key', join(dir, 'plo-public-key.pem'), '--consumer-key', consumerKey]);
+    const printed = JSON.parse(await until(sim, (o) => o.endsWith('\n')));
+    expect(printed.gateway).toEqual({ consumerKey, timestampWindowSeconds: 300, signingKeyFile: join(dir, 'plo-signing-key.pem') });
+    const vars = { PLO_FID: printed.fId, PLO_AUTHINFO_KEY: printed.authInfo.key, PLO_AUTHINFO_IV: printed.authInfo.iv, PLO_AUTHINFO_MODE: 'cbc', PLO_AUTHINFO_ENCODING: 'hex' };
+    const userId = 'log-user-7f3a';
+    const sentAuthInfo = authInfo(vars, userId);
+    const base = { fId: printed.fId, baseUrl: printed.baseUrl, authInfo: printed.authInfo, http: { retry: false as const } };
+    const signingKey = createPrivateKey(readFileSync(join(dir, 'plo-signing-key.pem')));
+
+    // 1: unsigned (400 INVALID_AUTH_HEADER); 2: another consumer key (401); 3-4: signed token then access token + offers.
+    expect((await fetch(`${printed.baseUrl}/plo/v1/usertoken?FId=${printed.fId}&AuthInfo=${encodeURIComponent(sentAuthInfo)}`)).status).toBe(400);
+    const wrong = await Test.createTestingModule({ imports: [PersonalizedOffersModule.forRoot({ ...base, oauth: { consumerKey: 'SomeOtherConsumerKey_0123456789', signingKey } })] }).compile();
+    const refused = (await wrong.get(UserTokenService).getUserToken(userId).catch((e: unknown) => e)) as PersonalizedOffersApiError;
+    await wrong.close();
+    expect(refused.status).toBe(401);
+    const right = await Test.createTestingModule({ imports: [PersonalizedOffersModule.forRoot({ ...base, oauth: { consumerKey, signingKey } })] }).compile();
+    let token: string;
+    try {
+      token = await right.get(UserTokenService).getUserToken(userId);
+      await right.get(UserPresentmentService).getOffers(userId, { limit: 3 });
+    } finally {
+      await right.close();
+    }
+    const lines = await logLines(sim, 5);
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(/ GET \/plo\/v1\/usertoken\?FId&AuthInfo \(getUserToken\) → 400 gateway refused: INVALID_AUTH_HEADER \(no Authorization header: the request is not signed\) \d+ ms$/);
+    expect(lines[1]).toMatch(/ GET \/plo\/v1\/usertoken\?FId&AuthInfo \(getUserToken\) → 401 gateway refused: AUTHENTICATION_FAILED \(the consumer key is not the one given with --consumer-key\) \d+ ms$/);
+    expect(lines[2]).toMatch(/ GET \/plo\/v1\/usertoken\?FId&AuthInfo \(getUserToken\) → 200 \d+ ms$/);
+    expect(lines[3]).toMatch(/ POST \/loyalty\/offers\/user-presentment\/access-tokens \(createAccessToken\) → 200 \d+ ms$/);
+    expect(lines[4]).toMatch(/ GET \/loyalty\/offers\/user-presentment\/offers\?limit(&offset)? \(getOffers\) → 200 \d+ ms$/);
+
+    const stderr = sim.stderr();
+    const forms = (v: string) => [v, encodeURIComponent(v), encodeURIComponent(encodeURIComponent(v))];
+    const leaked = [sentAuthInfo, token, userId, consumerKey, consumerKey.slice(-8), 'SomeOtherConsumerKey', 'oauth_signature', 'X-Auth-Token', printed.authInfo.key, printed.fId].flatMap(forms).filter((f) => stderr.includes(f));
+    expect(leaked).toEqual([]);
+    expect(sim.stdout().trim().split('\n')).toHaveLength(1);
+    sim.child.kill('SIGTERM');
+    expect((await sim.exit).code).toBe(0);
+  });
+
+  it('--log of an unknown path and a bare query piece shows neither its values nor the piece; without --log nothing is logged', async () => {
+    const logged = run(['--port', '0', '--log']);
+    const quiet = run(['--port', '0']);
+    const [a, b] = await Promise.all([until(logged, started), until(quiet, started)]);
+    for (const out of [a, b]) {
+      const res = await fetch(`${env(out).PLO_BASE_URL}/nowhere?Secret=hunter2value&mh3WonUm5xmE`);
+      expect(res.status).toBe(404);
+    }
+    const [line] = await logLines(logged, 1);
+    expect(line).toMatch(/ GET \/nowhere\?Secret&… → 404 \d+ ms$/);
+    expect(logged.stderr()).not.toContain('hunter2value');
+    expect(logged.stderr()).not.toContain('mh3WonUm5xmE');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(quiet.stderr()).toBe('');
+    for (const p of [logged, quiet]) p.child.kill('SIGTERM');
+    await Promise.all([logged.exit, quiet.exit]);
   });
 });

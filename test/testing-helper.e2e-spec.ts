@@ -18,7 +18,9 @@ import {
   simulatorGatewayCredentials,
   usePersonalizedOffersSimulator,
 } from 'nestjs-personalized-offers/testing';
-import { expectNoGatewayRefusal, gatewaySimulator, signed } from './support/gateway.js';
+import { GATEWAY, expectNoGatewayRefusal, gatewaySimulator, signed, signedEnvironment } from './support/gateway.js';
+import { RedisServer } from './support/redis-server.js';
+import { PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../libs/personalized-offers/src/personalized-offers.constants.js';
 
 /** A controller as a user's app has one: the signed-in user's session token. */
 @Controller('session')
@@ -228,7 +230,7 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
-      expect((error as Error).message).toMatch(/^Invalid Personalized Offers environment: PLO_FID \(/);
+      expect((error as Error).message).toMatch(/^Invalid Personalized Offers environment: .*PLO_FID/);
     });
 
     it.each([
@@ -241,5 +243,153 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
       await expect(builder.compile()).rejects.toThrow(/Invalid Personalized Offers environment/);
       expect(simulator.requestCount).toBe(0);
     });
+  });
+});
+
+/**
+ * The app's own settings survive the helper: only the base URL, the fId it must serve and the
+ * AuthInfo key material change, and an app that signs is checked by a gateway with its own key.
+ */
+describe("usePersonalizedOffersSimulator keeps the app's own oauth, http, cache and accessTokens", () => {
+  const savedEnv: Record<string, string | undefined> = {};
+  let moduleRef: TestingModule | undefined;
+  const simulators: PersonalizedOffersSimulator[] = [];
+  const fresh = (options: ConstructorParameters<typeof PersonalizedOffersSimulator>[0] = {}) => {
+    const simulator = new PersonalizedOffersSimulator(options);
+    simulators.push(simulator);
+    return simulator;
+  };
+  const app = (options: PersonalizedOffersModuleOptions): DynamicModule => ({ module: class LiteralApp {}, imports: [PersonalizedOffersModule.forRoot(options)] });
+  const appOwnCredentials = simulatorGatewayCredentials();
+  const production = {
+    fId: 'PROD01',
+    baseUrl: SANDBOX_BASE_URL,
+    authInfo: { key: hex16(), iv: hex16() },
+    oauth: { consumerKey: appOwnCredentials.consumerKey, signingKey: appOwnCredentials.signingKey },
+    http: { timeoutMs: 4321, retry: false as const, proxy: 'http://proxy.invalid:3128' },
+    cache: { ttlMs: 60_000, maxEntries: 7 },
+    accessTokens: { ttlMs: 120_000 },
+    language: 'en-US',
+  } satisfies PersonalizedOffersModuleOptions;
+
+  beforeEach(() => {
+    for (const name of Object.keys(process.env).filter((n) => n.startsWith('PLO_'))) {
+      savedEnv[name] = process.env[name];
+      delete process.env[name];
+    }
+  });
+  afterEach(async () => {
+    await moduleRef?.close();
+    moduleRef = undefined;
+    for (const name of Object.keys(process.env).filter((n) => n.startsWith('PLO_'))) delete process.env[name];
+    Object.assign(process.env, savedEnv);
+    await Promise.all(simulators.splice(0).map((s) => s.stop()));
+  });
+
+  it('forRoot with oauth, http, cache, accessTokens: all kept (proxy dropped), and a plain simulator is switched to gateway mode with the app’s key', async () => {
+    const simulator = fresh();
+    moduleRef = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [app(production)] }), simulator).compile();
+    const { proxy: _proxy, ...http } = production.http;
+    expect(moduleRef.get(PERSONALIZED_OFFERS_MODULE_OPTIONS)).toEqual({ ...production, http, fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo });
+    const resolved = moduleRef.get(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) as { http: { timeoutMs: number; proxy?: string }; signer?: unknown };
+    expect(resolved.http.timeoutMs).toBe(4321);
+    expect(resolved.http.proxy).toBeUndefined();
+    expect(resolved.signer).toBeDefined();
+
+    const service = moduleRef.get(UserTokenService);
+    expect(await service.getUserToken('frank')).toBe(simulator.tokenFor('999999', 'frank'));
+    expect(await service.getUserToken('frank')).toBe(simulator.tokenFor('999999', 'frank'));
+    // Signed with the app's consumer key and admitted by the gateway; the app's cache served the second call.
+    expect(simulator.requests).toHaveLength(1);
+    expect(simulator.requests[0]!.headers.authorization).toContain(`oauth_consumer_key="${appOwnCredentials.consumerKey}"`);
+    expect(simulator.requests[0]!.gatewayRefusal).toBeUndefined();
+    // The simulator now checks signatures: an unsigned request is refused the gateway's way.
+    const unsigned = await fetch(`${simulator.baseUrl}/plo/v1/usertoken?FId=999999&AuthInfo=00`);
+    expect(unsigned.status).toBe(400);
+    expect(simulator.requests[1]!.gatewayRefusal?.reasonCode).toBe('INVALID_AUTH_HEADER');
+  });
+
+  it('the PLO_* environment (README app): PLO_OAUTH_*, PLO_HTTP_TIMEOUT_MS, PLO_CACHE=off, PLO_ACCESS_TOKEN_TTL_MS kept; PLO_BASE_URL, PLO_ENV, PLO_FID and PLO_AUTHINFO_* replaced', async () => {
+    const key = signedEnvironment();
+    try {
+      Object.assign(process.env, key.env, {
+        PLO_FID: 'PROD01',
+        PLO_BASE_URL: 'https://api.mastercard.com',
+        PLO_AUTHINFO_KEY: hex16(),
+        PLO_AUTHINFO_IV: hex16(),
+        PLO_HTTP_TIMEOUT_MS: '3456',
+        PLO_CACHE: 'off',
+        PLO_ACCESS_TOKEN_TTL_MS: '90000',
+      });
+      const simulator = fresh();
+      moduleRef = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [readmeApp()] }), simulator).compile();
+      const options = moduleRef.get(ConfigService).get<PersonalizedOffersModuleOptions>('personalizedOffers')!;
+      expect(options).toMatchObject({ fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, http: { timeoutMs: 3456 }, cache: false, accessTokens: { ttlMs: 90_000 } });
+      expect(options.oauth?.consumerKey).toBe(GATEWAY.consumerKey);
+      expect(moduleRef.get(PERSONALIZED_OFFERS_MODULE_OPTIONS)).toEqual(options);
+
+      const service = moduleRef.get(UserTokenService);
+      await service.getUserToken('gina');
+      await service.getUserToken('gina');
+      expect(simulator.requests.map((r) => [r.operationId, r.gatewayRefusal])).toEqual([
+        ['getUserToken', undefined],
+        ['getUserToken', undefined],
+      ]); // cache off: both reached it, both signed with PLO_OAUTH_KEY_FILE's key
+      expect(simulator.requests[0]!.headers.authorization).toContain(`oauth_consumer_key="${GATEWAY.consumerKey}"`);
+    } finally {
+      key.remove();
+    }
+  });
+
+  it('an invalid app setting in PLO_* still fails compile() with the variable named', async () => {
+    process.env.PLO_HTTP_RETRIES = 'eleven';
+    const error = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [readmeApp()] }), fresh()).compile().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
+    expect((error as PersonalizedOffersConfigError).settings).toEqual(['PLO_HTTP_RETRIES']);
+  });
+
+  it('an app that signs against a simulator already started without gateway mode: compile() says what to do, nothing is sent', async () => {
+    const simulator = fresh();
+    await simulator.start();
+    const error = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [app(production)] }), simulator).compile().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
+    expect((error as Error).message).toMatch(/the app signs its requests \(oauth\), but the simulator was started without gateway mode.*gateway: \{ consumerKey/);
+    expect(simulator.requestCount).toBe(0);
+    // Testing unsigned is a choice the test makes explicitly.
+    moduleRef = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [app(production)] }), simulator, { oauth: undefined }).compile();
+    expect(await moduleRef.get(UserTokenService).getUserToken('hank')).toBe(simulator.tokenFor('999999', 'hank'));
+  });
+
+  it('an app whose key is not the one the simulator’s gateway expects: compile() says so', async () => {
+    const gated = fresh({ gateway: { consumerKey: GATEWAY.consumerKey, publicKey: GATEWAY.publicKey } });
+    const error = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [app(production)] }), gated).compile().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
+    expect((error as Error).message).toContain('the app signs with another consumer key or signing key than the simulator\'s gateway expects');
+    // Same consumer key, another signing key: refused before any request too.
+    const sameKeyName = { ...production, oauth: { consumerKey: GATEWAY.consumerKey, signingKey: appOwnCredentials.signingKey } };
+    await expect(usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [app(sameKeyName)] }), gated).compile()).rejects.toThrow(/another consumer key or signing key/);
+    expect(gated.requestCount).toBe(0);
+  });
+
+  it("an app's Redis cache.store is kept: the token lands in the app's Redis, the second call is served from it", async () => {
+    RedisServer.assertInstalled();
+    const redis = new RedisServer();
+    await redis.start();
+    const admin = redis.admin(3);
+    try {
+      const simulator = fresh();
+      const withRedis = { ...production, cache: { store: { redis: { url: redis.url(3), keyPrefix: 'helper:' } } } };
+      moduleRef = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [app(withRedis)] }), simulator).compile();
+      const service = moduleRef.get(UserTokenService);
+      expect(await service.getUserToken('ivy')).toBe(simulator.tokenFor('999999', 'ivy'));
+      expect((await admin.keys('helper:*')).length).toBeGreaterThan(0);
+      await service.getUserToken('ivy');
+      expect(simulator.requests).toHaveLength(1);
+      await moduleRef.close();
+      moduleRef = undefined;
+    } finally {
+      admin.disconnect();
+      await redis.stop();
+    }
   });
 });

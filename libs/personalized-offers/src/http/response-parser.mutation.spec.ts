@@ -168,9 +168,14 @@ describe('toApiError', () => {
     expect(kept.length).toBeGreaterThan(120);
     expect(kept).toContain('GET&https%3A%2F%2Fapi.mastercard.com%2Fplo%2Fv1%2Fusertoken&AuthInfo%3D[redacted]%26FId%3D999');
     expect(kept).not.toContain('ab12ab12');
-    // The message still carries only a bounded excerpt.
-    expect(error.message.length).toBeLessThan(180);
-    expect(error.message).toMatch(/^Personalized Offers API responded 401: AUTHENTICATION_FAILED Unable to verify\./);
+    // The message carries the gateway's words readable and whole (issue 18), the secrets redacted.
+    expect(error.message).toBe(`Personalized Offers API responded 401: AUTHENTICATION_FAILED ${kept}.`);
+  });
+
+  it('bounds a gateway description all the same: anything can claim to be the gateway', () => {
+    const error = toApiError(response(401, errorsBody({ Source: 'Gateway', ReasonCode: 'AUTHENTICATION_FAILED', Description: `Unauthorized ${'word '.repeat(100_000)}` })));
+    expect(error.errors[0]!.description!.length).toBe(2_001);
+    expect(error.message.length).toBeLessThan(2_100);
   });
 
   it('falls back to a redacted excerpt of the body when it has no error items', () => {

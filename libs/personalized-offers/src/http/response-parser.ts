@@ -5,7 +5,7 @@ import { PersonalizedOffersInvalidResponseError } from '../errors/personalized-o
 import type { HttpResult } from './http-result.js';
 import { scrubText } from '../operations/secret-scrubber.js';
 import { type CompiledResult, compileModel, hasWireFields } from './model-compiler.js';
-import { redactEchoedBaseString } from '../signing/base-string-redaction.js';
+import { redactGatewayDescription } from '../signing/base-string-redaction.js';
 import { clockOffsetMs } from '../signing/server-clock.js';
 import { correlationIdOf } from './correlation-id.js';
 
@@ -67,9 +67,14 @@ function parseErrorItems(json: unknown, secrets: readonly string[]): ApiErrorIte
     const out: ApiErrorItem = {};
     const reasonCode = str(item?.ReasonCode, secrets);
     const source = str(item?.Source, secrets);
-    // A gateway refusal echoes its signature base string: kept whole, redacted structurally.
-    const echoed = typeof item?.Description === 'string' ? redactEchoedBaseString(item.Description, secrets) : undefined;
-    const description = echoed ?? str(item?.Description, secrets);
+    // A gateway refusal's description stays readable and whole: an echoed signature base string
+    // redacted structurally (path segments and parameter names kept), body hashes kept.
+    const fromGateway = typeof item?.Source === 'string' && item.Source.toLowerCase() === 'gateway';
+    const echoes = typeof item?.Description === 'string' && /signature base string:/i.test(item.Description);
+    const description =
+      typeof item?.Description === 'string' && (fromGateway || echoes)
+        ? bounded(redactGatewayDescription(item.Description, secrets), MAX_GATEWAY_SUMMARY)
+        : str(item?.Description, secrets);
     const details = str(item?.Details, secrets);
     if (reasonCode !== undefined) out.reasonCode = reasonCode;
     if (source !== undefined) out.source = source;
@@ -89,6 +94,10 @@ export function isGatewayRefusal(result: HttpResult): boolean {
   const items = Array.isArray(list) ? list : list && typeof list === 'object' ? [list] : [];
   return items.some((item: { Source?: unknown }) => typeof item?.Source === 'string' && item.Source.toLowerCase() === 'gateway');
 }
+
+/** The longest gateway description carried into an error message (a base string is ~400 characters). */
+const MAX_GATEWAY_SUMMARY = 2_000;
+const bounded = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 /** A refusal's `Date` further than this from the module's clock is reported as clock skew. */
 const CLOCK_SKEW_REPORTED_MS = 60_000;
@@ -130,9 +139,15 @@ export function toApiError(result: HttpResult, secrets: readonly string[] = []):
   const items = parseErrorItems(parseJson(result.body), secrets);
   if (items) {
     const first = items[0]!;
-    const summary = [first.reasonCode, first.description].filter(Boolean).join(' ');
+    // A gateway description is already redacted (readable, whole): not excerpted again, which
+    // would cut the encoded URI into `GET&[redacted].0.…`.
+    const gateway = first.source?.toLowerCase() === 'gateway';
+    // Bounded all the same (anything can claim to be the gateway): redacted whole first, then cut.
+    const summary = gateway
+      ? bounded([first.reasonCode, first.description].filter(Boolean).join(' '), MAX_GATEWAY_SUMMARY)
+      : redactedExcerpt([first.reasonCode, first.description].filter(Boolean).join(' '), secrets);
     return new PersonalizedOffersApiError(
-      `Personalized Offers API responded ${result.status}${summary ? `: ${redactedExcerpt(summary, secrets)}` : ''}.${skew}`,
+      `Personalized Offers API responded ${result.status}${summary ? `: ${summary}` : ''}.${skew}`,
       { status: result.status, errors: items, retryAfterMs, clockSkewSeconds, correlationId },
     );
   }

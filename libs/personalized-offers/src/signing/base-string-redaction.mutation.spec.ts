@@ -16,21 +16,34 @@ describe('redactSignatureBaseString: structure', () => {
     expect(redactSignatureBaseString(input)).toBe(input);
   });
 
-  it('scrubs the method and URI segments too, and values the module sent in the URI', () => {
-    expect(redactSignatureBaseString(sbs('a%3D1', 'secret-method'), ['secret-method'])).toBe(sbs('a%3D1', '[redacted]'));
+  it('redacts values the module sent in the URI; a "method" that is not one means the text is not a base string', () => {
     const uri = 'https%3A%2F%2Fapi.example.com%2Fusers%2Fuser-secret%2Fsavings';
     expect(redactSignatureBaseString(sbs('a%3D1', 'GET', uri), ['user-secret'])).toBe(sbs('a%3D1', 'GET', 'https%3A%2F%2Fapi.example.com%2Fusers%2F[redacted]%2Fsavings'));
+    expect(redactSignatureBaseString(sbs('a%3DmhWonUm5xmE3', 'secret-method'), ['secret-method'])).toBe(sbs('a%[redacted]', '[redacted]'));
+    // A URI that is not an encoded http(s) one: scrubbed as a whole too.
+    expect(redactSignatureBaseString('GET&ftp%3A%2F%2Fh&a%3Dmh3WonUm5xmE')).toBe('GET&ftp%3A%2F%2Fh&a%[redacted]');
   });
 
-  it('redacts only the opaque part of a value, re-encoding the rest twice around the raw marker', () => {
+  it('keeps an ordinary value that only looks opaque; redacts only the sent secret inside it, re-encoding the rest twice around the raw marker', () => {
     // "token <opaque>" encoded twice: the space is %2520.
-    expect(redactSignatureBaseString(sbs('x%3Dtoken%2520mh3WonUm5xmE'))).toBe(sbs('x%3Dtoken%2520[redacted]'));
+    expect(redactSignatureBaseString(sbs('x%3Dtoken%2520mh3WonUm5xmE'))).toBe(sbs('x%3Dtoken%2520mh3WonUm5xmE'));
+    expect(redactSignatureBaseString(sbs('x%3Dtoken%2520mh3WonUm5xmE'), ['mh3WonUm5xmE'])).toBe(sbs('x%3Dtoken%2520[redacted]'));
     // A value the module sent, percent-encoded twice in the base string.
-    expect(redactSignatureBaseString(sbs('UserToken%3Dmy%2520token%2520value'), ['my token value'])).toBe(sbs('UserToken%3D[redacted]'));
+    expect(redactSignatureBaseString(sbs('Lang%3Dmy%2520token%2520value'), ['my token value'])).toBe(sbs('Lang%3D[redacted]'));
   });
 
-  it('scrubs a parameter without "=" as a whole (twice encoded)', () => {
-    expect(redactSignatureBaseString(sbs('flag%26mh3WonUm5xmE%26a%3D1'))).toBe(sbs('flag%26[redacted]%26a%3D1'));
+  it('redacts the whole value of a secret-bearing parameter, whatever it looks like; an empty one stays empty', () => {
+    for (const name of ['AuthInfo', 'UserToken', 'authinfo', 'access_token', 'X-Auth-Token', 'oauth_signature', 'oauth_token', 'client_secret', 'password', 'api_key', 'apiKey']) {
+      expect([name, redactSignatureBaseString(sbs(`${name}%3Dab%26b%3D2`))]).toEqual([name, sbs(`${name}%3D[redacted]%26b%3D2`)]);
+    }
+    expect(redactSignatureBaseString(sbs('UserToken%3D%26b%3D2'))).toBe(sbs('UserToken%3D%26b%3D2'));
+    // The name itself is kept, unless it is a sent secret.
+    expect(redactSignatureBaseString(sbs('mh3WonUm5xmE%3D1'), ['mh3WonUm5xmE'])).toBe(sbs('[redacted]%3D1'));
+  });
+
+  it('keeps a parameter without "=" unless it holds a sent secret (twice encoded)', () => {
+    expect(redactSignatureBaseString(sbs('flag%26mh3WonUm5xmE%26a%3D1'))).toBe(sbs('flag%26mh3WonUm5xmE%26a%3D1'));
+    expect(redactSignatureBaseString(sbs('flag%26mh3WonUm5xmE%26a%3D1'), ['mh3WonUm5xmE'])).toBe(sbs('flag%26[redacted]%26a%3D1'));
   });
 
   it('keeps the OAuth parameters a user compares, even when they look opaque', () => {
@@ -42,8 +55,9 @@ describe('redactSignatureBaseString: structure', () => {
       'oauth_version%3D1.0',
     ].join('%26');
     expect(redactSignatureBaseString(sbs(params))).toBe(sbs(params));
-    // Another name with the same kind of value is redacted.
-    expect(redactSignatureBaseString(sbs('oauth_other%3DabcDEF123456ghiJKL'))).toBe(sbs('oauth_other%3D[redacted]'));
+    // Another OAuth name with the same kind of value is kept too; the signature is not.
+    expect(redactSignatureBaseString(sbs('oauth_other%3DabcDEF123456ghiJKL'))).toBe(sbs('oauth_other%3DabcDEF123456ghiJKL'));
+    expect(redactSignatureBaseString(sbs('oauth_signature%3DabcDEF123456ghiJKL'))).toBe(sbs('oauth_signature%3D[redacted]'));
   });
 
   it('shows only the last 4 characters of the consumer key, and nothing of a short one', () => {
@@ -61,21 +75,25 @@ describe('redactSignatureBaseString: structure', () => {
   });
 });
 
-describe('redactSignatureBaseString: what counts as opaque', () => {
-  const redacted = (value: string) => redactSignatureBaseString(sbs(`v%3D${encodeURIComponent(encodeURIComponent(value))}`));
+describe('redactSignatureBaseString: what counts as opaque in a text that is not a base string', () => {
+  const redacted = (value: string) => redactSignatureBaseString(`text ${value} end`);
 
   it('12+ token characters with a digit or base64 punctuation', () => {
     for (const value of ['abcdefghijk1', 'abcdefghijk+', 'abcdefghijk/', 'abcdefghijk=', 'abcdefghijk_', 'abcdefghijk-']) {
-      expect([value, redacted(value)]).toEqual([value, sbs('v%3D[redacted]')]);
+      expect([value, redacted(value)]).toEqual([value, 'text [redacted] end']);
     }
   });
 
-  it('any run of 32 or more; not 31 letters, short runs or constant codes', () => {
-    expect(redacted('a'.repeat(32))).toBe(sbs('v%3D[redacted]'));
-    for (const value of ['a'.repeat(31), 'abcdefghij1', 'AUTHENTICATION_FAILED_12345', 'INVALID_BODY_HASH']) {
-      expect([value, redacted(value)]).toEqual([value, sbs(`v%3D${encodeURIComponent(encodeURIComponent(value))}`)]);
+  it('any run of 32 or more; not 31 letters, short runs, constant codes or OAuth names', () => {
+    expect(redacted('a'.repeat(32))).toBe('text [redacted] end');
+    for (const value of ['a'.repeat(31), 'abcdefghij1', 'AUTHENTICATION_FAILED_12345', 'INVALID_BODY_HASH', 'oauth_signature_method']) {
+      expect([value, redacted(value)]).toEqual([value, `text ${value} end`]);
     }
-    expect(redacted('Not_A_Constant_Code_1')).toBe(sbs('v%3D[redacted]'));
+    expect(redacted('Not_A_Constant_Code_1')).toBe('text [redacted] end');
+  });
+
+  it('inside a base string the same runs are kept in ordinary values', () => {
+    for (const value of ['abcdefghijk1', 'a'.repeat(32)]) expect(redactSignatureBaseString(sbs(`v%3D${value}`))).toBe(sbs(`v%3D${value}`));
   });
 });
 

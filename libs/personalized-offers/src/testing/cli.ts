@@ -3,12 +3,22 @@
  * `nestjs-personalized-offers-simulator`: the embedded simulator as a standalone server, for
  * teams not on Nest (web and mobile developers). Prints its base URL and the AuthInfo key
  * material it decrypts with (as `PLO_*` lines a `.env` file or a shell can take, or one JSON
- * line with `--json`), serves every operation the module knows, stops on SIGINT/SIGTERM.
+ * line with `--json`), in gateway mode the `PLO_OAUTH_*` lines too, serves every operation the
+ * module knows, logs one line per request with `--log`, stops on SIGINT/SIGTERM.
+ * `--generate-keys <dir>` writes a throw-away key pair for gateway mode and prints how to use it.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { subscribe } from 'node:diagnostics_channel';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PersonalizedOffersSimulator, type PersonalizedOffersSimulatorOptions } from './personalized-offers.simulator.js';
+import { lookupRoute } from './simulator/routes.js';
+
+/** File names `--generate-keys` writes; a gateway-mode start finds the signing key next to its public key by the first. */
+const SIGNING_KEY_FILE = 'plo-signing-key.pem';
+const PUBLIC_KEY_FILE = 'plo-public-key.pem';
 
 const USAGE = `Usage: nestjs-personalized-offers-simulator [options]
 
@@ -25,7 +35,14 @@ Options:
                              with OAuth 1.0a as Mastercard's gateway requires
   --consumer-key <key>       gateway mode: the consumer key requests must carry
   --timestamp-window <s>     gateway mode: accepted oauth_timestamp distance (default 300)
+  --log                      one line per request on stderr: time, method, path, query names
+                             (never values), status, and for a gateway refusal its reason code
   --json                     print one JSON line instead of PLO_* lines
+  --generate-keys <dir>      write a throw-away RSA 2048 key pair into <dir>
+                             (${SIGNING_KEY_FILE}, ${PUBLIC_KEY_FILE}), print the
+                             flags that start gateway mode with it and the PLO_OAUTH_* lines
+                             that make the module sign with it, and exit; the consumer key is
+                             --consumer-key's, or a random one
   -h, --help                 print this help
 `;
 
@@ -34,9 +51,18 @@ class UsageError extends Error {}
 interface CliOptions {
   simulator: PersonalizedOffersSimulatorOptions;
   json: boolean;
+  log: boolean;
+  /** Gateway mode: the `--public-key` file as given. */
+  publicKeyFile?: string;
 }
 
-function parse(argv: string[]): CliOptions | 'help' {
+interface GenerateKeys {
+  generateKeys: string;
+  consumerKey: string | undefined;
+  json: boolean;
+}
+
+function parse(argv: string[]): CliOptions | GenerateKeys | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
@@ -51,6 +77,8 @@ function parse(argv: string[]): CliOptions | 'help' {
         'public-key': { type: 'string' },
         'consumer-key': { type: 'string' },
         'timestamp-window': { type: 'string' },
+        log: { type: 'boolean', default: false },
+        'generate-keys': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -59,6 +87,14 @@ function parse(argv: string[]): CliOptions | 'help' {
     throw new UsageError((error as Error).message);
   }
   if (values.help) return 'help';
+  if (values['generate-keys'] !== undefined) {
+    const others = ['port', 'host', 'fid', 'seed', 'public-key', 'timestamp-window', 'log'].filter((name) => argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)));
+    if (others.length > 0) throw new UsageError(`--generate-keys writes keys and exits: it takes only --consumer-key and --json, not --${others.join(', --')}.`);
+    if (values['generate-keys'].trim() === '') throw new UsageError('--generate-keys needs a directory.');
+    const consumerKey = values['consumer-key'];
+    if (consumerKey !== undefined && !/^[\x21-\x7e]+$/.test(consumerKey)) throw new UsageError('--consumer-key must be printable ASCII without spaces.');
+    return { generateKeys: values['generate-keys'], consumerKey, json: values.json };
+  }
 
   const port = Number(values.port);
   if (!/^\d{1,5}$/.test(values.port) || port > 65_535) throw new UsageError(`--port must be a number from 0 to 65535, not ${values.port}.`);
@@ -89,17 +125,38 @@ function parse(argv: string[]): CliOptions | 'help' {
     if (timestampWindowSeconds !== undefined && !(timestampWindowSeconds > 0)) throw new UsageError('--timestamp-window must be a positive number of seconds.');
     options.gateway = { consumerKey, publicKey, ...(timestampWindowSeconds !== undefined ? { timestampWindowSeconds } : {}) };
   }
-  return { simulator: options, json: values.json };
+  return { simulator: options, json: values.json, log: values.log, ...(publicKeyFile !== undefined ? { publicKeyFile } : {}) };
 }
 
-/** The consumer key as the module logs it: only its last 4 characters. */
-const masked = (key: string) => (key.length <= 8 ? '…' : `…${key.slice(-4)}`);
+/** A word a POSIX shell takes as is, quoted only when it must be. */
+const shellWord = (word: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
-function describe(simulator: PersonalizedOffersSimulator, baseUrl: string, options: PersonalizedOffersSimulatorOptions, json: boolean): string {
+/**
+ * The signing key `--generate-keys` wrote next to `publicKeyFile`, when there is one and it is
+ * the private half of the simulator's public key: then the module's `PLO_OAUTH_KEY_FILE` is known.
+ */
+function siblingSigningKey(publicKeyFile: string, publicKey: Parameters<typeof createPublicKey>[0]): string | undefined {
+  const candidate = resolve(dirname(publicKeyFile), SIGNING_KEY_FILE);
+  if (!existsSync(candidate)) return undefined;
+  try {
+    const derived = createPublicKey(createPrivateKey(readFileSync(candidate))).export({ type: 'spki', format: 'der' });
+    const given = createPublicKey(publicKey).export({ type: 'spki', format: 'der' });
+    return derived.equals(given) ? candidate : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(simulator: PersonalizedOffersSimulator, baseUrl: string, cli: CliOptions): string {
+  const options = cli.simulator;
   const { key, iv, mode = 'cbc', encoding = 'hex' } = simulator.authInfo;
   const authInfo = { key: String(key), iv: String(iv), mode, encoding };
-  const gateway = options.gateway ? { consumerKey: masked(options.gateway.consumerKey), timestampWindowSeconds: options.gateway.timestampWindowSeconds ?? 300 } : null;
-  if (json) return `${JSON.stringify({ baseUrl, fId: simulator.fIds[0], fIds: simulator.fIds, authInfo, gateway })}\n`;
+  const signingKeyFile = options.gateway && cli.publicKeyFile !== undefined ? siblingSigningKey(cli.publicKeyFile, options.gateway.publicKey) : undefined;
+  // The consumer key as given: the user typed it, and the module must be configured with exactly it.
+  const gateway = options.gateway
+    ? { consumerKey: options.gateway.consumerKey, timestampWindowSeconds: options.gateway.timestampWindowSeconds ?? 300, signingKeyFile: signingKeyFile ?? null }
+    : null;
+  if (cli.json) return `${JSON.stringify({ baseUrl, fId: simulator.fIds[0], fIds: simulator.fIds, authInfo, gateway })}\n`;
   const lines = [
     `# Personalized Offers simulator on ${baseUrl} (Ctrl+C stops it)`,
     `PLO_BASE_URL=${baseUrl}`,
@@ -110,23 +167,168 @@ function describe(simulator: PersonalizedOffersSimulator, baseUrl: string, optio
     `PLO_AUTHINFO_ENCODING=${authInfo.encoding}`,
   ];
   if (simulator.fIds.length > 1) lines.push(`# It also serves FIds ${simulator.fIds.slice(1).join(', ')}.`);
-  lines.push(
-    gateway
-      ? `# Gateway mode: every request must be signed (OAuth 1.0a, RSA-SHA256 or RSA-PSS) for consumer key ${gateway.consumerKey}; timestamps within ${gateway.timestampWindowSeconds} s.`
-      : '# Requests need no signature (start with --public-key and --consumer-key to require one).',
-  );
+  if (gateway) {
+    lines.push(`PLO_OAUTH_CONSUMER_KEY=${gateway.consumerKey}`);
+    if (gateway.signingKeyFile) lines.push(`PLO_OAUTH_KEY_FILE=${gateway.signingKeyFile}`);
+    else {
+      lines.push(
+        '# PLO_OAUTH_KEY_FILE=<the PEM private key, or .p12 keystore, whose public half is --public-key>',
+        '# (a .p12 also needs PLO_OAUTH_KEY_ALIAS and PLO_OAUTH_KEY_PASSWORD)',
+      );
+    }
+    lines.push(`# Gateway mode: every request must be signed (OAuth 1.0a, RSA-SHA256 or RSA-PSS) with consumer key ${gateway.consumerKey}; timestamps within ${gateway.timestampWindowSeconds} s.`);
+  } else {
+    lines.push('# Requests need no signature (start with --public-key and --consumer-key to require one).');
+  }
   return `${lines.join('\n')}\n`;
 }
 
+/** `--generate-keys <dir>`: a throw-away RSA 2048 pair as PEM files, and how the simulator and the module use it. */
+function generateKeys(options: GenerateKeys): string {
+  const dir = resolve(options.generateKeys);
+  const signingKeyFile = join(dir, SIGNING_KEY_FILE);
+  const publicKeyFile = join(dir, PUBLIC_KEY_FILE);
+  const existing = [signingKeyFile, publicKeyFile].filter((f) => existsSync(f));
+  if (existing.length > 0) throw new UsageError(`--generate-keys does not overwrite ${existing.join(' and ')}: delete them or choose another directory.`);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`--generate-keys cannot create ${dir} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  // Shell-safe (no `!`), printable ASCII as the module requires; not a real Mastercard consumer key.
+  const consumerKey = options.consumerKey ?? `simulator-${randomBytes(36).toString('base64url')}`;
+  try {
+    writeFileSync(signingKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+    writeFileSync(publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644, flag: 'wx' });
+  } catch (error) {
+    throw new UsageError(`--generate-keys cannot write into ${dir} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  const args = ['--public-key', publicKeyFile, '--consumer-key', consumerKey];
+  const env = { PLO_OAUTH_CONSUMER_KEY: consumerKey, PLO_OAUTH_KEY_FILE: signingKeyFile };
+  if (options.json) return `${JSON.stringify({ signingKeyFile, publicKeyFile, consumerKey, args, env })}\n`;
+  return [
+    '# A throw-away RSA 2048 key pair for the simulator\'s gateway mode (never register it with Mastercard):',
+    `#   ${signingKeyFile}  private key: the module signs with it`,
+    `#   ${publicKeyFile}  public key: the simulator verifies with it`,
+    '# Start the simulator in gateway mode:',
+    `nestjs-personalized-offers-simulator ${args.map(shellWord).join(' ')}`,
+    '# and configure the module with these (next to the PLO_* lines the simulator prints):',
+    ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
+    '',
+  ].join('\n');
+}
+
+/** What `--log` prints of a gateway refusal: its reason code and a fixed summary, never the description (it may echo a base string). */
+function refusalSummary(status: number, body: string): string | undefined {
+  let item: { Source?: unknown; ReasonCode?: unknown; Description?: unknown } | undefined;
+  try {
+    const list = (JSON.parse(body) as { Errors?: { Error?: unknown } } | undefined)?.Errors?.Error;
+    item = (Array.isArray(list) ? list[0] : list) as typeof item;
+  } catch {
+    return undefined;
+  }
+  if (typeof item?.Source !== 'string' || item.Source.toLowerCase() !== 'gateway' || typeof item.ReasonCode !== 'string') return undefined;
+  const description = typeof item.Description === 'string' ? item.Description : '';
+  const why =
+    status === 403
+      ? 'the signature does not verify with --public-key (another key, or the request changed after signing)'
+      : item.ReasonCode === 'INVALID_BODY_HASH'
+        ? 'oauth_body_hash is not the SHA-256 of the body received'
+        : /consumer key is not known/i.test(description)
+          ? 'the consumer key is not the one given with --consumer-key'
+          : /oauth_timestamp is more than/i.test(description)
+            ? 'oauth_timestamp is outside the window: check the clock'
+            : /oauth_nonce was already used/i.test(description)
+              ? 'oauth_nonce replayed: sign every attempt afresh'
+              : /Authorization header is missing/i.test(description)
+                ? 'no Authorization header: the request is not signed'
+                : item.ReasonCode === 'INVALID_AUTH_HEADER'
+                  ? 'the Authorization header is malformed or incomplete'
+                  : undefined;
+  return `gateway refused: ${item.ReasonCode}${why ? ` (${why})` : ''}`;
+}
+
+/** The query's parameter names, never their values; a piece without `=` (possibly a bare token) shows as `…`. */
+function queryNames(target: string): string {
+  const q = target.indexOf('?');
+  if (q < 0 || q === target.length - 1) return '';
+  const names = target
+    .slice(q + 1)
+    .split('&')
+    .filter((piece) => piece !== '')
+    .map((piece) => {
+      const eq = piece.indexOf('=');
+      if (eq < 0) return '…';
+      let name = piece.slice(0, eq);
+      try {
+        name = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        /* kept encoded */
+      }
+      return /^[A-Za-z][A-Za-z0-9_.[\]-]{0,63}$/.test(name) ? name : '…';
+    });
+  return `?${[...new Set(names)].join('&')}`;
+}
+
+/** Printable, bounded: a path is the client's text. */
+const printable = (text: string, max = 200) => {
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+};
+
+/**
+ * `--log`: one line per request on stderr, when its answer is finished (or the client went
+ * away): time, method, path, query parameter names, status, duration, and for a gateway refusal
+ * its reason code and what it means. Never a query value, header, body, token or key. Only HTTP
+ * servers of this process are watched, and the simulator is the only one.
+ */
+function logRequests(write: (line: string) => void): void {
+  const finishing = new WeakSet<ServerResponse>();
+  subscribe('http.server.request.start', (message) => {
+    const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
+    const started = process.hrtime.bigint();
+    const chunks: Buffer[] = [];
+    // Keep the answer's bytes only when it is an error (small JSON): the refusal's reason code is in it.
+    const originalEnd = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+    response.end = ((...args: unknown[]) => {
+      const chunk = args[0];
+      if (response.statusCode >= 400 && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) chunks.push(Buffer.from(chunk));
+      return originalEnd(...args);
+    }) as ServerResponse['end'];
+    const done = (completed: boolean) => {
+      if (finishing.has(response)) return;
+      finishing.add(response);
+      const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
+      const target = request.url ?? '/';
+      const pathname = target.split('?')[0]!;
+      const path = printable(pathname);
+      const operation = lookupRoute(request.method ?? 'GET', pathname).route?.operationId;
+      const status = completed ? String(response.statusCode) : 'no answer (connection closed)';
+      const refusal = completed && response.statusCode >= 400 ? refusalSummary(response.statusCode, Buffer.concat(chunks).toString('utf8')) : undefined;
+      write(
+        `${new Date().toISOString()} ${printable(request.method ?? 'GET', 16)} ${path}${printable(queryNames(target))}${operation ? ` (${operation})` : ''} → ${status}${refusal ? ` ${refusal}` : ''} ${ms} ms\n`,
+      );
+    };
+    response.once('finish', () => done(true));
+    response.once('close', () => done(response.writableFinished));
+  });
+}
+
 async function main(): Promise<void> {
-  let options: CliOptions | 'help';
+  let options: CliOptions;
   let simulator: PersonalizedOffersSimulator;
   try {
-    options = parse(process.argv.slice(2));
-    if (options === 'help') {
+    const parsed = parse(process.argv.slice(2));
+    if (parsed === 'help') {
       process.stdout.write(USAGE);
       return;
     }
+    if ('generateKeys' in parsed) {
+      process.stdout.write(generateKeys(parsed));
+      return;
+    }
+    options = parsed;
     simulator = new PersonalizedOffersSimulator(options.simulator);
   } catch (error) {
     process.stderr.write(`nestjs-personalized-offers-simulator: ${(error as Error).message}\n\n${USAGE}`);
@@ -134,6 +336,7 @@ async function main(): Promise<void> {
     return;
   }
 
+  if (options.log) logRequests((line) => process.stderr.write(line));
   let baseUrl: string;
   try {
     ({ baseUrl } = await simulator.start());
@@ -142,7 +345,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  process.stdout.write(describe(simulator, baseUrl, options.simulator, options.json));
+  process.stdout.write(describe(simulator, baseUrl, options));
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
