@@ -33,7 +33,7 @@ export function resolveModuleOptions(options: PersonalizedOffersModuleOptions): 
     logger.warn(`baseUrl ends in /plo/v1 (the v1.3 style); using ${resolved.baseUrl} as its host part, since operations carry their full paths. Configure the host only.`);
   }
   logger.log(describeStartup(resolved));
-  if (!resolved.signer && !resolved.loopback) {
+  if (!resolved.signer && !resolved.oauth2 && !resolved.loopback) {
     logger.warn(`No oauth options: requests to ${new URL(resolved.baseUrl).host} are unsigned and Mastercard will refuse them.`);
   }
   return resolved;
@@ -56,7 +56,9 @@ export function describeStartup(resolved: ResolvedPersonalizedOffersOptions): st
   const kind = KNOWN_HOSTS[url.host] ?? (resolved.loopback ? 'loopback' : undefined);
   const auth = resolved.signer
     ? `OAuth 1.0a ${resolved.signer.signatureMethod} (consumer key ${resolved.signer.maskedConsumerKey})`
-    : 'unsigned';
+    : resolved.oauth2
+      ? `OAuth 2.0 DPoP (${resolved.oauth2.describe})`
+      : 'unsigned';
   const authInfo = resolved.keyMaterial ? `${resolved.keyMaterial.mode}/${resolved.keyMaterial.encoding}` : 'none (legacy user-token calls disabled)';
   const cache = resolved.cache ? resolved.cache.store : 'none';
   let transport: string = resolved.http.transport;
@@ -103,6 +105,7 @@ export const httpProviders: Provider[] = [
     useFactory: (resolved: ResolvedPersonalizedOffersOptions, pool: ConnectionPool) => {
       const instance = axios.create({ maxRedirects: 0, ...pool.axiosDefaults() });
       if (resolved.signer) installOAuthSigning(instance, resolved.signer);
+      resolved.oauth2?.install(instance);
       return new HttpService(instance);
     },
     inject: [PERSONALIZED_OFFERS_RESOLVED_OPTIONS, ConnectionPool],

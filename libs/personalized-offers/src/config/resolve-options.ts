@@ -8,6 +8,8 @@ import type { AccessTokenOptions, CacheOptions, CircuitBreakerOptions, HttpOptio
 import { PRODUCTION_BASE_URL } from '../personalized-offers.constants.js';
 import { OAuthSigner } from '../signing/oauth-signer.js';
 import { ServerClock } from '../signing/server-clock.js';
+import type { OAuth2Client } from '../signing/oauth2/oauth2.client.js';
+import { resolveOAuth2 } from '../signing/oauth2/resolve-oauth2.js';
 import { loadSigningKey } from '../signing/signing-key.loader.js';
 import { isLoopbackHost, resolveBaseUrl } from './base-url.js';
 
@@ -51,6 +53,8 @@ export interface ResolvedPersonalizedOffersOptions {
   keyMaterial: AuthInfoKeyMaterial | null;
   /** The OAuth signer, when `oauth` is configured. */
   signer?: OAuthSigner;
+  /** The OAuth 2.0 (FAPI 2.0, DPoP) client, when `oauth2` is configured. */
+  oauth2?: OAuth2Client;
   http: ResolvedHttpOptions;
   cache: ResolvedCacheOptions | false;
   legacyWrites: 'v2' | 'v1';
@@ -102,6 +106,11 @@ export function resolveOptions(options: PersonalizedOffersModuleOptions | undefi
     }
     signer = new OAuthSigner(consumerKey, loadSigningKey(options.oauth), method, correction ? new ServerClock() : undefined);
   }
+  let oauth2: OAuth2Client | undefined;
+  if (options.oauth2 !== undefined && options.oauth2 !== null) {
+    if (signer) throw new PersonalizedOffersConfigError(['oauth', 'oauth2'], 'Give oauth (OAuth 1.0a) or oauth2 (OAuth 2.0), not both.');
+    oauth2 = resolveOAuth2(options.oauth2, baseUrl.origin);
+  }
   return {
     fId: options.fId,
     baseUrl: baseUrl.href.replace(/\/+$/, ''),
@@ -109,6 +118,7 @@ export function resolveOptions(options: PersonalizedOffersModuleOptions | undefi
     loopback: isLoopbackHost(baseUrl.hostname),
     keyMaterial,
     ...(signer ? { signer } : {}),
+    ...(oauth2 ? { oauth2 } : {}),
     http: resolveHttp(options.http),
     cache: resolveCache(options.cache, keyMaterial),
     legacyWrites: resolveLegacyWrites(options.legacyWrites),

@@ -10,6 +10,8 @@ import { PersonalizedOffersUnavailableError } from '../errors/personalized-offer
 import type { ServerClock } from '../signing/server-clock.js';
 import { RequestQueue } from './request-queue.js';
 import { correlationIdOf } from './correlation-id.js';
+import { OAUTH2_OPERATION } from '../signing/oauth2/oauth2.client.js';
+import { PersonalizedOffersError } from '../errors/personalized-offers.error.js';
 import { isLogLevelEnabled } from '../log-level.js';
 import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
 import { InjectPersonalizedOffersHttp } from '../personalized-offers.decorators.js';
@@ -152,6 +154,8 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
         signal: controller.signal,
         cancelToken: NEVER_CANCELLED,
       };
+      // The operation, for OAuth 2.0 scopes per operation (a symbol: never serialized or sent).
+      (config as { [OAUTH2_OPERATION]?: object })[OAUTH2_OPERATION] = { id: request.operation ?? '', method: request.method, path: request.path };
       if (request.body !== undefined) {
         config.data = request.body;
         // The body is already the exact JSON text that was signed: no transform may touch it.
@@ -169,6 +173,8 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
       return result;
     } catch (error) {
       if (isTooLarge(error)) throw new PersonalizedOffersResponseTooLargeError(this.maxResponseBytes);
+      // The module's own errors from an interceptor (an OAuth 2.0 token refused): nothing of this request was sent.
+      if (error instanceof PersonalizedOffersError) throw error;
       throw toNetworkError(error, controller.signal.aborted);
     } finally {
       clearTimeout(timer);

@@ -41,6 +41,31 @@ export interface OAuthOptions {
   clockSkewCorrection?: boolean;
 }
 
+/**
+ * Mastercard OAuth 2.0 (FAPI 2.0: client credentials with `private_key_jwt`, DPoP-bound tokens),
+ * instead of OAuth 1.0a (`oauth`): give one of them. Give exactly one of `clientKey` and `pkcs12`.
+ */
+export interface OAuth2Options {
+  /** The OAuth 2.0 client ID of your Mastercard Developers project. */
+  clientId: string;
+  /** The key ID (`kid`) of its authentication key, as the portal shows it. */
+  kid: string;
+  /** The authentication key: PEM private key or `KeyObject`; RSA ≥ 2048 bits signs PS256, EC P-256 ES256. */
+  clientKey?: string | Buffer | KeyObject;
+  /** The authentication key in a PKCS#12 keystore (`.p12`, RSA). */
+  pkcs12?: { path?: string; data?: Buffer; alias: string; password: string };
+  /** The scopes to request: one list for every call, or per operation. */
+  scopes: string[] | ((operation: { id: string; method: string; path: string }) => string[]);
+  /** @default `${origin of baseUrl}/oauth/token` */
+  tokenEndpoint?: string;
+  /** The authorization server's issuer identifier, the client assertion's `aud`. @default the origin of baseUrl */
+  issuer?: string;
+  /** The DPoP key (PEM private key or `KeyObject`, EC P-256 or RSA ≥ 2048). @default an EC P-256 key made at start */
+  dpopKey?: string | Buffer | KeyObject;
+  /** Added to the assertion's lifetime and taken off its `nbf`, in seconds. @default 0 */
+  clockSkewToleranceSeconds?: number;
+}
+
 /** Retries of idempotent requests after network errors, timeouts, 5xx and 429. */
 export interface RetryOptions {
   /** Retries after the first attempt. @default 2 */
@@ -178,6 +203,8 @@ export interface PersonalizedOffersModuleOptions {
   authInfo?: AuthInfoOptions;
   /** OAuth 1.0a signing; required by `api.mastercard.com`. Without it requests are unsigned (fine for the simulator). */
   oauth?: OAuthOptions;
+  /** Mastercard OAuth 2.0 (FAPI 2.0, DPoP) instead of `oauth`. */
+  oauth2?: OAuth2Options;
   /** Timeouts, connection pool, retries and circuit breaker. */
   http?: HttpOptions;
   /** Token cache, or `false` to call the API every time. @default in-memory LRU, 100000 entries, no TTL */

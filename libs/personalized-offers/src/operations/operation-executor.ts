@@ -40,6 +40,8 @@ export class OperationExecutor {
   private readonly context: OperationContext;
   /** Values of the module's own that an upstream echo must never carry into an error. */
   private readonly moduleSecrets: readonly string[];
+  /** The OAuth 2.0 client, whose access tokens are secrets too. */
+  private readonly oauth2?: ResolvedPersonalizedOffersOptions['oauth2'];
 
   constructor(
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
@@ -49,6 +51,7 @@ export class OperationExecutor {
     this.baseUrl = options.baseUrl;
     this.context = { fId: options.fId };
     this.moduleSecrets = options.signer ? options.signer.secretValues : [];
+    this.oauth2 = options.oauth2;
   }
 
   /**
@@ -151,7 +154,7 @@ export class OperationExecutor {
 
   /** The credential, the user id, the operation's secret query values and the module's own secrets. */
   private secretsOf<P, B extends object, R>(operation: Operation<P, B, R>, params: P, credential: string | undefined, userId: string | undefined): string[] {
-    const out = [...this.moduleSecrets];
+    const out = [...this.moduleSecrets, ...(this.oauth2?.secretValues ?? [])];
     if (credential) out.push(credential);
     if (userId) out.push(userId);
     // A user id in the params (an access-token mint sends it in its body) is personal data too.

@@ -1,0 +1,214 @@
+import type { KeyObject } from 'node:crypto';
+import type { AxiosInstance, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { PersonalizedOffersApiError } from '../../errors/personalized-offers-api.error.js';
+import { PersonalizedOffersInvalidResponseError } from '../../errors/personalized-offers-invalid-response.error.js';
+import { type JwsAlgorithm, accessTokenHash, jwkThumbprint, publicJwk, randomJti, signJws } from './jose.js';
+
+/** What the module knows of the operation a request is for (set by the HTTP client on the axios config). */
+export interface OAuth2OperationRef {
+  id: string;
+  method: string;
+  path: string;
+}
+
+/** OAuth 2.0 settings after validation (see `OAuth2Options`). */
+export interface ResolvedOAuth2 {
+  clientId: string;
+  kid: string;
+  clientKey: KeyObject;
+  clientAlg: JwsAlgorithm;
+  dpopKey: KeyObject;
+  dpopAlg: JwsAlgorithm;
+  scopes: readonly string[] | ((operation: OAuth2OperationRef) => readonly string[]);
+  tokenEndpoint: string;
+  issuer: string;
+  clockSkewToleranceSeconds: number;
+}
+
+/** Marks the axios config of a request: its operation (for the scopes), and the module's own token requests. */
+export const OAUTH2_OPERATION: unique symbol = Symbol('personalized-offers.oauth2-operation');
+const TOKEN_REQUEST: unique symbol = Symbol('personalized-offers.oauth2-token-request');
+const RESENT: unique symbol = Symbol('personalized-offers.oauth2-resent');
+
+/** Tokens are served until this long before they expire (Mastercard's own clients use 60 s). */
+export const TOKEN_EXPIRY_MARGIN_MS = 60_000;
+
+interface CachedToken {
+  value: string;
+  expiresAt: number;
+}
+
+type Config = InternalAxiosRequestConfig & { [OAUTH2_OPERATION]?: OAuth2OperationRef; [TOKEN_REQUEST]?: boolean; [RESENT]?: boolean };
+
+/** An OAuth 2.0 error answer: `{error, error_description}` in the body or a `WWW-Authenticate` header. */
+function oauth2ErrorOf(response: AxiosResponse): string | undefined {
+  const header = String(response.headers?.['www-authenticate'] ?? '');
+  const fromHeader = /error\s*[=:]\s*"?([a-z_]+)"?/i.exec(header)?.[1];
+  if (fromHeader) return fromHeader;
+  try {
+    const body = typeof response.data === 'string' ? JSON.parse(response.data) : response.data;
+    return typeof body?.error === 'string' ? body.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Mastercard OAuth 2.0 under FAPI 2.0 for every request of the module's axios instance:
+ * client-credentials tokens minted with a `private_key_jwt` assertion and bound to a DPoP key
+ * (RFC 9449), a fresh DPoP proof per request and per attempt, the server's `DPoP-Nonce` kept from
+ * every answer and one repeat after `use_dpop_nonce`, one re-mint and repeat after
+ * `invalid_token`. Tokens are cached per scope set (and DPoP key), served until 60 s before they
+ * expire, minted one at a time per scope set.
+ */
+export class OAuth2Client {
+  private readonly jwk: Record<string, string>;
+  private readonly jkt: string;
+  private nonce: string | undefined;
+  private readonly tokens = new Map<string, CachedToken>();
+  private readonly minting = new Map<string, Promise<string>>();
+  /** Token requests sent (for tests and the health view). */
+  tokenRequests = 0;
+
+  constructor(
+    private readonly options: ResolvedOAuth2,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.jwk = publicJwk(options.dpopKey);
+    this.jkt = jwkThumbprint(this.jwk);
+  }
+
+  /** For the start-up line: the algorithms and the client ID's last 4 characters. */
+  get describe(): string {
+    return `client …${this.options.clientId.slice(-4)}, assertion ${this.options.clientAlg}, proofs ${this.options.dpopAlg}`;
+  }
+
+  /** The values an upstream echo must never carry into an error: the cached access tokens. */
+  get secretValues(): readonly string[] {
+    return [...this.tokens.values()].map((t) => t.value);
+  }
+
+  /** Installs the request and response interceptors on `instance` (first: they run last). */
+  install(instance: AxiosInstance): void {
+    instance.interceptors.request.use(async (config: Config) => {
+      if (config[TOKEN_REQUEST]) return config;
+      const operation = config[OAUTH2_OPERATION] ?? { id: '', method: (config.method ?? 'get').toUpperCase(), path: '' };
+      const token = await this.token(this.scopesFor(operation), instance);
+      const url = new URL(config.url ?? '', config.baseURL);
+      config.headers.set('Authorization', `DPoP ${token}`);
+      config.headers.set('DPoP', await this.proof((config.method ?? 'get').toUpperCase(), url, token));
+      return config;
+    });
+    instance.interceptors.response.use(async (response: AxiosResponse) => {
+      const nonce = response.headers?.['dpop-nonce'];
+      if (typeof nonce === 'string' && nonce.length > 0) this.nonce = nonce;
+      const config = response.config as Config;
+      if (config[TOKEN_REQUEST] || config[RESENT] || response.status !== 401) return response;
+      const error = oauth2ErrorOf(response);
+      // A refusal before the API looked at the request: nothing was processed, one repeat is safe.
+      if (error === 'use_dpop_nonce') return instance.request({ ...config, [RESENT]: true } as AxiosRequestConfig);
+      if (error === 'invalid_token') {
+        this.tokens.clear();
+        return instance.request({ ...config, [RESENT]: true } as AxiosRequestConfig);
+      }
+      return response;
+    });
+  }
+
+  private scopesFor(operation: OAuth2OperationRef): readonly string[] {
+    const scopes = typeof this.options.scopes === 'function' ? this.options.scopes(operation) : this.options.scopes;
+    return [...new Set(scopes)].sort();
+  }
+
+  /** A DPoP proof for one request (RFC 9449 §4.2): new `jti`, `htu` without query and fragment. */
+  async proof(method: string, url: URL, accessToken?: string): Promise<string> {
+    const iat = Math.floor(this.now() / 1000);
+    const claims: Record<string, unknown> = { jti: randomJti(), htm: method, htu: `${url.origin}${url.pathname}`, iat };
+    if (accessToken !== undefined) claims.ath = accessTokenHash(accessToken);
+    if (this.nonce !== undefined) claims.nonce = this.nonce;
+    return signJws({ typ: 'dpop+jwt', alg: this.options.dpopAlg, jwk: this.jwk }, claims, this.options.dpopKey, this.options.dpopAlg);
+  }
+
+  /** The cached token of a scope set, or one minted now (one mint per scope set at a time). */
+  token(scopes: readonly string[], instance: AxiosInstance): Promise<string> {
+    const key = `${this.jkt} ${scopes.join(' ')}`;
+    const cached = this.tokens.get(key);
+    if (cached && cached.expiresAt - TOKEN_EXPIRY_MARGIN_MS > this.now()) return Promise.resolve(cached.value);
+    let flight = this.minting.get(key);
+    if (!flight) {
+      flight = this.mint(scopes, instance).then(
+        (token) => {
+          this.tokens.set(key, token);
+          this.minting.delete(key);
+          return token.value;
+        },
+        (error: unknown) => {
+          this.minting.delete(key);
+          throw error;
+        },
+      );
+      this.minting.set(key, flight);
+    }
+    return flight;
+  }
+
+  /** `POST {tokenEndpoint}` with the client assertion and a DPoP proof; once more after `use_dpop_nonce`. */
+  private async mint(scopes: readonly string[], instance: AxiosInstance): Promise<CachedToken> {
+    for (let attempt = 1; ; attempt++) {
+      this.tokenRequests++;
+      const endpoint = new URL(this.options.tokenEndpoint);
+      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: this.options.clientId });
+      if (scopes.length > 0) form.set('scope', scopes.join(' '));
+      form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+      form.set('client_assertion', await this.assertion());
+      const response = await instance.request<string>({
+        method: 'POST',
+        url: this.options.tokenEndpoint,
+        data: form.toString(),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', DPoP: await this.proof('POST', endpoint) },
+        responseType: 'text',
+        transformRequest: (d: unknown) => d,
+        transformResponse: (d: unknown) => d,
+        validateStatus: () => true,
+        [TOKEN_REQUEST]: true,
+      } as AxiosRequestConfig);
+      const error = oauth2ErrorOf(response);
+      if ((response.status === 400 || response.status === 401) && error === 'use_dpop_nonce' && attempt === 1) continue;
+      if (response.status !== 200) {
+        throw new PersonalizedOffersApiError(
+          `Personalized Offers OAuth 2.0 token request refused (${response.status}${error ? ` ${error}` : ''}): check oauth2.clientId, oauth2.kid, the client key and oauth2.scopes.`,
+          { status: response.status, errors: error ? [{ reasonCode: error, source: 'OAuth2' }] : [] },
+          'OAUTH2_TOKEN_REFUSED',
+        );
+      }
+      return this.parse(response.data);
+    }
+  }
+
+  private parse(body: unknown): CachedToken {
+    let json: { access_token?: unknown; token_type?: unknown; expires_in?: unknown } | undefined;
+    try {
+      json = typeof body === 'string' ? JSON.parse(body) : (body as typeof json);
+    } catch {
+      json = undefined;
+    }
+    const token = json?.access_token;
+    const expiresIn = json?.expires_in;
+    if (typeof token !== 'string' || !/^[\x21-\x7e]{1,8192}$/.test(token) || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
+      throw new PersonalizedOffersInvalidResponseError('Personalized Offers OAuth 2.0 token response is not a usable token.', { status: 200 });
+    }
+    // RFC 9449 §5: a token that is not DPoP-bound is refused (its protection is the point).
+    if (typeof json?.token_type !== 'string' || json.token_type.toLowerCase() !== 'dpop') {
+      throw new PersonalizedOffersInvalidResponseError('Personalized Offers OAuth 2.0 token response is not a DPoP-bound token (token_type).', { status: 200 });
+    }
+    return { value: token, expiresAt: this.now() + expiresIn * 1000 };
+  }
+
+  /** The `private_key_jwt` client assertion: fresh `jti`, `exp` 90 s (plus the skew tolerance) ahead. */
+  private assertion(): Promise<string> {
+    const { clientId, kid, issuer, clockSkewToleranceSeconds: skew, clientKey, clientAlg } = this.options;
+    const iat = Math.floor(this.now() / 1000);
+    const claims = { iss: clientId, sub: clientId, aud: issuer, jti: randomJti(), iat, nbf: iat - skew, exp: iat + 90 + skew };
+    return signJws({ alg: clientAlg, typ: 'JWT', kid }, claims, clientKey, clientAlg);
+  }
+}

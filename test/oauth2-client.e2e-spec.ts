@@ -1,0 +1,250 @@
+import { createHash, createPublicKey, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Test, type TestingModule } from '@nestjs/testing';
+import {
+  PersonalizedOffersConfigError,
+  PersonalizedOffersInvalidResponseError,
+  PersonalizedOffersModule,
+  type PersonalizedOffersModuleOptions,
+  UserPresentmentService,
+  UserTokenService,
+} from 'nestjs-personalized-offers';
+import { accessTokenHash } from '../libs/personalized-offers/src/signing/oauth2/jose.js';
+import { LoopbackServer, okBody } from './support/loopback-server.js';
+
+/**
+ * Issue 19 (client side): the module's OAuth 2.0 under FAPI 2.0 against a stand-in for
+ * Mastercard's authorization server and gateway written here, which checks every assertion and
+ * DPoP proof with node:crypto `verify` over the JWS bytes (the module only signs).
+ */
+const b64json = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, any>;
+
+interface Jws {
+  header: Record<string, any>;
+  claims: Record<string, any>;
+  valid: boolean;
+}
+
+function verifyJws(jws: string, key: KeyObject | undefined): Jws {
+  const [h, c, s] = jws.split('.');
+  const header = b64json(h!);
+  const claims = b64json(c!);
+  const publicKey = key ?? createPublicKey({ key: header.jwk, format: 'jwk' });
+  const alg = header.alg as string;
+  const valid = verify(
+    'sha256',
+    Buffer.from(`${h}.${c}`),
+    alg === 'PS256' ? { key: publicKey, padding: 6, saltLength: 32 } : { key: publicKey, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(s!, 'base64url'),
+  );
+  return { header, claims, valid };
+}
+
+const jkt = (jwk: Record<string, string>) =>
+  createHash('sha256')
+    .update(JSON.stringify(jwk.kty === 'EC' ? { crv: jwk.crv, kty: 'EC', x: jwk.x, y: jwk.y } : { e: jwk.e, kty: 'RSA', n: jwk.n }))
+    .digest('base64url');
+
+/** Mastercard's AS and gateway as OAUTH2.md describes them, strict. */
+class StandIn extends LoopbackServer {
+  origin = '';
+  clientKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  clientId = 'client-id-1';
+  kid = '302449525fad5309874b16298f3cbaaf0000000000000000';
+  nonce = 'nonce-1';
+  tokens = new Map<string, { jkt: string; scope: string }>();
+  tokenRequests = 0;
+  tokenType = 'DPoP';
+  problems: string[] = [];
+  proofJtis: string[] = [];
+  assertions: Jws[] = [];
+  /** Answer the next API request with this 401 first. */
+  refuseNext?: 'use_dpop_nonce' | 'invalid_token';
+
+  handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const url = new URL(req.url!, this.origin);
+      const proofHeader = req.headers.dpop;
+      const proof = typeof proofHeader === 'string' ? verifyJws(proofHeader, undefined) : undefined;
+      const check = (ok: boolean, what: string) => {
+        if (!ok) this.problems.push(`${req.method} ${url.pathname}: ${what}`);
+      };
+      check(proof !== undefined, 'no DPoP proof');
+      if (proof) {
+        this.proofJtis.push(proof.claims.jti);
+        check(proof.valid, 'proof signature');
+        check(proof.header.typ === 'dpop+jwt', 'proof typ');
+        check(!('d' in proof.header.jwk), 'private jwk');
+        check(proof.claims.htm === req.method, 'htm');
+        check(proof.claims.htu === `${this.origin}${url.pathname}`, `htu ${proof.claims.htu}`);
+        check(Math.abs(proof.claims.iat - Date.now() / 1000) < 60, 'iat');
+        check(typeof proof.claims.jti === 'string' && Buffer.from(proof.claims.jti, 'base64url').length >= 12, 'jti');
+      }
+      res.setHeader('DPoP-Nonce', this.nonce);
+      if (url.pathname === '/oauth/token') {
+        this.tokenRequests++;
+        const form = new URLSearchParams(body);
+        check(req.headers.authorization === undefined, 'an Authorization header at the token endpoint');
+        check(proof?.claims.ath === undefined, 'ath at the token endpoint');
+        if (proof?.claims.nonce !== this.nonce) {
+          res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'use_dpop_nonce', error_description: 'Authorization server requires nonce in DPoP proof' }));
+          return;
+        }
+        const assertion = verifyJws(form.get('client_assertion')!, this.clientKey.publicKey);
+        this.assertions.push(assertion);
+        check(form.get('grant_type') === 'client_credentials', 'grant_type');
+        check(form.get('client_id') === this.clientId, 'client_id');
+        check(form.get('client_assertion_type') === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', 'assertion type');
+        check(assertion.valid, 'assertion signature');
+        check(assertion.header.kid === this.kid && assertion.header.typ === 'JWT' && assertion.header.alg === 'PS256', 'assertion header');
+        const c = assertion.claims;
+        check(c.iss === this.clientId && c.sub === this.clientId && c.aud === this.origin, 'assertion iss/sub/aud');
+        check(c.exp - c.iat <= 90 && c.exp > Date.now() / 1000, 'assertion exp');
+        const token = `at-${this.tokenRequests}-${Math.random().toString(36).slice(2)}`;
+        this.tokens.set(token, { jkt: jkt(proof!.header.jwk), scope: form.get('scope') ?? '' });
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: token, token_type: this.tokenType, expires_in: 900, scope: form.get('scope') }));
+        return;
+      }
+      // The gateway.
+      check(!String(req.headers.authorization).startsWith('OAuth '), 'an OAuth 1.0a header');
+      const token = /^DPoP (.+)$/.exec(String(req.headers.authorization))?.[1];
+      const bound = token ? this.tokens.get(token) : undefined;
+      if (this.refuseNext) {
+        const error = this.refuseNext;
+        this.refuseNext = undefined;
+        if (error === 'use_dpop_nonce') this.nonce = 'nonce-2';
+        res.setHeader('DPoP-Nonce', this.nonce);
+        // The colon form Mastercard's own fakes use.
+        res.writeHead(401, { 'WWW-Authenticate': `Dpop error:"${error}", error_description:"refused"` }).end(JSON.stringify({ error }));
+        if (error === 'invalid_token' && token) this.tokens.delete(token);
+        return;
+      }
+      check(bound !== undefined, 'unknown token');
+      check(bound !== undefined && proof !== undefined && bound.jkt === jkt(proof.header.jwk), 'token not bound to the proof key');
+      check(proof?.claims.ath === (token ? accessTokenHash(token) : undefined), 'ath');
+      check(proof?.claims.nonce === this.nonce, 'nonce');
+      if (url.pathname === '/plo/v1/usertoken') res.writeHead(200, { 'Content-Type': 'application/json' }).end(okBody('user-token-1'));
+      else if (url.pathname === '/loyalty/offers/user-presentment/access-tokens') res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ accessToken: 'x-auth-token-1' }));
+      else res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ offset: 0, limit: 10, total: 0, count: 0, offers: [] }));
+    });
+  };
+}
+
+describe('OAuth 2.0 (FAPI 2.0, private_key_jwt, DPoP): the module against a strict stand-in', () => {
+  const server = new StandIn();
+  let baseUrl: string;
+  let moduleRef: TestingModule | undefined;
+  const authInfo = { key: '000102030405060708090a0b0c0d0e0f', iv: '0f0e0d0c0b0a09080706050403020100' };
+
+  beforeAll(async () => {
+    baseUrl = new URL(await server.start()).origin;
+    server.origin = baseUrl;
+    server.responder = server.handle;
+  });
+  afterAll(() => server.stop());
+  beforeEach(() => {
+    server.requests.length = 0;
+    server.tokens.clear();
+    server.tokenRequests = 0;
+    server.tokenType = 'DPoP';
+    server.problems = [];
+    server.proofJtis = [];
+    server.assertions = [];
+    server.nonce = 'nonce-1';
+  });
+  afterEach(async () => {
+    await moduleRef?.close();
+    moduleRef = undefined;
+  });
+
+  async function boot(overrides: Partial<PersonalizedOffersModuleOptions> = {}) {
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl,
+          authInfo,
+          oauth2: { clientId: server.clientId, kid: server.kid, clientKey: server.clientKey.privateKey, scopes: ['service:scope1', 'service:scope2'] },
+          ...overrides,
+        }),
+      ],
+    }).compile();
+    return moduleRef;
+  }
+
+  it('mints a DPoP-bound token (nonce flow at the token endpoint), then signs the API call with a proof carrying ath and the nonce; no OAuth 1.0a header', async () => {
+    const ref = await boot();
+    await expect(ref.get(UserTokenService).getUserToken('alice')).resolves.toBe('user-token-1');
+    expect(server.problems).toEqual([]);
+    expect(server.requests.map((r) => r.url.split('?')[0])).toEqual(['/oauth/token', '/oauth/token', '/plo/v1/usertoken']);
+    const api = server.requests[2]!;
+    expect(api.headers.authorization).toMatch(/^DPoP at-2-/);
+    const [assertion] = server.assertions;
+    expect(assertion!.claims.exp - assertion!.claims.iat).toBe(90);
+    expect(Buffer.from(assertion!.claims.jti, 'base64url')).toHaveLength(12);
+    expect(new URLSearchParams(server.requests[1]!.body.toString()).get('scope')).toBe('service:scope1 service:scope2');
+  });
+
+  it('50 concurrent first calls share one token (one mint: the nonce round and the token request)', async () => {
+    const ref = await boot();
+    const users = ref.get(UserTokenService);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => users.getUserToken(`user-${i}`)));
+    expect(server.tokenRequests).toBe(2);
+    expect(server.problems).toEqual([]);
+    // Every proof is new: no jti twice.
+    expect(new Set(server.proofJtis).size).toBe(server.proofJtis.length);
+  });
+
+  it('a gateway 401 use_dpop_nonce (colon form) is repeated once with the new nonce and a new proof', async () => {
+    const ref = await boot();
+    const users = ref.get(UserTokenService);
+    await users.getUserToken('warm');
+    server.refuseNext = 'use_dpop_nonce';
+    server.proofJtis = [];
+    await expect(users.getUserToken('bob')).resolves.toBe('user-token-1');
+    expect(server.problems).toEqual([]);
+    expect(server.proofJtis).toHaveLength(2);
+    expect(new Set(server.proofJtis).size).toBe(2);
+  });
+
+  it('a gateway 401 invalid_token drops the token, mints once and repeats once', async () => {
+    const ref = await boot();
+    const users = ref.get(UserTokenService);
+    await users.getUserToken('warm');
+    const before = server.tokenRequests;
+    server.refuseNext = 'invalid_token';
+    await expect(users.getUserToken('carol')).resolves.toBe('user-token-1');
+    expect(server.tokenRequests).toBe(before + 1);
+    expect(server.problems).toEqual([]);
+  });
+
+  it('scopes per operation: each scope set gets its own token', async () => {
+    const ref = await boot({
+      oauth2: { clientId: server.clientId, kid: server.kid, clientKey: server.clientKey.privateKey, scopes: (op) => [op.id.startsWith('get') ? 'plo:read' : 'loyalty:all'] },
+    });
+    await ref.get(UserTokenService).getUserToken('dave');
+    await ref.get(UserPresentmentService).getOffers('dave');
+    const scopes = server.requests.filter((r) => r.url === '/oauth/token').map((r) => new URLSearchParams(r.body.toString()).get('scope'));
+    expect([...new Set(scopes)]).toEqual(['plo:read', 'loyalty:all']);
+    expect(server.problems).toEqual([]);
+  });
+
+  it('a token that is not DPoP-bound is refused: an invalid response, no API request', async () => {
+    server.tokenType = 'Bearer';
+    const ref = await boot();
+    await expect(ref.get(UserTokenService).getUserToken('eve')).rejects.toBeInstanceOf(PersonalizedOffersInvalidResponseError);
+    expect(server.requests.every((r) => r.url === '/oauth/token')).toBe(true);
+  });
+
+  it('oauth and oauth2 together are a configuration error', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    await expect(boot({ oauth: { consumerKey: 'ck', signingKey: privateKey } })).rejects.toBeInstanceOf(PersonalizedOffersConfigError);
+  });
+
+  it('the ath test vector of OAUTH2.md §3.1', () => {
+    expect(accessTokenHash('sample_access_token')).toBe('bvfMxCVzmPZ0NTqtpvm0_13Jq7zDrBLZYawDcKVGN34');
+  });
+});
