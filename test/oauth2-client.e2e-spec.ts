@@ -2,8 +2,10 @@ import { createHash, createPublicKey, generateKeyPairSync, verify, type KeyObjec
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
+  PersonalizedOffersApiError,
   PersonalizedOffersConfigError,
   PersonalizedOffersInvalidResponseError,
+  loadPersonalizedOffersConfig,
   PersonalizedOffersModule,
   type PersonalizedOffersModuleOptions,
   UserPresentmentService,
@@ -11,6 +13,10 @@ import {
 } from 'nestjs-personalized-offers';
 import { accessTokenHash } from '../libs/personalized-offers/src/signing/oauth2/jose.js';
 import { LoopbackServer, okBody } from './support/loopback-server.js';
+import { captureLogger } from './support/capture-logger.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Issue 19 (client side): the module's OAuth 2.0 under FAPI 2.0 against a stand-in for
@@ -60,6 +66,8 @@ class StandIn extends LoopbackServer {
   assertions: Jws[] = [];
   /** Answer the next API request with this 401 first. */
   refuseNext?: 'use_dpop_nonce' | 'invalid_token';
+  /** Answer API requests with 403 insufficient_scope. */
+  scopeRefused = false;
 
   handle = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
@@ -122,6 +130,11 @@ class StandIn extends LoopbackServer {
         if (error === 'invalid_token' && token) this.tokens.delete(token);
         return;
       }
+      if (this.scopeRefused) {
+        res.writeHead(403, { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Dpop error:"insufficient_scope", error_description:"requested scope is not permitted"' })
+          .end(JSON.stringify({ error: 'insufficient_scope', error_description: 'requested scope is not permitted' }));
+        return;
+      }
       check(bound !== undefined, 'unknown token');
       check(bound !== undefined && proof !== undefined && bound.jkt === jkt(proof.header.jwk), 'token not bound to the proof key');
       check(proof?.claims.ath === (token ? accessTokenHash(token) : undefined), 'ath');
@@ -154,6 +167,7 @@ describe('OAuth 2.0 (FAPI 2.0, private_key_jwt, DPoP): the module against a stri
     server.proofJtis = [];
     server.assertions = [];
     server.nonce = 'nonce-1';
+    server.scopeRefused = false;
   });
   afterEach(async () => {
     await moduleRef?.close();
@@ -242,6 +256,73 @@ describe('OAuth 2.0 (FAPI 2.0, private_key_jwt, DPoP): the module against a stri
   it('oauth and oauth2 together are a configuration error', async () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     await expect(boot({ oauth: { consumerKey: 'ck', signingKey: privateKey } })).rejects.toBeInstanceOf(PersonalizedOffersConfigError);
+  });
+
+  it('a 403 insufficient_scope: a typed API error naming the scope problem, not retried, and a warn line saying what to do, without the token', async () => {
+    const capture = captureLogger();
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo, oauth2: { clientId: server.clientId, kid: server.kid, clientKey: server.clientKey.privateKey, scopes: ['plo:read'] } }),
+      ],
+    })
+      .setLogger(capture.logger)
+      .compile();
+    server.scopeRefused = true;
+    const error = await moduleRef.get(UserTokenService).getUserToken('frank').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PersonalizedOffersApiError);
+    expect(error).toMatchObject({ status: 403, errors: [{ reasonCode: 'insufficient_scope', source: 'OAuth2', description: 'requested scope is not permitted' }] });
+    expect(server.requests.filter((r) => !r.url.startsWith('/oauth/token'))).toHaveLength(1);
+    const warn = capture.lines.filter((l) => l.startsWith('warn ') && l.includes('insufficient_scope'));
+    expect(warn).toHaveLength(1);
+    expect(warn[0]).toContain('check oauth2.scopes');
+    const token = [...server.tokens.keys()][0]!;
+    expect(capture.lines.join('\n')).not.toContain(token);
+    expect(JSON.stringify(error)).not.toContain(token);
+  });
+
+  it('from the environment: PLO_OAUTH2_* (a PEM key file, scopes space-separated) configure the module, which then works', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plo-oauth2-'));
+    try {
+      writeFileSync(join(dir, 'client.pem'), server.clientKey.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      const options = loadPersonalizedOffersConfig({
+        PLO_FID: '999999',
+        PLO_BASE_URL: baseUrl,
+        PLO_OAUTH2_CLIENT_ID: server.clientId,
+        PLO_OAUTH2_KID: server.kid,
+        PLO_OAUTH2_KEY_FILE: join(dir, 'client.pem'),
+        PLO_OAUTH2_SCOPES: 'service:scope1 service:scope2',
+      });
+      expect(options.oauth2).toMatchObject({ clientId: server.clientId, kid: server.kid, scopes: ['service:scope1', 'service:scope2'] });
+      moduleRef = await Test.createTestingModule({ imports: [PersonalizedOffersModule.forRoot(options)] }).compile();
+      await expect(moduleRef.get(UserPresentmentService).getOffers('gina')).resolves.toMatchObject({ offers: [] });
+      expect(server.problems).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['PLO_OAUTH2_KID missing', { PLO_OAUTH2_KID: undefined }, ['PLO_OAUTH2_KID']],
+    ['PLO_OAUTH2_SCOPES missing', { PLO_OAUTH2_SCOPES: undefined }, ['PLO_OAUTH2_SCOPES']],
+    ['an unreadable key file', { PLO_OAUTH2_KEY_FILE: '/nonexistent/key.pem' }, ['PLO_OAUTH2_KEY_FILE']],
+    ['OAuth 1.0a variables too', { PLO_OAUTH_CONSUMER_KEY: 'ck' }, ['PLO_OAUTH2_CLIENT_ID']],
+  ])('from the environment, %s: a configuration error naming the variable', (_what, change, names) => {
+    const env: Record<string, string | undefined> = {
+      PLO_FID: '999999',
+      PLO_OAUTH2_CLIENT_ID: 'c',
+      PLO_OAUTH2_KID: 'k',
+      PLO_OAUTH2_KEY_FILE: '/dev/null',
+      PLO_OAUTH2_SCOPES: 's',
+      ...change,
+    };
+    let error: unknown;
+    try {
+      loadPersonalizedOffersConfig(env, { logger: { warn: () => undefined } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
+    expect((error as PersonalizedOffersConfigError).settings).toEqual(expect.arrayContaining(names));
   });
 
   it('the ath test vector of OAUTH2.md §3.1', () => {

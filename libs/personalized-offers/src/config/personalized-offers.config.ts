@@ -17,7 +17,7 @@ import {
 import { AUTHINFO_ENCODINGS, AUTHINFO_MODES, isAes128Secret } from '../crypto/auth-info-key-material.js';
 import { findIdentifierProblem } from '../crypto/identifier.js';
 import { PersonalizedOffersConfigError } from '../errors/personalized-offers-config.error.js';
-import type { AuthInfoEncoding, AuthInfoMode, CacheOptions, HttpOptions, OAuthOptions, PersonalizedOffersModuleOptions } from '../interfaces/index.js';
+import type { AuthInfoEncoding, AuthInfoMode, CacheOptions, HttpOptions, OAuth2Options, OAuthOptions, PersonalizedOffersModuleOptions } from '../interfaces/index.js';
 import { LOGGER_CONTEXT, PRODUCTION_BASE_URL, SANDBOX_BASE_URL } from '../personalized-offers.constants.js';
 import { loadSigningKey } from '../signing/signing-key.loader.js';
 import { resolveBaseUrl } from './base-url.js';
@@ -170,6 +170,69 @@ export class PersonalizedOffersEnvironment {
   /** Keystore password (required for `.p12`; the passphrase of an encrypted PEM). */
   @Check('keyPassword', (v, args) => v !== undefined || !isPkcs12File((args.object as PersonalizedOffersEnvironment).PLO_OAUTH_KEY_FILE))
   PLO_OAUTH_KEY_PASSWORD?: string;
+
+  /** OAuth 2.0 client ID; with it the module uses OAuth 2.0 (and PLO_OAUTH_* must be unset). */
+  @Check('oauth2ClientId', (v, args) => {
+    const env = args.object as PersonalizedOffersEnvironment;
+    const any2 = OAUTH2_VARIABLES.some((name) => env[name] !== undefined);
+    if (v === undefined) return !any2;
+    return typeof v === 'string' && /^[\x21-\x7e]+$/.test(v) && env.PLO_OAUTH_CONSUMER_KEY === undefined && env.PLO_OAUTH_KEY_FILE === undefined;
+  })
+  PLO_OAUTH2_CLIENT_ID?: string;
+
+  /** Key ID of the OAuth 2.0 authentication key. */
+  @Check('oauth2Kid', (v, args) => (v === undefined ? (args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_CLIENT_ID === undefined : /^[\x21-\x7e]+$/.test(String(v))))
+  PLO_OAUTH2_KID?: string;
+
+  /** The authentication key: a `.p12` keystore or a PEM private key file. */
+  @Check('oauth2KeyFile', (v, args) => (v === undefined ? (args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_CLIENT_ID === undefined : readKeyFile(v) !== undefined))
+  PLO_OAUTH2_KEY_FILE?: string;
+
+  @Check('oauth2KeyAlias', (v, args) => v !== undefined || !isPkcs12File((args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_KEY_FILE))
+  PLO_OAUTH2_KEY_ALIAS?: string;
+
+  @Check('oauth2KeyPassword', (v, args) => v !== undefined || !isPkcs12File((args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_KEY_FILE))
+  PLO_OAUTH2_KEY_PASSWORD?: string;
+
+  /** Space-separated scopes. */
+  @Check('oauth2Scopes', (v, args) => (v === undefined ? (args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_CLIENT_ID === undefined : /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(String(v))))
+  PLO_OAUTH2_SCOPES?: string;
+
+  @IsOptional()
+  @Matches(/^https:\/\/\S+$|^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/\S*$/)
+  PLO_OAUTH2_TOKEN_ENDPOINT?: string;
+
+  /** The DPoP key: a PEM private key file (EC P-256 or RSA); default: a key made at start. */
+  @Check('oauth2DpopKeyFile', (v) => v === undefined || readKeyFile(v) !== undefined)
+  PLO_OAUTH2_DPOP_KEY_FILE?: string;
+}
+
+const OAUTH2_VARIABLES = ['PLO_OAUTH2_KID', 'PLO_OAUTH2_KEY_FILE', 'PLO_OAUTH2_SCOPES', 'PLO_OAUTH2_TOKEN_ENDPOINT', 'PLO_OAUTH2_DPOP_KEY_FILE'] as const;
+
+/** OAuth 2.0 options from PLO_OAUTH2_*: the keys read and loaded now, errors naming the variables. */
+function oauth2FromEnvironment(env: PersonalizedOffersEnvironment): OAuth2Options | undefined {
+  if (!env.PLO_OAUTH2_CLIENT_ID) return undefined;
+  const data = readKeyFile(env.PLO_OAUTH2_KEY_FILE)!;
+  const key = data.includes('-----BEGIN')
+    ? { clientKey: pemKeyNamed(data, env.PLO_OAUTH2_KEY_PASSWORD, 'PLO_OAUTH2_KEY_PASSWORD', 'PLO_OAUTH2_KEY_FILE') }
+    : { pkcs12: { data, alias: env.PLO_OAUTH2_KEY_ALIAS!, password: env.PLO_OAUTH2_KEY_PASSWORD! } };
+  return {
+    clientId: env.PLO_OAUTH2_CLIENT_ID,
+    kid: env.PLO_OAUTH2_KID!,
+    ...key,
+    scopes: env.PLO_OAUTH2_SCOPES!.split(' '),
+    ...(env.PLO_OAUTH2_TOKEN_ENDPOINT ? { tokenEndpoint: env.PLO_OAUTH2_TOKEN_ENDPOINT } : {}),
+    ...(env.PLO_OAUTH2_DPOP_KEY_FILE ? { dpopKey: readKeyFile(env.PLO_OAUTH2_DPOP_KEY_FILE)! } : {}),
+  };
+}
+
+function pemKeyNamed(data: Buffer, passphrase: string | undefined, passwordVariable: string, fileVariable: string): Buffer | KeyObject {
+  if (passphrase === undefined) return data;
+  try {
+    return createPrivateKey({ key: data, format: 'pem', passphrase });
+  } catch {
+    throw new PersonalizedOffersConfigError(passwordVariable, `${passwordVariable} does not decrypt the PEM key in ${fileVariable}.`);
+  }
 }
 
 function readKeyFile(path: unknown): Buffer | undefined {
@@ -256,6 +319,14 @@ const REASONS: Record<string, string> = {
   PLO_OAUTH_KEY_FILE: 'a readable .p12 keystore or PEM private key file (required with PLO_OAUTH_CONSUMER_KEY)',
   PLO_OAUTH_KEY_ALIAS: 'the key alias inside the .p12 (required for a .p12)',
   PLO_OAUTH_KEY_PASSWORD: 'the keystore password (required for a .p12)',
+  PLO_OAUTH2_CLIENT_ID: 'a printable client ID, with PLO_OAUTH2_KID, PLO_OAUTH2_KEY_FILE and PLO_OAUTH2_SCOPES, and without PLO_OAUTH_* (OAuth 1.0a and 2.0 do not mix)',
+  PLO_OAUTH2_KID: 'the printable key ID of the authentication key (required with PLO_OAUTH2_CLIENT_ID)',
+  PLO_OAUTH2_KEY_FILE: 'a readable .p12 keystore or PEM private key file (required with PLO_OAUTH2_CLIENT_ID)',
+  PLO_OAUTH2_KEY_ALIAS: 'the key alias inside the .p12 (required for a .p12)',
+  PLO_OAUTH2_KEY_PASSWORD: 'the keystore password (required for a .p12)',
+  PLO_OAUTH2_SCOPES: 'space-separated scope names (required with PLO_OAUTH2_CLIENT_ID)',
+  PLO_OAUTH2_TOKEN_ENDPOINT: 'an https URL (http only for loopback hosts)',
+  PLO_OAUTH2_DPOP_KEY_FILE: 'a readable PEM private key file (EC P-256 or RSA ≥ 2048)',
 };
 
 /** Names of the environment variables this module reads. */
@@ -271,6 +342,14 @@ export const PERSONALIZED_OFFERS_ENV_VARIABLES = Object.freeze([
   'PLO_OAUTH_KEY_FILE',
   'PLO_OAUTH_KEY_ALIAS',
   'PLO_OAUTH_KEY_PASSWORD',
+  'PLO_OAUTH2_CLIENT_ID',
+  'PLO_OAUTH2_KID',
+  'PLO_OAUTH2_KEY_FILE',
+  'PLO_OAUTH2_KEY_ALIAS',
+  'PLO_OAUTH2_KEY_PASSWORD',
+  'PLO_OAUTH2_SCOPES',
+  'PLO_OAUTH2_TOKEN_ENDPOINT',
+  'PLO_OAUTH2_DPOP_KEY_FILE',
   'PLO_HTTP_TIMEOUT_MS',
   'PLO_HTTP_RETRIES',
   'PLO_LEGACY_WRITES',
@@ -305,7 +384,7 @@ export function loadPersonalizedOffersConfig(
   }
   const raw: Record<string, string> = {};
   for (const name of PERSONALIZED_OFFERS_ENV_VARIABLES) {
-    const value = name === 'PLO_OAUTH_KEY_PASSWORD' ? env[name] : env[name]?.trim();
+    const value = name === 'PLO_OAUTH_KEY_PASSWORD' || name === 'PLO_OAUTH2_KEY_PASSWORD' ? env[name] : env[name]?.trim();
     if (value) raw[name] = value; // an empty variable counts as unset
   }
   const parsed = plainToInstance(PersonalizedOffersEnvironment, raw);
@@ -323,6 +402,7 @@ export function loadPersonalizedOffersConfig(
   }
   const baseUrl = baseUrlFromEnvironment(parsed);
   const oauth = oauthFromEnvironment(parsed);
+  const oauth2 = oauth2FromEnvironment(parsed);
   const cache = cacheFromEnvironment(parsed);
   const http: HttpOptions = {
     ...(parsed.PLO_HTTP_TIMEOUT_MS ? { timeoutMs: Number(parsed.PLO_HTTP_TIMEOUT_MS) } : {}),
@@ -336,6 +416,7 @@ export function loadPersonalizedOffersConfig(
     ...(parsed.PLO_ACCESS_TOKEN_TTL_MS ? { accessTokens: { ttlMs: Number(parsed.PLO_ACCESS_TOKEN_TTL_MS) } } : {}),
     ...(baseUrl ? { baseUrl } : {}),
     ...(oauth ? { oauth } : {}),
+    ...(oauth2 ? { oauth2 } : {}),
     ...(parsed.PLO_AUTHINFO_KEY
       ? {
           authInfo: {

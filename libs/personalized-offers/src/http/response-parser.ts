@@ -21,8 +21,13 @@ const OPAQUE_RUN = /[A-Za-z0-9+/=_%-]{12,}/g;
 const CONSTANT_CODE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 // OAuth parameter names (`oauth_timestamp`, `oauth_body_hash`) are what a refusal talks about: kept.
 const OAUTH_NAME = /^oauth_[a-z]+(?:_[a-z]+)*$/;
+// OAuth 2.0's error codes (RFC 6749 §5.2, RFC 6750 §3.1, RFC 9449): what a refusal is about.
+const OAUTH2_ERROR_CODES = new Set([
+  'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope',
+  'invalid_token', 'insufficient_scope', 'invalid_dpop_proof', 'use_dpop_nonce',
+]);
 const redactRun = (run: string) =>
-  CONSTANT_CODE.test(run) || OAUTH_NAME.test(run) ? run : run.length >= 32 || /[0-9+/=_%-]/.test(run) ? '[redacted]' : run;
+  CONSTANT_CODE.test(run) || OAUTH_NAME.test(run) || OAUTH2_ERROR_CODES.has(run) ? run : run.length >= 32 || /[0-9+/=_%-]/.test(run) ? '[redacted]' : run;
 
 /**
  * A short, printable excerpt of an unexpected body: the values the module itself sent
@@ -59,6 +64,12 @@ function str(v: unknown, secrets: readonly string[]): string | undefined {
 
 /** Items of `{"Errors":{"Error":[…]}}` (also a single object instead of an array), or `undefined`. */
 function parseErrorItems(json: unknown, secrets: readonly string[]): ApiErrorItem[] | undefined {
+  // OAuth 2.0's own error shape (RFC 6749 §5.2, RFC 9449): `{ error, error_description }`.
+  const oauth2 = json as { error?: unknown; error_description?: unknown; Errors?: unknown } | undefined;
+  if (oauth2 && typeof oauth2.error === 'string' && oauth2.Errors === undefined) {
+    const description = str(oauth2.error_description, secrets);
+    return [{ reasonCode: str(oauth2.error, secrets)!, source: 'OAuth2', ...(description !== undefined ? { description } : {}) }];
+  }
   const list = (json as { Errors?: { Error?: unknown } } | undefined)?.Errors?.Error;
   const raw = Array.isArray(list) ? list : list && typeof list === 'object' ? [list] : undefined;
   if (!raw || raw.length === 0) return undefined;

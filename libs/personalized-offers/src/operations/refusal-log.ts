@@ -3,7 +3,9 @@ import type { PersonalizedOffersApiError } from '../errors/personalized-offers-a
 import { skewSentence } from '../http/response-parser.js';
 
 /** Gateway reason codes that mean the request's credentials or signature were refused. */
-const AUTH_REASON_CODES = new Set(['AUTHENTICATION_FAILED', 'INVALID_AUTH_HEADER', 'INVALID_BODY_HASH', 'INVALID_SIGNATURE', 'DECLINED', 'INVALID_CLIENT_CERT']);
+const AUTH_REASON_CODES = new Set(['AUTHENTICATION_FAILED', 'INVALID_AUTH_HEADER', 'INVALID_BODY_HASH', 'INVALID_SIGNATURE', 'DECLINED', 'INVALID_CLIENT_CERT', 'MALFORMED_OAUTH_REQ']);
+/** OAuth 2.0 refusals of the request's token or proof (RFC 6750 §3.1, RFC 9449 §7.1). */
+const OAUTH2_REFUSALS = new Set(['invalid_token', 'insufficient_scope', 'invalid_dpop_proof', 'use_dpop_nonce']);
 
 /** How often one kind of refusal is logged: once, then at most once a minute with a count. */
 const INTERVAL_MS = 60_000;
@@ -18,6 +20,7 @@ export function isCredentialRefusal(error: PersonalizedOffersApiError): boolean 
   if (status < 400 || status >= 500) return false;
   const gateway = error.errors.some((e) => e.source?.toLowerCase() === 'gateway');
   if (status === 401) return true;
+  if (error.errors.some((e) => e.source === 'OAuth2' && e.reasonCode !== undefined && OAUTH2_REFUSALS.has(e.reasonCode))) return true;
   if (status === 403) return gateway || error.errors.length === 0;
   return gateway && error.errors.some((e) => e.reasonCode !== undefined && AUTH_REASON_CODES.has(e.reasonCode));
 }
@@ -30,6 +33,8 @@ export function refusalAdvice(error: PersonalizedOffersApiError): string {
   const text = `${first?.description ?? ''} ${first?.details ?? ''}`.toLowerCase().split('acceptable signature base string')[0]!;
   const gateway = first?.source?.toLowerCase() === 'gateway';
   if (error.clockSkewSeconds !== undefined) return skewSentence(error.clockSkewSeconds).trim();
+  if (reason === 'insufficient_scope') return "The OAuth 2.0 token's scopes do not cover this operation: check oauth2.scopes (PLO_OAUTH2_SCOPES) and the scopes the project was granted.";
+  if (reason === 'invalid_token' || reason === 'invalid_dpop_proof') return 'The OAuth 2.0 token or its DPoP proof was refused even after a new token: check oauth2.clientId, oauth2.kid, the keys and the clock.';
   if (/timestamp|clock/.test(text)) {
     return "Check this host's clock (NTP): Mastercard refuses OAuth timestamps more than 300 s off.";
   }
