@@ -14,6 +14,9 @@ import {
 import { accessTokenHash } from '../libs/personalized-offers/src/signing/oauth2/jose.js';
 import { LoopbackServer, okBody } from './support/loopback-server.js';
 import { captureLogger } from './support/capture-logger.js';
+import { TerminusModule } from '@nestjs/terminus';
+import { PersonalizedOffersHealthIndicator } from 'nestjs-personalized-offers/health';
+import { PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../libs/personalized-offers/src/personalized-offers.constants.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -323,6 +326,30 @@ describe('OAuth 2.0 (FAPI 2.0, private_key_jwt, DPoP): the module against a stri
     }
     expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
     expect((error as PersonalizedOffersConfigError).settings).toEqual(expect.arrayContaining(names));
+  });
+
+  it('the health indicator reports the token state without calling Mastercard: none, valid, then failing (down) after a refused mint', async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo, oauth2: { clientId: server.clientId, kid: server.kid, clientKey: server.clientKey.privateKey, scopes: ['s'] } }),
+        TerminusModule,
+      ],
+      providers: [PersonalizedOffersHealthIndicator],
+    }).compile();
+    const indicator = moduleRef.get(PersonalizedOffersHealthIndicator);
+    const before = server.requests.length;
+    expect((await indicator.isHealthy()).personalizedOffers).toMatchObject({ status: 'up', oauth2: { state: 'none', tokens: 0 } });
+    expect(server.requests.length).toBe(before);
+    await moduleRef.get(UserTokenService).getUserToken('henry');
+    const valid = (await indicator.isHealthy()).personalizedOffers as unknown as { oauth2: { state: string; expiresInMs: number } };
+    expect(valid).toMatchObject({ status: 'up', oauth2: { state: 'valid', tokens: 1 } });
+    expect(valid.oauth2.expiresInMs).toBeGreaterThan(890_000);
+    // Every token refused from now on: the next mint fails.
+    server.tokenType = 'Bearer';
+    (moduleRef.get(PERSONALIZED_OFFERS_RESOLVED_OPTIONS, { strict: false }) as { oauth2: { tokens: Map<string, unknown> } }).oauth2.tokens.clear();
+    await expect(moduleRef.get(UserTokenService).getUserToken('ivan')).rejects.toBeInstanceOf(PersonalizedOffersInvalidResponseError);
+    const failing = await indicator.isHealthy();
+    expect(failing.personalizedOffers).toMatchObject({ status: 'down', oauth2: { state: 'failing', reason: 'INVALID_RESPONSE' } });
   });
 
   it('the ath test vector of OAUTH2.md §3.1', () => {

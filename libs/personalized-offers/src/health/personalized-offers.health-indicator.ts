@@ -19,6 +19,12 @@ export interface PersonalizedOffersHealthDetails {
    * or the Redis client's connection state (`reconnecting`, `connecting`, …).
    */
   tokenStore: { kind: 'memory' | 'redis' | 'custom' | 'none'; reachable?: boolean; reason?: string };
+  /**
+   * With `oauth2`: the OAuth 2.0 token state, read without calling Mastercard: `none` before the
+   * first token, `valid`, `expiring` (the next call mints a new one), `failing` (the last token
+   * request was refused or failed: `reason` is its error code; down).
+   */
+  oauth2?: { state: 'none' | 'valid' | 'expiring' | 'failing'; tokens: number; expiresInMs?: number; reason?: string };
   /** Why the indicator is down. */
   message?: string;
 }
@@ -66,7 +72,9 @@ export class PersonalizedOffersHealthIndicator {
       problems.push(`Circuit breaker open after repeated upstream failures; next probe in ${circuitBreaker.retryInMs} ms.`);
     }
     if (tokenStore.reachable === false) problems.push(`Token store (${tokenStore.kind}) unreachable: ${tokenStore.reason}.`);
-    const details: PersonalizedOffersHealthDetails = { circuitBreaker, tokenStore };
+    const oauth2 = this.client.oauth2?.state();
+    if (oauth2?.state === 'failing') problems.push(`OAuth 2.0 token requests are failing (${oauth2.reason}): check oauth2.clientId, oauth2.kid, the key and the scopes.`);
+    const details: PersonalizedOffersHealthDetails = { circuitBreaker, tokenStore, ...(oauth2 ? { oauth2 } : {}) };
     if (problems.length === 0) return session.up({ ...details });
     return session.down({ ...details, message: problems.join(' ') });
   }

@@ -10,7 +10,7 @@ import { PersonalizedOffersUnavailableError } from '../errors/personalized-offer
 import type { ServerClock } from '../signing/server-clock.js';
 import { RequestQueue } from './request-queue.js';
 import { correlationIdOf } from './correlation-id.js';
-import { OAUTH2_OPERATION } from '../signing/oauth2/oauth2.client.js';
+import { OAUTH2_OPERATION, type OAuth2Client } from '../signing/oauth2/oauth2.client.js';
 import { PersonalizedOffersError } from '../errors/personalized-offers.error.js';
 import { isLogLevelEnabled } from '../log-level.js';
 import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
@@ -43,6 +43,8 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
   private readonly retry: RetryPolicy;
   /** Read by the health indicator (`snapshot()`); only `send` runs calls through it. */
   readonly breaker: UpstreamCircuitBreaker;
+  /** The OAuth 2.0 client with `oauth2`: read by the health indicator (`state()`). */
+  readonly oauth2?: OAuth2Client;
 
   constructor(
     @InjectPersonalizedOffersHttp() private readonly http: HttpService,
@@ -53,6 +55,7 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
     this.maxResponseBytes = options.http.maxResponseBytes;
     this.queue = new RequestQueue(options.http.maxSockets, options.http.queueTimeoutMs, options.http.maxQueueLength);
     this.serverClock = options.signer?.serverClock;
+    if (options.oauth2) this.oauth2 = options.oauth2;
     this.retry = new RetryPolicy(options.http.retry);
     this.breaker = new UpstreamCircuitBreaker(options.http.circuitBreaker, this.logger, this.telemetry);
   }

@@ -151,10 +151,12 @@ function describe(simulator: PersonalizedOffersSimulator, baseUrl: string, cli: 
   const options = cli.simulator;
   const { key, iv, mode = 'cbc', encoding = 'hex' } = simulator.authInfo;
   const authInfo = { key: String(key), iv: String(iv), mode, encoding };
-  const signingKeyFile = options.gateway && cli.publicKeyFile !== undefined ? siblingSigningKey(cli.publicKeyFile, options.gateway.publicKey) : undefined;
+  // OAuth 1.0a gateway mode only (the bin does not start OAuth 2.0 mode yet).
+  const oauth1 = options.gateway && !('oauth2' in options.gateway) ? options.gateway : undefined;
+  const signingKeyFile = oauth1 && cli.publicKeyFile !== undefined ? siblingSigningKey(cli.publicKeyFile, oauth1.publicKey) : undefined;
   // The consumer key as given: the user typed it, and the module must be configured with exactly it.
-  const gateway = options.gateway
-    ? { consumerKey: options.gateway.consumerKey, timestampWindowSeconds: options.gateway.timestampWindowSeconds ?? 300, signingKeyFile: signingKeyFile ?? null }
+  const gateway = oauth1
+    ? { consumerKey: oauth1.consumerKey, timestampWindowSeconds: oauth1.timestampWindowSeconds ?? 300, signingKeyFile: signingKeyFile ?? null }
     : null;
   if (cli.json) return `${JSON.stringify({ baseUrl, fId: simulator.fIds[0], fIds: simulator.fIds, authInfo, gateway })}\n`;
   const lines = [

@@ -5,6 +5,8 @@ export {
 export { seededRandom, type SimulatorFault, type SimulatorFaultRule, type SimulatorFaultSchedule } from './simulator-fault.js';
 export type { SimulatorGatewayOptions, GatewaySignatureMethod } from './gateway/simulator-gateway.js';
 export { simulatorGatewayCredentials, type SimulatorGatewayCredentials } from './gateway/credentials.js';
+export type { SimulatorOAuth2Options, SimulatorOAuth2GatewayOptions, SimulatorWwwAuthenticateStyle } from './gateway/oauth2-gateway.js';
+export { simulatorOAuth2Credentials, type SimulatorOAuth2Credentials } from './gateway/oauth2-credentials.js';
 export {
   usePersonalizedOffersSimulator,
   personalizedOffersSimulatorOptions,

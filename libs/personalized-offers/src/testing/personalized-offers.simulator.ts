@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { AuthInfoKeyMaterial } from '../crypto/auth-info-key-material.js';
 import type { AuthInfoOptions } from '../interfaces/index.js';
 import { gatewayErrorBody } from './gateway/gateway-refusal.js';
+import { OAuth2Gateway, type SimulatorOAuth2GatewayOptions, TOKEN_ENDPOINT_PATH } from './gateway/oauth2-gateway.js';
+import type { ReceivedTarget } from './gateway/signature-base-string.js';
 import { SimulatorGateway, type SimulatorGatewayOptions } from './gateway/simulator-gateway.js';
 import { type SimulatorFault, type SimulatorFaultRule, type SimulatorFaultSchedule, seededRandom } from './simulator-fault.js';
 import { AccessTokenRegistry } from './simulator/access-tokens.js';
@@ -42,9 +44,16 @@ export interface PersonalizedOffersSimulatorOptions {
    * RSA-SHA256 or RSA-PSS signature over the method, URL and query as received, body hash over
    * the exact bytes, timestamp window, nonce reuse) before routing, and refuse with the
    * gateway's status and body (`Source: "Gateway"`). Only admitted requests reach the
-   * operations and draw faults (in the order they are admitted). @default off: no checks
+   * operations and draw faults (in the order they are admitted).
+   *
+   * With `{ oauth2: { clientId, kid, publicKey, … } }` instead: OAuth 2.0 mode. The simulator
+   * also plays Mastercard's authorization server at `POST /oauth/token` (FAPI 2.0 client
+   * credentials, `private_key_jwt`, DPoP, server nonces) and admits only requests carrying
+   * `Authorization: DPoP <its access token>` and a valid DPoP proof bound to that token's key
+   * (RFC 9449); OAuth 1.0a headers are refused. Every answer carries `DPoP-Nonce`.
+   * @default off: no checks
    */
-  gateway?: SimulatorGatewayOptions;
+  gateway?: SimulatorGatewayOptions | SimulatorOAuth2GatewayOptions;
 }
 
 interface ActiveRule {
@@ -89,6 +98,7 @@ export class PersonalizedOffersSimulator {
   private tokenEpoch = 0;
   private readonly issued = new Map<string, SimulatorUser>();
   private readonly gateway: SimulatorGateway | undefined;
+  private readonly oauth2: OAuth2Gateway | undefined;
 
   constructor(private readonly options: PersonalizedOffersSimulatorOptions = {}) {
     this.authInfo = options.authInfo ?? { key: randomBytes(16).toString('hex'), iv: randomBytes(16).toString('hex'), mode: 'cbc', encoding: 'hex' };
@@ -102,7 +112,14 @@ export class PersonalizedOffersSimulator {
     this.accessTokens = new AccessTokenRegistry(`access:${this.tokenSecret}`, this.now, ttl);
     this.state = new SimulatorState(this.catalogue, this.now);
     for (const rule of options.faults ?? []) this.addFault(rule.fault, rule.schedule);
-    this.gateway = options.gateway ? new SimulatorGateway(options.gateway, this.now) : undefined;
+    const gateway = options.gateway;
+    if (gateway && 'oauth2' in gateway) {
+      this.gateway = undefined;
+      this.oauth2 = new OAuth2Gateway(gateway.oauth2, this.now, () => this.url);
+    } else {
+      this.gateway = gateway ? new SimulatorGateway(gateway, this.now) : undefined;
+      this.oauth2 = undefined;
+    }
   }
 
   /** Starts listening; `baseUrl` is host-only (`http://127.0.0.1:PORT`), as v1.5 servers are: paths carry `/plo/v1/…`. */
@@ -149,6 +166,10 @@ export class PersonalizedOffersSimulator {
   resetRequestCount(): void {
     this.received = 0;
     this.faultCounts.clear();
+    if (this.oauth2) {
+      this.oauth2.tokenRequests = 0;
+      this.oauth2.tokensIssued = 0;
+    }
   }
 
   /** The last 200 requests received (oldest first), raw body and query included, whatever their outcome. */
@@ -159,6 +180,46 @@ export class PersonalizedOffersSimulator {
   /** Empties `requests`. */
   clearRequests(): void {
     this.log.clear();
+  }
+
+  /** OAuth 2.0 mode: requests received at `/oauth/token` since start or the last `resetRequestCount()`, whatever their outcome (0 in other modes). */
+  get oauth2TokenRequests(): number {
+    return this.oauth2?.tokenRequests ?? 0;
+  }
+
+  /** OAuth 2.0 mode: access tokens issued since start or the last `resetRequestCount()` (0 in other modes). */
+  get oauth2TokensIssued(): number {
+    return this.oauth2?.tokensIssued ?? 0;
+  }
+
+  /** OAuth 2.0 mode: the server nonce answers carry in `DPoP-Nonce` now. */
+  get dpopNonce(): string {
+    return this.requireOAuth2('dpopNonce').currentNonce();
+  }
+
+  /**
+   * OAuth 2.0 mode: switches to a new server nonce now and returns it. The old one is refused
+   * from then on (the next proof carrying it gets `use_dpop_nonce`, at the token endpoint and
+   * the gateway), unless `keepPrevious` (a graceful rotation: the old one stays valid until the
+   * next rotation, as after the timed ones).
+   */
+  rotateDpopNonce(options: { keepPrevious?: boolean } = {}): string {
+    return this.requireOAuth2('rotateDpopNonce').rotateNonce(options.keepPrevious ?? false);
+  }
+
+  /** OAuth 2.0 mode: forgets every access token issued; each now gets 401 `invalid_token`. */
+  revokeOAuth2Tokens(): void {
+    this.requireOAuth2('revokeOAuth2Tokens').revokeTokens();
+  }
+
+  /** OAuth 2.0 mode: every access token issued so far is expired from now on (401 `invalid_token`); `advanceTime` past `tokenTtlSeconds` does the same. */
+  expireOAuth2Tokens(): void {
+    this.requireOAuth2('expireOAuth2Tokens').expireTokens();
+  }
+
+  private requireOAuth2(name: string): OAuth2Gateway {
+    if (!this.oauth2) throw new Error(`${name} needs OAuth 2.0 mode: create the simulator with gateway: { oauth2: { clientId, kid, publicKey } }.`);
+    return this.oauth2;
   }
 
   /**
@@ -272,13 +333,40 @@ export class PersonalizedOffersSimulator {
     const setBody = this.log.add(req, url, lookup.route?.operationId);
     // Faults are drawn on arrival, so the schedule depends only on the order requests arrive in;
     // behind the gateway, once it has admitted the request (it needs the body's bytes first).
-    let fault = lookup.route && !this.gateway ? this.takeFault(lookup.route.operationId) : undefined;
+    const oauth2 = this.oauth2;
+    const tokenEndpoint = oauth2 !== undefined && url.pathname === TOKEN_ENDPOINT_PATH;
+    let fault = lookup.route && !this.gateway && !oauth2 ? this.takeFault(lookup.route.operationId) : undefined;
+    // OAuth 2.0 mode: the current server nonce on every answer, whatever it is (RFC 9449 §8.2).
+    if (oauth2) res.setHeader('DPoP-Nonce', oauth2.currentNonce());
 
     readBody(req)
       .then((bytes) => {
         if (bytes === undefined) return send(res, errorReply(413, 'Request body is too large'));
         const body = bytes.toString('utf8');
-        if (this.gateway) {
+        if (oauth2) {
+          const target: ReceivedTarget = {
+            method,
+            target: req.url ?? '/',
+            host: req.headers.host,
+            scheme: 'http',
+            fallbackHost: this.url?.slice('http://'.length) ?? 'localhost',
+          };
+          const dpop = req.headersDistinct['dpop'] ?? [];
+          if (tokenEndpoint) {
+            const answer = oauth2.token({ ...target, contentType: req.headers['content-type'], dpop, body: bytes });
+            setBody(body, answer.refusal);
+            res.setHeader('DPoP-Nonce', oauth2.currentNonce());
+            return send(res, { status: answer.status, body: answer.body, headers: answer.headers });
+          }
+          const refusal = oauth2.check({ ...target, authorization: req.headersDistinct['authorization'] ?? [], dpop, operationId: lookup.route?.operationId });
+          if (refusal) {
+            setBody(body, refusal.refusal);
+            res.setHeader('DPoP-Nonce', oauth2.currentNonce());
+            return send(res, { status: refusal.status, body: refusal.body, headers: refusal.headers });
+          }
+          res.setHeader('DPoP-Nonce', oauth2.currentNonce());
+          fault = lookup.route ? this.takeFault(lookup.route.operationId, arrival) : undefined;
+        } else if (this.gateway) {
           const refusal = this.gateway.check({
             method,
             target: req.url ?? '/',

@@ -69,6 +69,8 @@ export class OAuth2Client {
   private readonly minting = new Map<string, Promise<string>>();
   /** Token requests sent (for tests and the health view). */
   tokenRequests = 0;
+  /** The error code of the last mint when it failed (cleared by a success). */
+  private lastFailure: string | undefined;
 
   constructor(
     private readonly options: ResolvedOAuth2,
@@ -76,6 +78,18 @@ export class OAuth2Client {
   ) {
     this.jwk = publicJwk(options.dpopKey);
     this.jkt = jwkThumbprint(this.jwk);
+  }
+
+  /**
+   * The token state, read without calling Mastercard (for the health indicator): `failing` when
+   * the last mint failed, `valid` while every cached token has more than the margin left,
+   * `expiring` when one is within it (the next call mints), `none` before the first token.
+   */
+  state(): { state: 'none' | 'valid' | 'expiring' | 'failing'; tokens: number; expiresInMs?: number; reason?: string } {
+    if (this.lastFailure !== undefined) return { state: 'failing', tokens: this.tokens.size, reason: this.lastFailure };
+    if (this.tokens.size === 0) return { state: 'none', tokens: 0 };
+    const soonest = Math.min(...[...this.tokens.values()].map((t) => t.expiresAt)) - this.now();
+    return { state: soonest > TOKEN_EXPIRY_MARGIN_MS ? 'valid' : 'expiring', tokens: this.tokens.size, expiresInMs: Math.max(0, soonest) };
   }
 
   /** For the start-up line: the algorithms and the client ID's last 4 characters. */
@@ -140,10 +154,12 @@ export class OAuth2Client {
         (token) => {
           this.tokens.set(key, token);
           this.minting.delete(key);
+          this.lastFailure = undefined;
           return token.value;
         },
         (error: unknown) => {
           this.minting.delete(key);
+          this.lastFailure = (error as { code?: string }).code ?? 'error';
           throw error;
         },
       );

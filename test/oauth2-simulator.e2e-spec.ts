@@ -1,0 +1,114 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import {
+  LegacyUserPresentmentService,
+  PersonalizedOffersModule,
+  PlatformAdminService,
+  UserPresentmentService,
+  UserTokenService,
+} from 'nestjs-personalized-offers';
+import { PersonalizedOffersSimulator, simulatorOAuth2Credentials } from 'nestjs-personalized-offers/testing';
+
+/**
+ * Issue 19: the module signed with OAuth 2.0 (FAPI 2.0, DPoP) end to end against the simulator
+ * playing Mastercard's authorization server and gateway, which checks every assertion, proof,
+ * token binding and nonce; both API families, reads and writes.
+ */
+describe('OAuth 2.0 end to end against the simulator in OAuth 2.0 mode', () => {
+  const credentials = simulatorOAuth2Credentials();
+  const simulator = new PersonalizedOffersSimulator({
+    gateway: { oauth2: { clientId: credentials.clientId, kid: credentials.kid, publicKey: credentials.publicKey, wwwAuthenticate: 'colon' } },
+  });
+  let moduleRef: TestingModule;
+  const USER = 'oauth2-user-1';
+
+  /** Refusals other than the expected nonce rounds: each one a request the module got wrong. */
+  const refusals = () =>
+    simulator.requests.filter((r) => r.gatewayRefusal && r.gatewayRefusal.reasonCode !== 'use_dpop_nonce').map((r) => `${r.method} ${r.path}: ${r.gatewayRefusal!.reasonCode} ${r.gatewayRefusal!.description}`);
+
+  beforeAll(async () => {
+    await simulator.start();
+  });
+  afterAll(() => simulator.stop());
+  beforeEach(async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl: simulator.baseUrl,
+          authInfo: simulator.authInfo,
+          oauth2: { clientId: credentials.clientId, kid: credentials.kid, clientKey: credentials.clientKey, scopes: ['offers:read', 'offers:write'] },
+        }),
+      ],
+    }).compile();
+    simulator.clearRequests();
+    simulator.resetRequestCount();
+  });
+  afterEach(async () => {
+    await moduleRef.close();
+  });
+
+  it('both families, reads and writes: every request admitted, one token minted (after one nonce round)', async () => {
+    const legacy = moduleRef.get(LegacyUserPresentmentService);
+    const page = await legacy.matchedOffers(USER, {});
+    const offer = (page.Items?.MatchedOffer ?? []).find((o) => o.ActiveSc === 'AVAILABLE');
+    expect(offer).toBeDefined();
+    await expect(legacy.activateStatementCreditOffer(USER, { offerId: offer!.OfferId! })).resolves.toBeDefined();
+    const current = moduleRef.get(UserPresentmentService);
+    const offers = await current.getOffers(USER, { limit: 5 });
+    expect(offers.offers?.length).toBeGreaterThan(0);
+    await expect(moduleRef.get(PlatformAdminService).browseOffers({ limit: 1 })).resolves.toBeDefined();
+    expect(refusals()).toEqual([]);
+    expect(simulator.oauth2TokenRequests).toBe(2); // the nonce round, then the token
+    for (const r of simulator.requests) expect(String(r.headers.authorization ?? '')).not.toMatch(/^OAuth /);
+  });
+
+  it('50 concurrent first calls: one token, every call admitted', async () => {
+    const tokens = moduleRef.get(UserTokenService);
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => tokens.getUserToken(`concurrent-${i}`)));
+    expect(new Set(results).size).toBe(50);
+    expect(simulator.oauth2TokenRequests).toBe(2);
+    expect(refusals()).toEqual([]);
+  });
+
+  it('a rotated nonce at the gateway (colon form) costs one repeat; a revoked token one re-mint; both invisible to the caller', async () => {
+    const tokens = moduleRef.get(UserTokenService);
+    await tokens.getUserToken('warm-up');
+    simulator.rotateDpopNonce();
+    await expect(tokens.getUserToken('after-rotation')).resolves.toBeDefined();
+    simulator.revokeOAuth2Tokens();
+    const before = simulator.oauth2TokenRequests;
+    await expect(tokens.getUserToken('after-revocation')).resolves.toBeDefined();
+    expect(simulator.oauth2TokenRequests).toBe(before + 1);
+    expect(refusals().filter((r) => !r.includes('invalid_token'))).toEqual([]);
+  });
+
+  it('a token is re-minted before it expires (a 60 s margin): with a 61 s lifetime, a call 1.2 s later mints again, without an invalid_token round', async () => {
+    const shortLived = new PersonalizedOffersSimulator({
+      gateway: { oauth2: { clientId: credentials.clientId, kid: credentials.kid, publicKey: credentials.publicKey, tokenTtlSeconds: 61 } },
+    });
+    await shortLived.start();
+    const ref = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl: shortLived.baseUrl,
+          authInfo: shortLived.authInfo,
+          oauth2: { clientId: credentials.clientId, kid: credentials.kid, clientKey: credentials.clientKey, scopes: ['offers:read'] },
+        }),
+      ],
+    }).compile();
+    try {
+      const tokens = ref.get(UserTokenService);
+      await tokens.getUserToken('first');
+      await tokens.getUserToken('second'); // within the second: the same token
+      expect(shortLived.oauth2TokenRequests).toBe(2);
+      await new Promise((r) => setTimeout(r, 1_200));
+      await tokens.getUserToken('third');
+      expect(shortLived.oauth2TokenRequests).toBe(3); // re-minted (the nonce is current: one request)
+      expect(shortLived.requests.filter((r) => r.gatewayRefusal && r.gatewayRefusal.reasonCode !== 'use_dpop_nonce')).toEqual([]);
+    } finally {
+      await ref.close();
+      await shortLived.stop();
+    }
+  });
+});
