@@ -6,7 +6,7 @@ import {
   UserPresentmentService,
   UserTokenService,
 } from 'nestjs-personalized-offers';
-import { PersonalizedOffersSimulator, simulatorOAuth2Credentials } from 'nestjs-personalized-offers/testing';
+import { PersonalizedOffersSimulator, simulatorOAuth2Credentials, usePersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
 
 /**
  * Issue 19: the module signed with OAuth 2.0 (FAPI 2.0, DPoP) end to end against the simulator
@@ -109,6 +109,33 @@ describe('OAuth 2.0 end to end against the simulator in OAuth 2.0 mode', () => {
     } finally {
       await ref.close();
       await shortLived.stop();
+    }
+  });
+
+  it('usePersonalizedOffersSimulator follows an app on OAuth 2.0: the simulator it starts runs in OAuth 2.0 mode with the app\'s client, and Mastercard\'s endpoints are replaced', async () => {
+    const fresh = new PersonalizedOffersSimulator();
+    const app = PersonalizedOffersModule.forRoot({
+      fId: '999999',
+      baseUrl: 'https://api.mastercard.com',
+      oauth2: {
+        clientId: credentials.clientId,
+        kid: credentials.kid,
+        clientKey: credentials.clientKey,
+        scopes: ['offers:read'],
+        tokenEndpoint: 'https://api.mastercard.com/oauth/token',
+        issuer: 'https://api.mastercard.com',
+      },
+    });
+    const ref = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [app] }), fresh).compile();
+    try {
+      await expect(ref.get(UserPresentmentService).getOffers('helper-user', { limit: 1 })).resolves.toBeDefined();
+      await expect(ref.get(UserTokenService).getUserToken('helper-user')).resolves.toBeDefined();
+      expect(fresh.oauth2TokenRequests).toBeGreaterThan(0);
+      expect(fresh.requests.filter((r) => r.gatewayRefusal && r.gatewayRefusal.reasonCode !== 'use_dpop_nonce')).toEqual([]);
+      expect(fresh.requests.every((r) => String(r.headers.authorization ?? '').startsWith('DPoP ') || r.path === '/oauth/token')).toBe(true);
+    } finally {
+      await ref.close();
+      await fresh.stop();
     }
   });
 });

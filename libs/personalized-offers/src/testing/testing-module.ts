@@ -1,7 +1,8 @@
-import { KeyObject, createPublicKey } from 'node:crypto';
+import { KeyObject, createPrivateKey, createPublicKey } from 'node:crypto';
+import { OAuth2Gateway } from './gateway/oauth2-gateway.js';
 import { personalizedOffersConfig, loadPersonalizedOffersConfig } from '../config/personalized-offers.config.js';
 import { PersonalizedOffersConfigError } from '../errors/personalized-offers-config.error.js';
-import type { OAuthOptions, PersonalizedOffersModuleOptions } from '../interfaces/index.js';
+import type { OAuth2Options, OAuthOptions, PersonalizedOffersModuleOptions } from '../interfaces/index.js';
 import { PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
 import { PERSONALIZED_OFFERS_MODULE_OPTIONS } from '../personalized-offers.module-definition.js';
 import { resolveModuleOptions } from '../personalized-offers.providers.js';
@@ -46,9 +47,12 @@ function pointAtSimulator(
   overrides: Partial<PersonalizedOffersModuleOptions>,
 ): PersonalizedOffersModuleOptions {
   const { proxy: _proxy, ...http } = app.http ?? {};
+  // OAuth 2.0: the simulator is the token endpoint and the issuer (never Mastercard's).
+  const oauth2 = app.oauth2 ? (({ tokenEndpoint: _t, issuer: _i, ...rest }) => rest)(app.oauth2) : undefined;
   return {
     ...app,
     ...(app.http !== undefined ? { http } : {}),
+    ...(oauth2 ? { oauth2 } : {}),
     fId: simulator.fIds.includes(app.fId) ? app.fId : simulator.fIds[0]!,
     baseUrl: simulator.baseUrl,
     authInfo: simulator.authInfo,
@@ -112,7 +116,36 @@ function findAppOptionsProvider(builder: object): OptionsProvider | undefined {
 }
 
 /** The simulator's gateway, read from the instance (no public accessor yet). */
-type SimulatorInternals = { gateway?: SimulatorGateway; now?: () => number };
+type SimulatorInternals = { gateway?: SimulatorGateway; oauth2?: OAuth2Gateway; now?: () => number; url?: string };
+
+/**
+ * An app on OAuth 2.0 is tested against the simulator in OAuth 2.0 mode with the app's client ID,
+ * kid and the public half of its authentication key: switched on here when the helper starts the
+ * simulator itself; otherwise the simulator's OAuth 2.0 mode must expect the same client.
+ */
+function requireOAuth2Mode(simulator: PersonalizedOffersSimulator, oauth2: OAuth2Options, mayEnable: boolean): void {
+  const internals = simulator as unknown as SimulatorInternals;
+  if (internals.oauth2) {
+    if (internals.oauth2.clientId !== oauth2.clientId || internals.oauth2.kid !== oauth2.kid) {
+      throw new PersonalizedOffersConfigError(
+        'oauth2',
+        "usePersonalizedOffersSimulator: the app's oauth2.clientId or oauth2.kid is not the one the simulator's OAuth 2.0 mode expects. Create the simulator with gateway: { oauth2: { clientId, kid, publicKey } } of the app, or leave it without gateway mode and let the helper switch it on.",
+      );
+    }
+    return;
+  }
+  if (!mayEnable || internals.gateway || typeof internals.now !== 'function') {
+    throw new PersonalizedOffersConfigError(
+      'oauth2',
+      'usePersonalizedOffersSimulator: the app uses OAuth 2.0 (oauth2), but the simulator was started without its OAuth 2.0 mode. Let the helper start it (do not call start() first), create it with gateway: { oauth2: { clientId, kid, publicKey } } (simulatorOAuth2Credentials() makes a set), or test unsigned with overrides { oauth2: undefined }.',
+    );
+  }
+  const privateKey = oauth2.clientKey !== undefined && oauth2.clientKey !== null && oauth2.clientKey !== ''
+    ? oauth2.clientKey instanceof KeyObject ? oauth2.clientKey : createPrivateKey({ key: oauth2.clientKey, format: 'pem' })
+    : loadSigningKey({ consumerKey: oauth2.clientId, pkcs12: oauth2.pkcs12! }, 'oauth2');
+  const now = internals.now;
+  internals.oauth2 = new OAuth2Gateway({ clientId: oauth2.clientId, kid: oauth2.kid, publicKey: createPublicKey(privateKey) }, () => now(), () => internals.url);
+}
 
 function samePublicKey(gateway: SimulatorGateway, publicKey: KeyObject): boolean | undefined {
   const theirs = (gateway as unknown as { publicKey?: unknown }).publicKey;
@@ -205,6 +238,8 @@ export function usePersonalizedOffersSimulator<B extends PersonalizedOffersTesti
   const prepare = async (app: PersonalizedOffersModuleOptions): Promise<PersonalizedOffersModuleOptions> => {
     const oauth = 'oauth' in overrides ? overrides.oauth : app.oauth;
     if (oauth) requireGatewayMode(simulator, oauth, startedHere || !isStarted(simulator));
+    const oauth2 = 'oauth2' in overrides ? overrides.oauth2 : app.oauth2;
+    if (oauth2) requireOAuth2Mode(simulator, oauth2, startedHere || !isStarted(simulator));
     if (!isStarted(simulator)) {
       startedHere = true;
       starting ??= simulator.start();
