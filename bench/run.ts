@@ -130,6 +130,37 @@ async function signedColdScenario(upstream: Upstream, signer: SyncSigner): Promi
   await ud.close();
 }
 
+/**
+ * The same signed cold-token load, OAuth 2.0 (a DPoP ES256 proof per request, the token minted
+ * once) against OAuth 1.0a (an RSA-SHA256 signature per request): both through the module, same
+ * upstream. Target ≥ 1.0 (issue 19).
+ */
+async function oauth2Scenario(upstream: Upstream, signer: SyncSigner): Promise<void> {
+  log(`OAuth 2.0 (DPoP ES256) vs OAuth 1.0a (RSA-SHA256): ${N.signedCold} users, concurrency ${CONCURRENCY}`);
+  const oauth1 = await moduleContender({ baseUrl: upstream.baseUrl, oauth: { consumerKey: signer.consumerKey, signingKey: signer.key }, http: { maxSockets: CONCURRENCY } });
+  const oauth2 = await moduleContender({
+    baseUrl: upstream.baseUrl,
+    oauth2: { clientId: 'bench-client', kid: 'bench-kid', clientKey: signer.key, scopes: ['bench:all'] },
+    http: { maxSockets: CONCURRENCY },
+  });
+  const round = (call: (u: string) => Promise<unknown>, n = N.signedCold) => {
+    const users = freshUsers(n, 'oauth2');
+    return rate(n, (i) => call(users[i]!));
+  };
+  await round((u) => oauth1.users.getUserToken(u), N.warmUp)();
+  await round((u) => oauth2.users.getUserToken(u), N.warmUp)();
+  const r = await alternate(N.rounds, {
+    oauth2: () => round((u) => oauth2.users.getUserToken(u))(),
+    oauth1: () => round((u) => oauth1.users.getUserToken(u))(),
+  });
+  details.oauth2 = { reqPerSecond: r };
+  rows.push(
+    ratioRow(`signed cold tokens, OAuth 2.0 DPoP ES256 (${N.signedCold} users, c=${CONCURRENCY})`, 'module OAuth 2.0 req/s ÷ module OAuth 1.0a req/s', r.oauth2 / r.oauth1, 1, `${reqs(r.oauth2)} vs ${reqs(r.oauth1)}`),
+  );
+  await oauth1.close();
+  await oauth2.close();
+}
+
 async function signedWanScenario(signer: SyncSigner): Promise<void> {
   log(`signed, upstream +${WAN_LATENCY_MS} ms: ${N.signedWan} users, concurrency ${CONCURRENCY}`);
   const slow = await Upstream.start(WAN_LATENCY_MS);
@@ -427,6 +458,7 @@ async function main(): Promise<void> {
   try {
     await cryptoScenario();
     await signedColdScenario(upstream, signer);
+    await oauth2Scenario(upstream, signer);
     await signedWanScenario(signer);
     await openLoopScenario(upstream, signer);
     await signedPostScenario(upstream, signer);

@@ -25,6 +25,7 @@ const accessToken = json({
     Buffer.alloc(256, 7).toString('base64url'),
   ].join('.'),
 });
+const oauth2Token = json({ access_token: 'eyJ4NXQjUzI1NiI6IkJlbmNoIn0.bench-dpop-bound-token.signature', token_type: 'DPoP', expires_in: 900, scope: 'bench:all' });
 const badRequest = json({ Errors: { Error: [{ ReasonCode: '400', Description: 'FId or AuthInfo missing' }] } });
 const badBody = json({ Errors: { Error: [{ ReasonCode: '400', Description: 'body is not the expected JSON' }] } });
 const notFound = json({ Errors: { Error: [{ ReasonCode: '404', Description: 'no such route' }] } });
@@ -132,6 +133,9 @@ const server = createServer((req, res) => {
     });
   } else if (req.method === 'POST' && path === '/loyalty/offers/user-presentment/access-tokens') {
     readBody(req, () => send(res, 200, accessToken));
+  } else if (req.method === 'POST' && path === '/oauth/token') {
+    // OAuth 2.0 token endpoint (the OAuth 2.0 row): a DPoP token; assertions are not verified here.
+    readBody(req, () => send(res, 200, oauth2Token));
   } else {
     req.resume();
     send(res, 404, notFound);
