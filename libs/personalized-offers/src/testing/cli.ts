@@ -34,6 +34,8 @@ Options:
                              (PEM, or DER certificate); every request must then be signed
                              with OAuth 1.0a as Mastercard's gateway requires
   --consumer-key <key>       gateway mode: the consumer key requests must carry
+  --oauth2-client-id <id>    OAuth 2.0 mode (with --oauth2-kid and --public-key, the client's
+  --oauth2-kid <kid>         authentication public key): /oauth/token and DPoP-bound requests
   --timestamp-window <s>     gateway mode: accepted oauth_timestamp distance (default 300)
   --log                      one line per request on stderr: time, method, path, query names
                              (never values), status, and for a gateway refusal its reason code
@@ -76,6 +78,8 @@ function parse(argv: string[]): CliOptions | GenerateKeys | 'help' {
         seed: { type: 'string' },
         'public-key': { type: 'string' },
         'consumer-key': { type: 'string' },
+        'oauth2-client-id': { type: 'string' },
+        'oauth2-kid': { type: 'string' },
         'timestamp-window': { type: 'string' },
         log: { type: 'boolean', default: false },
         'generate-keys': { type: 'string' },
@@ -111,6 +115,22 @@ function parse(argv: string[]): CliOptions | GenerateKeys | 'help' {
 
   const publicKeyFile = values['public-key'];
   const consumerKey = values['consumer-key'];
+  const clientId = values['oauth2-client-id'];
+  const kid = values['oauth2-kid'];
+  if (clientId !== undefined || kid !== undefined) {
+    // OAuth 2.0 mode: the authorization server at /oauth/token and a DPoP-checking gateway.
+    if (clientId === undefined || kid === undefined || publicKeyFile === undefined) throw new UsageError('--oauth2-client-id, --oauth2-kid and --public-key go together (OAuth 2.0 mode).');
+    if (consumerKey !== undefined) throw new UsageError('--consumer-key is OAuth 1.0a: not with --oauth2-client-id.');
+    if (![clientId, kid].every((v) => /^[\x21-\x7e]+$/.test(v))) throw new UsageError('--oauth2-client-id and --oauth2-kid must be printable ASCII without spaces.');
+    let publicKey: Buffer;
+    try {
+      publicKey = readFileSync(publicKeyFile);
+    } catch (error) {
+      throw new UsageError(`--public-key ${publicKeyFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+    }
+    options.gateway = { oauth2: { clientId, kid, publicKey } };
+    return { simulator: options, json: values.json, log: values.log, publicKeyFile };
+  }
   if ((publicKeyFile === undefined) !== (consumerKey === undefined)) throw new UsageError('--public-key and --consumer-key go together (gateway mode).');
   if (values['timestamp-window'] !== undefined && publicKeyFile === undefined) throw new UsageError('--timestamp-window needs gateway mode (--public-key and --consumer-key).');
   if (publicKeyFile !== undefined && consumerKey !== undefined) {
@@ -169,7 +189,13 @@ function describe(simulator: PersonalizedOffersSimulator, baseUrl: string, cli: 
     `PLO_AUTHINFO_ENCODING=${authInfo.encoding}`,
   ];
   if (simulator.fIds.length > 1) lines.push(`# It also serves FIds ${simulator.fIds.slice(1).join(', ')}.`);
-  if (gateway) {
+  const oauth2 = options.gateway && 'oauth2' in options.gateway ? options.gateway.oauth2 : undefined;
+  if (oauth2) {
+    const signing = cli.publicKeyFile !== undefined ? siblingSigningKey(cli.publicKeyFile, oauth2.publicKey as Parameters<typeof createPublicKey>[0]) : undefined;
+    lines.push(`PLO_OAUTH2_CLIENT_ID=${oauth2.clientId}`, `PLO_OAUTH2_KID=${oauth2.kid}`, 'PLO_OAUTH2_SCOPES=offers');
+    lines.push(signing ? `PLO_OAUTH2_KEY_FILE=${signing}` : '# PLO_OAUTH2_KEY_FILE=<the PEM private key whose public half is --public-key>');
+    lines.push(`# OAuth 2.0 mode: tokens at ${baseUrl}/oauth/token (private_key_jwt), every request DPoP-bound.`);
+  } else if (gateway) {
     lines.push(`PLO_OAUTH_CONSUMER_KEY=${gateway.consumerKey}`);
     if (gateway.signingKeyFile) lines.push(`PLO_OAUTH_KEY_FILE=${gateway.signingKeyFile}`);
     else {
