@@ -82,9 +82,9 @@ describe('OAuth 2.0 end to end against the simulator in OAuth 2.0 mode', () => {
     expect(refusals().filter((r) => !r.includes('invalid_token'))).toEqual([]);
   });
 
-  it('a token is re-minted before it expires (a 60 s margin): with a 61 s lifetime, a call 1.2 s later mints again, without an invalid_token round', async () => {
+  it('a token is re-minted before it expires (60 s, or a tenth of a shorter lifetime): with a 2 s lifetime, a call 1.9 s later mints again, without an invalid_token round', async () => {
     const shortLived = new PersonalizedOffersSimulator({
-      gateway: { oauth2: { clientId: credentials.clientId, kid: credentials.kid, publicKey: credentials.publicKey, tokenTtlSeconds: 61 } },
+      gateway: { oauth2: { clientId: credentials.clientId, kid: credentials.kid, publicKey: credentials.publicKey, tokenTtlSeconds: 2 } },
     });
     await shortLived.start();
     const ref = await Test.createTestingModule({
@@ -102,7 +102,7 @@ describe('OAuth 2.0 end to end against the simulator in OAuth 2.0 mode', () => {
       await tokens.getUserToken('first');
       await tokens.getUserToken('second'); // within the second: the same token
       expect(shortLived.oauth2TokenRequests).toBe(2);
-      await new Promise((r) => setTimeout(r, 1_200));
+      await new Promise((r) => setTimeout(r, 1_900));
       await tokens.getUserToken('third');
       expect(shortLived.oauth2TokenRequests).toBe(3); // re-minted (the nonce is current: one request)
       expect(shortLived.requests.filter((r) => r.gatewayRefusal && r.gatewayRefusal.reasonCode !== 'use_dpop_nonce')).toEqual([]);

@@ -30,12 +30,16 @@ export const OAUTH2_OPERATION: unique symbol = Symbol('personalized-offers.oauth
 const TOKEN_REQUEST: unique symbol = Symbol('personalized-offers.oauth2-token-request');
 const RESENT: unique symbol = Symbol('personalized-offers.oauth2-resent');
 
-/** Tokens are served until this long before they expire (Mastercard's own clients use 60 s). */
+/** Tokens are served until this long before they expire (Mastercard's own clients use 60 s)… */
 export const TOKEN_EXPIRY_MARGIN_MS = 60_000;
+/** …or a tenth of a shorter lifetime (a 30 s token is not re-minted on every call). */
+const marginFor = (lifetimeMs: number) => Math.min(TOKEN_EXPIRY_MARGIN_MS, lifetimeMs / 10);
 
 interface CachedToken {
   value: string;
   expiresAt: number;
+  /** When to mint a new one: `expiresAt` minus the margin. */
+  refreshAt: number;
 }
 
 type Config = InternalAxiosRequestConfig & { [OAUTH2_OPERATION]?: OAuth2OperationRef; [TOKEN_REQUEST]?: boolean; [RESENT]?: boolean };
@@ -88,8 +92,11 @@ export class OAuth2Client {
   state(): { state: 'none' | 'valid' | 'expiring' | 'failing'; tokens: number; expiresInMs?: number; reason?: string } {
     if (this.lastFailure !== undefined) return { state: 'failing', tokens: this.tokens.size, reason: this.lastFailure };
     if (this.tokens.size === 0) return { state: 'none', tokens: 0 };
-    const soonest = Math.min(...[...this.tokens.values()].map((t) => t.expiresAt)) - this.now();
-    return { state: soonest > TOKEN_EXPIRY_MARGIN_MS ? 'valid' : 'expiring', tokens: this.tokens.size, expiresInMs: Math.max(0, soonest) };
+    const now = this.now();
+    const values = [...this.tokens.values()];
+    const soonest = Math.min(...values.map((t) => t.expiresAt)) - now;
+    const refreshDue = values.some((t) => t.refreshAt <= now);
+    return { state: refreshDue ? 'expiring' : 'valid', tokens: this.tokens.size, expiresInMs: Math.max(0, soonest) };
   }
 
   /** For the start-up line: the algorithms and the client ID's last 4 characters. */
@@ -147,7 +154,7 @@ export class OAuth2Client {
   token(scopes: readonly string[], instance: AxiosInstance): Promise<string> {
     const key = `${this.jkt} ${scopes.join(' ')}`;
     const cached = this.tokens.get(key);
-    if (cached && cached.expiresAt - TOKEN_EXPIRY_MARGIN_MS > this.now()) return Promise.resolve(cached.value);
+    if (cached && cached.refreshAt > this.now()) return Promise.resolve(cached.value);
     let flight = this.minting.get(key);
     if (!flight) {
       flight = this.mint(scopes, instance).then(
@@ -217,7 +224,8 @@ export class OAuth2Client {
     if (typeof json?.token_type !== 'string' || json.token_type.toLowerCase() !== 'dpop') {
       throw new PersonalizedOffersInvalidResponseError('Personalized Offers OAuth 2.0 token response is not a DPoP-bound token (token_type).', { status: 200 });
     }
-    return { value: token, expiresAt: this.now() + expiresIn * 1000 };
+    const now = this.now();
+    return { value: token, expiresAt: now + expiresIn * 1000, refreshAt: now + expiresIn * 1000 - marginFor(expiresIn * 1000) };
   }
 
   /** The `private_key_jwt` client assertion: fresh `jti`, `exp` 90 s (plus the skew tolerance) ahead. */
