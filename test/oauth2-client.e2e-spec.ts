@@ -11,6 +11,7 @@ import {
   UserPresentmentService,
   UserTokenService,
 } from 'nestjs-personalized-offers';
+import * as jose from 'jose';
 import { accessTokenHash } from '../libs/personalized-offers/src/signing/oauth2/jose.js';
 import { LoopbackServer, okBody } from './support/loopback-server.js';
 import { captureLogger } from './support/capture-logger.js';
@@ -66,6 +67,9 @@ class StandIn extends LoopbackServer {
   tokenType = 'DPoP';
   problems: string[] = [];
   proofJtis: string[] = [];
+  /** Every proof and assertion as received, for the check with another JOSE implementation. */
+  rawProofs: string[] = [];
+  rawAssertions: string[] = [];
   assertions: Jws[] = [];
   /** Answer the next API request with this 401 first. */
   refuseNext?: 'use_dpop_nonce' | 'invalid_token';
@@ -80,6 +84,7 @@ class StandIn extends LoopbackServer {
       const url = new URL(req.url!, this.origin);
       const proofHeader = req.headers.dpop;
       const proof = typeof proofHeader === 'string' ? verifyJws(proofHeader, undefined) : undefined;
+      if (typeof proofHeader === 'string') this.rawProofs.push(proofHeader);
       const check = (ok: boolean, what: string) => {
         if (!ok) this.problems.push(`${req.method} ${url.pathname}: ${what}`);
       };
@@ -105,6 +110,7 @@ class StandIn extends LoopbackServer {
           return;
         }
         const assertion = verifyJws(form.get('client_assertion')!, this.clientKey.publicKey);
+        this.rawAssertions.push(form.get('client_assertion')!);
         this.assertions.push(assertion);
         check(form.get('grant_type') === 'client_credentials', 'grant_type');
         check(form.get('client_id') === this.clientId, 'client_id');
@@ -169,6 +175,8 @@ describe('OAuth 2.0 (FAPI 2.0, private_key_jwt, DPoP): the module against a stri
     server.problems = [];
     server.proofJtis = [];
     server.assertions = [];
+    server.rawProofs = [];
+    server.rawAssertions = [];
     server.nonce = 'nonce-1';
     server.scopeRefused = false;
   });
@@ -350,6 +358,35 @@ describe('OAuth 2.0 (FAPI 2.0, private_key_jwt, DPoP): the module against a stri
     await expect(moduleRef.get(UserTokenService).getUserToken('ivan')).rejects.toBeInstanceOf(PersonalizedOffersInvalidResponseError);
     const failing = await indicator.isHealthy();
     expect(failing.personalizedOffers).toMatchObject({ status: 'down', oauth2: { state: 'failing', reason: 'INVALID_RESPONSE' } });
+  });
+
+  it('checked by another JOSE implementation (panva/jose): the assertion verifies under the client key with the claims FAPI 2.0 asks, every proof under its own jwk, with the thumbprint the token is bound to', async () => {
+    const ref = await boot();
+    await ref.get(UserTokenService).getUserToken('jose-user');
+    await ref.get(UserPresentmentService).getOffers('jose-user');
+    const assertion = server.rawAssertions.at(-1)!;
+    const verified = await jose.jwtVerify(assertion, server.clientKey.publicKey, {
+      algorithms: ['PS256'],
+      issuer: server.clientId,
+      subject: server.clientId,
+      audience: baseUrl,
+      typ: 'JWT',
+    });
+    expect(verified.protectedHeader).toEqual({ alg: 'PS256', typ: 'JWT', kid: server.kid });
+    expect(Object.keys(verified.payload).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'sub']);
+    expect(server.rawProofs.length).toBeGreaterThanOrEqual(4);
+    const thumbprints = new Set<string>();
+    for (const proof of server.rawProofs) {
+      const header = jose.decodeProtectedHeader(proof);
+      const key = await jose.importJWK(header.jwk as jose.JWK, 'ES256');
+      const { payload, protectedHeader } = await jose.jwtVerify(proof, key, { typ: 'dpop+jwt', algorithms: ['ES256'] });
+      expect(protectedHeader.jwk).toEqual({ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String) });
+      expect(payload).toMatchObject({ htm: expect.stringMatching(/^(GET|POST)$/), htu: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/[^?#]*$/) });
+      thumbprints.add(await jose.calculateJwkThumbprint(header.jwk as jose.JWK, 'sha256'));
+    }
+    // One DPoP key for every proof, and it is the key the tokens were bound to.
+    expect(thumbprints.size).toBe(1);
+    expect([...server.tokens.values()].every((t) => thumbprints.has(t.jkt))).toBe(true);
   });
 
   it('the ath test vector of OAUTH2.md §3.1', () => {
