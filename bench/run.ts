@@ -14,6 +14,8 @@ import { FID, type SyncSigner, bareAuthInfo, moduleContender, superagentContende
 import { type OpenLoopResult, Upstream, alternate, gc, median, openLoop, percentile, runConcurrent } from './harness.js';
 
 const smoke = process.argv.includes('--smoke');
+// `--only <name>` runs one scenario (see `main`); a partial run never writes bench/results.json.
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const N = smoke
   ? {
       crypto: 2_000,
@@ -455,19 +457,24 @@ async function main(): Promise<void> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const signer: SyncSigner = { consumerKey: CONSUMER_KEY, key: privateKey as KeyObject };
   const upstream = await Upstream.start();
+  // `--only <name>`: one scenario (e.g. `npm run bench -- --only oauth2`); the table then has its row only.
+  const scenarios: Array<[string, () => Promise<void>]> = [
+    ['crypto', () => cryptoScenario()],
+    ['signed-cold', () => signedColdScenario(upstream, signer)],
+    ['oauth2', () => oauth2Scenario(upstream, signer)],
+    ['signed-wan', () => signedWanScenario(signer)],
+    ['open-loop', () => openLoopScenario(upstream, signer)],
+    ['signed-post', () => signedPostScenario(upstream, signer)],
+    ['cold', () => coldScenario(upstream)],
+    ['matched-offers', () => matchedOffersScenario(upstream)],
+    ['warm', () => warmScenario(upstream)],
+    ['stampede', () => stampedeScenario(upstream)],
+    ['memory', () => memoryScenario(upstream)],
+    ['wan', () => wanScenario()],
+  ];
+  if (only !== undefined && !scenarios.some(([name]) => name === only)) throw new Error(`--only takes one of ${scenarios.map(([n]) => n).join(', ')}`);
   try {
-    await cryptoScenario();
-    await signedColdScenario(upstream, signer);
-    await oauth2Scenario(upstream, signer);
-    await signedWanScenario(signer);
-    await openLoopScenario(upstream, signer);
-    await signedPostScenario(upstream, signer);
-    await coldScenario(upstream);
-    await matchedOffersScenario(upstream);
-    await warmScenario(upstream);
-    await stampedeScenario(upstream);
-    await memoryScenario(upstream);
-    await wanScenario();
+    for (const [name, run] of scenarios) if (only === undefined || only === name) await run();
   } finally {
     await upstream.stop();
   }
@@ -483,7 +490,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${markdown}\n\nNode ${machine.node}, ${machine.cores} × ${machine.cpu}, UV_THREADPOOL_SIZE ${machine.uvThreadpoolSize}, ${machine.date}${smoke ? ' (smoke run: tiny counts, figures meaningless)' : ''}\n`,
   );
-  if (!smoke) {
+  // A partial run (--only) never overwrites the full results.
+  if (!smoke && only === undefined) {
     writeFileSync(fileURLToPath(new URL('../../bench/results.json', import.meta.url)), `${JSON.stringify({ machine, rows, details }, null, 2)}\n`);
   }
   log('done');
