@@ -1,4 +1,6 @@
+import { type KeyObject, generateKeyPairSync } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { RedisServer } from './support/redis-server.js';
 import {
   LegacyUserPresentmentService,
   PersonalizedOffersModule,
@@ -137,5 +139,62 @@ describe('OAuth 2.0 end to end against the simulator in OAuth 2.0 mode', () => {
       await ref.close();
       await fresh.stop();
     }
+  });
+
+  describe('a fleet sharing the token store (Redis)', () => {
+    const redis = new RedisServer();
+    beforeAll(() => redis.start());
+    afterAll(() => redis.stop());
+
+    async function instance(db: number, dpopKey?: KeyObject) {
+      return Test.createTestingModule({
+        imports: [
+          PersonalizedOffersModule.forRoot({
+            fId: '999999',
+            baseUrl: simulator.baseUrl,
+            authInfo: simulator.authInfo,
+            cache: { store: { redis: { url: redis.url(db) } } },
+            oauth2: { clientId: credentials.clientId, kid: credentials.kid, clientKey: credentials.clientKey, scopes: ['offers:read'], ...(dpopKey ? { dpopKey } : {}) },
+          }),
+        ],
+      }).compile();
+    }
+
+    it('with a configured DPoP key, three instances mint one token between them; the store holds the token, never a key', async () => {
+      const dpopKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+      const fleet = [await instance(3, dpopKey), await instance(3, dpopKey), await instance(3, dpopKey)];
+      try {
+        await fleet[0]!.get(PlatformAdminService).browseOffers({ limit: 1 });
+        await Promise.all(fleet.slice(1).map((ref, i) => ref.get(PlatformAdminService).browseOffers({ limit: 1 + i })));
+        expect(simulator.oauth2TokensIssued).toBe(1);
+        expect(refusals()).toEqual([]);
+        const admin = redis.admin(3);
+        try {
+          const keys = await admin.keys('*');
+          const values = await Promise.all(keys.map((k) => admin.get(k)));
+          const pem = dpopKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+          for (const v of values) expect(String(v)).not.toContain(pem.split('\n')[1]!);
+        } finally {
+          admin.disconnect();
+        }
+        // A revoked token: one instance re-mints through the store, and the others follow it.
+        simulator.revokeOAuth2Tokens();
+        await fleet[1]!.get(PlatformAdminService).browseOffers({ limit: 1 });
+        expect(simulator.oauth2TokensIssued).toBe(2);
+      } finally {
+        for (const ref of fleet) await ref.close();
+      }
+    });
+
+    it('without a configured DPoP key (one made per instance), each instance mints its own: a token is bound to its key', async () => {
+      const fleet = [await instance(4), await instance(4)];
+      try {
+        for (const ref of fleet) await ref.get(PlatformAdminService).browseOffers({ limit: 1 });
+        expect(simulator.oauth2TokensIssued).toBe(2);
+        expect(refusals()).toEqual([]);
+      } finally {
+        for (const ref of fleet) await ref.close();
+      }
+    });
   });
 });

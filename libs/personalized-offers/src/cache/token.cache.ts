@@ -63,6 +63,12 @@ export class TokenCache implements OnModuleDestroy {
     this.lockWaitMs = cache ? cache.lockWaitMs : 0;
     this.ownsStore = cache ? cache.store === 'redis' : false;
     if (!cache || !store) return;
+    // OAuth 2.0 tokens through a shared store: a fleet mints once, but only when every instance
+    // holds the same DPoP key (a token is bound to it). Only the token goes to the store.
+    if (options.oauth2?.dpopKeyConfigured && store.shared) {
+      const ns: TokenNamespace = { kind: 'oauth2', prefix: 'o2:', ttlMs: 3_600_000 };
+      options.oauth2.shareThrough((key, fetch, refresh) => this.get(ns, key, fetch, refresh));
+    }
     if (store instanceof MemoryTokenStore) {
       this.local = store;
     } else {

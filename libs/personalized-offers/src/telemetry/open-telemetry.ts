@@ -41,6 +41,7 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75,
 const KIND_ATTRIBUTES: Readonly<Record<TokenKind, Attributes>> = {
   user: Object.freeze({ [ATTR.TOKEN_KIND]: 'user' }),
   access: Object.freeze({ [ATTR.TOKEN_KIND]: 'access' }),
+  oauth2: Object.freeze({ [ATTR.TOKEN_KIND]: 'oauth2' }),
 };
 
 /**

@@ -16,7 +16,7 @@ export const PERSONALIZED_OFFERS_TELEMETRY = Symbol('PERSONALIZED_OFFERS_TELEMET
 export const INSTRUMENTATION_SCOPE = { name: 'nestjs-personalized-offers', version: '0.1.0' } as const;
 
 /** Which token a cache lookup was for. */
-export type TokenKind = 'user' | 'access';
+export type TokenKind = 'user' | 'access' | 'oauth2';
 
 /** A circuit breaker state as the module reports it. */
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'disabled';

@@ -12,6 +12,9 @@ export interface OAuth2OperationRef {
 }
 
 /** OAuth 2.0 settings after validation (see `OAuth2Options`). */
+/** How the token cache lends its shared store: `get(key, fetch, refresh)` of an OAuth 2.0 namespace. */
+export type SharedTokens = (key: string, fetch: () => Promise<string>, refresh: boolean) => Promise<string>;
+
 export interface ResolvedOAuth2 {
   clientId: string;
   kid: string;
@@ -23,6 +26,8 @@ export interface ResolvedOAuth2 {
   tokenEndpoint: string;
   issuer: string;
   clockSkewToleranceSeconds: number;
+  /** True when `dpopKey` was given (so every instance of a fleet holds the same one). */
+  dpopKeyConfigured?: boolean;
 }
 
 /** Marks the axios config of a request: its operation (for the scopes), and the module's own token requests. */
@@ -75,6 +80,10 @@ export class OAuth2Client {
   tokenRequests = 0;
   /** The error code of the last mint when it failed (cleared by a success). */
   private lastFailure: string | undefined;
+  /** A fleet's token store (see `shareThrough`). */
+  private shared: SharedTokens | undefined;
+  /** Keys whose shared token the gateway refused (`invalid_token`): re-minted on the next read. */
+  private readonly refusedShared = new Set<string>();
 
   constructor(
     private readonly options: ResolvedOAuth2,
@@ -97,6 +106,20 @@ export class OAuth2Client {
     const soonest = Math.min(...values.map((t) => t.expiresAt)) - now;
     const refreshDue = values.some((t) => t.refreshAt <= now);
     return { state: refreshDue ? 'expiring' : 'valid', tokens: this.tokens.size, expiresInMs: Math.max(0, soonest) };
+  }
+
+  /** True when the DPoP key is configuration (the same on every instance), not made at start. */
+  get dpopKeyConfigured(): boolean {
+    return this.options.dpopKeyConfigured === true;
+  }
+
+  /**
+   * Shares tokens through the module's token store (a fleet mints once per scope set): called by
+   * the token cache when the store is shared and the DPoP key is configured. The store holds the
+   * token and its times as JSON, never a key.
+   */
+  shareThrough(shared: SharedTokens): void {
+    this.shared = shared;
   }
 
   /** For the start-up line: the algorithms and the client ID's last 4 characters. */
@@ -129,6 +152,8 @@ export class OAuth2Client {
       // A refusal before the API looked at the request: nothing was processed, one repeat is safe.
       if (error === 'use_dpop_nonce') return instance.request({ ...config, [RESENT]: true } as AxiosRequestConfig);
       if (error === 'invalid_token') {
+        // The fleet's copy in the shared store is refused too: the next read mints anew.
+        for (const key of this.tokens.keys()) this.refusedShared.add(key);
         this.tokens.clear();
         return instance.request({ ...config, [RESENT]: true } as AxiosRequestConfig);
       }
@@ -157,7 +182,7 @@ export class OAuth2Client {
     if (cached && cached.refreshAt > this.now()) return Promise.resolve(cached.value);
     let flight = this.minting.get(key);
     if (!flight) {
-      flight = this.mint(scopes, instance).then(
+      flight = (this.shared ? this.fromShared(key, scopes, instance) : this.mint(scopes, instance)).then(
         (token) => {
           this.tokens.set(key, token);
           this.minting.delete(key);
@@ -173,6 +198,26 @@ export class OAuth2Client {
       this.minting.set(key, flight);
     }
     return flight;
+  }
+
+  /** The fleet's token from the shared store, minted (once across the fleet) when absent or due. */
+  private async fromShared(key: string, scopes: readonly string[], instance: AxiosInstance): Promise<CachedToken> {
+    const mint = async () => JSON.stringify(await this.mint(scopes, instance));
+    const read = (text: string): CachedToken | undefined => {
+      try {
+        const t = JSON.parse(text) as CachedToken;
+        return typeof t.value === 'string' && typeof t.refreshAt === 'number' && typeof t.expiresAt === 'number' ? t : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    if (!this.refusedShared.delete(key)) {
+      const stored = read(await this.shared!(key, mint, false));
+      if (stored && stored.refreshAt > this.now()) return stored;
+    }
+    const fresh = read(await this.shared!(key, mint, true));
+    if (!fresh) throw new PersonalizedOffersInvalidResponseError('Personalized Offers OAuth 2.0 token from the shared store is unreadable.', { status: 200 });
+    return fresh;
   }
 
   /** `POST {tokenEndpoint}` with the client assertion and a DPoP proof; once more after `use_dpop_nonce`. */

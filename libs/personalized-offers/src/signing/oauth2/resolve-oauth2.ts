@@ -66,6 +66,7 @@ export function resolveOAuth2(options: OAuth2Options, baseOrigin: string): OAuth
     tokenEndpoint: url(options.tokenEndpoint, `${baseOrigin}/oauth/token`, 'oauth2.tokenEndpoint'),
     issuer: url(options.issuer, baseOrigin, 'oauth2.issuer'),
     clockSkewToleranceSeconds: skew,
+    dpopKeyConfigured: options.dpopKey !== undefined,
   };
   return new OAuth2Client(resolved);
 }
