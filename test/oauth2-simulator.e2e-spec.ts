@@ -2,6 +2,7 @@ import { type KeyObject, generateKeyPairSync } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { RedisServer } from './support/redis-server.js';
 import {
+  AccessTokenService,
   LegacyUserPresentmentService,
   PersonalizedOffersModule,
   PlatformAdminService,
@@ -62,6 +63,49 @@ describe('OAuth 2.0 end to end against the simulator in OAuth 2.0 mode', () => {
     expect(refusals()).toEqual([]);
     expect(simulator.oauth2TokenRequests).toBe(2); // the nonce round, then the token
     for (const r of simulator.requests) expect(String(r.headers.authorization ?? '')).not.toMatch(/^OAuth /);
+  });
+
+  it('every operation of both APIs and platform admin, signed with DPoP and admitted (24 operations)', async () => {
+    const legacy = moduleRef.get(LegacyUserPresentmentService);
+    const current = moduleRef.get(UserPresentmentService);
+    const admin = moduleRef.get(PlatformAdminService);
+    const user = 'every-op-user';
+    const page = await legacy.matchedOffers(user, { pageNumber: 1, itemsPerPage: 20 });
+    const available = (page.Items?.MatchedOffer ?? []).filter((o) => o.ActiveSc === 'AVAILABLE').map((o) => o.OfferId!);
+    const activation = await legacy.activateStatementCreditOffer(user, { offerId: available[0]! });
+    const offers = await current.getOffers(user, { limit: 10 });
+    const offerIds = (offers.offers ?? []).map((o) => o.id!);
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      ['getUserToken', () => moduleRef.get(UserTokenService).getUserToken(user, { refresh: true })],
+      ['getOfferDetails', () => legacy.getOfferDetails(user, { offerId: available[1]!, lang: 'en_US' })],
+      ['getRedeemedOfferDetails', () => legacy.getRedeemedOfferDetails(user, { pageNumber: 1 })],
+      ['getStatementCreditActivationDetail', () => legacy.getStatementCreditActivationDetail(user, { activationId: activation.ScActivation!.ActivationId! })],
+      ['getUserSavings', () => legacy.getUserSavings(user)],
+      ['getUserFeedback', () => legacy.getUserFeedback(user)],
+      ['sendUserFeedback', () => legacy.sendUserFeedback(user, { offerId: available[2]!, feedback: 1 })],
+      ['createAccessToken', () => moduleRef.get(AccessTokenService).createAccessToken(user)],
+      ['getOffer', () => current.getOffer(user, offerIds[0]!)],
+      ['searchOffers', () => current.searchOffers(user, { category: 'SHOP', limit: 5 })],
+      ['processActivations', () => current.processActivations(user, { offerId: offerIds[1]! })],
+      ['createOfferRating', () => current.createOfferRating(user, offerIds[2]!, { like: 1 })],
+      ['getOfferRatings', () => current.getOfferRatings(user, { limit: 10 })],
+      ['getOfferRating', () => current.getOfferRating(user, offerIds[2]!)],
+      ['getUserPresentmentSavings', () => current.getUserPresentmentSavings(user)],
+      ['getUserPresentmentAdjustments', () => current.getUserPresentmentAdjustments(user, { limit: 10 })],
+      ['findGeoLocations', () => current.findGeoLocations(user, { keywords: 'San', limit: 5 })],
+      ['publishImpressions', () => current.publishImpressions(user, [{ offerId: offerIds[0]!, order: 1, activityType: 'VIEWED', activityTimestamp: new Date() }])],
+      ['browseOffers', () => admin.browseOffers({ limit: 5, lang: ['ALL'] })],
+      ['searchAdminOffers', () => admin.searchAdminOffers({ category: 'DINING', limit: 5 })],
+      ['getAdjustments', () => admin.getAdjustments({ limit: 5 })],
+    ];
+    const failures: string[] = [];
+    for (const [name, call] of calls) await call().catch((e: unknown) => failures.push(`${name}: ${(e as Error).message}`));
+    expect(failures).toEqual([]);
+    expect(refusals()).toEqual([]);
+    // matchedOffers, activateStatementCreditOffer and getOffers above, and these 21: every request DPoP-signed.
+    const api = simulator.requests.filter((r) => r.path !== '/oauth/token');
+    expect(new Set(api.map((r) => r.operationId)).size).toBeGreaterThanOrEqual(24);
+    for (const r of api) expect(String(r.headers.authorization)).toMatch(/^DPoP /);
   });
 
   it('50 concurrent first calls: one token, every call admitted', async () => {
