@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, createServer, request as httpRequest } from 'node:http';
@@ -242,6 +243,8 @@ function keyFile(name: string, data: string | Buffer): string {
 }
 
 describe('the `nestjs-personalized-offers doctor` bin', () => {
+  // Each test runs the bin in a child process (Nest boot, PKCS#12 parsing): slow on a busy machine.
+  jest.setTimeout(30_000);
   const simulator = gatedSimulator();
   const key = signedEnvironment();
   let env: Record<string, string>;
