@@ -214,7 +214,7 @@ function oauth2FromEnvironment(env: PersonalizedOffersEnvironment): OAuth2Option
   if (!env.PLO_OAUTH2_CLIENT_ID) return undefined;
   const data = readKeyFile(env.PLO_OAUTH2_KEY_FILE)!;
   const key = data.includes('-----BEGIN')
-    ? { clientKey: pemKeyNamed(data, env.PLO_OAUTH2_KEY_PASSWORD, 'PLO_OAUTH2_KEY_PASSWORD', 'PLO_OAUTH2_KEY_FILE') }
+    ? { clientKey: pemKey(data, env.PLO_OAUTH2_KEY_PASSWORD, 'PLO_OAUTH2_KEY_PASSWORD', 'PLO_OAUTH2_KEY_FILE') }
     : { pkcs12: { data, alias: env.PLO_OAUTH2_KEY_ALIAS!, password: env.PLO_OAUTH2_KEY_PASSWORD! } };
   return {
     clientId: env.PLO_OAUTH2_CLIENT_ID,
@@ -224,15 +224,6 @@ function oauth2FromEnvironment(env: PersonalizedOffersEnvironment): OAuth2Option
     ...(env.PLO_OAUTH2_TOKEN_ENDPOINT ? { tokenEndpoint: env.PLO_OAUTH2_TOKEN_ENDPOINT } : {}),
     ...(env.PLO_OAUTH2_DPOP_KEY_FILE ? { dpopKey: readKeyFile(env.PLO_OAUTH2_DPOP_KEY_FILE)! } : {}),
   };
-}
-
-function pemKeyNamed(data: Buffer, passphrase: string | undefined, passwordVariable: string, fileVariable: string): Buffer | KeyObject {
-  if (passphrase === undefined) return data;
-  try {
-    return createPrivateKey({ key: data, format: 'pem', passphrase });
-  } catch {
-    throw new PersonalizedOffersConfigError(passwordVariable, `${passwordVariable} does not decrypt the PEM key in ${fileVariable}.`);
-  }
 }
 
 function readKeyFile(path: unknown): Buffer | undefined {
@@ -288,12 +279,13 @@ function cacheFromEnvironment(env: PersonalizedOffersEnvironment): CacheOptions 
   return Object.keys(settings).length > 0 ? settings : undefined;
 }
 
-function pemKey(data: Buffer, passphrase: string | undefined): Buffer | KeyObject {
+/** A PEM key file's bytes, or the key decrypted with its passphrase; errors name the variables. */
+function pemKey(data: Buffer, passphrase: string | undefined, passwordVariable = 'PLO_OAUTH_KEY_PASSWORD', fileVariable = 'PLO_OAUTH_KEY_FILE'): Buffer | KeyObject {
   if (passphrase === undefined) return data;
   try {
     return createPrivateKey({ key: data, format: 'pem', passphrase });
   } catch {
-    throw new PersonalizedOffersConfigError('PLO_OAUTH_KEY_PASSWORD', 'PLO_OAUTH_KEY_PASSWORD does not decrypt the PEM key in PLO_OAUTH_KEY_FILE.');
+    throw new PersonalizedOffersConfigError(passwordVariable, `${passwordVariable} does not decrypt the PEM key in ${fileVariable}.`);
   }
 }
 

@@ -223,9 +223,8 @@ export class OperationExecutor {
 
 /**
  * The path with its `{name}` segments replaced by their RFC 3986-encoded values. A value that is
- * not a non-empty string, is `.` or `..` (which URL normalization would resolve: `getOffer(user,
- * '..')` would reach the parent resource, validly signed), or would otherwise change the path's
- * shape is refused with `InvalidArgumentError` naming the caller's parameter (`offer_id` → `offerId`).
+ * not a non-empty string, or is `.` or `..` (which URL normalization would resolve: `getOffer(user,
+ * '..')` would reach the parent resource, validly signed) is refused with `InvalidArgumentError` naming the caller's parameter (`offer_id` → `offerId`).
  */
 export function fillPath(template: string, values: Record<string, unknown>): string {
   const path = template.replace(/\{([^}]+)\}/g, (_, name: string) => {
@@ -233,10 +232,10 @@ export function fillPath(template: string, values: Record<string, unknown>): str
     const argument = name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
     if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(argument, 'must be a non-empty string');
     if (value === '.' || value === '..') throw new InvalidArgumentError(argument, 'must not be "." or ".." (it would change the request path)');
+    // RFC 3986 encoding leaves only unreserved characters unescaped, so `/`, `%`, `?` and `#`
+    // cannot reach the path: `.` and `..` (refused above) are the only values that change it.
     return rfc3986(value);
   });
-  // Belt and braces: the filled path must survive URL parsing unchanged (no segment resolved away).
-  if (new URL(path, 'http://h').pathname !== path) throw new InvalidArgumentError('path', 'must not change the request path');
   return path;
 }
 

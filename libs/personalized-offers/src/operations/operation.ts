@@ -58,7 +58,7 @@ export interface Operation<P, B extends object, R = B> {
   /**
    * Values of the path's `{name}` segments, RFC 3986-encoded by the executor, which refuses
    * (before any I/O, naming the camelCase parameter: `offer_id` → `offerId`) a value that is
-   * empty, `.` or `..`, or would change the path in any other way.
+   * empty, `.` or `..` (RFC 3986 encoding keeps every other value inside its one segment).
    */
   readonly pathParams?: (params: P) => Record<string, string>;
   /** Where the caller's credential goes; absent for operations that need none. */

@@ -27,8 +27,11 @@ export function publicJwk(key: KeyObject): Record<string, string> {
   return jwk.kty === 'EC' ? { kty: 'EC', crv: jwk.crv!, x: jwk.x!, y: jwk.y! } : { kty: 'RSA', n: jwk.n!, e: jwk.e! };
 }
 
-/** RFC 7638 JWK SHA-256 thumbprint (the `jkt` a DPoP-bound token is bound to). */
-export function jwkThumbprint(jwk: Record<string, string>): string {
+/**
+ * RFC 7638 JWK SHA-256 thumbprint (the `jkt` a DPoP-bound token is bound to): SHA-256 of the
+ * required members in lexicographic order, base64url. The simulator's gateway uses it too.
+ */
+export function jwkThumbprint(jwk: { kty?: unknown; crv?: unknown; x?: unknown; y?: unknown; e?: unknown; n?: unknown }): string {
   const members = jwk.kty === 'EC' ? { crv: jwk.crv, kty: 'EC', x: jwk.x, y: jwk.y } : { e: jwk.e, kty: 'RSA', n: jwk.n };
   return base64url(createHash('sha256').update(JSON.stringify(members)).digest());
 }

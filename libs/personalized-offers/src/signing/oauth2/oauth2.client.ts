@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { PersonalizedOffersApiError } from '../../errors/personalized-offers-api.error.js';
 import { PersonalizedOffersInvalidResponseError } from '../../errors/personalized-offers-invalid-response.error.js';
+import { isUsableToken } from '../../operations/credential.js';
 import { type JwsAlgorithm, accessTokenHash, jwkThumbprint, publicJwk, randomJti, signJws } from './jose.js';
 
 /** What the module knows of the operation a request is for (set by the HTTP client on the axios config). */
@@ -262,7 +263,7 @@ export class OAuth2Client {
     }
     const token = json?.access_token;
     const expiresIn = json?.expires_in;
-    if (typeof token !== 'string' || !/^[\x21-\x7e]{1,8192}$/.test(token) || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
+    if (!isUsableToken(token) || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
       throw new PersonalizedOffersInvalidResponseError('Personalized Offers OAuth 2.0 token response is not a usable token.', { status: 200 });
     }
     // RFC 9449 §5: a token that is not DPoP-bound is refused (its protection is the point).

@@ -1,4 +1,5 @@
-import { type JsonWebKey, type KeyObject, constants, createHash, createPublicKey, verify } from 'node:crypto';
+import { type JsonWebKey, type KeyObject, constants, createPublicKey, verify } from 'node:crypto';
+import { jwkThumbprint } from '../../signing/oauth2/jose.js';
 
 /**
  * The little JOSE the simulator needs to verify client assertions and DPoP proofs, on Node's
@@ -123,22 +124,8 @@ export function importPublicJwk(alg: JwsAlgorithm, jwk: unknown): ImportedJwk {
   return { ok: true, key, thumbprint: jwkThumbprint(publicJwk) };
 }
 
-/**
- * RFC 7638 JWK SHA-256 thumbprint, base64url: SHA-256 of the required members in lexicographic
- * order without whitespace (`{"crv","kty","x","y"}` for EC, `{"e","kty","n"}` for RSA).
- */
-export function jwkThumbprint(jwk: JsonWebKey): string {
-  const canonical =
-    jwk.kty === 'EC'
-      ? JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })
-      : JSON.stringify({ e: jwk.e, kty: jwk.kty, n: jwk.n });
-  return createHash('sha256').update(canonical, 'utf8').digest('base64url');
-}
-
-/** The `ath` of a DPoP proof (RFC 9449 §4.2): base64url(SHA-256(ASCII of the access token)), no padding. */
-export function accessTokenHash(accessToken: string): string {
-  return createHash('sha256').update(accessToken, 'ascii').digest('base64url');
-}
+// One thumbprint and one `ath` for the module and the simulator (RFC vectors in the tests).
+export { accessTokenHash, jwkThumbprint } from '../../signing/oauth2/jose.js';
 
 /**
  * `htu` comparison form (RFC 9449 §4.3 with RFC 3986 §6.2.2/§6.2.3 normalization, as WHATWG URL
