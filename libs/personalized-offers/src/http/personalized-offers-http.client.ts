@@ -157,8 +157,8 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
         signal: controller.signal,
         cancelToken: NEVER_CANCELLED,
       };
-      // The operation, for OAuth 2.0 scopes per operation (a symbol: never serialized or sent).
-      (config as { [OAUTH2_OPERATION]?: object })[OAUTH2_OPERATION] = { id: request.operation ?? '', method: request.method, path: request.path };
+      // With OAuth 2.0 only: the operation, for scopes per operation (a symbol: never sent).
+      if (this.oauth2) (config as { [OAUTH2_OPERATION]?: object })[OAUTH2_OPERATION] = { id: request.operation ?? '', method: request.method, path: request.path };
       if (request.body !== undefined) {
         config.data = request.body;
         // The body is already the exact JSON text that was signed: no transform may touch it.
