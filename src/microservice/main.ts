@@ -28,7 +28,7 @@ async function bootstrap(): Promise<void> {
   const redisUrl = process.env.REDIS_URL;
   const personalizedOffers = redisUrl ? withRedisTokenCache(upstream.options, redisUrl) : upstream.options;
   const store = personalizedOffers.cache === false ? undefined : personalizedOffers.cache?.store;
-  const redis = typeof store === 'object' && 'redis' in store ? store.redis.url : undefined;
+  const redis = typeof store === 'object' && 'redis' in store && 'url' in store.redis ? store.redis.url : undefined;
 
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(
     OffersMicroserviceModule.register({ personalizedOffers, embeddedSimulator: upstream.simulator }),

@@ -60,3 +60,8 @@ export {
 } from './filters/personalized-offers-exception.filter.js';
 export { ENVIRONMENT_HOSTS, type LoadPersonalizedOffersConfigOptions } from './config/personalized-offers.config.js';
 export { findUnknownVariables, type UnknownVariable } from './config/unknown-variables.js';
+export {
+  getPersonalizedOffersToken,
+  InjectPersonalizedOffers,
+  type PersonalizedOffersProviderToken,
+} from './personalized-offers.registration.js';

@@ -16,5 +16,8 @@ export const PERSONALIZED_OFFERS_TOKEN_STORE = Symbol('PERSONALIZED_OFFERS_TOKEN
 /** Injection token of the validated, normalized options (internal). */
 export const PERSONALIZED_OFFERS_RESOLVED_OPTIONS = Symbol('PERSONALIZED_OFFERS_RESOLVED_OPTIONS');
 
+/** Injection token of the registration's name (`string`, or `null` for the default registration; internal). */
+export const PERSONALIZED_OFFERS_REGISTRATION = Symbol('PERSONALIZED_OFFERS_REGISTRATION');
+
 /** Logger context of everything this module logs. */
 export const LOGGER_CONTEXT = 'PersonalizedOffers';

@@ -9,11 +9,12 @@ export const {
 } = new ConfigurableModuleBuilder<PersonalizedOffersModuleOptions>({ moduleName: 'PersonalizedOffers' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createPersonalizedOffersOptions')
-  // Without the transform the flag would be accepted and silently dropped.
-  .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  // Without the transform the flag would be accepted and silently dropped. `name` is read by
+  // PersonalizedOffersModule.forRoot / forRootAsync (named registrations).
+  .setExtras({ isGlobal: false, name: undefined as string | undefined }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
   .build();
 
-/** `forRoot` argument: the options plus `isGlobal`. */
+/** `forRoot` argument: the options plus `isGlobal` and `name` (a named registration; any number per app). */
 export type PersonalizedOffersModuleForRootOptions = typeof OPTIONS_TYPE;
-/** `forRootAsync` argument: `imports`, `inject`, `useFactory | useClass | useExisting`, `isGlobal`. */
+/** `forRootAsync` argument: `imports`, `inject`, `useFactory | useClass | useExisting`, `isGlobal`, `name`. */
 export type PersonalizedOffersModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { AuthInfoCryptoService } from './crypto/auth-info-crypto.service.js';
 import { PersonalizedOffersHttpClient } from './http/personalized-offers-http.client.js';
 import { OperationExecutor } from './operations/operation-executor.js';
@@ -7,13 +7,11 @@ import { AccessTokenService } from './loyalty/access-tokens/access-token.service
 import { PlatformAdminService } from './loyalty/platform-admin/platform-admin.service.js';
 import { UserPresentmentService } from './loyalty/user-presentment/user-presentment.service.js';
 import {
-  PERSONALIZED_OFFERS_CLOCK,
-  PERSONALIZED_OFFERS_FID,
-  PERSONALIZED_OFFERS_HTTP,
-  PERSONALIZED_OFFERS_KEY_MATERIAL,
-  PERSONALIZED_OFFERS_TOKEN_STORE,
-} from './personalized-offers.constants.js';
-import { ConfigurableModuleClass } from './personalized-offers.module-definition.js';
+  ConfigurableModuleClass,
+  type PersonalizedOffersModuleAsyncOptions,
+  type PersonalizedOffersModuleForRootOptions,
+} from './personalized-offers.module-definition.js';
+import { completeDefinition, EXPORTED_TOKENS } from './personalized-offers.registration.js';
 import { cacheProviders, configProviders, httpProviders } from './personalized-offers.providers.js';
 import { UserTokenService } from './user-token/user-token.service.js';
 import { telemetryProviders } from './telemetry/telemetry.providers.js';
@@ -39,21 +37,33 @@ import { PersonalizedOffersDiagnostics } from './diagnostics/personalized-offers
     PlatformAdminService,
     PersonalizedOffersDiagnostics,
   ],
-  exports: [
-    PersonalizedOffersDiagnostics,
-    UserTokenService,
-    LegacyUserPresentmentService,
-    AccessTokenService,
-    UserPresentmentService,
-    PlatformAdminService,
-    AuthInfoCryptoService,
-    PERSONALIZED_OFFERS_FID,
-    PERSONALIZED_OFFERS_KEY_MATERIAL,
-    PERSONALIZED_OFFERS_CLOCK,
-    PERSONALIZED_OFFERS_HTTP,
-    PERSONALIZED_OFFERS_TOKEN_STORE,
-    // Not in the package's API: read by the health indicator (nestjs-personalized-offers/health).
-    PersonalizedOffersHttpClient,
-  ],
 })
-export class PersonalizedOffersModule extends ConfigurableModuleClass {}
+export class PersonalizedOffersModule extends ConfigurableModuleClass {
+  /**
+   * A registration from options. With `name`, its services and config providers are exported
+   * under `getPersonalizedOffersToken(Service, name)` only (inject them with
+   * `@InjectPersonalizedOffers(Service, name)`); without, under their classes and symbols.
+   */
+  static override forRoot(options: PersonalizedOffersModuleForRootOptions): DynamicModule {
+    return completeDefinition(super.forRoot(options), options ?? {}, EXPORTS);
+  }
+
+  /** A registration from a factory, class or existing provider; `name` as with `forRoot`. */
+  static override forRootAsync(options: PersonalizedOffersModuleAsyncOptions): DynamicModule {
+    return completeDefinition(super.forRootAsync(options), options ?? {}, EXPORTS);
+  }
+}
+
+/** What every registration exports (named ones: under their aliases). */
+const EXPORTS = [
+  PersonalizedOffersDiagnostics,
+  UserTokenService,
+  LegacyUserPresentmentService,
+  AccessTokenService,
+  UserPresentmentService,
+  PlatformAdminService,
+  AuthInfoCryptoService,
+  ...EXPORTED_TOKENS,
+  // Not in the package's API: read by the health indicator (nestjs-personalized-offers/health).
+  PersonalizedOffersHttpClient,
+];

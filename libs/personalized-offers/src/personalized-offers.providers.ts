@@ -14,6 +14,7 @@ import {
   PERSONALIZED_OFFERS_FID,
   PERSONALIZED_OFFERS_HTTP,
   PERSONALIZED_OFFERS_KEY_MATERIAL,
+  PERSONALIZED_OFFERS_REGISTRATION,
   PERSONALIZED_OFFERS_RESOLVED_OPTIONS,
   PERSONALIZED_OFFERS_TOKEN_STORE,
   PRODUCTION_BASE_URL,
@@ -26,8 +27,8 @@ import { installOAuthSigning } from './signing/oauth-signing.interceptor.js';
  * The `PERSONALIZED_OFFERS_RESOLVED_OPTIONS` factory: validates the options (and loads the keys)
  * and logs what the configuration implies. Also used by `usePersonalizedOffersSimulator`.
  */
-export function resolveModuleOptions(options: PersonalizedOffersModuleOptions): ResolvedPersonalizedOffersOptions {
-  const resolved = resolveOptions(options);
+export function resolveModuleOptions(options: PersonalizedOffersModuleOptions, registration?: string | null): ResolvedPersonalizedOffersOptions {
+  const resolved = resolveOptions(options, registration ?? undefined);
   const logger = new Logger(LOGGER_CONTEXT);
   if (resolved.legacyBaseUrl) {
     logger.warn(`baseUrl ends in /plo/v1 (the v1.3 style); using ${resolved.baseUrl} as its host part, since operations carry their full paths. Configure the host only.`);
@@ -64,7 +65,7 @@ export function describeStartup(resolved: ResolvedPersonalizedOffersOptions): st
   let transport: string = resolved.http.transport;
   if (resolved.http.proxy !== undefined) transport += ` via proxy ${new URL(resolved.http.proxy).host}`;
   return (
-    `Personalized Offers API ${where}${kind ? ` (${kind})` : ''}, fId …${resolved.fId.slice(-4)}, ` +
+    `${resolved.registration !== undefined ? `[${resolved.registration}] ` : ''}Personalized Offers API ${where}${kind ? ` (${kind})` : ''}, fId …${resolved.fId.slice(-4)}, ` +
     `authentication ${auth}, AuthInfo ${authInfo}, cache ${cache}, transport ${transport}.`
   );
 }
@@ -77,7 +78,7 @@ export const configProviders: Provider[] = [
   {
     provide: PERSONALIZED_OFFERS_RESOLVED_OPTIONS,
     useFactory: resolveModuleOptions,
-    inject: [PERSONALIZED_OFFERS_MODULE_OPTIONS],
+    inject: [PERSONALIZED_OFFERS_MODULE_OPTIONS, PERSONALIZED_OFFERS_REGISTRATION],
   },
   {
     provide: PERSONALIZED_OFFERS_FID,

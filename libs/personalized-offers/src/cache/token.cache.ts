@@ -50,6 +50,12 @@ export class TokenCache implements OnModuleDestroy {
   private readonly lockTtlMs: number;
   private readonly lockWaitMs: number;
   private readonly ownsStore: boolean;
+  /**
+   * The registration's segment of every key (`@bankA:`; empty for the default registration, whose
+   * keys stay as they were): two registrations never share a token, even in one store with one
+   * encryption key and the same fId. It goes after the kind prefix, which stores may read.
+   */
+  private readonly scope: string;
   private lastWarning = 0;
 
   constructor(
@@ -58,6 +64,7 @@ export class TokenCache implements OnModuleDestroy {
     @Optional() @Inject(PERSONALIZED_OFFERS_TELEMETRY) private readonly telemetry: Telemetry = NOOP_TELEMETRY,
   ) {
     const cache = options.cache;
+    this.scope = options.registration !== undefined ? `@${options.registration}:` : '';
     this.userTokens = { kind: 'user', prefix: '', ttlMs: cache ? cache.ttlMs : undefined };
     this.lockTtlMs = cache ? cache.lockTtlMs : 0;
     this.lockWaitMs = cache ? cache.lockWaitMs : 0;
@@ -83,7 +90,7 @@ export class TokenCache implements OnModuleDestroy {
    */
   peek(ns: TokenNamespace, key: string): string | undefined {
     if (this.remote) return undefined;
-    const hit = this.local?.get(ns.prefix + key);
+    const hit = this.local?.get(ns.prefix + this.scope + key);
     if (hit !== undefined) this.telemetry.tokenCacheLookup(ns.kind, true);
     return hit;
   }
@@ -93,7 +100,7 @@ export class TokenCache implements OnModuleDestroy {
    * skips the reads and overwrites what is stored.
    */
   get(ns: TokenNamespace, key: string, fetch: () => Promise<string>, refresh = false): Promise<string> {
-    const storeKey = ns.prefix + key;
+    const storeKey = ns.prefix + this.scope + key;
     if (!refresh) {
       const running = this.inflight.get(storeKey);
       if (running) {
@@ -118,7 +125,7 @@ export class TokenCache implements OnModuleDestroy {
 
   /** Removes `key` from every tier. Throws `PersonalizedOffersCacheError` if the shared store cannot be reached. */
   async invalidate(ns: TokenNamespace, key: string): Promise<void> {
-    const storeKey = ns.prefix + key;
+    const storeKey = ns.prefix + this.scope + key;
     this.local?.delete(storeKey);
     if (!this.remote) return;
     try {

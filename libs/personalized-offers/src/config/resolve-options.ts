@@ -4,7 +4,7 @@ import { describeIdentifierProblem } from '../errors/invalid-user-id.error.js';
 import { PersonalizedOffersConfigError } from '../errors/personalized-offers-config.error.js';
 import type { TokenStore } from '../cache/token-store.interface.js';
 import { acceptLanguage, isUtcOffset } from '../operations/param-checks.js';
-import type { AccessTokenOptions, CacheOptions, CircuitBreakerOptions, HttpOptions, PersonalizedOffersModuleOptions, RetryOptions } from '../interfaces/index.js';
+import type { AccessTokenOptions, CacheOptions, CircuitBreakerOptions, HttpOptions, PersonalizedOffersModuleOptions, RateLimitOptions, RetryOptions } from '../interfaces/index.js';
 import { PRODUCTION_BASE_URL } from '../personalized-offers.constants.js';
 import { OAuthSigner } from '../signing/oauth-signer.js';
 import { ServerClock } from '../signing/server-clock.js';
@@ -40,8 +40,17 @@ export interface ResolvedCacheOptions {
   lockWaitMs: number;
 }
 
+/** The rate limit with every default filled in. */
+export interface ResolvedRateLimitOptions {
+  requestsPerSecond: number;
+  burst: number;
+  maxWaitMs: number;
+}
+
 /** Module options after validation: what the providers are built from. */
 export interface ResolvedPersonalizedOffersOptions {
+  /** The registration's name (`forRoot({ name })`); `undefined` for the default registration. */
+  registration?: string;
   fId: string;
   /** Host-only base URL (plus any proxy prefix) without a trailing slash, e.g. `https://api.mastercard.com`. */
   baseUrl: string;
@@ -57,6 +66,8 @@ export interface ResolvedPersonalizedOffersOptions {
   oauth2?: OAuth2Client;
   http: ResolvedHttpOptions;
   cache: ResolvedCacheOptions | false;
+  /** The limit on requests sent, or `false` for none. */
+  rateLimit: ResolvedRateLimitOptions | false;
   legacyWrites: 'v2' | 'v1';
   accessTokens: { ttlMs: number; refreshBeforeMs: number; defaultUtcOffset: string };
   /** Default `Accept-Language` (hyphen form), when configured. */
@@ -79,7 +90,7 @@ export const HTTP_DEFAULTS = {
  * Validates module options once, at start-up, and throws a `PersonalizedOffersConfigError`
  * naming the first bad setting. Values are never echoed. Signing keys are loaded here.
  */
-export function resolveOptions(options: PersonalizedOffersModuleOptions | undefined): ResolvedPersonalizedOffersOptions {
+export function resolveOptions(options: PersonalizedOffersModuleOptions | undefined, registration?: string): ResolvedPersonalizedOffersOptions {
   if (!options || typeof options !== 'object') {
     throw new PersonalizedOffersConfigError('options', 'PersonalizedOffersModule options are required: { fId, … }.');
   }
@@ -112,6 +123,7 @@ export function resolveOptions(options: PersonalizedOffersModuleOptions | undefi
     oauth2 = resolveOAuth2(options.oauth2, baseUrl.origin);
   }
   return {
+    ...(registration !== undefined ? { registration } : {}),
     fId: options.fId,
     baseUrl: baseUrl.href.replace(/\/+$/, ''),
     legacyBaseUrl: legacyPath,
@@ -121,9 +133,26 @@ export function resolveOptions(options: PersonalizedOffersModuleOptions | undefi
     ...(oauth2 ? { oauth2 } : {}),
     http: resolveHttp(options.http),
     cache: resolveCache(options.cache, keyMaterial),
+    rateLimit: resolveRateLimit(options.rateLimit),
     legacyWrites: resolveLegacyWrites(options.legacyWrites),
     accessTokens: resolveAccessTokens(options.accessTokens),
     ...(options.language !== undefined ? { language: resolveLanguage(options.language) } : {}),
+  };
+}
+
+export const RATE_LIMIT_DEFAULTS = { maxWaitMs: 60_000 } as const;
+
+function resolveRateLimit(value: RateLimitOptions | undefined): ResolvedRateLimitOptions | false {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'object') throw new PersonalizedOffersConfigError('rateLimit', 'rateLimit must be { requestsPerSecond, burst?, maxWaitMs? }.');
+  const rps = value.requestsPerSecond;
+  if (typeof rps !== 'number' || !Number.isFinite(rps) || rps <= 0 || rps > 1_000_000) {
+    throw new PersonalizedOffersConfigError('rateLimit.requestsPerSecond', 'rateLimit.requestsPerSecond must be a number above 0 and at most 1000000.');
+  }
+  return {
+    requestsPerSecond: rps,
+    burst: int(value.burst, Math.max(1, Math.floor(rps / 10)), 'rateLimit.burst', 1, 1_000_000),
+    maxWaitMs: int(value.maxWaitMs, RATE_LIMIT_DEFAULTS.maxWaitMs, 'rateLimit.maxWaitMs', 0, 3_600_000),
   };
 }
 
@@ -171,7 +200,7 @@ function resolveCache(cache: CacheOptions | false | undefined, keyMaterial: Auth
   const store = c.store ?? 'memory';
   if (store === 'memory') return resolved;
   if (typeof store === 'object' && store !== null && 'redis' in store) {
-    const url = store.redis?.url;
+    const url = (store.redis as { url?: unknown } | undefined)?.url;
     if (typeof url !== 'string' || !/^rediss?:\/\/./.test(url)) {
       throw new PersonalizedOffersConfigError('cache.store.redis.url', 'cache.store.redis.url must be a redis:// or rediss:// URL.');
     }

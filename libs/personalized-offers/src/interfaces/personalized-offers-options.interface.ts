@@ -135,16 +135,78 @@ export interface HttpOptions {
   circuitBreaker?: CircuitBreakerOptions | false;
 }
 
-/** A shared Redis store for a fleet of instances. */
+/** Settings every form of the Redis store shares. */
+export interface RedisCommonOptions {
+  /** Prefix of every key this module writes. @default 'plo:' */
+  keyPrefix?: string;
+  /** A command slower than this, in milliseconds, counts as Redis being down for that call. @default 250 */
+  commandTimeoutMs?: number;
+}
+
+/** A Redis node's address (Sentinel or Cluster seed). */
+export interface RedisNodeAddress {
+  host: string;
+  port: number;
+}
+
+/** One Redis server by URL. */
+export interface RedisUrlOptions extends RedisCommonOptions {
+  /** `redis://[:password@]host:port/db` (or `rediss://` for TLS). */
+  url: string;
+}
+
+/**
+ * A client the application owns: an ioredis `Redis` or `Cluster`. The module never closes it, and
+ * sets no option on it (give it `enableOfflineQueue: false` and a `commandTimeout` so a Redis
+ * outage fails commands fast instead of queueing them).
+ */
+export interface RedisClientOptions extends RedisCommonOptions {
+  client: import('ioredis').Redis | import('ioredis').Cluster;
+}
+
+/** A master found through Redis Sentinel; the module follows failovers. */
+export interface RedisSentinelOptions extends RedisCommonOptions {
+  sentinels: RedisNodeAddress[];
+  /** The master group name the sentinels monitor (`sentinel monitor <name> …`). */
+  name: string;
+  /** ACL user name of the data nodes. */
+  username?: string;
+  /** Password of the data nodes. */
+  password?: string;
+  /** Password of the sentinels, when they have one. */
+  sentinelPassword?: string;
+  /** TLS to the data nodes (and sentinels): `true` for Node's defaults, or TLS options. */
+  tls?: boolean | import('node:tls').ConnectionOptions;
+}
+
+/** A Redis Cluster from seed nodes. Keys of one token share a slot (hash tags). */
+export interface RedisClusterOptions extends RedisCommonOptions {
+  cluster: RedisNodeAddress[];
+  username?: string;
+  password?: string;
+  tls?: boolean | import('node:tls').ConnectionOptions;
+}
+
+/** A shared Redis store for a fleet of instances: by URL, a client of your own, Sentinel or Cluster. */
 export interface RedisStoreOptions {
-  redis: {
-    /** `redis://[:password@]host:port/db` (or `rediss://` for TLS). */
-    url: string;
-    /** Prefix of every key this module writes. @default 'plo:' */
-    keyPrefix?: string;
-    /** A command slower than this, in milliseconds, counts as Redis being down for that call. @default 250 */
-    commandTimeoutMs?: number;
-  };
+  redis: RedisUrlOptions | RedisClientOptions | RedisSentinelOptions | RedisClusterOptions;
+}
+
+/**
+ * A limit on the requests this registration sends to Mastercard (every attempt, retries
+ * included), smooth (GCRA): with a Redis token store the limit is shared by every instance using
+ * that store, otherwise it is per process. A 429 with `Retry-After` pauses all of them until then.
+ */
+export interface RateLimitOptions {
+  /** Requests per second, for the whole fleet. */
+  requestsPerSecond: number;
+  /** Requests that may go at once after a quiet spell, above the steady rate. @default max(1, floor(requestsPerSecond / 10)) */
+  burst?: number;
+  /**
+   * Longest wait for a permit, in milliseconds; a call that would wait longer fails at once with
+   * `PersonalizedOffersRateLimitedError` (nothing sent, never counted against the API). @default 60000
+   */
+  maxWaitMs?: number;
 }
 
 /**
@@ -207,6 +269,8 @@ export interface PersonalizedOffersModuleOptions {
   oauth2?: OAuth2Options;
   /** Timeouts, connection pool, retries and circuit breaker. */
   http?: HttpOptions;
+  /** A fleet-wide (or per-process) limit on the requests sent to Mastercard. @default none */
+  rateLimit?: RateLimitOptions;
   /** Token cache, or `false` to call the API every time. @default in-memory LRU, 100000 entries, no TTL */
   cache?: CacheOptions | false;
   /**

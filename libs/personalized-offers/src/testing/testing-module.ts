@@ -3,7 +3,7 @@ import { OAuth2Gateway } from './gateway/oauth2-gateway.js';
 import { personalizedOffersConfig, loadPersonalizedOffersConfig } from '../config/personalized-offers.config.js';
 import { PersonalizedOffersConfigError } from '../errors/personalized-offers-config.error.js';
 import type { OAuth2Options, OAuthOptions, PersonalizedOffersModuleOptions } from '../interfaces/index.js';
-import { PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
+import { PERSONALIZED_OFFERS_REGISTRATION, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
 import { PERSONALIZED_OFFERS_MODULE_OPTIONS } from '../personalized-offers.module-definition.js';
 import { resolveModuleOptions } from '../personalized-offers.providers.js';
 import { loadSigningKey } from '../signing/signing-key.loader.js';
@@ -278,5 +278,8 @@ export function usePersonalizedOffersSimulator<B extends PersonalizedOffersTesti
   // (idempotent), so the app's literal options get the simulator's there as well.
   return withOptions
     .overrideProvider(PERSONALIZED_OFFERS_RESOLVED_OPTIONS)
-    .useFactory({ factory: async (options: PersonalizedOffersModuleOptions) => resolveModuleOptions(await prepare(options)), inject: [PERSONALIZED_OFFERS_MODULE_OPTIONS] });
+    .useFactory({
+      factory: async (options: PersonalizedOffersModuleOptions, registration: string | null) => resolveModuleOptions(await prepare(options), registration),
+      inject: [PERSONALIZED_OFFERS_MODULE_OPTIONS, PERSONALIZED_OFFERS_REGISTRATION],
+    });
 }
