@@ -8,6 +8,7 @@ import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpa
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   AccessTokenService,
+  getPersonalizedOffersToken,
   InvalidArgumentError,
   LegacyUserPresentmentService,
   PersonalizedOffersApiError,
@@ -319,6 +320,39 @@ describe('tracing and metrics (OpenTelemetry)', () => {
     for (const p of recorded.filter((p) => p.metric.startsWith('personalized_offers.token_cache.'))) {
       expect(Object.keys(p.attributes)).toEqual(['personalized_offers.token.kind']);
     }
+  });
+
+  it('a named registration: every span and metric carries personalized_offers.registration (its name, never the fId); the default registration carries none', async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          name: 'bankA',
+          fId: FID,
+          baseUrl: simulator.baseUrl,
+          authInfo: simulator.authInfo,
+          oauth: { consumerKey: CONSUMER_KEY, signingKey: SIGNING_KEY },
+          http: { circuitBreaker: false },
+        }),
+      ],
+    }).compile();
+    const tokens = moduleRef.get<UserTokenService>(getPersonalizedOffersToken(UserTokenService, 'bankA'));
+    const a = user('named');
+    await tokens.getUserToken(a);
+    await tokens.getUserToken(a);
+    const recorded = await collect();
+    const finished = spans();
+    expect(finished.length).toBeGreaterThanOrEqual(2);
+    for (const span of finished) expect([span.name, span.attributes['personalized_offers.registration']]).toEqual([span.name, 'bankA']);
+    expect(recorded.length).toBeGreaterThanOrEqual(3); // duration, attempts, a miss and a hit
+    for (const p of recorded) expect([p.metric, p.attributes['personalized_offers.registration']]).toEqual([p.metric, 'bankA']);
+    expect(JSON.stringify([recorded.map((p) => p.attributes), finished.map((s) => s.attributes)])).not.toContain(FID);
+
+    await moduleRef.close();
+    exporter.reset();
+    const plain = (await boot()).get(UserTokenService);
+    await plain.getUserToken(user('plain'));
+    for (const span of spans()) expect(span.attributes).not.toHaveProperty('personalized_offers.registration');
+    for (const p of await collect()) expect(p.attributes).not.toHaveProperty('personalized_offers.registration');
   });
 
   it('no secret, token, AuthInfo, user id, key or query value in any span or metric', async () => {

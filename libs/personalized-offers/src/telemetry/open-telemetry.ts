@@ -24,6 +24,8 @@ export type OpenTelemetryApi = typeof OtelApi;
 export interface ServerTarget {
   readonly address: string;
   readonly port: number;
+  /** The registration's name, for named registrations (`personalized_offers.registration`). */
+  readonly registration?: string;
 }
 
 interface Instruments {
@@ -67,6 +69,8 @@ export class OpenTelemetryTelemetry implements Telemetry {
   /** As of the last look-up: the SDK's tracer and instruments, `undefined` without one. */
   private tracer: Tracer | undefined;
   private instruments: Instruments | undefined;
+  /** The cache counters' attributes of this registration, allocated once. */
+  private readonly kindAttributes: Readonly<Record<TokenKind, Attributes>>;
 
   constructor(
     readonly api: OpenTelemetryApi,
@@ -78,6 +82,15 @@ export class OpenTelemetryTelemetry implements Telemetry {
     // A proxy without a delegate answers with the API's no-op provider: that is "no SDK".
     this.noopTracerProvider = new api.ProxyTracerProvider().getDelegate();
     this.noopMeter = api.createNoopMeter();
+    const registration = server.registration;
+    this.kindAttributes =
+      registration === undefined
+        ? KIND_ATTRIBUTES
+        : {
+            user: Object.freeze({ ...KIND_ATTRIBUTES.user, [ATTR.REGISTRATION]: registration }),
+            access: Object.freeze({ ...KIND_ATTRIBUTES.access, [ATTR.REGISTRATION]: registration }),
+            oauth2: Object.freeze({ ...KIND_ATTRIBUTES.oauth2, [ATTR.REGISTRATION]: registration }),
+          };
     this.lookUpTracer();
     this.lookUpInstruments();
   }
@@ -95,9 +108,10 @@ export class OpenTelemetryTelemetry implements Telemetry {
           [ATTR.METHOD]: operation.method,
           [ATTR.URL_TEMPLATE]: operation.path,
         });
+        if (this.server.registration !== undefined) span.setAttribute(ATTR.REGISTRATION, this.server.registration);
       }
     }
-    return new OtelCall(this.api, operation, span, instruments);
+    return new OtelCall(this.api, operation, span, instruments, this.server.registration);
   }
 
   startAttempt(request: AttemptRef, attempt: number, breaker: { readonly state: BreakerState }): AttemptTelemetry | undefined {
@@ -119,20 +133,23 @@ export class OpenTelemetryTelemetry implements Telemetry {
         };
         if (request.operation !== undefined) attributes[ATTR.OPERATION] = request.operation;
         if (attempt > 1) attributes[ATTR.RESEND_COUNT] = attempt - 1;
+        if (this.server.registration !== undefined) attributes[ATTR.REGISTRATION] = this.server.registration;
         span.setAttributes(attributes);
       }
     }
-    return new OtelAttempt(this.api, request, span, instruments);
+    return new OtelAttempt(this.api, request, span, instruments, this.server.registration);
   }
 
   tokenCacheLookup(kind: TokenKind, hit: boolean): void {
     // A hit is the hot path: no look-up. A miss is about to wait for the network.
     const instruments = hit ? this.instruments : this.lookUpInstruments();
-    if (instruments) (hit ? instruments.hits : instruments.misses).add(1, KIND_ATTRIBUTES[kind]);
+    if (instruments) (hit ? instruments.hits : instruments.misses).add(1, this.kindAttributes[kind]);
   }
 
   breakerTransition(from: BreakerState, to: BreakerState): void {
-    this.lookUpInstruments()?.transitions.add(1, { [ATTR.BREAKER_FROM]: from, [ATTR.BREAKER_TO]: to });
+    const attributes: Attributes = { [ATTR.BREAKER_FROM]: from, [ATTR.BREAKER_TO]: to };
+    if (this.server.registration !== undefined) attributes[ATTR.REGISTRATION] = this.server.registration;
+    this.lookUpInstruments()?.transitions.add(1, attributes);
   }
 
   /** The tracer of the registered SDK, or `undefined` when none is registered. */
@@ -182,6 +199,7 @@ class OtelCall implements CallTelemetry {
     private readonly operation: OperationRef,
     private readonly span: Span | undefined,
     private readonly instruments: Instruments | undefined,
+    private readonly registration: string | undefined,
   ) {}
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
@@ -226,6 +244,7 @@ class OtelCall implements CallTelemetry {
       };
       if (this.status !== undefined) attributes[ATTR.STATUS_CODE] = this.status;
       if (errorType !== undefined) attributes[ATTR.ERROR_TYPE] = errorType;
+      if (this.registration !== undefined) attributes[ATTR.REGISTRATION] = this.registration;
       this.instruments.duration.record((performance.now() - this.started) / 1000, attributes);
     }
   }
@@ -237,6 +256,7 @@ class OtelAttempt implements AttemptTelemetry {
     private readonly request: AttemptRef,
     private readonly span: Span | undefined,
     private readonly instruments: Instruments | undefined,
+    private readonly registration: string | undefined,
   ) {}
 
   run<T>(fn: () => Promise<T>): Promise<T> {
@@ -270,6 +290,7 @@ class OtelAttempt implements AttemptTelemetry {
       if (this.request.operation !== undefined) attributes[ATTR.OPERATION] = this.request.operation;
       if (status !== undefined) attributes[ATTR.STATUS_CODE] = status;
       if (errorType !== undefined) attributes[ATTR.ERROR_TYPE] = errorType;
+      if (this.registration !== undefined) attributes[ATTR.REGISTRATION] = this.registration;
       this.instruments.attempts.add(1, attributes);
     }
   }

@@ -12,7 +12,7 @@ const importApi = (): Promise<unknown> => import('@opentelemetry/api');
  * Loaded lazily, from an async provider: no static import of the optional peer and no top-level
  * await, so the package still loads with `require()` and without the peer installed.
  */
-export async function loadTelemetry(baseUrl: string, load: () => Promise<unknown> = importApi): Promise<Telemetry> {
+export async function loadTelemetry(baseUrl: string, load: () => Promise<unknown> = importApi, registration?: string): Promise<Telemetry> {
   let loaded: unknown;
   try {
     loaded = await load();
@@ -20,7 +20,7 @@ export async function loadTelemetry(baseUrl: string, load: () => Promise<unknown
     return NOOP_TELEMETRY;
   }
   const api = usableApi(loaded) ?? usableApi((loaded as { default?: unknown } | undefined)?.default);
-  return api ? new OpenTelemetryTelemetry(api, serverOf(baseUrl)) : NOOP_TELEMETRY;
+  return api ? new OpenTelemetryTelemetry(api, registration === undefined ? serverOf(baseUrl) : { ...serverOf(baseUrl), registration }) : NOOP_TELEMETRY;
 }
 
 /** The API when `value` has what this module uses (1.3+: metrics and the no-op meter). */
@@ -47,7 +47,7 @@ export function serverOf(baseUrl: string): ServerTarget {
 export const telemetryProviders: Provider[] = [
   {
     provide: PERSONALIZED_OFFERS_TELEMETRY,
-    useFactory: (resolved: ResolvedPersonalizedOffersOptions) => loadTelemetry(resolved.baseUrl),
+    useFactory: (resolved: ResolvedPersonalizedOffersOptions) => loadTelemetry(resolved.baseUrl, importApi, resolved.registration),
     inject: [PERSONALIZED_OFFERS_RESOLVED_OPTIONS],
   },
 ];

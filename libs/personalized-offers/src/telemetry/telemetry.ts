@@ -98,6 +98,8 @@ export const ATTR = {
   BREAKER_FROM: 'personalized_offers.breaker.from',
   BREAKER_TO: 'personalized_offers.breaker.to',
   TOKEN_KIND: 'personalized_offers.token.kind',
+  /** The registration's name (`forRoot({ name })`), on every span and metric of a named registration; never the fId. */
+  REGISTRATION: 'personalized_offers.registration',
 } as const;
 
 /** Metric names. */
