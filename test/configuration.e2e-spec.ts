@@ -10,8 +10,11 @@ import {
   type PersonalizedOffersModuleOptions,
   PlatformAdminService,
   UserPresentmentService,
+  PERSONALIZED_OFFERS_FID,
   UserTokenService,
+  getPersonalizedOffersToken,
   personalizedOffersConfig,
+  personalizedOffersConfigFor,
 } from 'nestjs-personalized-offers';
 import { captureLogger } from './support/capture-logger.js';
 import { expectNoGatewayRefusal, gatewaySimulator, signed, signedEnvironment } from './support/gateway.js';
@@ -244,5 +247,79 @@ describe('PLO_* environment through personalizedOffersConfig and @nestjs/config'
     const boot = bootFromEnvironment();
     await expect(boot).rejects.toBeInstanceOf(PersonalizedOffersConfigError);
     await expect(boot).rejects.toMatchObject({ settings });
+  });
+});
+
+describe('two named registrations from one process environment, through personalizedOffersConfigFor', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const name of Object.keys(process.env)) if (/^PLO_/i.test(name)) delete process.env[name];
+    Object.assign(process.env, saved);
+  });
+
+  /** A named registration whose options are the namespace reading the variables under `prefix`. */
+  const bank = (name: string, prefix: string) =>
+    PersonalizedOffersModule.forRootAsync({
+      name,
+      imports: [ConfigModule.forFeature(personalizedOffersConfigFor(name, prefix))],
+      inject: [personalizedOffersConfigFor(name, prefix).KEY],
+      useFactory: (config: PersonalizedOffersModuleOptions) => config,
+    });
+
+  async function boot(): Promise<{ lines: string[]; ref: TestingModule }> {
+    const { logger, lines } = captureLogger();
+    const ref = await Test.createTestingModule({
+      imports: [
+        bank('bankA', 'PLO_BANK_A_'),
+        bank('bankB', 'PLO_BANK_B_'),
+        PersonalizedOffersModule.forRootAsync({
+          imports: [ConfigModule.forFeature(personalizedOffersConfig)],
+          inject: [personalizedOffersConfig.KEY],
+          useFactory: (config: PersonalizedOffersModuleOptions) => config,
+        }),
+      ],
+    })
+      .setLogger(logger)
+      .compile();
+    return { lines, ref };
+  }
+
+  it('bankA, bankB and the default registration each get their own fId from PLO_BANK_A_FID, PLO_BANK_B_FID and PLO_FID, and no variable is reported unknown', async () => {
+    Object.assign(process.env, {
+      PLO_FID: '999999',
+      PLO_BANK_A_FID: '111111',
+      PLO_BANK_A_ENV: 'sandbox',
+      PLO_BANK_B_FID: '222222',
+      PLO_BANK_B_RATE_LIMIT_RPS: '50',
+      PLO_BANK_B_RATE_LIMIT_BURST: '5',
+    });
+    const { lines, ref } = await boot();
+    try {
+      expect(ref.get(getPersonalizedOffersToken(PERSONALIZED_OFFERS_FID, 'bankA'))).toBe('111111');
+      expect(ref.get(getPersonalizedOffersToken(PERSONALIZED_OFFERS_FID, 'bankB'))).toBe('222222');
+      expect(ref.get(PERSONALIZED_OFFERS_FID)).toBe('999999');
+      // Each registration logged its own start-up line, bankA on the sandbox its PLO_BANK_A_ENV names.
+      const startup = lines.filter((l) => l.includes('Personalized Offers API ')).sort();
+      expect(startup).toEqual([
+        expect.stringMatching(/^log Personalized Offers API api\.mastercard\.com \(production\), fId …9999, /),
+        expect.stringMatching(/^log \[bankA\] Personalized Offers API sandbox\.api\.mastercard\.com \(sandbox\), fId …1111, /),
+        expect.stringMatching(/^log \[bankB\] Personalized Offers API api\.mastercard\.com \(production\), fId …2222, /),
+      ]);
+      // The default loader leaves PLO_BANK_A_* and PLO_BANK_B_* to their registrations.
+      expect(lines.filter((l) => l.includes('not a known variable'))).toEqual([]);
+    } finally {
+      await ref.close();
+    }
+  });
+
+  it('a bad variable of one registration fails the boot naming the prefixed variable, and a typo under a prefix is reported under it', async () => {
+    Object.assign(process.env, { PLO_FID: '999999', PLO_BANK_A_FID: '111111', PLO_BANK_B_FDI: '222222' });
+    const { logger, lines } = captureLogger();
+    const boot = Test.createTestingModule({ imports: [bank('bankA', 'PLO_BANK_A_'), bank('bankB', 'PLO_BANK_B_')] })
+      .setLogger(logger)
+      .compile();
+    await expect(boot).rejects.toBeInstanceOf(PersonalizedOffersConfigError);
+    await expect(boot).rejects.toMatchObject({ settings: ['PLO_BANK_B_FID'], message: expect.stringContaining('(PLO_BANK_B_FDI is set: a typo?)') });
+    expect(lines.filter((l) => l.includes('not a known variable'))).toEqual(['warn PLO_BANK_B_FDI is not a known variable; did you mean PLO_BANK_B_FID? PersonalizedOffers']);
   });
 });

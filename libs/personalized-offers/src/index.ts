@@ -65,3 +65,5 @@ export {
   InjectPersonalizedOffers,
   type PersonalizedOffersProviderToken,
 } from './personalized-offers.registration.js';
+export { personalizedOffersConfigFor, type PersonalizedOffersConfigNamespace } from './config/personalized-offers.config.js';
+export type { UnknownVariableScope } from './config/unknown-variables.js';

@@ -370,7 +370,7 @@ describe('loadPersonalizedOffersConfig: details', () => {
   });
 
   it('lists the variables it reads', () => {
-    expect(PERSONALIZED_OFFERS_ENV_VARIABLES).toHaveLength(28);
+    expect(PERSONALIZED_OFFERS_ENV_VARIABLES).toHaveLength(37);
     expect(Object.isFrozen(PERSONALIZED_OFFERS_ENV_VARIABLES)).toBe(true);
   });
 

@@ -8,28 +8,68 @@ export interface UnknownVariable {
   message: string;
 }
 
+/** Which variables one loader answers for, when several prefixes are in use. */
+export interface UnknownVariableScope {
+  /** The prefix of the loader asking; `known` are the names it reads. @default 'PLO_' */
+  prefix?: string;
+  /**
+   * The other prefixes in use (`PLO_` among them, for a prefixed loader), each with the names it
+   * reads: a variable under one of them (and under no longer one of this loader) is theirs to report.
+   */
+  others?: ReadonlyArray<{ prefix: string; known: readonly string[] }>;
+}
+
 /**
  * Every variable whose name starts with `PLO_` (any case) that is set (non-empty) and is not in
  * `known`, sorted by name, each with the closest known name by edit distance (Damerau–Levenshtein
  * on the upper-cased names; a reordering of the same words counts as a match too). Names only:
  * values are never read.
+ *
+ * With a `scope`, the variables are shared out between the loaders of several prefixes, so that
+ * each is reported once: one under a prefix other than `PLO_` (the longest that matches) belongs
+ * to that prefix's loader, and its suggestion is taken among that prefix's names
+ * (`PLO_BANK_A_FDI`: did you mean `PLO_BANK_A_FID`?); any other `PLO_*` one is the default
+ * (`PLO_`) loader's, with the closest known name of every prefix (`PLO_BANKA_FID`: did you mean
+ * `PLO_BANK_A_FID`?). A prefixed loader never reports a variable outside its prefix. The known
+ * names of every prefix are never reported.
  */
-export function findUnknownVariables(env: Record<string, string | undefined>, known: readonly string[]): UnknownVariable[] {
-  const knownSet = new Set(known);
-  return Object.keys(env)
-    .filter((name) => /^PLO_/i.test(name) && !knownSet.has(name) && env[name] !== undefined && env[name] !== '')
-    .sort()
-    .map((name) => {
-      const suggestion = closestName(name, known);
-      return {
-        name,
-        ...(suggestion ? { suggestion } : {}),
-        message: suggestion
-          ? `${name} is not a known variable; did you mean ${suggestion}?`
-          : `${name} is not a known variable of nestjs-personalized-offers; it is ignored.`,
-      };
+export function findUnknownVariables(env: Record<string, string | undefined>, known: readonly string[], scope: UnknownVariableScope = {}): UnknownVariable[] {
+  const prefix = scope.prefix ?? ROOT;
+  const others = (scope.others ?? []).filter((o) => o.prefix !== prefix);
+  const owners = new Map<string, string>();
+  for (const other of others) for (const name of other.known) owners.set(name, other.prefix);
+  for (const name of known) owners.set(name, prefix);
+  const everyKnown = [...owners.keys()];
+  // The prefixes that claim their variables outright (PLO_ itself claims only by closeness).
+  const claiming = [prefix, ...others.map((o) => o.prefix)].filter((p) => p !== ROOT).sort((a, b) => b.length - a.length);
+  const found: UnknownVariable[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (owners.has(name) || env[name] === undefined || env[name] === '') continue;
+    const upper = name.toUpperCase();
+    const claimant = claiming.find((p) => upper.startsWith(p));
+    let suggestion: string | undefined;
+    if (claimant !== undefined) {
+      if (claimant !== prefix) continue;
+      // Judged as the same name under PLO_, so that a long prefix does not widen a typo's reach.
+      const near = closestName(ROOT + upper.slice(prefix.length), known.map((k) => (k.startsWith(prefix) ? ROOT + k.slice(prefix.length) : k)));
+      suggestion = near === undefined ? undefined : prefix + near.slice(ROOT.length);
+    } else {
+      // Under no other prefix: the default loader's to report, pointing at the closest name of all.
+      if (prefix !== ROOT || !upper.startsWith(ROOT)) continue;
+      suggestion = closestName(name, everyKnown);
+    }
+    found.push({
+      name,
+      ...(suggestion ? { suggestion } : {}),
+      message: suggestion
+        ? `${name} is not a known variable; did you mean ${suggestion}?`
+        : `${name} is not a known variable of nestjs-personalized-offers; it is ignored.`,
     });
+  }
+  return found;
 }
+
+const ROOT = 'PLO_';
 
 /**
  * The known name closest to `name`, if it is within a typo's reach: at most a third of the longer
