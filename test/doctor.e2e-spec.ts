@@ -373,6 +373,36 @@ describe('the `nestjs-personalized-offers doctor` bin', () => {
     expect(result.stdout).toMatch(/^✔ configuration .*\(not read by the module: PLO_TEAM_NOTES\)$/m);
   });
 
+  const prefixed = (prefix: string, vars: Record<string, string>) =>
+    Object.fromEntries(Object.entries(vars).map(([name, value]) => [name.startsWith('PLO_') ? prefix + name.slice(4) : name, value]));
+
+  it('--prefix checks a registration configured under another prefix: every check passes on PLO_BANK_A_* alone', async () => {
+    const result = await doctor(['doctor', '--prefix', 'PLO_BANK_A_'], prefixed('PLO_BANK_A_', env));
+    expect(result).toMatchObject({ code: 0 });
+    expect(result.stdout.trim().split('\n').at(-1)).toMatch(/all 6 checks passed against 127\.0\.0\.1:\d+\.$/);
+    // Without the prefix the same environment has no PLO_FID: the configuration fails.
+    const plain = await doctor(['doctor'], prefixed('PLO_BANK_A_', env));
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toMatch(/^✘ configuration invalid: .*PLO_FID/m);
+  });
+
+  it('--prefix: errors and typo verdicts name the prefixed variables', async () => {
+    const bad = await doctor(['doctor', '--prefix', 'PLO_BANK_A_'], { ...prefixed('PLO_BANK_A_', env), PLO_BANK_A_AUTHINFO_KEY: 'not-a-key' });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^✘ configuration invalid: .*PLO_BANK_A_AUTHINFO_KEY/m);
+    expect(bad.stdout).not.toContain('not-a-key');
+    const { PLO_BANK_A_BASE_URL: baseUrl, ...rest } = prefixed('PLO_BANK_A_', env);
+    const typo = await doctor(['doctor', '--prefix', 'PLO_BANK_A_'], { ...rest, PLO_BANK_A_BASEURL: baseUrl! });
+    expect(typo.code).toBe(1);
+    expect(typo.stdout).toMatch(/PLO_BANK_A_BASEURL is not a known variable; did you mean PLO_BANK_A_BASE_URL\?/);
+  });
+
+  it('--prefix must look like a prefix (usage error, exit code 2)', async () => {
+    const result = await doctor(['doctor', '--prefix', 'bank_a'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--prefix must be upper-case letters');
+  });
+
   it.each([[[]], [['doctr']], [['doctor', '--jsn']], [['doctor', 'extra']]])('usage errors exit with code 2 and the usage on stderr: %j', async (args) => {
     const result = await doctor(args, env);
     expect(result.code).toBe(2);

@@ -19,7 +19,7 @@ import { PersonalizedOffersDiagnostics } from './personalized-offers-diagnostics
 
 const NAME = 'nestjs-personalized-offers';
 
-const USAGE = `Usage: ${NAME} doctor [--json] [--verbose]
+const USAGE = `Usage: ${NAME} doctor [--json] [--verbose] [--prefix PLO_BANK_A_]
 
 Checks what a first call to the Mastercard Personalized Offers API depends on, with the same
 PLO_* environment the module reads (PLO_FID, PLO_BASE_URL, PLO_OAUTH_CONSUMER_KEY,
@@ -29,6 +29,8 @@ PLO_OAUTH_KEY_FILE, PLO_AUTHINFO_*…): configuration, signing key, AuthInfo, re
 Options:
   --json       print the report as one JSON line ({ ok, host, checks: [{ name, ok, detail, remedy? }] })
   --verbose    print the module's own log lines on stderr
+  --prefix P   check the registration configured under another prefix (personalizedOffersConfigFor(name, P)):
+               reads P + FID, P + BASE_URL, … instead of PLO_FID, PLO_BASE_URL, …
   -h, --help   print this help
 
 Exit code: 0 when every check passed, 1 when one failed, 2 for a usage error.
@@ -39,6 +41,8 @@ class UsageError extends Error {}
 interface Options {
   json: boolean;
   verbose: boolean;
+  /** The variables' prefix. @default 'PLO_' */
+  prefix: string;
 }
 
 function parse(argv: string[]): Options | 'help' {
@@ -51,6 +55,7 @@ function parse(argv: string[]): Options | 'help' {
       options: {
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
+        prefix: { type: 'string', default: 'PLO_' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -62,7 +67,14 @@ function parse(argv: string[]): Options | 'help' {
   if (command === undefined) throw new UsageError('a command is required: doctor.');
   if (command !== 'doctor') throw new UsageError(`unknown command ${JSON.stringify(command)}: the only command is doctor.`);
   if (rest.length > 0) throw new UsageError(`doctor takes no arguments (got ${rest.map((r) => JSON.stringify(r)).join(' ')}).`);
-  return { json: parsed.values.json, verbose: parsed.values.verbose };
+  const prefix = parsed.values.prefix;
+  if (!/^[A-Z][A-Z0-9_]*_$/.test(prefix)) throw new UsageError(`--prefix must be upper-case letters, digits and "_", ending in "_" (got ${JSON.stringify(prefix)}).`);
+  return { json: parsed.values.json, verbose: parsed.values.verbose, prefix };
+}
+
+/** The variables the module reads under `prefix`. */
+function variablesUnder(prefix: string): string[] {
+  return PERSONALIZED_OFFERS_ENV_VARIABLES.map((name) => prefix + name.slice('PLO_'.length));
 }
 
 /** Every log line on stderr, so that stdout holds only the report. */
@@ -87,14 +99,14 @@ const isSigningSetting = (setting: string) => /^(PLO_OAUTH_|oauth\.)/.test(setti
  * The report when the module cannot even start: the configuration line (and the signing-key
  * line, when the key is what failed: it is loaded at start-up), the other checks not run.
  */
-function configurationFailure(error: unknown): DiagnosticReport {
+function configurationFailure(error: unknown, prefix = 'PLO_'): DiagnosticReport {
   const message =
     error instanceof PersonalizedOffersError
       ? error.message
       : // Not the module's own error (those never carry a secret): its name and the first line of its message, with any URL credentials cut.
         `the module did not start (${error instanceof Error ? error.name : 'error'}${error instanceof Error && error.message ? `: ${error.message.split('\n')[0]!.replace(/\/\/[^/@\s]*@/g, '//[redacted]@').slice(0, 200)}` : ''})`;
   const settings = error instanceof PersonalizedOffersConfigError ? error.settings : [];
-  const keyFailed = settings.length > 0 && settings.every(isSigningSetting);
+  const keyFailed = settings.length > 0 && settings.every((setting) => isSigningSetting(setting.startsWith(prefix) ? `PLO_${setting.slice(prefix.length)}` : setting));
   const notRun = (name: DiagnosticCheckName): DiagnosticCheck => ({ name, ok: false, skipped: true, detail: 'not run: the configuration is invalid' });
   const checks: DiagnosticCheck[] = keyFailed
     ? [
@@ -103,8 +115,7 @@ function configurationFailure(error: unknown): DiagnosticReport {
           name: 'signing-key',
           ok: false,
           detail: `does not load: ${message}`,
-          remedy:
-            'point PLO_OAUTH_KEY_FILE at the signing key downloaded from Mastercard Developers for this consumer key (a .p12 with PLO_OAUTH_KEY_ALIAS and PLO_OAUTH_KEY_PASSWORD, or a PEM private key): RSA, at least 2048 bits',
+          remedy: `point ${prefix}OAUTH_KEY_FILE at the signing key downloaded from Mastercard Developers for this consumer key (a .p12 with ${prefix}OAUTH_KEY_ALIAS and ${prefix}OAUTH_KEY_PASSWORD, or a PEM private key): RSA, at least 2048 bits`,
         },
         ...ORDER.slice(2).map(notRun),
       ]
@@ -112,23 +123,24 @@ function configurationFailure(error: unknown): DiagnosticReport {
         { name: 'configuration', ok: false, detail: `invalid: ${message}`, remedy: 'fix the variables named (README "Configuration" lists what each one must be), then run again' },
         ...ORDER.slice(1).map(notRun),
       ];
-  return diagnosticReport(hostOf(process.env), checks);
+  return diagnosticReport(hostOf(process.env, prefix), checks);
 }
 
 /** The host the environment names, for a report made before the module could say. */
-function hostOf(env: NodeJS.ProcessEnv): string {
+function hostOf(env: NodeJS.ProcessEnv, prefix: string): string {
+  const baseUrl = env[`${prefix}BASE_URL`];
   try {
-    if (env.PLO_BASE_URL) return new URL(env.PLO_BASE_URL).host;
+    if (baseUrl) return new URL(baseUrl).host;
   } catch {
     return 'unknown host';
   }
-  return env.PLO_ENV?.trim() === 'sandbox' ? 'sandbox.api.mastercard.com' : 'api.mastercard.com';
+  return env[`${prefix}ENV`]?.trim() === 'sandbox' ? 'sandbox.api.mastercard.com' : 'api.mastercard.com';
 }
 
 /** The `PLO_*` typo verdicts folded into the configuration line: a near miss of a known name fails it. */
-function withVariableCheck(report: DiagnosticReport, env: NodeJS.ProcessEnv): DiagnosticReport {
+function withVariableCheck(report: DiagnosticReport, env: NodeJS.ProcessEnv, prefix: string): DiagnosticReport {
   // The module's own verdicts (the same "did you mean" as its start-up warnings).
-  const unknown = findUnknownVariables(env, PERSONALIZED_OFFERS_ENV_VARIABLES);
+  const unknown = findUnknownVariables(env, variablesUnder(prefix), prefix === 'PLO_' ? {} : { prefix });
   if (unknown.length === 0) return report;
   const typos = unknown.filter((u) => u.suggestion);
   const others = unknown.filter((u) => !u.suggestion);
@@ -152,9 +164,9 @@ function withVariableCheck(report: DiagnosticReport, env: NodeJS.ProcessEnv): Di
 async function diagnose(options: Options): Promise<DiagnosticReport> {
   let moduleOptions;
   try {
-    moduleOptions = loadPersonalizedOffersConfig(process.env);
+    moduleOptions = loadPersonalizedOffersConfig(process.env, { prefix: options.prefix });
   } catch (error) {
-    return configurationFailure(error);
+    return configurationFailure(error, options.prefix);
   }
   let app;
   try {
@@ -163,7 +175,7 @@ async function diagnose(options: Options): Promise<DiagnosticReport> {
       abortOnError: false,
     });
   } catch (error) {
-    return configurationFailure(error);
+    return configurationFailure(error, options.prefix);
   }
   try {
     return await app.get(PersonalizedOffersDiagnostics, { strict: false }).verifyCredentials();
@@ -200,7 +212,7 @@ async function main(): Promise<void> {
   }
   // Before anything logs: the module's lines go to stderr (--verbose) or nowhere, never into the report.
   Logger.overrideLogger(options.verbose ? stderrLogger : false);
-  const report = withVariableCheck(await diagnose(options), process.env);
+  const report = withVariableCheck(await diagnose(options), process.env, options.prefix);
   process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : render(report));
   process.exitCode = report.ok ? 0 : 1;
   // A Redis client or a socket left open must not keep a finished doctor alive.
