@@ -13,6 +13,18 @@ type DemoRequest = Request & { demoUserId: string };
 /** A number from a query string, left `undefined` when absent (the module validates the value). */
 const num = (value: string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
 
+/** The matched-offers filters from a query string (`GET /offers` and `GET /banks/:bank/offers`). */
+export function offersFilter(q: Record<string, string | undefined>): MatchedOffersParams {
+  return {
+    pageNumber: num(q.page),
+    itemsPerPage: num(q.itemsPerPage),
+    category: q.category,
+    offerType: q.offerType,
+    merchantName: q.merchant,
+    lang: q.lang,
+  };
+}
+
 /**
  * What a bank's back end does with the legacy API: inject `LegacyUserPresentmentService` and
  * call it with the signed-in cardholder's id; the module gets, caches and renews the user token.
@@ -92,13 +104,6 @@ export class OffersController {
   }
 
   private filter(q: Record<string, string | undefined>): MatchedOffersParams {
-    return {
-      pageNumber: num(q.page),
-      itemsPerPage: num(q.itemsPerPage),
-      category: q.category,
-      offerType: q.offerType,
-      merchantName: q.merchant,
-      lang: q.lang,
-    };
+    return offersFilter(q);
   }
 }

@@ -7,8 +7,10 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
 import {
   type PersonalizedOffersModuleOptions,
+  PersonalizedOffersConfigError,
   PersonalizedOffersModule,
   PersonalizedOffersUnavailableError,
+  getPersonalizedOffersToken,
   type TokenStore,
   UserTokenService,
 } from 'nestjs-personalized-offers';
@@ -442,5 +444,98 @@ describe('example app: GET /health', () => {
     expect(JSON.parse(text).error.personalizedOffers).toMatchObject({ status: 'down', tokenStore: { kind: 'redis', reachable: false } });
     expectNoSecret(text);
     expect(simulator.requestCount).toBe(0);
+  });
+});
+
+/**
+ * A named registration's indicator: `PersonalizedOffersHealthIndicator.forRegistration(name)`,
+ * in an app with two registrations (bankA and bankB), each on its own simulator. Each indicator
+ * reads its own registration's breaker and store only.
+ */
+describe('PersonalizedOffersHealthIndicator.forRegistration (named registrations)', () => {
+  const simulatorA = gatewaySimulator();
+  const simulatorB = gatewaySimulator();
+  let ref: TestingModule | undefined;
+  const breaker = { consecutiveFailures: 2, halfOpenAfterMs: 60_000 };
+
+  beforeAll(async () => {
+    await Promise.all([simulatorA.start(), simulatorB.start()]);
+  });
+  afterEach(async () => {
+    await ref?.close();
+    ref = undefined;
+    expectNoGatewayRefusal(simulatorA);
+    expectNoGatewayRefusal(simulatorB);
+  });
+  afterAll(async () => {
+    await Promise.all([simulatorA.stop(), simulatorB.stop()]);
+  });
+
+  async function bootTwoBanks() {
+    ref = await Test.createTestingModule({
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          name: 'bankA',
+          fId: '999999',
+          baseUrl: simulatorA.baseUrl,
+          authInfo: simulatorA.authInfo,
+          ...signed,
+          cache: false,
+          http: { retry: false, circuitBreaker: breaker },
+        }),
+        PersonalizedOffersModule.forRoot({ name: 'bankB', fId: '999999', baseUrl: simulatorB.baseUrl, authInfo: simulatorB.authInfo, ...signed }),
+        TerminusModule,
+      ],
+      providers: [PersonalizedOffersHealthIndicator.forRegistration('bankA'), PersonalizedOffersHealthIndicator.forRegistration('bankB')],
+    })
+      .setLogger({ log() {}, error() {}, warn() {}, debug() {}, verbose() {} })
+      .compile();
+    await ref.init();
+    const get = <T>(token: unknown) => ref!.get<T>(token as string);
+    return {
+      healthA: get<PersonalizedOffersHealthIndicator>(getPersonalizedOffersToken(PersonalizedOffersHealthIndicator, 'bankA')),
+      healthB: get<PersonalizedOffersHealthIndicator>(getPersonalizedOffersToken(PersonalizedOffersHealthIndicator, 'bankB')),
+      usersA: get<UserTokenService>(getPersonalizedOffersToken(UserTokenService, 'bankA')),
+      usersB: get<UserTokenService>(getPersonalizedOffersToken(UserTokenService, 'bankB')),
+    };
+  }
+
+  it("gives each registration's own store: bankA (cache: false) reports none, bankB the memory store", async () => {
+    const { healthA, healthB } = await bootTwoBanks();
+    expect(healthA).toBeInstanceOf(PersonalizedOffersHealthIndicator);
+    expect(healthA).not.toBe(healthB);
+    expect(await healthA.isHealthy('bankA')).toEqual({ bankA: { status: 'up', circuitBreaker: { state: 'closed' }, tokenStore: { kind: 'none' } } });
+    expect(await healthB.isHealthy('bankB')).toEqual({ bankB: { status: 'up', circuitBreaker: { state: 'closed' }, tokenStore: { kind: 'memory' } } });
+    expect(simulatorA.requestCount + simulatorB.requestCount).toBe(0);
+  });
+
+  it("reports bankA down once bankA's breaker opens, while bankB's indicator stays up with a closed breaker", async () => {
+    const { healthA, healthB, usersA, usersB } = await bootTwoBanks();
+    simulatorA.setFault({ type: 'http-error', status: 503 });
+    try {
+      await expect(usersA.getUserToken('h1')).rejects.toThrow();
+      await expect(usersA.getUserToken('h2')).rejects.toThrow();
+      await expect(usersA.getUserToken('h3')).rejects.toBeInstanceOf(PersonalizedOffersUnavailableError); // open
+    } finally {
+      simulatorA.clearFaults();
+    }
+    await expect(usersB.getUserToken('h1')).resolves.toBe(simulatorB.tokenFor('999999', 'h1'));
+    expect((await healthA.isHealthy('bankA')).bankA).toMatchObject({ status: 'down', circuitBreaker: { state: 'open' }, message: expect.stringContaining('Circuit breaker open') });
+    expect((await healthB.isHealthy('bankB')).bankB).toEqual({ status: 'up', circuitBreaker: { state: 'closed' }, tokenStore: { kind: 'memory' } });
+  });
+
+  it('is a provider under getPersonalizedOffersToken(PersonalizedOffersHealthIndicator, name); a name no registration can have throws', () => {
+    expect(PersonalizedOffersHealthIndicator.forRegistration('bankA').provide).toBe('PersonalizedOffers[bankA]:PersonalizedOffersHealthIndicator');
+    expect(() => PersonalizedOffersHealthIndicator.forRegistration('bank A')).toThrow(PersonalizedOffersConfigError);
+  });
+
+  it('fails compile() naming the missing alias when the registration is not in the module', async () => {
+    const compiling = Test.createTestingModule({
+      imports: [PersonalizedOffersModule.forRoot({ name: 'bankB', fId: '999999', baseUrl: simulatorB.baseUrl, authInfo: simulatorB.authInfo, ...signed }), TerminusModule],
+      providers: [PersonalizedOffersHealthIndicator.forRegistration('bankA')],
+    })
+      .setLogger({ log() {}, error() {}, warn() {}, debug() {}, verbose() {} })
+      .compile();
+    await expect(compiling).rejects.toThrow(/PersonalizedOffers\[bankA\]:PersonalizedOffersHttpClient/);
   });
 });

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { type FactoryProvider, Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { MemoryTokenStore } from '../cache/memory-token.store.js';
 import { RedisTokenStore } from '../cache/redis-token.store.js';
 import type { TokenStore } from '../cache/token-store.interface.js';
 import { PersonalizedOffersHttpClient } from '../http/personalized-offers-http.client.js';
 import { PERSONALIZED_OFFERS_TOKEN_STORE } from '../personalized-offers.constants.js';
+import { checkRegistrationName, getPersonalizedOffersToken } from '../personalized-offers.registration.js';
 
 /** Longest wait for the token store's answer by default (Redis's own command timeout, 250 ms by default, usually ends it first). */
 const DEFAULT_TIMEOUT_MS = 1_000;
@@ -48,10 +49,41 @@ export interface PersonalizedOffersHealthOptions {
  *   readiness probe that kept the instance out of traffic would otherwise keep it open).
  *
  * Add it to the providers of a module that imports `TerminusModule` and sees the
- * `PersonalizedOffersModule` registration (the same module, or `isGlobal: true`).
+ * `PersonalizedOffersModule` registration (the same module, or `isGlobal: true`). That is the
+ * default registration's; for a named one (`forRoot({ name: 'bankA' })`), add
+ * `PersonalizedOffersHealthIndicator.forRegistration('bankA')` and inject it with
+ * `@InjectPersonalizedOffers(PersonalizedOffersHealthIndicator, 'bankA')`.
  */
 @Injectable()
 export class PersonalizedOffersHealthIndicator {
+  /**
+   * The indicator of the named registration `name`, as a provider for the same module (one that
+   * imports `TerminusModule` and sees that registration's exports):
+   *
+   * ```ts
+   * providers: [PersonalizedOffersHealthIndicator.forRegistration('bankA'), PersonalizedOffersHealthIndicator.forRegistration('bankB')],
+   * // …
+   * constructor(@InjectPersonalizedOffers(PersonalizedOffersHealthIndicator, 'bankA') private readonly bankA: PersonalizedOffersHealthIndicator) {}
+   * ```
+   *
+   * Its token is `getPersonalizedOffersToken(PersonalizedOffersHealthIndicator, name)`; it reads
+   * that registration's circuit breaker and token store only. Throws
+   * `PersonalizedOffersConfigError` (setting `name`) for a name no registration can have.
+   */
+  static forRegistration(name: string): FactoryProvider<PersonalizedOffersHealthIndicator> {
+    checkRegistrationName(name);
+    return {
+      provide: getPersonalizedOffersToken(PersonalizedOffersHealthIndicator, name),
+      useFactory: (health: HealthIndicatorService, client: PersonalizedOffersHttpClient, store: TokenStore | null) =>
+        new PersonalizedOffersHealthIndicator(health, client, store),
+      inject: [
+        HealthIndicatorService,
+        getPersonalizedOffersToken(PersonalizedOffersHttpClient, name),
+        getPersonalizedOffersToken(PERSONALIZED_OFFERS_TOKEN_STORE, name),
+      ],
+    };
+  }
+
   constructor(
     private readonly health: HealthIndicatorService,
     private readonly client: PersonalizedOffersHttpClient,

@@ -11,6 +11,7 @@ export {
   usePersonalizedOffersSimulator,
   personalizedOffersSimulatorOptions,
   type PersonalizedOffersTestingModuleBuilder,
+  type PersonalizedOffersSimulatorTarget,
 } from './testing-module.js';
 export type { SimulatorRequestRecord } from './simulator/request-log.js';
 export type { SimulatorImpression } from './simulator/state.js';
