@@ -77,12 +77,12 @@ describe('the built package', () => {
     expect(pkg.name).toBe('nestjs-personalized-offers');
   });
 
-  it('packs the build, LICENSE, README and package.json only; every source map carries its sources', () => {
+  it('packs the build, CHANGELOG, LICENSE, README and package.json only; every source map carries its sources', () => {
     const [packed] = JSON.parse(
       execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }),
     ) as Array<{ files: Array<{ path: string }> }>;
     const paths = packed!.files.map((f) => f.path);
-    expect(paths.filter((p) => !p.startsWith('dist/personalized-offers/')).sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
+    expect(paths.filter((p) => !p.startsWith('dist/personalized-offers/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);
     expect(paths.some((p) => /\.spec\./.test(p))).toBe(false);
     const maps = paths.filter((p) => p.endsWith('.js.map'));
     expect(maps.length).toBeGreaterThan(10);
