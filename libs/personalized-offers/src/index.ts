@@ -67,3 +67,5 @@ export {
 } from './personalized-offers.registration.js';
 export { personalizedOffersConfigFor, type PersonalizedOffersConfigNamespace } from './config/personalized-offers.config.js';
 export type { UnknownVariableScope } from './config/unknown-variables.js';
+export { EncryptedTokenStore, type EncryptedTokenStoreOptions, type KeyValueBackend } from './cache/encrypted-token.store.js';
+export type { RedisConnectionOptions, RedisMode } from './cache/redis-token.store.js';

@@ -3,7 +3,7 @@ import { Logger, type Provider } from '@nestjs/common';
 import axios from 'axios';
 import { type ResolvedPersonalizedOffersOptions, resolveOptions } from './config/resolve-options.js';
 import { MemoryTokenStore } from './cache/memory-token.store.js';
-import { RedisTokenStore } from './cache/redis-token.store.js';
+import { RedisTokenStore, redisMode } from './cache/redis-token.store.js';
 import { TokenCache } from './cache/token.cache.js';
 import { systemClock } from './crypto/system-clock.js';
 import { ConnectionPool } from './http/connection-pool.js';
@@ -61,7 +61,7 @@ export function describeStartup(resolved: ResolvedPersonalizedOffersOptions): st
       ? `OAuth 2.0 DPoP (${resolved.oauth2.describe})`
       : 'unsigned';
   const authInfo = resolved.keyMaterial ? `${resolved.keyMaterial.mode}/${resolved.keyMaterial.encoding}` : 'none (legacy user-token calls disabled)';
-  const cache = resolved.cache ? resolved.cache.store : 'none';
+  const cache = resolved.cache ? (resolved.cache.redis ? { url: 'redis', client: 'redis (client)', sentinel: 'redis (sentinel)', cluster: 'redis (cluster)' }[redisMode(resolved.cache.redis)] : resolved.cache.store) : 'none';
   let transport: string = resolved.http.transport;
   if (resolved.http.proxy !== undefined) transport += ` via proxy ${new URL(resolved.http.proxy).host}`;
   return (
@@ -124,7 +124,7 @@ export const cacheProviders: Provider[] = [
         const logger = new Logger(LOGGER_CONTEXT);
         const store = new RedisTokenStore({ ...cache.redis! }, logger);
         if (!(await store.connect())) {
-          logger.warn('Redis token store unreachable at start-up; serving from process memory and the upstream until it is.');
+          logger.warn(`Redis token store${store.mode === 'url' ? '' : ` (${store.mode})`} unreachable at start-up; serving from process memory and the upstream until it is.`);
         }
         return store;
       }

@@ -1,90 +1,138 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { EncryptedTokenStore, type KeyValueBackend } from './encrypted-token.store.js';
 import type { TokenStore } from './token-store.interface.js';
 
+/** A Redis node's address. */
+interface NodeAddress {
+  host: string;
+  port: number;
+}
+
+/** How {@link RedisTokenStore} reaches Redis: one of a URL, a client of the app's, Sentinel or Cluster. */
+export type RedisConnectionOptions =
+  | { /** `redis://[:password@]host:port/db` (or `rediss://`). */ url: string }
+  | { /** An ioredis `Redis` or `Cluster` the app owns: never closed, no option changed. */ client: Redis | Cluster }
+  | {
+      sentinels: NodeAddress[];
+      /** The master group name the sentinels monitor. */
+      name: string;
+      username?: string;
+      password?: string;
+      sentinelPassword?: string;
+      tls?: boolean | ConnectionOptions;
+    }
+  | { cluster: NodeAddress[]; username?: string; password?: string; tls?: boolean | ConnectionOptions };
+
 /** Options of {@link RedisTokenStore}. */
-export interface RedisTokenStoreOptions {
-  /** `redis://[:password@]host:port/db`. */
-  url: string;
+export type RedisTokenStoreOptions = RedisConnectionOptions & {
   /** Prefix of every key. @default 'plo:' */
   keyPrefix?: string;
   /** Secret the key hash and the value encryption key are derived from (HKDF-SHA256). */
   secret: Buffer;
   /** Longest wait for one Redis command, in milliseconds; slower counts as down. @default 250 */
   commandTimeoutMs?: number;
+};
+
+/** Which form of Redis connection the options describe. */
+export type RedisMode = 'url' | 'client' | 'sentinel' | 'cluster';
+
+export function redisMode(options: RedisConnectionOptions): RedisMode {
+  if ('client' in options) return 'client';
+  if ('sentinels' in options) return 'sentinel';
+  if ('cluster' in options) return 'cluster';
+  return 'url';
 }
 
+// Every script touches the keys of one token only: its key and its lock key, which share a hash
+// tag on Cluster (one slot).
 const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 // SET NX PX, except that a lock this owner already holds is acquired again (its TTL renewed).
 const ACQUIRE_LOCK =
   "local v = redis.call('get', KEYS[1]) if v == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[2]) return 1 end " +
   "if v then return 0 end redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1";
-const VERSION = 1;
+// SET KEYS[1] unless the lock KEYS[2] is held by someone other than ARGV[2] (a fenced write).
+const SET_UNLESS_GUARDED =
+  "local v = redis.call('get', KEYS[2]) if v and v ~= ARGV[2] then return 0 end " +
+  "if ARGV[3] == '0' then redis.call('set', KEYS[1], ARGV[1]) else redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[3]) end return 1";
 
-/**
- * A token store shared by a fleet, in Redis. Keys are `prefix + HMAC-SHA256(userKey)`, so a dump
- * shows no user id; values are AES-256-GCM encrypted with the Redis key as associated data, so a
- * dump shows no token and a value moved to another key does not decrypt. A value that does not
- * decrypt reads as a miss. Commands fail fast when Redis is down or slow (no offline queue).
- */
-export class RedisTokenStore implements TokenStore {
+const CONNECT_TIMEOUT_MS = 1_000;
+/** Keep trying to come back, at most once a second. */
+const retryStrategy = (times: number): number => Math.min(times * 100, 1_000);
+
+/** The ioredis calls of {@link RedisTokenStore}, as a {@link KeyValueBackend}. */
+class RedisBackend implements KeyValueBackend {
   readonly shared = true;
-  readonly client: Redis;
-  private readonly prefix: string;
-  private readonly hashKey: Buffer;
-  private readonly valueKey: Buffer;
-
-  constructor(options: RedisTokenStoreOptions, logger?: Logger) {
-    this.prefix = options.keyPrefix ?? 'plo:';
-    this.hashKey = derive(options.secret, 'redis key hash');
-    this.valueKey = derive(options.secret, 'redis value encryption');
-    this.client = new Redis(options.url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs ?? 250,
-      connectTimeout: 1_000,
-      // Keep trying to come back, at most once a second.
-      retryStrategy: (times) => Math.min(times * 100, 1_000),
-    });
-    // Connection errors are reported by the cache (rate-limited); without a listener ioredis prints them.
-    this.client.on('error', (error) => logger?.debug?.(`Redis connection error (${(error as NodeJS.ErrnoException).code ?? 'error'}).`));
-  }
-
-  /**
-   * The Redis key for a module-level key: a keyed hash, no user id in clear; `ut:` for user
-   * tokens, `at:` for access tokens (their module keys start with `at:`).
-   */
-  redisKey(key: string): string {
-    const kind = key.startsWith('at:') ? 'at' : 'ut';
-    return `${this.prefix}${kind}:${createHmac('sha256', this.hashKey).update(key).digest('base64url')}`;
-  }
+  constructor(private readonly client: Redis | Cluster) {}
 
   async get(key: string): Promise<string | undefined> {
-    const redisKey = this.redisKey(key);
-    const stored = await this.client.get(redisKey);
-    return stored === null ? undefined : this.open(redisKey, stored);
+    return (await this.client.get(key)) ?? undefined;
   }
-
-  async set(key: string, token: string, ttlMs?: number): Promise<void> {
-    const redisKey = this.redisKey(key);
-    const sealed = this.seal(redisKey, token);
-    if (ttlMs) await this.client.set(redisKey, sealed, 'PX', ttlMs);
-    else await this.client.set(redisKey, sealed);
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    if (ttlMs) await this.client.set(key, value, 'PX', ttlMs);
+    else await this.client.set(key, value);
   }
-
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return (await this.client.set(key, value, 'PX', ttlMs, 'NX')) === 'OK';
+  }
   async delete(key: string): Promise<void> {
-    await this.client.del(this.redisKey(key));
+    await this.client.del(key);
+  }
+  async deleteIfEquals(key: string, value: string): Promise<void> {
+    await this.client.eval(RELEASE_LOCK, 1, key, value);
+  }
+  async claim(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return (await this.client.eval(ACQUIRE_LOCK, 1, key, value, ttlMs)) === 1;
+  }
+  async setUnlessGuarded(key: string, value: string, ttlMs: number | undefined, guardKey: string, guardValue: string): Promise<boolean> {
+    return (await this.client.eval(SET_UNLESS_GUARDED, 2, key, guardKey, value, guardValue, ttlMs ?? 0)) === 1;
+  }
+}
+
+/**
+ * A token store shared by a fleet, in Redis: one server by URL, a master found through Sentinel
+ * (failovers followed), a Redis Cluster, or an ioredis client the application owns. Written on
+ * {@link EncryptedTokenStore}: keys are `prefix + kind + ':' + HMAC-SHA256(userKey)` (in braces on
+ * Cluster, so a token's key and its lock key share a slot), so a dump shows no user id; values are
+ * AES-256-GCM encrypted with the Redis key as associated data, so a dump shows no token and a value
+ * moved to another key does not decrypt (it reads as a miss). Commands fail fast when Redis is down
+ * or slow (no offline queue, a command timeout, reconnection at most every second).
+ *
+ * Failover: Redis replicates asynchronously, so a lock taken on a master that fails before
+ * replicating it is lost; another instance then takes it and fetches: one extra upstream call.
+ * The token write is fenced (not written while another owner holds the lock), and a value only
+ * opens at the key it was sealed for, so no instance ever reads another user's token.
+ */
+export class RedisTokenStore extends EncryptedTokenStore implements TokenStore {
+  /** The connection, public so companions (the fleet rate limiter) can run their own scripts on it. */
+  readonly client: Redis | Cluster;
+  /** How the store reaches Redis. */
+  readonly mode: RedisMode;
+  /** False when the client is the application's (`{ client }`): then `close()` leaves it open. */
+  readonly ownsClient: boolean;
+
+  constructor(options: RedisTokenStoreOptions, logger?: Logger) {
+    const mode = redisMode(options);
+    const client = 'client' in options ? options.client : createClient(options, options.commandTimeoutMs ?? 250);
+    super({ backend: new RedisBackend(client), secret: options.secret, keyPrefix: options.keyPrefix ?? 'plo:', hashTags: client.isCluster });
+    this.client = client;
+    this.mode = mode;
+    this.ownsClient = mode !== 'client';
+    // Connection errors are reported by the cache (rate-limited); without a listener ioredis prints
+    // them. The application's own client is left as it is (its listeners are its business).
+    if (this.ownsClient) {
+      this.client.on('error', (error) => logger?.debug?.(`Redis connection error (${(error as NodeJS.ErrnoException).code ?? 'error'}).`));
+    }
   }
 
-  async acquireLock(key: string, ttlMs: number, owner: string = randomUUID()): Promise<string | undefined> {
-    const ok = await this.client.eval(ACQUIRE_LOCK, 1, `${this.redisKey(key)}:lock`, owner, ttlMs);
-    return ok === 1 ? owner : undefined;
+  /** The Redis key of a module-level key (see {@link EncryptedTokenStore.storageKey}). */
+  redisKey(key: string): string {
+    return super.storageKey(key);
   }
 
-  async releaseLock(key: string, owner: string): Promise<void> {
-    await this.client.eval(RELEASE_LOCK, 1, `${this.redisKey(key)}:lock`, owner);
+  override storageKey(key: string): string {
+    return this.redisKey(key);
   }
 
   /**
@@ -93,7 +141,7 @@ export class RedisTokenStore implements TokenStore {
    * `LOADING`, `NOPERM`), or is not connected (`code`: the client's state, `reconnecting`,
    * `connecting`, …, or `close` when the socket is gone and ioredis has not noticed yet).
    */
-  async ping(): Promise<void> {
+  override async ping(): Promise<void> {
     const before = this.client.status;
     if (before !== 'ready') throw Object.assign(new Error(`Redis connection ${before}`), { code: before });
     try {
@@ -109,59 +157,123 @@ export class RedisTokenStore implements TokenStore {
   }
 
   /**
-   * Opens the connection, waiting at most `connectTimeout`. Failure is not fatal: the module
-   * starts without its shared cache and the client keeps reconnecting in the background.
+   * Opens the connection, waiting at most about a second (Cluster: until the slots are known).
+   * Failure is not fatal: the module starts without its shared cache and the client keeps
+   * reconnecting in the background. The application's client is only connected when it was
+   * created with `lazyConnect` and never used (ioredis would connect it on its first command).
    */
   async connect(): Promise<boolean> {
+    const status = this.client.status;
+    if (status === 'ready') return true;
+    if (!this.ownsClient && status !== 'wait') return waitReady(this.client, CONNECT_TIMEOUT_MS);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.client.connect();
+      const connecting = this.client.connect();
+      connecting.catch(() => undefined); // a late failure after the timeout: already answered false
+      // Cluster keeps trying its seeds (clusterRetryStrategy) without rejecting: bound the wait.
+      const timeout = new Promise<void>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('connect timeout')), CONNECT_TIMEOUT_MS * 2);
+      });
+      await Promise.race([connecting, timeout]);
       return true;
     } catch {
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   /**
-   * Closes the connection (on application shutdown) and waits until it is closed. While Redis is
-   * down the client is between sockets (`reconnecting`): `disconnect()` cancels the pending
-   * reconnect, and ioredis never emits `end` then, so there is nothing to wait for.
+   * Closes the connection this store opened (on application shutdown) and waits until it is
+   * closed; an application's client (`{ client }`) is left open. While Redis is down the client is
+   * between sockets (`reconnecting`): `disconnect()` cancels the pending reconnect, and ioredis
+   * never emits `end` then, so there is nothing to wait for.
    */
   async close(): Promise<void> {
-    const status = this.client.status;
+    if (!this.ownsClient) return;
+    const client = this.client;
+    const status = client.status;
     if (status === 'end') return;
-    if (status === 'reconnecting' || status === 'close') {
-      this.client.disconnect();
+    if (status === 'reconnecting' || status === 'close' || status === 'wait') {
+      client.disconnect();
       return;
     }
-    const ended = new Promise<void>((resolve) => this.client.once('end', () => resolve()));
-    if (status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
-    else this.client.disconnect();
+    let timer: NodeJS.Timeout | undefined;
+    const ended = new Promise<void>((resolve) => {
+      client.once('end', () => resolve());
+      // A Cluster whose nodes are gone may never say `end`: do not hold the shutdown for it.
+      timer = setTimeout(() => {
+        client.disconnect();
+        resolve();
+      }, 3_000);
+    });
+    if (status === 'ready') await client.quit().catch(() => client.disconnect());
+    else client.disconnect();
     await ended;
-  }
-
-  private seal(redisKey: string, token: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.valueKey, iv);
-    cipher.setAAD(Buffer.from(redisKey));
-    const body = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
-    return Buffer.concat([Buffer.of(VERSION), iv, cipher.getAuthTag(), body]).toString('base64url');
-  }
-
-  /** The token, or `undefined` when the value was not sealed under this key and Redis key. */
-  private open(redisKey: string, stored: string): string | undefined {
-    try {
-      const bytes = Buffer.from(stored, 'base64url');
-      if (bytes.length < 29 || bytes[0] !== VERSION) return undefined;
-      const decipher = createDecipheriv('aes-256-gcm', this.valueKey, bytes.subarray(1, 13));
-      decipher.setAAD(Buffer.from(redisKey));
-      decipher.setAuthTag(bytes.subarray(13, 29));
-      return Buffer.concat([decipher.update(bytes.subarray(29)), decipher.final()]).toString('utf8');
-    } catch {
-      return undefined;
-    }
+    clearTimeout(timer);
+    // QUIT ends the data connection only: ioredis's failover detector keeps its subscriptions to
+    // the sentinels (and reconnects them) until the connector is disconnected.
+    if (this.mode === 'sentinel') client.disconnect();
   }
 }
 
-function derive(secret: Buffer, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'nestjs-personalized-offers token cache', purpose, 32));
+/** A client that fails fast: no offline queue, a command timeout, reconnects at most every second. */
+function createClient(options: Exclude<RedisConnectionOptions, { client: unknown }>, commandTimeout: number): Redis | Cluster {
+  const failFast = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout, connectTimeout: CONNECT_TIMEOUT_MS };
+  if ('url' in options) return new Redis(options.url, { ...failFast, retryStrategy });
+  const tls = options.tls === true ? {} : options.tls || undefined;
+  const auth = { ...(options.username !== undefined ? { username: options.username } : {}), ...(options.password !== undefined ? { password: options.password } : {}) };
+  if ('sentinels' in options) {
+    return new Redis({
+      ...failFast,
+      ...auth,
+      sentinels: options.sentinels.map(({ host, port }) => ({ host, port })),
+      name: options.name,
+      ...(options.sentinelPassword !== undefined ? { sentinelPassword: options.sentinelPassword } : {}),
+      ...(tls ? { tls, enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
+      retryStrategy,
+      // Asking the sentinels for the master: the same fail-fast pace.
+      sentinelRetryStrategy: retryStrategy,
+      sentinelCommandTimeout: commandTimeout,
+      // The failover detector's subscriptions to the sentinels: back within a second, not ioredis's minute.
+      sentinelReconnectStrategy: retryStrategy,
+      // Subscribe to +switch-master so a promotion is followed at once, not at the next error.
+      failoverDetector: true,
+      // A demoted master that is back answers READONLY: reconnect, which asks the sentinels again.
+      reconnectOnError: (error) => error.message.startsWith('READONLY'),
+    });
+  }
+  return new Cluster(
+    options.cluster.map(({ host, port }) => ({ host, port })),
+    {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      clusterRetryStrategy: retryStrategy,
+      // Follow a failover quickly, but give up on one command within a few hundred milliseconds.
+      maxRedirections: 3,
+      retryDelayOnFailover: 100,
+      retryDelayOnClusterDown: 100,
+      retryDelayOnTryAgain: 100,
+      retryDelayOnMoved: 0,
+      slotsRefreshTimeout: CONNECT_TIMEOUT_MS,
+      slotsRefreshInterval: 2_000,
+      redisOptions: { ...auth, ...(tls ? { tls } : {}), maxRetriesPerRequest: 0, commandTimeout, connectTimeout: CONNECT_TIMEOUT_MS },
+    },
+  );
+}
+
+/** Resolves to true once the client is ready, false after `ms`. */
+function waitReady(client: Redis | Cluster, ms: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onReady = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      resolve(client.status === 'ready');
+    }, ms);
+    client.once('ready', onReady);
+  });
 }

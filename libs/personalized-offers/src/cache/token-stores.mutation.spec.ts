@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, jest } from '@jest/globals';
 import type { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import { MemoryTokenStore } from './memory-token.store.js';
 import { RedisTokenStore } from './redis-token.store.js';
 
@@ -185,11 +186,11 @@ describe('RedisTokenStore: locks, health and connection', () => {
 
   it('is shared, never queues commands offline, retries at most once a second, and times commands out', () => {
     const { store } = fakeRedis();
-    const options = store.client.options;
+    const options = (store.client as Redis).options;
     expect(store.shared).toBe(true);
     expect(options).toMatchObject({ lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 250, connectTimeout: 1_000 });
     expect([1, 5, 10, 50].map((n) => options.retryStrategy!(n))).toEqual([100, 500, 1_000, 1_000]);
-    expect(fakeRedis({ commandTimeoutMs: 900 }).store.client.options.commandTimeout).toBe(900);
+    expect((fakeRedis({ commandTimeoutMs: 900 }).store.client as Redis).options.commandTimeout).toBe(900);
   });
 
   it('ping rejects with the connection status as code unless ready, then PINGs', async () => {

@@ -68,7 +68,8 @@ export class TokenCache implements OnModuleDestroy {
     this.userTokens = { kind: 'user', prefix: '', ttlMs: cache ? cache.ttlMs : undefined };
     this.lockTtlMs = cache ? cache.lockTtlMs : 0;
     this.lockWaitMs = cache ? cache.lockWaitMs : 0;
-    this.ownsStore = cache ? cache.store === 'redis' : false;
+    // The module closes the Redis connection it opened, never an application's client ({ client }).
+    this.ownsStore = cache ? cache.store === 'redis' && !(cache.redis && 'client' in cache.redis) : false;
     if (!cache || !store) return;
     // OAuth 2.0 tokens through a shared store: a fleet mints once, but only when every instance
     // holds the same DPoP key (a token is bound to it). Only the token goes to the store.
@@ -137,7 +138,7 @@ export class TokenCache implements OnModuleDestroy {
 
   /** Closes the Redis connection this module opened (a store you supplied is yours to close). */
   async onModuleDestroy(): Promise<void> {
-    if (this.remote instanceof RedisTokenStore && this.ownsStore) await this.remote.close();
+    if (this.remote instanceof RedisTokenStore && this.ownsStore && this.remote.ownsClient) await this.remote.close();
   }
 
   /** Every lookup (not a refresh) counts one hit (served from a tier) or one miss (fetched). */

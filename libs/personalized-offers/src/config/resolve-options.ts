@@ -3,6 +3,8 @@ import { findIdentifierProblem } from '../crypto/identifier.js';
 import { describeIdentifierProblem } from '../errors/invalid-user-id.error.js';
 import { PersonalizedOffersConfigError } from '../errors/personalized-offers-config.error.js';
 import type { TokenStore } from '../cache/token-store.interface.js';
+import type { RedisConnectionOptions, RedisTokenStoreOptions } from '../cache/redis-token.store.js';
+import type { ConnectionOptions } from 'node:tls';
 import { acceptLanguage, isUtcOffset } from '../operations/param-checks.js';
 import type { AccessTokenOptions, CacheOptions, CircuitBreakerOptions, HttpOptions, PersonalizedOffersModuleOptions, RateLimitOptions, RetryOptions } from '../interfaces/index.js';
 import { PRODUCTION_BASE_URL } from '../personalized-offers.constants.js';
@@ -34,7 +36,8 @@ export interface ResolvedCacheOptions {
   ttlMs: number | undefined;
   maxEntries: number;
   store: 'memory' | 'redis' | 'custom';
-  redis?: { url: string; keyPrefix: string; secret: Buffer; commandTimeoutMs: number };
+  /** The Redis store's options: one of `url`, `client`, `sentinels` + `name`, `cluster`. */
+  redis?: RedisTokenStoreOptions & { keyPrefix: string; commandTimeoutMs: number };
   custom?: TokenStore;
   lockTtlMs: number;
   lockWaitMs: number;
@@ -200,15 +203,19 @@ function resolveCache(cache: CacheOptions | false | undefined, keyMaterial: Auth
   const store = c.store ?? 'memory';
   if (store === 'memory') return resolved;
   if (typeof store === 'object' && store !== null && 'redis' in store) {
-    const url = (store.redis as { url?: unknown } | undefined)?.url;
-    if (typeof url !== 'string' || !/^rediss?:\/\/./.test(url)) {
-      throw new PersonalizedOffersConfigError('cache.store.redis.url', 'cache.store.redis.url must be a redis:// or rediss:// URL.');
-    }
+    const connection = resolveRedisConnection(store.redis);
     const commandTimeoutMs = int(store.redis.commandTimeoutMs, 250, 'cache.store.redis.commandTimeoutMs', 1, 60_000);
+    const keyPrefix = store.redis.keyPrefix ?? 'plo:';
+    if (typeof keyPrefix !== 'string') throw new PersonalizedOffersConfigError('cache.store.redis.keyPrefix', 'cache.store.redis.keyPrefix must be a string.');
+    const clustered = 'cluster' in connection || ('client' in connection && connection.client.isCluster);
+    if (clustered && /[{}]/.test(keyPrefix)) {
+      // The prefix would become every key's hash tag: all tokens in one Cluster slot.
+      throw new PersonalizedOffersConfigError('cache.store.redis.keyPrefix', 'cache.store.redis.keyPrefix must not contain { or } with Redis Cluster (the module places its own hash tags).');
+    }
     return {
       ...resolved,
       store: 'redis',
-      redis: { url, keyPrefix: store.redis.keyPrefix ?? 'plo:', secret: cacheSecret(c.encryptionKey, keyMaterial), commandTimeoutMs },
+      redis: { ...connection, keyPrefix, secret: cacheSecret(c.encryptionKey, keyMaterial), commandTimeoutMs },
     };
   }
   const custom = store as TokenStore;
@@ -216,6 +223,95 @@ function resolveCache(cache: CacheOptions | false | undefined, keyMaterial: Auth
     return { ...resolved, store: 'custom', custom };
   }
   throw new PersonalizedOffersConfigError('cache.store', "cache.store must be 'memory', { redis: { url } } or an object with get, set and delete.");
+}
+
+/**
+ * The connection form of `cache.store.redis`: exactly one of `url`, `client`, `sentinels` (with
+ * `name`) or `cluster`, each checked; messages name the setting and never echo a password.
+ */
+function resolveRedisConnection(redis: unknown): RedisConnectionOptions {
+  const at = 'cache.store.redis';
+  if (typeof redis !== 'object' || redis === null) {
+    throw new PersonalizedOffersConfigError(at, `${at} must be an object: { url }, { client }, { sentinels, name } or { cluster }.`);
+  }
+  const r = redis as Record<string, unknown>;
+  const forms = (['url', 'client', 'sentinels', 'cluster'] as const).filter((k) => r[k] !== undefined);
+  if (forms.length > 1) {
+    throw new PersonalizedOffersConfigError(
+      forms.map((k) => `${at}.${k}`),
+      `${at} takes exactly one of url, client, sentinels or cluster (got ${forms.join(' and ')}).`,
+    );
+  }
+  const optionalString = (key: string): string | undefined => {
+    const v = r[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || (key !== 'password' && key !== 'sentinelPassword' && v === '')) {
+      throw new PersonalizedOffersConfigError(`${at}.${key}`, `${at}.${key} must be a${key === 'username' ? ' non-empty' : ''} string.`);
+    }
+    return v;
+  };
+  const tls = (): { tls?: boolean | ConnectionOptions } => {
+    const v = r.tls;
+    if (v === undefined || v === false) return {};
+    if (v === true || (typeof v === 'object' && v !== null && !Array.isArray(v))) return { tls: v as boolean | ConnectionOptions };
+    throw new PersonalizedOffersConfigError(`${at}.tls`, `${at}.tls must be true, false or Node TLS options.`);
+  };
+  const nodes = (key: 'sentinels' | 'cluster'): { host: string; port: number }[] => {
+    const v = r[key];
+    const what = key === 'sentinels' ? 'sentinel' : 'cluster node';
+    if (!Array.isArray(v) || v.length === 0) {
+      throw new PersonalizedOffersConfigError(`${at}.${key}`, `${at}.${key} must be a non-empty array of { host, port } (one per ${what}).`);
+    }
+    return v.map((node: unknown, i) => {
+      const n = node as { host?: unknown; port?: unknown } | null;
+      if (typeof n !== 'object' || n === null || typeof n.host !== 'string' || n.host === '' || !Number.isInteger(n.port) || (n.port as number) < 1 || (n.port as number) > 65_535) {
+        throw new PersonalizedOffersConfigError(`${at}.${key}`, `${at}.${key}[${i}] must be { host: string, port: 1-65535 }.`);
+      }
+      return { host: n.host, port: n.port as number };
+    });
+  };
+  const auth = (): { username?: string; password?: string } => {
+    const username = optionalString('username');
+    const password = optionalString('password');
+    return { ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
+  };
+  switch (forms[0] ?? 'url') {
+    case 'url': {
+      // (also when no form is given: the URL is the common one, and what the message asks for)
+      if (typeof r.url !== 'string' || !/^rediss?:\/\/./.test(r.url)) {
+        throw new PersonalizedOffersConfigError(`${at}.url`, `${at}.url must be a redis:// or rediss:// URL.`);
+      }
+      for (const other of ['username', 'password', 'sentinelPassword', 'name', 'tls']) {
+        if (r[other] !== undefined) throw new PersonalizedOffersConfigError(`${at}.${other}`, `${at}.${other} does not apply with ${at}.url (put credentials in the URL, rediss:// for TLS).`);
+      }
+      return { url: r.url };
+    }
+    case 'client': {
+      const client = r.client as { isCluster?: unknown; status?: unknown; get?: unknown; eval?: unknown } | null;
+      if (typeof client !== 'object' || client === null || typeof client.isCluster !== 'boolean' || typeof client.status !== 'string' || typeof client.get !== 'function' || typeof client.eval !== 'function') {
+        throw new PersonalizedOffersConfigError(`${at}.client`, `${at}.client must be an ioredis Redis or Cluster instance.`);
+      }
+      for (const other of ['username', 'password', 'sentinelPassword', 'name', 'tls']) {
+        if (r[other] !== undefined) throw new PersonalizedOffersConfigError(`${at}.${other}`, `${at}.${other} does not apply with ${at}.client (configure your client).`);
+      }
+      return { client: r.client as Extract<RedisConnectionOptions, { client: unknown }>['client'] };
+    }
+    case 'sentinels': {
+      const sentinels = nodes('sentinels');
+      if (typeof r.name !== 'string' || r.name === '') {
+        throw new PersonalizedOffersConfigError(`${at}.name`, `${at}.name must be the master group name the sentinels monitor (sentinel monitor <name> …).`);
+      }
+      const sentinelPassword = optionalString('sentinelPassword');
+      return { sentinels, name: r.name, ...auth(), ...(sentinelPassword !== undefined ? { sentinelPassword } : {}), ...tls() };
+    }
+    default: {
+      const cluster = nodes('cluster');
+      for (const other of ['name', 'sentinelPassword']) {
+        if (r[other] !== undefined) throw new PersonalizedOffersConfigError(`${at}.${other}`, `${at}.${other} applies to Sentinel only, not with ${at}.cluster.`);
+      }
+      return { cluster, ...auth(), ...tls() };
+    }
+  }
 }
 
 function cacheSecret(value: string | Buffer | undefined, keyMaterial: AuthInfoKeyMaterial | null): Buffer {
