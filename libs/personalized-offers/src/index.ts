@@ -1,3 +1,11 @@
+/**
+ * The NestJS module for the Mastercard Personalized Offers API: `PersonalizedOffersModule` and its
+ * services (user session tokens, AuthInfo encryption, the legacy `/plo` operations and the
+ * `/loyalty` user-presentment, access-token and platform-admin operations), the typed response
+ * models, the error classes and exception filter, the configuration helpers and the token stores.
+ *
+ * @module nestjs-personalized-offers
+ */
 export { PersonalizedOffersModule } from './personalized-offers.module.js';
 export {
   PERSONALIZED_OFFERS_MODULE_OPTIONS,
@@ -65,7 +73,7 @@ export {
   InjectPersonalizedOffers,
   type PersonalizedOffersProviderToken,
 } from './personalized-offers.registration.js';
+export { EncryptedTokenStore, type EncryptedTokenStoreOptions, type KeyValueBackend } from './cache/encrypted-token.store.js';
 export { personalizedOffersConfigFor, type PersonalizedOffersConfigNamespace } from './config/personalized-offers.config.js';
 export type { UnknownVariableScope } from './config/unknown-variables.js';
-export { EncryptedTokenStore, type EncryptedTokenStoreOptions, type KeyValueBackend } from './cache/encrypted-token.store.js';
 export type { RedisConnectionOptions, RedisMode } from './cache/redis-token.store.js';

@@ -4,6 +4,7 @@ import { PersonalizedOffersError } from '../errors/personalized-offers.error.js'
 import { PersonalizedOffersInvalidResponseError } from '../errors/personalized-offers-invalid-response.error.js';
 import { PersonalizedOffersResponseTooLargeError } from '../errors/personalized-offers-response-too-large.error.js';
 import { PersonalizedOffersUnavailableError } from '../errors/personalized-offers-unavailable.error.js';
+import { PersonalizedOffersRateLimitedError } from '../errors/personalized-offers-rate-limited.error.js';
 import { describeNetworkFailure } from './network-failure.js';
 
 /** Where the failed call went, for the advice. */
@@ -158,6 +159,12 @@ export function describeCallFailure(error: unknown, context: CallFailureContext)
   if (error instanceof PersonalizedOffersError) {
     if (error instanceof PersonalizedOffersUnavailableError) {
       return { detail: 'not sent: the circuit breaker is open after repeated failures', remedy: 'fix the failures above (reach, clock), then run again' };
+    }
+    if (error instanceof PersonalizedOffersRateLimitedError) {
+      return {
+        detail: `not sent: the rate limit (rateLimit) had no permit within ${error.maxWaitMs} ms (the next in ${error.retryAfterMs} ms)`,
+        remedy: 'the fleet sharing this limit is sending at rateLimit.requestsPerSecond, or Mastercard asked it to pause (429): run again later, or raise rateLimit.requestsPerSecond if the project allows more',
+      };
     }
     return { detail: `${error.name} (${error.code}): ${error.message}`, remedy: 'see the message; run with --verbose for the module\'s log' };
   }

@@ -13,3 +13,4 @@ export * from './personalized-offers-overloaded.error.js';
 export * from './personalized-offers-response-too-large.error.js';
 export * from './personalized-offers-outcome-still-unknown.error.js';
 export * from './personalized-offers-not-found.error.js';
+export * from './personalized-offers-rate-limited.error.js';

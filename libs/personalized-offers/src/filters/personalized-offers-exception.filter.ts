@@ -8,6 +8,7 @@ import { PersonalizedOffersNotFoundError } from '../errors/personalized-offers-n
 import { PersonalizedOffersOutcomeUnknownError } from '../errors/personalized-offers-outcome-unknown.error.js';
 import { PersonalizedOffersUnavailableError } from '../errors/personalized-offers-unavailable.error.js';
 import { PersonalizedOffersOverloadedError } from '../errors/personalized-offers-overloaded.error.js';
+import { PersonalizedOffersRateLimitedError } from '../errors/personalized-offers-rate-limited.error.js';
 import { PersonalizedOffersResponseTooLargeError } from '../errors/personalized-offers-response-too-large.error.js';
 import { PersonalizedOffersError } from '../errors/personalized-offers.error.js';
 import { isAlreadyActivatedError } from '../operations/activation-resolution.js';
@@ -41,7 +42,8 @@ function isUpstreamNotFound(error: PersonalizedOffersApiError): boolean {
  * (or `getActivationStatus` did not find the offer); 409 when an activation met an offer that is
  * already active ({@link isAlreadyActivatedError}); 202 for an activation whose outcome is unknown
  * (it may be in progress: the client must check the status, not repeat blindly); 503 when
- * Mastercard asks to slow down or is unavailable or the module's own queue is full (overloaded);
+ * Mastercard asks to slow down or is unavailable, the module's own queue is full (overloaded) or
+ * its rate limit had no permit in time (rate-limited, with `Retry-After`);
  * 504 for a timeout; 502 for any other upstream failure (including a refused AuthInfo: that is
  * the app's fault, not the caller's); 500 for a configuration error.
  */
@@ -55,7 +57,9 @@ export function toHttpStatus(error: PersonalizedOffersError): number {
     if (isUpstreamNotFound(error)) return HttpStatus.NOT_FOUND;
     return error.status === 429 || error.status === 503 ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY;
   }
-  if (error instanceof PersonalizedOffersUnavailableError || error instanceof PersonalizedOffersOverloadedError) return HttpStatus.SERVICE_UNAVAILABLE;
+  if (error instanceof PersonalizedOffersUnavailableError || error instanceof PersonalizedOffersOverloadedError || error instanceof PersonalizedOffersRateLimitedError) {
+    return HttpStatus.SERVICE_UNAVAILABLE;
+  }
   if (error instanceof PersonalizedOffersResponseTooLargeError) return HttpStatus.BAD_GATEWAY;
   return HttpStatus.INTERNAL_SERVER_ERROR;
 }
@@ -99,7 +103,7 @@ export const PERSONALIZED_OFFERS_EXCEPTION_FILTER_OPTIONS = Symbol('PERSONALIZED
  * details: `{ statusCode, code, message }`. Register it with `APP_FILTER` + `useClass` (options
  * from the optional `PERSONALIZED_OFFERS_EXCEPTION_FILTER_OPTIONS` provider), or
  * `app.useGlobalFilters(new PersonalizedOffersExceptionFilter({ logErrors: false }))`.
- * A `Retry-After` from Mastercard is passed on with 503.
+ * A `Retry-After` from Mastercard, or the rate limit's wait, is passed on with 503.
  */
 @Catch(PersonalizedOffersError)
 export class PersonalizedOffersExceptionFilter implements ExceptionFilter<PersonalizedOffersError> {

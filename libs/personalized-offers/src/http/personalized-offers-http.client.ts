@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
@@ -5,6 +6,8 @@ import { AxiosError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { ResolvedPersonalizedOffersOptions } from '../config/resolve-options.js';
 import { PersonalizedOffersNetworkError } from '../errors/personalized-offers-network.error.js';
+import { PersonalizedOffersOverloadedError } from '../errors/personalized-offers-overloaded.error.js';
+import { PersonalizedOffersRateLimitedError } from '../errors/personalized-offers-rate-limited.error.js';
 import { PersonalizedOffersResponseTooLargeError } from '../errors/personalized-offers-response-too-large.error.js';
 import { PersonalizedOffersUnavailableError } from '../errors/personalized-offers-unavailable.error.js';
 import type { ServerClock } from '../signing/server-clock.js';
@@ -13,7 +16,11 @@ import { correlationIdOf } from './correlation-id.js';
 import { OAUTH2_OPERATION, type OAuth2Client } from '../signing/oauth2/oauth2.client.js';
 import { PersonalizedOffersError } from '../errors/personalized-offers.error.js';
 import { isLogLevelEnabled } from '../log-level.js';
-import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from '../personalized-offers.constants.js';
+import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS, PERSONALIZED_OFFERS_TOKEN_STORE } from '../personalized-offers.constants.js';
+import { RedisTokenStore } from '../cache/redis-token.store.js';
+import type { TokenStore } from '../cache/token-store.interface.js';
+import { MemoryRateLimiter, rateLimitTiming, type RateLimitGrant, type RateLimiter, type RateLimitRedisClient, RedisRateLimiter } from './rate-limiter.js';
+import { parseRetryAfter } from './response-parser.js';
 import { InjectPersonalizedOffersHttp } from '../personalized-offers.decorators.js';
 import { UpstreamCircuitBreaker } from './circuit-breaker.js';
 import type { HttpResult } from './http-result.js';
@@ -29,7 +36,9 @@ import { NOOP_TELEMETRY, PERSONALIZED_OFFERS_TELEMETRY, type Telemetry } from '.
  * OAuth signer apply), one attempt at a time: a slot from the module's queue (`RequestQueue`:
  * at most `maxSockets` in flight, the wait bounded by `queueTimeoutMs` and never counted against
  * the API), then the attempt under its own timeout and `maxResponseBytes`, through the circuit
- * breaker, retrying per the retry policy. Returns the raw status, headers and body of the last
+ * breaker, retrying per the retry policy. With `rateLimit`, each attempt first takes a permit of
+ * the registration's limiter (shared through a Redis token store, else per process), before the
+ * queue; a 429 with `Retry-After` pauses the limiter. Returns the raw status, headers and body of the last
  * attempt; only a missing response is an error, and it never carries axios's request config,
  * URL or headers. Logs one debug line per attempt, without query values.
  */
@@ -45,11 +54,19 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
   readonly breaker: UpstreamCircuitBreaker;
   /** The OAuth 2.0 client with `oauth2`: read by the health indicator (`state()`). */
   readonly oauth2?: OAuth2Client;
+  /** The limiter with `rateLimit` (`undefined` without: the path then costs nothing). */
+  readonly rateLimiter?: RateLimiter;
+  private readonly rateLimit: ResolvedPersonalizedOffersOptions['rateLimit'];
+  /** How late a permit may be used (see `rateLimitTiming`). */
+  private readonly lateSlackMs: number = 0;
+  /** Aborted on module destroy: wakes callers sleeping on a permit (they fail `closed`, unsent). */
+  private readonly closing?: AbortController;
 
   constructor(
     @InjectPersonalizedOffersHttp() private readonly http: HttpService,
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
     @Optional() @Inject(PERSONALIZED_OFFERS_TELEMETRY) private readonly telemetry: Telemetry = NOOP_TELEMETRY,
+    @Optional() @Inject(PERSONALIZED_OFFERS_TOKEN_STORE) store: TokenStore | null = null,
   ) {
     this.timeoutMs = options.http.timeoutMs;
     this.maxResponseBytes = options.http.maxResponseBytes;
@@ -58,11 +75,27 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
     if (options.oauth2) this.oauth2 = options.oauth2;
     this.retry = new RetryPolicy(options.http.retry);
     this.breaker = new UpstreamCircuitBreaker(options.http.circuitBreaker, this.logger, this.telemetry);
+    this.rateLimit = options.rateLimit;
+    if (options.rateLimit) {
+      this.closing = new AbortController();
+      setMaxListeners(0, this.closing.signal); // one listener per caller sleeping on a permit
+      this.lateSlackMs = rateLimitTiming(options.rateLimit).lateSlackMs;
+      if (store instanceof RedisTokenStore) {
+        // One hash per registration; the hash tag keeps it in one slot on Redis Cluster.
+        const prefix = (store as { keyPrefix?: unknown }).keyPrefix;
+        const key = `${typeof prefix === 'string' ? prefix : 'plo:'}rl:{${options.registration ?? 'default'}}`;
+        this.rateLimiter = new RedisRateLimiter(store.client as unknown as RateLimitRedisClient, key, options.rateLimit, (message) => this.logger.warn(message));
+      } else {
+        this.rateLimiter = new MemoryRateLimiter(options.rateLimit);
+      }
+    }
   }
 
-  /** Application shutdown: calls still queued (and any later one) fail at once, unsent. */
+  /** Application shutdown: calls still queued or waiting for a permit (and any later one) fail at once, unsent. */
   onModuleDestroy(): void {
     this.queue.close();
+    this.closing?.abort();
+    this.rateLimiter?.close();
   }
 
   /**
@@ -91,6 +124,8 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
         this.logger.debug(`${request.method} ${request.path} ${what} ${ms}ms attempt ${attempt}/${this.retry.maxAttempts}${id ? ` correlation ${id}` : ''}`);
       }
 
+      // A 429 with Retry-After pauses every sender sharing the limit (the fleet's, through Redis).
+      if (this.rateLimiter !== undefined && !(outcome instanceof PersonalizedOffersNetworkError) && outcome.status === 429) await this.pauseFor(outcome);
       const delay = this.retry.delayBeforeRetry(attempt, outcome, retry);
       recorded?.end(outcome, delay);
       if (delay === undefined) {
@@ -109,6 +144,10 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
    */
   private async queued(request: HttpRequest): Promise<HttpResult> {
     if (this.breaker.snapshot().state === 'open') throw new PersonalizedOffersUnavailableError();
+    if (this.rateLimiter !== undefined) {
+      const permit = this.permit(request);
+      if (permit !== undefined) await permit;
+    }
     const wait = this.queue.acquire();
     if (wait) {
       try {
@@ -127,6 +166,80 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
       throw error;
     } finally {
       this.queue.release();
+    }
+  }
+
+  /**
+   * Takes a permit of the rate limiter: `undefined` when it may go at once (the memory limiter:
+   * no await), else a promise that resolves when it may go. Throws (or rejects with)
+   * `PersonalizedOffersRateLimitedError` when no permit comes within `maxWaitMs`.
+   */
+  private permit(request: HttpRequest): Promise<void> | undefined {
+    const taken = this.rateLimiter!.take();
+    if (taken instanceof Promise) return taken.then((grant) => this.granted(grant, request, false));
+    return this.granted(taken, request, false);
+  }
+
+  private granted(grant: RateLimitGrant, request: HttpRequest, retaken: boolean, deadline?: number): Promise<void> | undefined {
+    if (grant.refused) throw this.rateLimited(grant.waitMs, request);
+    // Used at once: there were free permits then (the fleet was not sending at its limit).
+    if (grant.waitMs <= 0) return undefined;
+    return this.sleepForPermit(grant, request, retaken, deadline ?? grant.dueAt - grant.waitMs + (this.rateLimit ? this.rateLimit.maxWaitMs : 0));
+  }
+
+  /**
+   * Sleeps until the permit's send time (`dueAt`, on this process's clock), then reads the
+   * limiter's pause shift again: a pause set meanwhile (a 429 anywhere in the fleet) moved every
+   * reserved send time by the shift's growth, so it sleeps that much more (and checks again).
+   * Past `maxWaitMs` in all, it gives up, unsent.
+   *
+   * A permit used late (a busy event loop woke the caller, or brought the limiter's answer, more
+   * than `lateSlackMs` after its send time) is not used: sent now, it would go out together with
+   * the permits after it and break the limit in the upstream's one-second windows. It takes a new
+   * one instead, once (a second late one is used anyway, so a busy process never starves itself).
+   */
+  private async sleepForPermit(grant: RateLimitGrant, request: HttpRequest, retaken: boolean, deadline: number): Promise<void> {
+    const limiter = this.rateLimiter!;
+    let due = grant.dueAt;
+    let shift = grant.shift;
+    for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
+      if (due > deadline) throw this.rateLimited(wait, request);
+      try {
+        await sleep(Math.ceil(wait), undefined, { signal: this.closing!.signal });
+      } catch {
+        throw new PersonalizedOffersOverloadedError('closed', 0);
+      }
+      const read = limiter.shiftNow(grant);
+      const now = typeof read === 'number' ? read : await read;
+      if (now > shift) due += now - shift;
+      shift = now;
+    }
+    if (retaken || performance.now() - due <= this.lateSlackMs) return;
+    const taken = limiter.take();
+    const next = taken instanceof Promise ? await taken : taken;
+    if (!next.refused && next.dueAt > deadline) throw this.rateLimited(next.waitMs, request);
+    await this.granted(next, request, true, deadline);
+  }
+
+  private rateLimited(waitMs: number, request: HttpRequest): PersonalizedOffersRateLimitedError {
+    const error = new PersonalizedOffersRateLimitedError(waitMs, this.rateLimit ? this.rateLimit.maxWaitMs : 0);
+    const limit = this.rateLimit ? this.rateLimit.requestsPerSecond : 0;
+    const where = this.rateLimiter?.kind === 'redis' ? 'for the fleet sharing this Redis' : 'for this process';
+    this.warnThrottled(
+      'rate-limited',
+      `${request.method} ${request.path}: ${error.message} The limit is ${limit}/s ${where}: raise rateLimit.requestsPerSecond if your Mastercard project allows more, raise rateLimit.maxWaitMs, or shed load before the module.`,
+    );
+    return error;
+  }
+
+  /** Pauses the limiter for the 429's `Retry-After` (none without one). Never throws. */
+  private async pauseFor(outcome: HttpResult): Promise<void> {
+    const ms = parseRetryAfter(outcome.headers['retry-after']);
+    if (ms === undefined || ms <= 0) return;
+    try {
+      await this.rateLimiter!.pause(ms);
+    } catch {
+      // the limiter's own fallback has it
     }
   }
 
