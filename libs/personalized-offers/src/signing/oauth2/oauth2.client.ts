@@ -137,29 +137,60 @@ export class OAuth2Client {
   install(instance: AxiosInstance): void {
     instance.interceptors.request.use(async (config: Config) => {
       if (config[TOKEN_REQUEST]) return config;
-      const operation = config[OAUTH2_OPERATION] ?? { id: '', method: (config.method ?? 'get').toUpperCase(), path: '' };
-      const token = await this.token(this.scopesFor(operation), instance);
-      const url = new URL(config.url ?? '', config.baseURL);
-      config.headers.set('Authorization', `DPoP ${token}`);
-      config.headers.set('DPoP', await this.proof((config.method ?? 'get').toUpperCase(), url, token));
+      const method = (config.method ?? 'get').toUpperCase();
+      const operation = config[OAUTH2_OPERATION] ?? { id: '', method, path: '' };
+      const headers = await this.authorize(operation, method, new URL(config.url ?? '', config.baseURL), instance);
+      config.headers.set('Authorization', headers.Authorization);
+      config.headers.set('DPoP', headers.DPoP);
       return config;
     });
     instance.interceptors.response.use(async (response: AxiosResponse) => {
-      const nonce = response.headers?.['dpop-nonce'];
-      if (typeof nonce === 'string' && nonce.length > 0) this.nonce = nonce;
       const config = response.config as Config;
-      if (config[TOKEN_REQUEST] || config[RESENT] || response.status !== 401) return response;
-      const error = oauth2ErrorOf(response);
-      // A refusal before the API looked at the request: nothing was processed, one repeat is safe.
-      if (error === 'use_dpop_nonce') return instance.request({ ...config, [RESENT]: true } as AxiosRequestConfig);
-      if (error === 'invalid_token') {
-        // The fleet's copy in the shared store is refused too: the next read mints anew.
-        for (const key of this.tokens.keys()) this.refusedShared.add(key);
-        this.tokens.clear();
+      if (config[TOKEN_REQUEST] || config[RESENT]) {
+        this.answered(0, response.headers?.['dpop-nonce'], undefined);
+        return response;
+      }
+      if (this.answered(response.status, response.headers?.['dpop-nonce'], () => oauth2ErrorOf(response))) {
         return instance.request({ ...config, [RESENT]: true } as AxiosRequestConfig);
       }
       return response;
     });
+  }
+
+  /**
+   * The `Authorization` and `DPoP` headers of one request (a token for the operation's scopes,
+   * minted through `instance` when none is cached, and a fresh proof over `method` and `url`):
+   * what the request interceptor sets, and what the HTTP client's direct path sends.
+   */
+  async authorize(operation: OAuth2OperationRef, method: string, url: URL, instance: AxiosInstance): Promise<{ Authorization: string; DPoP: string }> {
+    const token = await this.token(this.scopesFor(operation), instance);
+    return { Authorization: `DPoP ${token}`, DPoP: await this.proof(method, url, token) };
+  }
+
+  /**
+   * Reads an answer of the API (never of a token request): keeps its `DPoP-Nonce`, and returns
+   * true when the request must be sent once more with fresh headers (a 401 `use_dpop_nonce`, or
+   * `invalid_token`, which also drops the cached tokens). `errorOf` reads the OAuth 2.0 error
+   * only for a 401. Status 0: only the nonce is kept.
+   */
+  answered(status: number, nonce: unknown, errorOf: (() => string | undefined) | undefined): boolean {
+    if (typeof nonce === 'string' && nonce.length > 0) this.nonce = nonce;
+    if (status !== 401 || errorOf === undefined) return false;
+    const error = errorOf();
+    // A refusal before the API looked at the request: nothing was processed, one repeat is safe.
+    if (error === 'use_dpop_nonce') return true;
+    if (error === 'invalid_token') {
+      // The fleet's copy in the shared store is refused too: the next read mints anew.
+      for (const key of this.tokens.keys()) this.refusedShared.add(key);
+      this.tokens.clear();
+      return true;
+    }
+    return false;
+  }
+
+  /** The OAuth 2.0 error of an answer's `WWW-Authenticate` header or body text. */
+  static errorOf(headers: Record<string, unknown>, body: string): string | undefined {
+    return oauth2ErrorOf({ headers, data: body } as unknown as AxiosResponse);
   }
 
   private scopesFor(operation: OAuth2OperationRef): readonly string[] {
