@@ -7,6 +7,7 @@ import { RedisTokenStore, redisMode } from './cache/redis-token.store.js';
 import { TokenCache } from './cache/token.cache.js';
 import { systemClock } from './crypto/system-clock.js';
 import { ConnectionPool } from './http/connection-pool.js';
+import { DIRECT_PATH_GATE, DirectPathGate } from './http/direct-path.js';
 import type { PersonalizedOffersModuleOptions } from './interfaces/index.js';
 import {
   LOGGER_CONTEXT,
@@ -107,6 +108,8 @@ export const httpProviders: Provider[] = [
       const instance = axios.create({ maxRedirects: 0, ...pool.axiosDefaults() });
       if (resolved.signer) installOAuthSigning(instance, resolved.signer);
       resolved.oauth2?.install(instance);
+      // Everything registered so far is the module's own: the HTTP client may skip axios while nothing else is.
+      (instance as { [DIRECT_PATH_GATE]?: DirectPathGate })[DIRECT_PATH_GATE] = new DirectPathGate(instance);
       return new HttpService(instance);
     },
     inject: [PERSONALIZED_OFFERS_RESOLVED_OPTIONS, ConnectionPool],

@@ -42,6 +42,11 @@ export class ConnectionPool implements OnModuleDestroy {
     }
   }
 
+  /** The undici dispatcher (transport `undici`): what the HTTP client's direct path sends on. */
+  get dispatcher(): Dispatcher | undefined {
+    return this.undici;
+  }
+
   /** The axios instance settings that route its requests through this pool. */
   axiosDefaults(): CreateAxiosDefaults {
     if (this.undici) return { adapter: undiciAdapter(this.undici) };

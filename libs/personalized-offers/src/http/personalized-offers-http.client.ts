@@ -11,6 +11,11 @@ import { PersonalizedOffersRateLimitedError } from '../errors/personalized-offer
 import { PersonalizedOffersResponseTooLargeError } from '../errors/personalized-offers-response-too-large.error.js';
 import { PersonalizedOffersUnavailableError } from '../errors/personalized-offers-unavailable.error.js';
 import type { ServerClock } from '../signing/server-clock.js';
+import type { OAuthSigner } from '../signing/oauth-signer.js';
+import type { Dispatcher } from 'undici';
+import { ConnectionPool } from './connection-pool.js';
+import { DIRECT_PATH_GATE, type DirectPathGate, FORCE_PATH_VARIABLE } from './direct-path.js';
+import { OAuth2Client as OAuth2ClientClass } from '../signing/oauth2/oauth2.client.js';
 import { RequestQueue } from './request-queue.js';
 import { correlationIdOf } from './correlation-id.js';
 import { OAUTH2_OPERATION, type OAuth2Client } from '../signing/oauth2/oauth2.client.js';
@@ -61,12 +66,21 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
   private readonly lateSlackMs: number = 0;
   /** Aborted on module destroy: wakes callers sleeping on a permit (they fail `closed`, unsent). */
   private readonly closing?: AbortController;
+  /** The OAuth 1.0a signer (the same object the axios interceptor uses). */
+  private readonly signer?: OAuthSigner;
+  /** The pool's undici dispatcher: set when the direct path may be used (transport `undici`). */
+  private readonly dispatcher?: Dispatcher;
+  /** Whether the axios instance still carries only the module's own interceptors and defaults. */
+  private readonly gate?: DirectPathGate;
+  /** Why the last attempt took the axios path (`undefined`: the direct path), to log each switch once. */
+  private axiosReason: string | undefined;
 
   constructor(
     @InjectPersonalizedOffersHttp() private readonly http: HttpService,
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
     @Optional() @Inject(PERSONALIZED_OFFERS_TELEMETRY) private readonly telemetry: Telemetry = NOOP_TELEMETRY,
     @Optional() @Inject(PERSONALIZED_OFFERS_TOKEN_STORE) store: TokenStore | null = null,
+    @Optional() @Inject(ConnectionPool) pool: ConnectionPool | null = null,
   ) {
     this.timeoutMs = options.http.timeoutMs;
     this.maxResponseBytes = options.http.maxResponseBytes;
@@ -76,6 +90,14 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
     this.retry = new RetryPolicy(options.http.retry);
     this.breaker = new UpstreamCircuitBreaker(options.http.circuitBreaker, this.logger, this.telemetry);
     this.rateLimit = options.rateLimit;
+    this.signer = options.signer;
+    // The direct path: transport `undici`, the module's own axios instance (with its gate), not forced onto axios.
+    const forced = process.env[FORCE_PATH_VARIABLE];
+    const gate = (http?.axiosRef as { [DIRECT_PATH_GATE]?: DirectPathGate } | undefined)?.[DIRECT_PATH_GATE];
+    if (pool?.dispatcher && gate && forced !== 'axios') {
+      this.dispatcher = pool.dispatcher;
+      this.gate = gate;
+    }
     if (options.rateLimit) {
       this.closing = new AbortController();
       setMaxListeners(0, this.closing.signal); // one listener per caller sleeping on a permit
@@ -253,8 +275,88 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
     this.logger.warn(message);
   }
 
-  /** One attempt, aborted (socket destroyed) when it runs past the timeout, body included. */
-  private async attempt(request: HttpRequest): Promise<HttpResult> {
+  /**
+   * The path the next attempt takes: `direct` (straight to the undici pool) while the module's
+   * axios instance carries only the module's own interceptors and untouched defaults (transport
+   * `undici`), else `axios`. For diagnostics and tests; nothing is sent.
+   */
+  get path(): 'direct' | 'axios' {
+    return this.gate !== undefined && this.gate.reason() === undefined ? 'direct' : 'axios';
+  }
+
+  /**
+   * One attempt, on the direct path while the module's axios instance is as the module made it,
+   * else through axios. Logs (once per switch) when it changes paths and why.
+   */
+  private attempt(request: HttpRequest): Promise<HttpResult> {
+    if (this.gate === undefined) return this.viaAxios(request);
+    const reason = this.gate.reason();
+    if (reason !== this.axiosReason) {
+      this.logger.log(
+        reason === undefined
+          ? 'Requests go straight to the connection pool again (direct path): the axios instance carries only the module’s own interceptors.'
+          : `Requests now go through the module’s axios instance (axios path): ${reason}. Every behaviour is kept; the direct path is faster.`,
+      );
+      this.axiosReason = reason;
+    }
+    return reason === undefined ? this.direct(request, this.dispatcher!) : this.viaAxios(request);
+  }
+
+  /**
+   * The direct path: one attempt sent straight to the undici pool, signed over the exact method,
+   * URL and body with the same signer objects as the axios path, with the same headers on the
+   * wire, the same body bound, timeout and errors. One timer, one controller, no axios config.
+   */
+  private async direct(request: HttpRequest, dispatcher: Dispatcher): Promise<HttpResult> {
+    const controller = new AbortController();
+    const timer = setTimeout(abortController, this.timeoutMs, controller);
+    let headers: Record<string, string | undefined> | undefined;
+    try {
+      const url = new URL(request.url);
+      const href = url.href;
+      for (let sends = 1; ; sends++) {
+        let sent: Record<string, string> = request.headers;
+        let baseString: string | undefined;
+        if (this.signer !== undefined) {
+          const signed = await this.signer.signRequest(request.method, href, request.body);
+          sent = { ...request.headers, Authorization: signed.header };
+          baseString = signed.baseString;
+        } else if (this.oauth2 !== undefined) {
+          const operation = { id: request.operation ?? '', method: request.method, path: request.path };
+          sent = { ...request.headers, ...(await this.oauth2.authorize(operation, request.method, url, this.http.axiosRef)) };
+        }
+        headers = undefined;
+        const res = await dispatcher.request({
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method: request.method,
+          headers: sent,
+          body: request.body,
+          signal: controller.signal,
+        });
+        headers = flattenHeaders(res.headers);
+        const body = await readBody(res, this.maxResponseBytes);
+        if (this.oauth2 !== undefined) {
+          const again = this.oauth2.answered(sends === 1 ? res.statusCode : 0, headers['dpop-nonce'], () => OAuth2ClientClass.errorOf(headers!, body));
+          if (again) continue;
+        }
+        const result: HttpResult = { status: res.statusCode, headers, body };
+        this.serverClock?.observe(headers.date);
+        if (baseString !== undefined && res.statusCode >= 400) result.signatureBaseString = baseString;
+        return result;
+      }
+    } catch (error) {
+      if (error === TOO_LARGE) throw new PersonalizedOffersResponseTooLargeError(this.maxResponseBytes);
+      // The module's own errors from the OAuth 2.0 client (a token refused): nothing of this request was sent.
+      if (error instanceof PersonalizedOffersError) throw error;
+      throw directNetworkError(error, controller.signal.aborted, headers);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** One attempt through axios, aborted (socket destroyed) when it runs past the timeout, body included. */
+  private async viaAxios(request: HttpRequest): Promise<HttpResult> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     try {
@@ -300,12 +402,62 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
 
 const passThrough = (data: unknown) => data;
 
+const abortController = (controller: AbortController): void => controller.abort();
+
+/** Thrown by `readBody` for an answer past `maxResponseBytes` (a marker: the client makes the error). */
+const TOO_LARGE: unique symbol = Symbol('too large');
+
+/**
+ * The body text, read while counting, as the undici adapter does for the axios path: a declared
+ * length past `limit` is refused before reading; an undeclared one is aborted as soon as the bytes
+ * read pass it. Either way the socket is destroyed.
+ */
+async function readBody(res: Dispatcher.ResponseData, limit: number): Promise<string> {
+  const length = res.headers['content-length'];
+  if (length !== undefined) {
+    const declared = Number(length);
+    if (declared > limit) {
+      res.body.destroy();
+      throw TOO_LARGE;
+    }
+    // The parser reads exactly the declared length: bounded already.
+    if (Number.isFinite(declared) && declared >= 0) return res.body.text();
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > limit) {
+      res.body.destroy();
+      throw TOO_LARGE;
+    }
+    chunks.push(chunk);
+  }
+  return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)).toString('utf8');
+}
+
+/**
+ * The direct path's transport failure, as `toNetworkError` makes it for the axios path: the
+ * low-level code only (never the request), `ETIMEDOUT` when the timeout aborted it, and the
+ * correlation id of an answer that had started.
+ */
+function directNetworkError(error: unknown, timedOut: boolean, headers: Record<string, string | undefined> | undefined): PersonalizedOffersNetworkError {
+  const low = (error as { code?: unknown } | undefined)?.code;
+  const code = timedOut ? 'ETIMEDOUT' : typeof low === 'string' ? low : 'UNKNOWN';
+  const correlationId = correlationIdOf(headers);
+  const cause = Object.assign(new Error(timedOut ? 'aborted by the configured timeout' : code), { code });
+  return new PersonalizedOffersNetworkError(
+    timedOut ? 'Personalized Offers API request timed out.' : `Personalized Offers API request failed before a response (${code}).`,
+    { timedOut, cause, ...(correlationId !== undefined ? { correlationId } : {}) },
+  );
+}
+
 /** axios's (and our undici adapter's) error for a body past `maxContentLength`. */
 function isTooLarge(error: unknown): boolean {
   return error instanceof AxiosError && typeof error.message === 'string' && error.message.startsWith('maxContentLength size of');
 }
 
-function flattenHeaders(headers: AxiosResponse['headers']): Record<string, string | undefined> {
+function flattenHeaders(headers: AxiosResponse['headers'] | Record<string, string | string[] | undefined>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value == null ? undefined : String(value);
