@@ -22,7 +22,8 @@ import type { Operation, OperationContext } from './operation.js';
 import { encodeQuery, rfc3986, serializeBody } from './request-encoding.js';
 import { type CallTelemetry, NOOP_TELEMETRY, PERSONALIZED_OFFERS_TELEMETRY, type Telemetry } from '../telemetry/telemetry.js';
 
-const JSON_ACCEPT = { Accept: 'application/json' } as const;
+const JSON_ACCEPT: Readonly<Record<string, string>> = Object.freeze({ Accept: 'application/json' });
+const JSON_BODY_HEADERS: Readonly<Record<string, string>> = Object.freeze({ Accept: 'application/json', 'Content-Type': 'application/json' });
 /** Statuses that mean a credential was refused, unless the credential says otherwise. */
 const REFUSED: readonly number[] = [401, 403];
 
@@ -198,18 +199,20 @@ export class OperationExecutor {
     const query = operation.query ? operation.query(params, this.context) : {};
     let body = operation.body?.(params, this.context);
     const extra = operation.headers?.(params);
-    let headers: Record<string, string> = extra ? { ...JSON_ACCEPT, ...extra } : { ...JSON_ACCEPT };
+    // Built per request only when this request has headers of its own; else one shared, frozen object per shape.
+    let headers: Record<string, string> | undefined = extra ? { ...JSON_ACCEPT, ...extra } : undefined;
     const place = operation.credential;
     if (place && credential !== undefined) {
       if (place.in === 'query') query[place.name] = credential;
-      else if (place.in === 'header') headers[place.name] = credential;
+      else if (place.in === 'header') (headers ??= { ...JSON_ACCEPT })[place.name] = credential;
       else body = { ...body, [place.name]: credential };
     }
     let text: string | undefined;
     if (body !== undefined) {
       text = serializeBody(body);
-      headers = { ...headers, 'Content-Type': 'application/json' };
+      headers = headers ? { ...headers, 'Content-Type': 'application/json' } : JSON_BODY_HEADERS;
     }
+    headers ??= JSON_ACCEPT;
     return {
       method: operation.method,
       url: `${this.baseUrl}${path}${encodeQuery(query)}`,
