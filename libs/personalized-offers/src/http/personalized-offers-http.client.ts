@@ -37,8 +37,13 @@ import { type AttemptOutcome, RetryPolicy } from './retry-policy.js';
 import { NOOP_TELEMETRY, PERSONALIZED_OFFERS_TELEMETRY, type Telemetry } from '../telemetry/telemetry.js';
 
 /**
- * Sends requests through the module's own `HttpService` (so users' axios interceptors and the
- * OAuth signer apply), one attempt at a time: a slot from the module's queue (`RequestQueue`:
+ * Sends requests one attempt at a time, on one of two paths. The direct path (transport
+ * `undici`, while the module's axios instance carries only the module's own interceptors and
+ * untouched defaults: see `DirectPathGate`) signs the attempt with the same signer objects and
+ * sends it straight on the undici pool, the same request on the wire. The axios path (transport
+ * `node`, or once the application adds an interceptor or changes the defaults: logged) sends
+ * through the module's own `HttpService`, so users' axios interceptors and the OAuth signer
+ * apply. Either way: a slot from the module's queue (`RequestQueue`:
  * at most `maxSockets` in flight, the wait bounded by `queueTimeoutMs` and never counted against
  * the API), then the attempt under its own timeout and `maxResponseBytes`, through the circuit
  * breaker, retrying per the retry policy. With `rateLimit`, each attempt first takes a permit of
