@@ -46,7 +46,7 @@ const pageCall = () => plain.legacy.matchedOffers({ userToken: 'tok' }, { itemsP
 await runConcurrent(2_000, 16, signedCall);
 await runConcurrent(500, 16, pageCall);
 const s = await perCall(500, signedCall);
-const p = await perCall(200, pageCall);
+const p = await perCall(100, pageCall);
 const kb = (x: number) => `${Math.round(x).toLocaleString('en-US')} B`;
 console.log(`signed cold request (OAuth 1.0a): heap ${kb(s.heap)} per call, ArrayBuffers ${kb(s.arrayBuffers)}`);
 console.log(`50-offer page (${upstream.matchedOffersBytes} bytes): heap ${kb(p.heap)} per call, ArrayBuffers ${kb(p.arrayBuffers)}`);
