@@ -320,7 +320,8 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
       const url = new URL(request.url);
       const href = url.href;
       for (let sends = 1; ; sends++) {
-        let sent: Record<string, string> = request.headers;
+        // Always an object of this attempt's own: undici's proxy agents add `host` to the object they are given.
+        let sent: Record<string, string>;
         let baseString: string | undefined;
         if (this.signer !== undefined) {
           const signed = await this.signer.signRequest(request.method, href, request.body);
@@ -329,6 +330,8 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
         } else if (this.oauth2 !== undefined) {
           const operation = { id: request.operation ?? '', method: request.method, path: request.path };
           sent = { ...request.headers, ...(await this.oauth2.authorize(operation, request.method, url, this.http.axiosRef)) };
+        } else {
+          sent = { ...request.headers };
         }
         headers = undefined;
         const res = await dispatcher.request({
