@@ -14,6 +14,13 @@ fi
 
 npm run build
 npm run typecheck
+# The public API against its reviewed report (etc/*.api.md): a change of an exported type fails
+# here until `npm run api:update` is run and the report diff reviewed (and a changeset added).
+npm run api:check:built
+# The API reference: every exported symbol documented (TypeDoc, warnings are errors).
+npm run docs
+# The tarball holds only the intended files.
+npm run pack:check
 npm run test:unit -- --json --outputFile=dist/jest-unit.json
 npm run test:e2e -- --json --outputFile=dist/jest-e2e.json
 # The e2e suite again against Nest 11 (pinned in compat/nest11, installed there once; skipped
