@@ -72,8 +72,8 @@ describe('the built package', () => {
     expect(out.trim().split('\n').pop()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('ships only the built library', () => {
-    expect(pkg.files).toEqual(['dist/personalized-offers']);
+  it('ships only the built library and the changelog', () => {
+    expect(pkg.files).toEqual(['dist/personalized-offers', 'CHANGELOG.md']);
     expect(pkg.name).toBe('nestjs-personalized-offers');
   });
 
