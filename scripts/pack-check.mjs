@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run pack:check: what `npm pack` would put in the tarball, checked against the intended set.
 //
-// The tarball must hold exactly: package.json, README.md, LICENSE, CHANGELOG.md, and the built
+// The tarball must hold exactly: package.json, README.md, LICENSE, CHANGELOG.md, the guides the
+// README links to (docs/*.md, not the generated docs/api/), and the built
 // library under dist/personalized-offers/ — .js, .d.ts and .js.map files only, each .js with its
 // .d.ts, each map with its .js, each one built from a source file of libs/personalized-offers/src
 // that is not a spec (so a stale file of a deleted module or a compiled test fails the check).
@@ -12,7 +13,7 @@
 // the prepare script). Exit 0 and the list with sizes when right; exit 1 with each problem when
 // not.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +37,8 @@ const REQUIRED = [
   `${LIB}testing/cli.js`,
 ];
 const TOP_LEVEL = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']);
+// The guides the README links to (docs/*.md at the top of docs/ only).
+const GUIDE = /^docs\/[a-z0-9-]+\.md$/;
 const BUILT = /^dist\/personalized-offers\/(.+)\.(js|d\.ts|js\.map)$/;
 const FORBIDDEN = [
   [/\.(spec|e2e-spec|test)\.[cm]?[jt]sx?(\.map)?$|\.(spec|e2e-spec|test)\.d\.ts$/, 'a spec or test file'],
@@ -66,10 +69,10 @@ for (const { path } of files) {
     problems.push(`${path}: ${forbidden[1]} must not be packed`);
     continue;
   }
-  if (TOP_LEVEL.has(path)) continue;
+  if (TOP_LEVEL.has(path) || GUIDE.test(path)) continue;
   const m = BUILT.exec(path);
   if (!m) {
-    problems.push(`${path}: not in the intended set (package.json, README.md, LICENSE, CHANGELOG.md, ${LIB}**/*.{js,d.ts,js.map})`);
+    problems.push(`${path}: not in the intended set (package.json, README.md, LICENSE, CHANGELOG.md, docs/*.md, ${LIB}**/*.{js,d.ts,js.map})`);
     continue;
   }
   const [, stem, ext] = m;
@@ -80,6 +83,7 @@ for (const { path } of files) {
     problems.push(`${path}: no ${SRC}${stem}.ts (a stale build? run npm run build:lib)`);
   }
 }
+for (const guide of readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md'))) REQUIRED.push(`docs/${guide}`);
 for (const path of REQUIRED) {
   if (!paths.has(path)) problems.push(`${path}: missing from the tarball`);
 }

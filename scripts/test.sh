@@ -5,6 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Each part prints what it cost, so the budget of `npm test` (~15 min on a 2-core machine) is
+# visible in every run: "[npm test] <part>: <seconds> s".
+step() {
+  local started=$SECONDS
+  "$@"
+  echo "[npm test] $*: $((SECONDS - started)) s"
+}
+
 if ! command -v redis-server >/dev/null 2>&1; then
   echo "redis-server not found: installing Debian's redis-server (the Redis tests need a real one)"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -12,20 +20,27 @@ if ! command -v redis-server >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
 fi
 
-npm run build
-npm run typecheck
-npm run test:unit -- --json --outputFile=dist/jest-unit.json
-npm run test:e2e -- --json --outputFile=dist/jest-e2e.json
+step npm run build
+step npm run typecheck
+# The public API against its reviewed report (etc/*.api.md): a change of an exported type fails
+# here until `npm run api:update` is run and the report diff reviewed (and a changeset added).
+step npm run api:check:built
+# The API reference: every exported symbol documented (TypeDoc, warnings are errors).
+step npm run docs
+# The tarball holds only the intended files.
+step npm run pack:check
+step npm run test:unit -- --json --outputFile=dist/jest-unit.json
+step npm run test:e2e -- --json --outputFile=dist/jest-e2e.json
 # The e2e suite again against Nest 11 (pinned in compat/nest11, installed there once; skipped
 # when current). Suites that load the build in child processes run on Nest 12 only.
-bash scripts/install-nest11.sh
-npm run test:e2e:nest11 -- --json --outputFile=dist/jest-e2e-nest11.json
+step bash scripts/install-nest11.sh
+step npm run test:e2e:nest11 -- --json --outputFile=dist/jest-e2e-nest11.json
 # The benchmark harness with tiny counts: proves it still runs; asserts no timings.
-npm run bench:smoke
+step npm run bench:smoke
 # The bad-days measurements (burst, oversized answers) with tiny counts: proves the script runs.
-node dist/bench/bad-days.js --smoke
+step node dist/bench/bad-days.js --smoke
 # A 5 s soak of the example app under load with injected faults (the full one: npm run soak).
-npm run soak -- --duration 5
+step npm run soak -- --duration 5
 
 # One closing line with the totals of the three Jest runs.
 node -e '

@@ -23,7 +23,7 @@ interface Run {
   code: number | null;
   output: string;
   /** The runner's JSON report (Jest's `--json`, Vitest's json reporter), when it wrote one. */
-  report?: { numPassedTests: number; numFailedTests: number; numTotalTests: number; testResults: Array<{ message?: string }> };
+  report?: { numPassedTests: number; numFailedTests: number; numTotalTests: number; testResults: Array<{ name?: string; message?: string }> };
 }
 
 /** The environment a developer's shell would give: none of this run's Jest, npm or PLO_* settings. */
@@ -117,6 +117,20 @@ describe('consumer apps (installed from npm pack)', () => {
     expectPassed(await runs.cjs!);
   }, 180_000);
 
+  /** The docs/testing.md recipe: testRegex takes Nest's test/*.e2e-spec.ts, and isolatedModules keeps ts-jest quiet. */
+  it.each([
+    ['CommonJS', 'cjs'],
+    ['ESM', 'jestEsm'],
+  ])('the %s Jest app runs its *.e2e-spec.ts too, and ts-jest prints no TS151002 warning', async (_kind, key) => {
+    const run = await runs[key]!;
+    expectPassed(run);
+    const files = (run.report?.testResults ?? []).map((r) => r.name ?? '').map((name) => name.slice(name.lastIndexOf('/') + 1));
+    expect(files.sort()).toEqual(['app.controller.spec.ts', 'app.e2e-spec.ts']);
+    expect(run.report?.numPassedTests).toBe(2);
+    expect(run.output).not.toMatch(/TS151002|151002|hybrid module kind/);
+    expect(run.output).not.toMatch(/ts-jest\[[^\]]*\] \(WARN\)/);
+  }, 180_000);
+
   it('…and fails with the ESM error when transformIgnorePatterns leaves nestjs-personalized-offers out', async () => {
     const run = await runs.cjsWithout!;
     expect(run.code).not.toBe(0);
@@ -142,14 +156,13 @@ describe('consumer apps (installed from npm pack)', () => {
   }, 180_000);
 });
 
-describe('README "Testing your app"', () => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Testing your app'), readme.indexOf('## The simulator (for your tests too)'));
-  const blocks = [...section.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, body: m[2]! }));
+describe('docs/testing.md (the guide the README links for testing)', () => {
+  const guide = readFileSync(join(root, 'docs/testing.md'), 'utf8');
+  const blocks = [...guide.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, body: m[2]! }));
   const fixture = (path: string) => readFileSync(join(fixtures, path), 'utf8');
   const block = (lang: string, marker: string) => {
     const found = blocks.find((b) => b.lang === lang && b.body.includes(marker));
-    if (!found) throw new Error(`no ${lang} block with ${marker} in the README section`);
+    if (!found) throw new Error(`no ${lang} block with ${marker} in docs/testing.md`);
     return found.body;
   };
   const jsonc = (body: string) => JSON.parse(`{${body.replace(/^\s*\/\/.*$/gm, '')}}`);
@@ -160,8 +173,21 @@ describe('README "Testing your app"', () => {
       .replace(/\s+/g, '')
       .replace(/,([}\])])/g, '$1');
 
-  it('shows the test the consumer apps run', () => {
-    const snippet = block('ts', 'usePersonalizedOffersSimulator(');
+  /** A block's first line names the file it is (`// src/app.module.ts`): the rest is that file. */
+  const file = (path: string) => {
+    const found = blocks.find((b) => b.lang === 'ts' && b.body.startsWith(`// ${path}\n`));
+    if (!found) throw new Error(`no ts block for ${path} in docs/testing.md`);
+    return found.body.slice(found.body.indexOf('\n') + 1);
+  };
+
+  it('shows the app and the test the consumer apps run', () => {
+    expect(file('src/app.module.ts')).toBe(fixture('vitest-esm/src/app.module.ts'));
+    expect(file('src/app.controller.ts')).toBe(fixture('vitest-esm/src/app.controller.ts'));
+    for (const name of ['app.module.ts', 'app.controller.ts']) {
+      expect(fixture(`jest-esm/src/${name}`)).toBe(fixture(`vitest-esm/src/${name}`));
+      expect(fixture(`jest-cjs/src/${name}`)).toBe(fixture(`vitest-esm/src/${name}`).replaceAll(".js';", "';"));
+    }
+    const snippet = file('src/app.controller.spec.ts');
     expect(snippet.replace(" // CommonJS apps: './app.controller'", '')).toBe(fixture('vitest-esm/src/app.controller.spec.ts'));
     expect(fixture('jest-esm/src/app.controller.spec.ts')).toBe(fixture('vitest-esm/src/app.controller.spec.ts'));
     expect(fixture('jest-cjs/src/app.controller.spec.ts')).toBe(fixture('vitest-esm/src/app.controller.spec.ts').replaceAll(".js';", "';"));
@@ -173,6 +199,20 @@ describe('README "Testing your app"', () => {
     expect(jsonc(block('jsonc', 'extensionsToTreatAsEsm'))).toEqual({ scripts: esm.scripts, jest: esm.jest });
     expect(jsonc(block('jsonc', 'transformIgnorePatterns'))).toEqual({ jest: cjs.jest });
     expect(cjs.scripts).toEqual({ test: 'jest' });
+    for (const jest of [esm.jest, cjs.jest]) {
+      const testRegex = new RegExp(jest.testRegex);
+      expect(['src/app.controller.spec.ts', 'test/app.e2e-spec.ts'].map((path) => testRegex.test(path))).toEqual([true, true]);
+      expect(testRegex.test('src/app.controller.ts')).toBe(false);
+    }
+    // The tsconfig lines the recipe names are the apps' own.
+    const tsconfigBlock = blocks.find((b) => b.lang === 'jsonc' && b.body.includes('"isolatedModules"'));
+    if (!tsconfigBlock) throw new Error('no tsconfig block in docs/testing.md');
+    const shown = JSON.parse(tsconfigBlock.body.replace(/^\s*\/\/.*$/gm, '')).compilerOptions as Record<string, unknown>;
+    expect(shown.isolatedModules).toBe(true);
+    for (const app of ['jest-esm', 'jest-cjs']) {
+      const options = JSON.parse(fixture(`${app}/tsconfig.json`)).compilerOptions as Record<string, unknown>;
+      expect(Object.fromEntries(Object.keys(shown).map((key) => [key, options[key]]))).toEqual(shown);
+    }
     const exportsOf = (text: string) => code(text.slice(text.indexOf('module.exports')));
     expect(exportsOf(block('js', 'plugin-transform-modules-commonjs'))).toBe(exportsOf(fixture('jest-cjs/babel.config.js')));
   });

@@ -36,7 +36,7 @@ import { LeakWatch } from './support/leaks.js';
 
 /**
  * Every operation of the module at once, under ~5 % seeded faults of every type the simulator
- * has (README "Reliability"): many users, concurrent sessions mixing reads and writes. Each call's
+ * has (docs/reliability.md): many users, concurrent sessions mixing reads and writes. Each call's
  * outcome is recorded (result or typed error) and, afterwards, reconciled against the
  * simulator's own state (soak/reconcile.ts): no write lost without an error to its caller, no
  * activation or impression applied twice, nothing applied after a definite error, reads that are

@@ -13,6 +13,7 @@ import {
   PersonalizedOffersUnavailableError,
   UserTokenService,
 } from 'nestjs-personalized-offers';
+import { simulatorGatewayCredentials } from 'nestjs-personalized-offers/testing';
 import { captureLogger } from './support/capture-logger.js';
 import { expectNoGatewayRefusal, gatewaySimulator, signed } from './support/gateway.js';
 import { RedisServer } from './support/redis-server.js';
@@ -168,6 +169,41 @@ describe('named registrations', () => {
     await expect(banks.a.getUserToken('carol')).rejects.toBeDefined();
     await expect(banks.a.getUserToken('dave')).rejects.toBeInstanceOf(PersonalizedOffersUnavailableError);
     expect(await banks.b.getUserToken('carol')).toBe(simB.tokenFor('222222', 'carol'));
+  });
+
+  it('two key sets: each registration signs with its own consumer key and RSA key, and each gateway admits only its own', async () => {
+    const keysA = simulatorGatewayCredentials();
+    const keysB = simulatorGatewayCredentials();
+    const gateA = gatewaySimulator({ fIds: ['111111'] }, { consumerKey: keysA.consumerKey, publicKey: keysA.publicKey });
+    const gateB = gatewaySimulator({ fIds: ['222222'] }, { consumerKey: keysB.consumerKey, publicKey: keysB.publicKey });
+    await Promise.all([gateA.start(), gateB.start()]);
+    try {
+      const own = (gate: typeof gateA, fId: string, keys: typeof keysA) => ({
+        fId,
+        baseUrl: gate.baseUrl,
+        authInfo: gate.authInfo,
+        oauth: { consumerKey: keys.consumerKey, signingKey: keys.signingKey },
+      });
+      const ref = await boot(
+        [
+          PersonalizedOffersModule.forRoot({ name: 'bankA', ...own(gateA, '111111', keysA) }),
+          PersonalizedOffersModule.forRoot({ name: 'bankB', ...own(gateB, '222222', keysB) }),
+        ],
+        [TwoBanks],
+      );
+      const banks = ref.get(TwoBanks);
+      expect(await banks.a.getUserToken('gina')).toBe(gateA.tokenFor('111111', 'gina'));
+      expect(await banks.b.getUserToken('gina')).toBe(gateB.tokenFor('222222', 'gina'));
+      expect(gateA.takeGatewayRefusals()).toEqual([]);
+      expect(gateB.takeGatewayRefusals()).toEqual([]);
+
+      // bankB's key at bankA's gateway is refused: the registrations really sign with different keys.
+      const crossed = await boot([PersonalizedOffersModule.forRoot({ name: 'crossed', ...own(gateA, '111111', keysB), http: { retry: false } })]);
+      await expect(crossed.get<UserTokenService>(getPersonalizedOffersToken(UserTokenService, 'crossed')).getUserToken('gina', { refresh: true })).rejects.toBeDefined();
+      expect(gateA.takeGatewayRefusals()).toHaveLength(1);
+    } finally {
+      await Promise.all([gateA.stop(), gateB.stop()]);
+    }
   });
 
   describe('one shared Redis, one encryption key, the same fId', () => {

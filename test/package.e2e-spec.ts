@@ -72,17 +72,19 @@ describe('the built package', () => {
     expect(out.trim().split('\n').pop()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('ships only the built library', () => {
-    expect(pkg.files).toEqual(['dist/personalized-offers']);
+  it('ships only the built library, the changelog and the guides', () => {
+    expect(pkg.files).toEqual(['dist/personalized-offers', 'CHANGELOG.md', 'docs/*.md']);
     expect(pkg.name).toBe('nestjs-personalized-offers');
   });
 
-  it('packs the build, CHANGELOG, LICENSE, README and package.json only; every source map carries its sources', () => {
+  it('packs the build, CHANGELOG, LICENSE, README, the guides (docs/*.md) and package.json only; every source map carries its sources', () => {
     const [packed] = JSON.parse(
       execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }),
     ) as Array<{ files: Array<{ path: string }> }>;
     const paths = packed!.files.map((f) => f.path);
-    expect(paths.filter((p) => !p.startsWith('dist/personalized-offers/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);
+    const guides = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+    expect(guides.length).toBeGreaterThan(5);
+    expect(paths.filter((p) => !p.startsWith('dist/personalized-offers/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', ...guides, 'package.json'].sort());
     expect(paths.some((p) => /\.spec\./.test(p))).toBe(false);
     const maps = paths.filter((p) => p.endsWith('.js.map'));
     expect(maps.length).toBeGreaterThan(10);

@@ -37,6 +37,7 @@ export interface KeyValueBackend {
 
 /** Options of {@link EncryptedTokenStore}. */
 export interface EncryptedTokenStoreOptions {
+  /** The key-value store that holds the sealed tokens and the locks. */
   backend: KeyValueBackend;
   /** Secret (at least 16 bytes) the key hash and the value encryption key are derived from (HKDF-SHA256). */
   secret: Buffer;
@@ -68,6 +69,7 @@ export class EncryptedTokenStore implements TokenStore {
   readonly shared: boolean;
   /** Prefix of every backend key. */
   readonly keyPrefix: string;
+  /** The key-value store that holds the sealed tokens and the locks. */
   protected readonly backend: KeyValueBackend;
   private readonly hashKey: Buffer;
   private readonly valueKey: Buffer;

@@ -3,27 +3,42 @@ import type { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import { EncryptedTokenStore, type KeyValueBackend } from './encrypted-token.store.js';
 import type { TokenStore } from './token-store.interface.js';
-
-/** A Redis node's address. */
-interface NodeAddress {
-  host: string;
-  port: number;
-}
+import type { RedisNodeAddress } from '../interfaces/personalized-offers-options.interface.js';
 
 /** How {@link RedisTokenStore} reaches Redis: one of a URL, a client of the app's, Sentinel or Cluster. */
 export type RedisConnectionOptions =
-  | { /** `redis://[:password@]host:port/db` (or `rediss://`). */ url: string }
-  | { /** An ioredis `Redis` or `Cluster` the app owns: never closed, no option changed. */ client: Redis | Cluster }
   | {
-      sentinels: NodeAddress[];
+      /** `redis://[:password@]host:port/db` (or `rediss://`). */
+      url: string;
+    }
+  | {
+      /** An ioredis `Redis` or `Cluster` the app owns: never closed, no option changed. */
+      client: Redis | Cluster;
+    }
+  | {
+      /** The sentinels to ask for the current master. */
+      sentinels: RedisNodeAddress[];
       /** The master group name the sentinels monitor. */
       name: string;
+      /** ACL user name of the data nodes. */
       username?: string;
+      /** Password of the data nodes. */
       password?: string;
+      /** Password of the sentinels, when they have one. */
       sentinelPassword?: string;
+      /** TLS to the data nodes and sentinels: `true` for Node's defaults, or TLS options. */
       tls?: boolean | ConnectionOptions;
     }
-  | { cluster: NodeAddress[]; username?: string; password?: string; tls?: boolean | ConnectionOptions };
+  | {
+      /** Seed nodes of the cluster. */
+      cluster: RedisNodeAddress[];
+      /** ACL user name of the nodes. */
+      username?: string;
+      /** Password of the nodes. */
+      password?: string;
+      /** TLS to the nodes: `true` for Node's defaults, or TLS options. */
+      tls?: boolean | ConnectionOptions;
+    };
 
 /** Options of {@link RedisTokenStore}. */
 export type RedisTokenStoreOptions = RedisConnectionOptions & {
@@ -38,6 +53,7 @@ export type RedisTokenStoreOptions = RedisConnectionOptions & {
 /** Which form of Redis connection the options describe. */
 export type RedisMode = 'url' | 'client' | 'sentinel' | 'cluster';
 
+/** Which form of connection `options` give. */
 export function redisMode(options: RedisConnectionOptions): RedisMode {
   if ('client' in options) return 'client';
   if ('sentinels' in options) return 'sentinel';

@@ -239,9 +239,11 @@ export class PersonalizedOffersEnvironment {
   @Check('oauth2KeyFile', (v, args) => (v === undefined ? (args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_CLIENT_ID === undefined : readKeyFile(v) !== undefined))
   PLO_OAUTH2_KEY_FILE?: string;
 
+  /** Alias of the key inside the PKCS#12 keystore (required for a `.p12` `PLO_OAUTH2_KEY_FILE`). */
   @Check('oauth2KeyAlias', (v, args) => v !== undefined || !isPkcs12File((args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_KEY_FILE))
   PLO_OAUTH2_KEY_ALIAS?: string;
 
+  /** Password of the `.p12` keystore (required for one), or of an encrypted PEM key. */
   @Check('oauth2KeyPassword', (v, args) => v !== undefined || !isPkcs12File((args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_KEY_FILE))
   PLO_OAUTH2_KEY_PASSWORD?: string;
 
@@ -249,6 +251,7 @@ export class PersonalizedOffersEnvironment {
   @Check('oauth2Scopes', (v, args) => (v === undefined ? (args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_CLIENT_ID === undefined : /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(String(v))))
   PLO_OAUTH2_SCOPES?: string;
 
+  /** The token endpoint: an `https` URL (`http` only for loopback hosts); default `<origin of the base URL>/oauth/token`. */
   @IsOptional()
   @Matches(/^https:\/\/\S+$|^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/\S*$/)
   PLO_OAUTH2_TOKEN_ENDPOINT?: string;

@@ -16,7 +16,12 @@ export interface UnknownVariableScope {
    * The other prefixes in use (`PLO_` among them, for a prefixed loader), each with the names it
    * reads: a variable under one of them (and under no longer one of this loader) is theirs to report.
    */
-  others?: ReadonlyArray<{ prefix: string; known: readonly string[] }>;
+  others?: ReadonlyArray<{
+    /** The other loader's prefix (`PLO_BANK_A_`). */
+    prefix: string;
+    /** The variable names that loader reads. */
+    known: readonly string[];
+  }>;
 }
 
 /**

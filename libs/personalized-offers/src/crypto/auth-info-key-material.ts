@@ -84,10 +84,20 @@ export class AuthInfoKeyMaterial {
     return this.#iv;
   }
 
+  /**
+   * What `JSON.stringify` shows: the mode and encoding, never the key or IV.
+   *
+   * @returns `{ mode, encoding, key: '[redacted]', iv: '[redacted]' | 'none' }`.
+   */
   toJSON(): Record<string, string> {
     return { mode: this.mode, encoding: this.encoding, key: '[redacted]', iv: this.#iv ? '[redacted]' : 'none' };
   }
 
+  /**
+   * What `util.inspect` and `console.log` show: the mode and encoding, never the key or IV.
+   *
+   * @returns `AuthInfoKeyMaterial { mode: …, encoding: …, key: [redacted], iv: … }`.
+   */
   [inspect.custom](): string {
     return `AuthInfoKeyMaterial { mode: '${this.mode}', encoding: '${this.encoding}', key: [redacted], iv: ${this.#iv ? '[redacted]' : 'none'} }`;
   }

@@ -4,8 +4,11 @@ import type { AuthInfoKeyMaterial } from './auth-info-key-material.js';
 
 /** The fields AuthInfo carries. */
 export interface AuthInfoPlaintext {
+  /** The user id, typically the bank customer number (BCN) the user was enrolled with. */
   userId: string;
+  /** The financial institution identifier (FId) Mastercard issued for the platform. */
   fId: string;
+  /** When the AuthInfo was made, in Unix seconds. */
   unixTime: number;
 }
 

@@ -3,6 +3,7 @@ export type DiagnosticCheckName = 'configuration' | 'signing-key' | 'authinfo' |
 
 /** One check's verdict: one line, safe to log (no key, AuthInfo, token, user id or full consumer key). */
 export interface DiagnosticCheck {
+  /** Which check this is. */
   name: DiagnosticCheckName;
   /** True when the check passed (or did not apply: see `skipped`). */
   ok: boolean;
@@ -16,9 +17,11 @@ export interface DiagnosticCheck {
 
 /** What `verifyCredentials()` returns: every check, and `ok` when every one passed. */
 export interface DiagnosticReport {
+  /** True when every check passed (or was skipped). */
   ok: boolean;
   /** The API host checked (`api.mastercard.com`, `127.0.0.1:4010`…). */
   host: string;
+  /** Every check's verdict, in the order they ran. */
   checks: DiagnosticCheck[];
 }
 

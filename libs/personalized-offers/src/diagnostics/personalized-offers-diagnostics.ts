@@ -35,6 +35,12 @@ type Probe =
 export class PersonalizedOffersDiagnostics {
   private readonly probeClient: AxiosInstance;
 
+  /**
+   * Called by Nest with the module's internal collaborators: applications never construct this
+   * provider themselves, they inject it (`@InjectPersonalizedOffers` for a named registration).
+   *
+   * @internal
+   */
   constructor(
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) private readonly options: ResolvedPersonalizedOffersOptions,
     pool: ConnectionPool,

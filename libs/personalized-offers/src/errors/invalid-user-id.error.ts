@@ -25,8 +25,10 @@ export function describeIdentifierProblem(problem: IdentifierProblem): string {
 
 /** A user id that cannot be put into AuthInfo. Thrown before any network I/O. */
 export class InvalidUserIdError extends PersonalizedOffersError {
+  /** Always `'InvalidUserIdError'`: the class name, kept through minification for logs and `JSON.stringify`. */
   override name = 'InvalidUserIdError';
 
+  /** @param reason Why the id was refused (see {@link IdentifierProblem}); the id itself is never echoed. */
   constructor(readonly reason: IdentifierProblem) {
     super('INVALID_USER_ID', `Invalid userId: it ${describeIdentifierProblem(reason)}.`);
   }

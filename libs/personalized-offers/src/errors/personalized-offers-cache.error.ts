@@ -5,6 +5,7 @@ import { PersonalizedOffersError } from './personalized-offers.error.js';
  * writes never throw this: they fall back to process memory and the upstream.
  */
 export class PersonalizedOffersCacheError extends PersonalizedOffersError {
+  /** Always `'PersonalizedOffersCacheError'`: the class name, kept through minification for logs and `JSON.stringify`. */
   override name = 'PersonalizedOffersCacheError';
 
   constructor(message: string, cause?: Error) {

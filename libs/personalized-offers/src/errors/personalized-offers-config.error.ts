@@ -5,6 +5,7 @@ import { PersonalizedOffersError } from './personalized-offers.error.js';
  * fault and never echoes their values.
  */
 export class PersonalizedOffersConfigError extends PersonalizedOffersError {
+  /** Always `'PersonalizedOffersConfigError'`: the class name, kept through minification for logs and `JSON.stringify`. */
   override name = 'PersonalizedOffersConfigError';
   /** The option paths (`authInfo.key`) or environment variables (`PLO_FID`) at fault. */
   readonly settings: string[];

@@ -6,6 +6,7 @@ import { PersonalizedOffersApiError, type PersonalizedOffersApiErrorFields } fro
  * handles API errors keeps working; `bodyExcerpt` holds a redacted excerpt.
  */
 export class PersonalizedOffersInvalidResponseError extends PersonalizedOffersApiError {
+  /** Always `'PersonalizedOffersInvalidResponseError'`: the class name, kept through minification for logs and `JSON.stringify`. */
   override name = 'PersonalizedOffersInvalidResponseError';
 
   constructor(message: string, fields: PersonalizedOffersApiErrorFields) {

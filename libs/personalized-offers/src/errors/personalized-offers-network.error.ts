@@ -6,6 +6,7 @@ import { PersonalizedOffersError } from './personalized-offers.error.js';
  * request (axios errors carry its URL and headers).
  */
 export class PersonalizedOffersNetworkError extends PersonalizedOffersError {
+  /** Always `'PersonalizedOffersNetworkError'`: the class name, kept through minification for logs and `JSON.stringify`. */
   override name = 'PersonalizedOffersNetworkError';
   /** True when the request was aborted by the configured timeout. */
   readonly timedOut: boolean;

@@ -6,6 +6,7 @@ import { PersonalizedOffersError } from './personalized-offers.error.js';
  * `PersonalizedOffersApiError` with `status` 404; both map to 404 `NOT_FOUND` in the filter.
  */
 export class PersonalizedOffersNotFoundError extends PersonalizedOffersError {
+  /** Always `'PersonalizedOffersNotFoundError'`: the class name, kept through minification for logs and `JSON.stringify`. */
   override name = 'PersonalizedOffersNotFoundError';
   /** What was not found. */
   readonly resource: 'offer';

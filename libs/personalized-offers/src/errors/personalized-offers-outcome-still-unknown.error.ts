@@ -8,6 +8,7 @@ import { PersonalizedOffersOutcomeUnknownError } from './personalized-offers-out
  * read's).
  */
 export class PersonalizedOffersOutcomeStillUnknownError extends PersonalizedOffersOutcomeUnknownError {
+  /** Always `'PersonalizedOffersOutcomeStillUnknownError'`: the class name, kept through minification for logs and `JSON.stringify`. */
   override name = 'PersonalizedOffersOutcomeStillUnknownError';
   /** True when the last read showed the activation pending (queued, not active yet). */
   readonly pending: boolean;

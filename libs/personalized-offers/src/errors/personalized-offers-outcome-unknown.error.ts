@@ -7,6 +7,7 @@ import { PersonalizedOffersError } from './personalized-offers.error.js';
  * underlying network or API error.
  */
 export class PersonalizedOffersOutcomeUnknownError extends PersonalizedOffersError {
+  /** Always `'PersonalizedOffersOutcomeUnknownError'`: the class name, kept through minification for logs and `JSON.stringify`. */
   override name = 'PersonalizedOffersOutcomeUnknownError';
   /** True when the attempt ended by the configured timeout. */
   readonly timedOut: boolean;

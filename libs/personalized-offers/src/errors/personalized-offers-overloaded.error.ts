@@ -9,7 +9,9 @@ import { PersonalizedOffersError } from './personalized-offers.error.js';
  * Raise `http.maxSockets` or `http.queueTimeoutMs`, or shed load before the module.
  */
 export class PersonalizedOffersOverloadedError extends PersonalizedOffersError {
+  /** Always `'PersonalizedOffersOverloadedError'`: the class name, kept through minification for logs and `JSON.stringify`. */
   override name = 'PersonalizedOffersOverloadedError';
+  /** Why the call was refused: `queue-timeout`, `queue-full` or `closed` (see above). */
   readonly reason: 'queue-timeout' | 'queue-full' | 'closed';
   /** The limit that was reached: milliseconds waited (`queue-timeout`) or calls waiting (`queue-full`); 0 for `closed`. */
   readonly limit: number;

@@ -8,6 +8,7 @@ import { PersonalizedOffersError } from './personalized-offers.error.js';
  * `PersonalizedOffersOutcomeUnknownError` (the request did arrive somewhere) with this as `cause`.
  */
 export class PersonalizedOffersResponseTooLargeError extends PersonalizedOffersError {
+  /** Always `'PersonalizedOffersResponseTooLargeError'`: the class name, kept through minification for logs and `JSON.stringify`. */
   override name = 'PersonalizedOffersResponseTooLargeError';
   /** The configured limit, in bytes. */
   readonly limitBytes: number;

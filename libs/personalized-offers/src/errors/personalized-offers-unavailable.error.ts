@@ -5,6 +5,7 @@ import { PersonalizedOffersError } from './personalized-offers.error.js';
  * a request. It half-opens after `halfOpenAfterMs` to let one probe through.
  */
 export class PersonalizedOffersUnavailableError extends PersonalizedOffersError {
+  /** Always `'PersonalizedOffersUnavailableError'`: the class name, kept through minification for logs and `JSON.stringify`. */
   override name = 'PersonalizedOffersUnavailableError';
 
   constructor() {

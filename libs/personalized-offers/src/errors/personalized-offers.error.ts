@@ -3,6 +3,7 @@
  * AuthInfo values, Authorization headers or tokens, so it is safe to log and serialize.
  */
 export class PersonalizedOffersError extends Error {
+  /** Always `'PersonalizedOffersError'`: the class name, kept through minification for logs and `JSON.stringify`. */
   override name = 'PersonalizedOffersError';
   /** A stable, machine-readable code, e.g. `INVALID_USER_ID`. */
   readonly code: string;

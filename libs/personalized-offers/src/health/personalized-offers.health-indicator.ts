@@ -13,19 +13,40 @@ const DEFAULT_TIMEOUT_MS = 1_000;
 /** What the indicator reports under its key, beside terminus' `status`. */
 export interface PersonalizedOffersHealthDetails {
   /** The module's circuit breaker in front of Mastercard. `retryInMs`: while open, time left before a probe may go through. */
-  circuitBreaker: { state: 'closed' | 'open' | 'half-open' | 'disabled'; retryInMs?: number };
+  circuitBreaker: {
+    /** The breaker's state; `disabled` with `http.circuitBreaker: false`. */
+    state: 'closed' | 'open' | 'half-open' | 'disabled';
+    /** While open: milliseconds left before a probe may go through. */
+    retryInMs?: number;
+  };
   /**
    * The token store: `none` with `cache: false`. `reachable` for the stores that can be probed
    * (Redis, or your own store with a `ping()`); `reason` when it is not: an error code, `timeout`,
    * or the Redis client's connection state (`reconnecting`, `connecting`, …).
    */
-  tokenStore: { kind: 'memory' | 'redis' | 'custom' | 'none'; reachable?: boolean; reason?: string };
+  tokenStore: {
+    /** Which store: the built-in `memory` or `redis` one, your own (`custom`), or `none` (`cache: false`). */
+    kind: 'memory' | 'redis' | 'custom' | 'none';
+    /** For a store that can be probed: whether it answered the PING in time. */
+    reachable?: boolean;
+    /** When not reachable: an error code, `timeout`, or the Redis client's connection state. */
+    reason?: string;
+  };
   /**
    * With `oauth2`: the OAuth 2.0 token state, read without calling Mastercard: `none` before the
    * first token, `valid`, `expiring` (the next call mints a new one), `failing` (the last token
    * request was refused or failed: `reason` is its error code; down).
    */
-  oauth2?: { state: 'none' | 'valid' | 'expiring' | 'failing'; tokens: number; expiresInMs?: number; reason?: string };
+  oauth2?: {
+    /** The token state: `none`, `valid`, `expiring` or `failing` (see above). */
+    state: 'none' | 'valid' | 'expiring' | 'failing';
+    /** How many access tokens (one per scope set) the registration holds. */
+    tokens: number;
+    /** While `valid` or `expiring`: milliseconds until the soonest of them expires. */
+    expiresInMs?: number;
+    /** While `failing`: the last token request's error code. */
+    reason?: string;
+  };
   /** Why the indicator is down. */
   message?: string;
 }
@@ -84,6 +105,12 @@ export class PersonalizedOffersHealthIndicator {
     };
   }
 
+  /**
+   * Called by Nest with the module's internal collaborators: applications never construct this
+   * provider themselves, they inject it (`@InjectPersonalizedOffers` for a named registration).
+   *
+   * @internal
+   */
   constructor(
     private readonly health: HealthIndicatorService,
     private readonly client: PersonalizedOffersHttpClient,

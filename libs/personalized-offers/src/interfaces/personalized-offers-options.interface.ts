@@ -29,7 +29,16 @@ export interface OAuthOptions {
   /** RSA private key (≥ 2048 bits): PEM (PKCS#1 or PKCS#8) as a string or Buffer, or a `KeyObject`. */
   signingKey?: string | Buffer | KeyObject;
   /** A PKCS#12 keystore (`.p12`) holding the signing key, from a file `path` or in-memory `data`. */
-  pkcs12?: { path?: string; data?: Buffer; alias: string; password: string };
+  pkcs12?: {
+    /** Path of the `.p12` file (or give `data`). */
+    path?: string;
+    /** The `.p12` file's contents (or give `path`). */
+    data?: Buffer;
+    /** Alias of the key inside the keystore. */
+    alias: string;
+    /** The keystore's password. */
+    password: string;
+  };
   /** `'RSA-SHA256'` (PKCS#1 v1.5) or `'RSA-PSS'` (SHA-256, salt length = digest), as Mastercard's signer offers. @default 'RSA-SHA256' */
   signatureMethod?: 'RSA-SHA256' | 'RSA-PSS';
   /**
@@ -53,7 +62,16 @@ export interface OAuth2Options {
   /** The authentication key: PEM private key or `KeyObject`; RSA ≥ 2048 bits signs PS256, EC P-256 ES256. */
   clientKey?: string | Buffer | KeyObject;
   /** The authentication key in a PKCS#12 keystore (`.p12`, RSA). */
-  pkcs12?: { path?: string; data?: Buffer; alias: string; password: string };
+  pkcs12?: {
+    /** Path of the `.p12` file (or give `data`). */
+    path?: string;
+    /** The `.p12` file's contents (or give `path`). */
+    data?: Buffer;
+    /** Alias of the key inside the keystore. */
+    alias: string;
+    /** The keystore's password. */
+    password: string;
+  };
   /** The scopes to request: one list for every call, or per operation. */
   scopes: string[] | ((operation: { id: string; method: string; path: string }) => string[]);
   /** @default `${origin of baseUrl}/oauth/token` */
@@ -145,7 +163,9 @@ export interface RedisCommonOptions {
 
 /** A Redis node's address (Sentinel or Cluster seed). */
 export interface RedisNodeAddress {
+  /** Host name or IP address of the node. */
   host: string;
+  /** TCP port of the node (Sentinel usually 26379, Redis 6379). */
   port: number;
 }
 
@@ -161,11 +181,13 @@ export interface RedisUrlOptions extends RedisCommonOptions {
  * outage fails commands fast instead of queueing them).
  */
 export interface RedisClientOptions extends RedisCommonOptions {
+  /** The ioredis client (`Redis` or `Cluster`) to use; the application connects and closes it. */
   client: import('ioredis').Redis | import('ioredis').Cluster;
 }
 
 /** A master found through Redis Sentinel; the module follows failovers. */
 export interface RedisSentinelOptions extends RedisCommonOptions {
+  /** Addresses of the sentinels to ask for the master (at least one). */
   sentinels: RedisNodeAddress[];
   /** The master group name the sentinels monitor (`sentinel monitor <name> …`). */
   name: string;
@@ -181,14 +203,19 @@ export interface RedisSentinelOptions extends RedisCommonOptions {
 
 /** A Redis Cluster from seed nodes. Keys of one token share a slot (hash tags). */
 export interface RedisClusterOptions extends RedisCommonOptions {
+  /** Seed nodes of the cluster: any reachable subset; the rest is discovered. */
   cluster: RedisNodeAddress[];
+  /** ACL user name of the cluster nodes. */
   username?: string;
+  /** Password of the cluster nodes. */
   password?: string;
+  /** TLS to the cluster nodes: `true` for Node's defaults, or TLS options. */
   tls?: boolean | import('node:tls').ConnectionOptions;
 }
 
 /** A shared Redis store for a fleet of instances: by URL, a client of your own, Sentinel or Cluster. */
 export interface RedisStoreOptions {
+  /** How to reach Redis: `{ url }`, `{ client }`, `{ sentinels, name }` or `{ cluster }`, plus the common options. */
   redis: RedisUrlOptions | RedisClientOptions | RedisSentinelOptions | RedisClusterOptions;
 }
 

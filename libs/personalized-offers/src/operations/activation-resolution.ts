@@ -13,8 +13,11 @@ import { SUCCESS_STATUS_CODE } from './legacy-envelope.js';
  * legacy `ActiveSc` this module does not know): then neither "active" nor "not active" is proven.
  */
 export interface ActivationStatus {
+  /** The offer the state is about. */
   offerId: string;
+  /** True when the offer is active for the user. */
   activated: boolean;
+  /** True when an activation is queued but not active yet (neither state is proven). */
   pending: boolean;
   /** Legacy: `ScActivation.ActivationId` when active. The current API's assignments carry none. */
   activationId?: string;
@@ -22,6 +25,7 @@ export interface ActivationStatus {
 
 /** What `ensureActivated` answers: the offer is active for the user. */
 export interface EnsureActivatedResult {
+  /** Always true: `ensureActivated` only returns once the offer is active (it throws otherwise). */
   activated: true;
   /**
    * True when the API answered this call's first activation with "already active" (confirmed by

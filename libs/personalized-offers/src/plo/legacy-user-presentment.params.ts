@@ -4,7 +4,12 @@
  */
 
 /** A user id (the module gets and caches the user token) or a user token you already hold. */
-export type LegacyUser = string | { userToken: string };
+export type LegacyUser =
+  | string
+  | {
+      /** A legacy user token you already hold (e.g. from `UserTokenService`), sent as is. */
+      userToken: string;
+    };
 
 /** 0 = disliked, 1 = liked. */
 export type FeedbackValue = 0 | 1;

@@ -74,6 +74,12 @@ export class LegacyUserPresentmentService {
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly writesV1: boolean;
 
+  /**
+   * Called by Nest with the module's internal collaborators: applications never construct this
+   * provider themselves, they inject it (`@InjectPersonalizedOffers` for a named registration).
+   *
+   * @internal
+   */
   constructor(
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
     private readonly executor: OperationExecutor,

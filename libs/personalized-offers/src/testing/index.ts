@@ -1,3 +1,10 @@
+/**
+ * The embedded simulator of the Personalized Offers API (both families, gateway signature and
+ * OAuth 2.0 checks, scheduled faults) and the helpers that point a Nest testing module at it
+ * (`usePersonalizedOffersSimulator`). For tests and local development; not for production.
+ *
+ * @module nestjs-personalized-offers/testing
+ */
 export {
   PersonalizedOffersSimulator,
   type PersonalizedOffersSimulatorOptions,

@@ -123,7 +123,10 @@ export class PersonalizedOffersSimulator {
   }
 
   /** Starts listening; `baseUrl` is host-only (`http://127.0.0.1:PORT`), as v1.5 servers are: paths carry `/plo/v1/…`. */
-  async start(): Promise<{ baseUrl: string }> {
+  async start(): Promise<{
+    /** The simulator's base URL, `http://127.0.0.1:PORT`: give it to the module's `baseUrl`. */
+    baseUrl: string;
+  }> {
     if (this.url) return { baseUrl: this.url };
     this.correlationPrefix = randomBytes(4).toString('hex');
     const server = createServer((req, res) => this.handle(req, res));

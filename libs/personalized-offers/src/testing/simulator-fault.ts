@@ -4,23 +4,62 @@
  */
 export type SimulatorFault =
   /** HTTP error status (500, 502, 503, 504, 429, …) with Mastercard's error body; `retryAfter` is sent as `Retry-After`. */
-  | { type: 'http-error'; status: number; retryAfter?: string }
+  | {
+      /** Selects this fault (the union's discriminant). */
+      type: 'http-error';
+      /** The HTTP status to answer with. */
+      status: number;
+      /** Sent as the `Retry-After` header when given (seconds, or an HTTP date). */
+      retryAfter?: string;
+    }
   /** 200 whose `Response.Status.Code` is not `'600'`, with no payload; on `/loyalty`: 200 `{}`, or `{status: {code, message}}` on platform admin (the write does not happen). */
-  | { type: 'status-code'; code: string; message?: string }
+  | {
+      /** Selects this fault (the union's discriminant). */
+      type: 'status-code';
+      /** The `Status.Code` (or platform-admin `status.code`) to answer with, anything but `'600'`. */
+      code: string;
+      /** The status message to go with it. */
+      message?: string;
+    }
   /** 200 with `Status.Code` `'600'` but no payload (for usertoken: no `UserToken`); on `/loyalty`: 200 `{}` (for createAccessToken: no `accessToken`). */
-  | { type: 'no-token' }
+  | {
+      /** Selects this fault (the union's discriminant). */
+      type: 'no-token';
+    }
   /** 200 with a body that is not JSON. */
-  | { type: 'malformed-json' }
+  | {
+      /** Selects this fault (the union's discriminant). */
+      type: 'malformed-json';
+    }
   /** An HTML error page, as a proxy would send (status 502 unless given). */
-  | { type: 'html-error'; status?: number }
+  | {
+      /** Selects this fault (the union's discriminant). */
+      type: 'html-error';
+      /** The HTTP status of the page. @default 502 */
+      status?: number;
+    }
   /** 200 with an empty body. */
-  | { type: 'empty-body' }
+  | {
+      /** Selects this fault (the union's discriminant). */
+      type: 'empty-body';
+    }
   /** The normal answer, `ms` milliseconds late. */
-  | { type: 'latency'; ms: number }
+  | {
+      /** Selects this fault (the union's discriminant). */
+      type: 'latency';
+      /** The delay, in milliseconds. */
+      ms: number;
+    }
   /** No answer at all: the connection stays open until the client gives up or the simulator stops. */
-  | { type: 'hang' }
+  | {
+      /** Selects this fault (the union's discriminant). */
+      type: 'hang';
+    }
   /** Headers and half the body, then the connection is reset (the operation itself did run: a lost answer). */
-  | { type: 'reset-mid-body' };
+  | {
+      /** Selects this fault (the union's discriminant). */
+      type: 'reset-mid-body';
+    };
 
 /**
  * Which requests a fault applies to. Deterministic: by request number, and by a seeded
@@ -41,7 +80,9 @@ export interface SimulatorFaultSchedule {
 
 /** One fault with its schedule, e.g. in the simulator's `faults` option. */
 export interface SimulatorFaultRule {
+  /** The misbehaviour. */
   fault: SimulatorFault;
+  /** Which requests get it. @default every request, from the next one on */
   schedule?: SimulatorFaultSchedule;
 }
 

@@ -17,7 +17,19 @@ import type { PersonalizedOffersSimulator } from './personalized-offers.simulato
  * `@nestjs/testing`.
  */
 export interface PersonalizedOffersTestingModuleBuilder<B> {
+  /**
+   * Starts overriding a provider of the module under test.
+   *
+   * @param typeOrToken the provider's class or injection token.
+   * @returns the override to complete with `useFactory`.
+   */
   overrideProvider(typeOrToken: any): {
+    /**
+     * Completes the override with a factory provider.
+     *
+     * @param options the factory, and the tokens whose values it is called with.
+     * @returns the builder, for chaining.
+     */
     useFactory(options: { factory: (...args: any[]) => any; inject?: any[] }): B;
   };
 }

@@ -6,10 +6,12 @@ import { registerWireField } from '../http/model-compiler.js';
 
 /** `Response.Status`: `Code` `'600'` is success. */
 export class ResponseStatus {
+  /** Application response code: `'600'` on success. */
   @IsString()
   @IsNotEmpty()
   Code!: string;
 
+  /** Application response message (`Success`). */
   @IsOptional()
   @IsString()
   @Transform(({ value }) => value ?? undefined, { toClassOnly: true }) // null = absent, as in every model
@@ -25,12 +27,14 @@ export class UserToken {
 
 /** The `Response` object of `GET /usertoken`. */
 export class UserTokenResponseBody {
+  /** The legacy response status: `Code` `'600'` on success. */
   @IsDefined()
   @IsObject()
   @ValidateNested()
   @Type(() => ResponseStatus)
   Status!: ResponseStatus;
 
+  /** The user session token, on success. */
   @IsOptional()
   @IsObject()
   @ValidateNested()
@@ -41,6 +45,7 @@ export class UserTokenResponseBody {
 
 /** The 200 body of `GET /usertoken`: `{"Response":{"Status":{…},"UserToken":{"Token":"…"}}}`. */
 export class UserTokenResponse {
+  /** The response payload inside the `Response` envelope. */
   @IsDefined()
   @IsObject()
   @ValidateNested()

@@ -23,6 +23,12 @@ export class UserTokenService {
   /** False in a module without `authInfo`: every user-token call is then refused before any I/O. */
   private readonly hasAuthInfo: boolean;
 
+  /**
+   * Called by Nest with the module's internal collaborators: applications never construct this
+   * provider themselves, they inject it (`@InjectPersonalizedOffers` for a named registration).
+   *
+   * @internal
+   */
   constructor(
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
     private readonly crypto: AuthInfoCryptoService,

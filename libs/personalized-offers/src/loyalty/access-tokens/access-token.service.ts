@@ -28,6 +28,12 @@ export class AccessTokenService {
   private readonly defaultUtcOffset: string;
   private readonly namespace: TokenNamespace;
 
+  /**
+   * Called by Nest with the module's internal collaborators: applications never construct this
+   * provider themselves, they inject it (`@InjectPersonalizedOffers` for a named registration).
+   *
+   * @internal
+   */
   constructor(
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
     private readonly executor: OperationExecutor,

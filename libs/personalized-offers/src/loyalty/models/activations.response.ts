@@ -7,12 +7,16 @@ import { ListOf, Text } from './wire.decorators.js';
 export class Activation {
   /** The activation request's UUID. */
   @Text() id?: string;
+  /** State of the activation request (`QUEUED`). */
   @Text() status?: string;
+  /** System-wide identifier of the offer (campaign) being activated. */
   @Text() offerId?: string;
+  /** The user's assignments of the offer created by the activation. */
   @ListOf(() => UserAssignment) assignments?: UserAssignment[];
 }
 
 /** The 200 body of POST /loyalty/offers/user-presentment/activations. */
 export class Activations {
+  /** One activation request per requested offer. */
   @ListOf(() => Activation) activations?: Activation[];
 }

@@ -8,6 +8,7 @@ export interface BrowseOffersParams extends OffsetPaging {
   bankProductCode?: string;
   /** `offer_type`. */
   offerType?: string;
+  /** `category`: the type of retailer, e.g. `DEPARTMENTSTORE`. */
   category?: string;
   /** `offer_country`; a `!` makes the list an exclusion list. */
   offerCountry?: readonly string[];
@@ -17,10 +18,15 @@ export interface BrowseOffersParams extends OffsetPaging {
 
 /** The body of `searchAdminOffers` (POST `.../platform-admin/offers/filters`); `fId` comes from the module. */
 export interface AdminOfferFilter extends OffsetPaging {
+  /** The card issuer's ICA (Interbank Card Association number). */
   issuerIca?: number;
+  /** Bank product code (BPC). */
   bankProductCode?: string;
+  /** The kind of deal: `POSTPAIDCREDIT` or `ALWAYSON`. */
   offerType?: string;
+  /** The type of retailer, e.g. `DEPARTMENTSTORE`. */
   category?: string;
+  /** Offer countries, alpha-3 (`USA`). */
   offerCountries?: readonly string[];
   /** `en-US`… or `ALL`. */
   languages?: readonly string[];

@@ -16,6 +16,12 @@ import type { AdminAdjustmentsParams, AdminOfferFilter, BrowseOffersParams } fro
 export class PlatformAdminService {
   private readonly logger = new Logger(LOGGER_CONTEXT);
 
+  /**
+   * Called by Nest with the module's internal collaborators: applications never construct this
+   * provider themselves, they inject it (`@InjectPersonalizedOffers` for a named registration).
+   *
+   * @internal
+   */
   constructor(private readonly executor: OperationExecutor) {}
 
   /** GET `.../offers`: one page of the FI's offers. */

@@ -5,7 +5,12 @@
  */
 
 /** A user id (the module gets and caches the access token) or an access token you already hold. */
-export type PresentmentUser = string | { accessToken: string };
+export type PresentmentUser =
+  | string
+  | {
+      /** A user access token you already hold (e.g. from `AccessTokenService.getAccessToken`), sent as is. */
+      accessToken: string;
+    };
 
 /** Offset/limit paging of the current API (offset counts items, from 0). */
 export interface OffsetPaging {
@@ -37,20 +42,29 @@ export interface GetOffersParams extends OffsetPaging, LanguageOption {
 
 /** The body of `searchOffers` (POST `.../offers/filters`), camelCase as on the wire. */
 export interface OfferFilter extends OffsetPaging {
+  /** The kind of deal: `POSTPAIDCREDIT` or `ALWAYSON`. */
   offerType?: string;
+  /** The type of retailer, e.g. `SHOP`. */
   category?: string;
   /** A `!` on any value makes the whole list an exclusion list. */
   offerCountries?: readonly string[];
+  /** Latitude of the point to search around, decimal degrees. */
   latitude?: number;
+  /** Longitude of the point to search around, decimal degrees. */
   longitude?: number;
   /** e.g. `5mi` or `10km` (km by default). */
   radius?: string;
+  /** true = only activated offers, false = only not activated; omitted: both. */
   active?: boolean;
+  /** Super category of the targeting category, e.g. `HOMEFURNISHINGANDDECOR`. */
   superCategory?: string;
+  /** Targeting category, e.g. `MATTRESSANDBEDDING`. */
   targetingCategory?: string;
   /** At least 1. */
   expiryDays?: number;
+  /** Where a purchase may be made to qualify: `ONLINE`, `INSTORE`. */
   channels?: ReadonlyArray<'ONLINE' | 'INSTORE'>;
+  /** Merchants to filter the offers on (the spec's example: `koalla`). */
   merchants?: readonly string[];
 }
 
@@ -78,9 +92,11 @@ export interface GeoLocationsParams extends OffsetPaging {
 
 /** One impression for `publishImpressions`. */
 export interface Impression {
+  /** The offer the user saw or acted on. */
   offerId: string;
   /** Position of the offer in what the user saw (a string on the wire; a number is sent as text). */
   order: string | number;
+  /** What the user did with the offer. */
   activityType: 'CLICKED' | 'VIEWED' | 'BROWSED' | 'ACTIVATED' | 'LIKED';
   /** When it happened: a `Date` (sent as ISO 8601) or a string. */
   activityTimestamp: Date | string;

@@ -67,6 +67,12 @@ export class UserPresentmentService {
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly ops: ReturnType<typeof userPresentmentOperations>;
 
+  /**
+   * Called by Nest with the module's internal collaborators: applications never construct this
+   * provider themselves, they inject it (`@InjectPersonalizedOffers` for a named registration).
+   *
+   * @internal
+   */
   constructor(
     @Inject(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) options: ResolvedPersonalizedOffersOptions,
     private readonly executor: OperationExecutor,

@@ -52,6 +52,7 @@ export interface SimulatorOAuth2Options {
 
 /** The `gateway` option in OAuth 2.0 mode. */
 export interface SimulatorOAuth2GatewayOptions {
+  /** The OAuth 2.0 client the simulator accepts, and how its authorization server behaves. */
   oauth2: SimulatorOAuth2Options;
 }
 

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 export interface SimulatorRequestRecord {
   /** The v1.5 operationId it was routed to; absent for unknown paths and wrong methods. */
   readonly operationId?: string;
+  /** The HTTP method, upper case (`GET`, `POST`, …). */
   readonly method: string;
   /** The path, without the query. */
   readonly path: string;
@@ -16,7 +17,14 @@ export interface SimulatorRequestRecord {
   /** The raw body text (empty for none); filled once the body has arrived. */
   readonly body: string;
   /** Present when the simulator's gateway (option `gateway`) refused the request: what it answered. No operation ran. */
-  readonly gatewayRefusal?: { readonly status: number; readonly reasonCode: string; readonly description: string };
+  readonly gatewayRefusal?: {
+    /** The HTTP status it answered (400, 401, …). */
+    readonly status: number;
+    /** The `ReasonCode` of its error body (`INVALID_AUTH_HEADER`, `AUTHENTICATION_FAILED`, …). */
+    readonly reasonCode: string;
+    /** The `Description` of its error body. */
+    readonly description: string;
+  };
 }
 
 type MutableRecord = { -readonly [K in keyof SimulatorRequestRecord]: SimulatorRequestRecord[K] };

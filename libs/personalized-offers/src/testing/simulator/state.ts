@@ -30,9 +30,13 @@ export interface SimulatorRedemption {
 
 /** One impression a user's app published (`POST /loyalty/offers/impressions`), as received. */
 export interface SimulatorImpression {
+  /** The offer the user saw or acted on. */
   readonly offerId: string;
+  /** Position of the offer in what the user saw, as sent (a string). */
   readonly order: string;
+  /** What the user did with the offer. */
   readonly activityType: 'CLICKED' | 'VIEWED' | 'BROWSED' | 'ACTIVATED' | 'LIKED';
+  /** When it happened, as the app sent it (ISO 8601 from the module). */
   readonly activityTimestamp: string;
   /** When the simulator received it, in simulator-clock milliseconds. */
   readonly receivedAt: number;
