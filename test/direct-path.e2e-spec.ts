@@ -4,6 +4,7 @@ import type { HttpService } from '@nestjs/axios';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   LegacyUserPresentmentService,
+  PERSONALIZED_OFFERS_CLOCK,
   PERSONALIZED_OFFERS_HTTP,
   PersonalizedOffersModule,
   type PersonalizedOffersModuleOptions,
@@ -76,7 +77,10 @@ describe('the direct path', () => {
     if (path) process.env[FORCE_PATH_VARIABLE] = path;
     else delete process.env[FORCE_PATH_VARIABLE];
     try {
+      // A fixed clock: AuthInfo carries the time, and the two paths' calls may straddle a second.
       const ref = await Test.createTestingModule({ imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl: origin, authInfo, ...options })] })
+        .overrideProvider(PERSONALIZED_OFFERS_CLOCK)
+        .useValue({ now: () => 1_764_000_000_000 })
         .setLogger(logger)
         .compile();
       await ref.init();

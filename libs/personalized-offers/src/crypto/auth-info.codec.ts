@@ -16,7 +16,8 @@ const HEX = /^(?:[0-9a-fA-F]{2})+$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const UNIX_TIME = /^(?:0|[1-9][0-9]*)$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a user id may start with U+FEFF; it must come back as it went in, not be taken for a BOM.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Encrypts `userId:fId:unixTime` (UTF-8) with AES-128 and PKCS#7 under the material's mode and
