@@ -24,7 +24,7 @@ import { isLogLevelEnabled } from '../log-level.js';
 import { LOGGER_CONTEXT, PERSONALIZED_OFFERS_RESOLVED_OPTIONS, PERSONALIZED_OFFERS_TOKEN_STORE } from '../personalized-offers.constants.js';
 import { RedisTokenStore } from '../cache/redis-token.store.js';
 import type { TokenStore } from '../cache/token-store.interface.js';
-import { MemoryRateLimiter, rateLimitTiming, type RateLimitGrant, type RateLimiter, type RateLimitRedisClient, RedisRateLimiter } from './rate-limiter.js';
+import { MemoryRateLimiter, rateLimitTiming, type RateLimitGrant, type RateLimiter, RedisRateLimiter } from './rate-limiter.js';
 import { parseRetryAfter } from './response-parser.js';
 import { InjectPersonalizedOffersHttp } from '../personalized-offers.decorators.js';
 import { UpstreamCircuitBreaker } from './circuit-breaker.js';
@@ -114,9 +114,8 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
       this.lateSlackMs = rateLimitTiming(options.rateLimit).lateSlackMs;
       if (store instanceof RedisTokenStore) {
         // One hash per registration; the hash tag keeps it in one slot on Redis Cluster.
-        const prefix = (store as { keyPrefix?: unknown }).keyPrefix;
-        const key = `${typeof prefix === 'string' ? prefix : 'plo:'}rl:{${options.registration ?? 'default'}}`;
-        this.rateLimiter = new RedisRateLimiter(store.client as unknown as RateLimitRedisClient, key, options.rateLimit, (message) => this.logger.warn(message));
+        const key = `${store.keyPrefix}rl:{${options.registration ?? 'default'}}`;
+        this.rateLimiter = new RedisRateLimiter(store.client, key, options.rateLimit, (message) => this.logger.warn(message));
       } else {
         this.rateLimiter = new MemoryRateLimiter(options.rateLimit);
       }
