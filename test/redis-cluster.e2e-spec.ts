@@ -12,6 +12,7 @@ import {
 import { captureLogger } from './support/capture-logger.js';
 import { expectNoGatewayRefusal, gatewaySimulator, signed } from './support/gateway.js';
 import { RedisCluster } from './support/redis-cluster.js';
+import { steadyLoad } from './support/fleet-load.js';
 
 jest.setTimeout(120_000);
 
@@ -118,34 +119,13 @@ describe('token cache on Redis Cluster', () => {
     await cluster.cli(victim, 'wait', '1', '2000'); // its tokens are on its replica too
     simulator.resetRequestCount();
 
-    const started = Date.now();
-    const wave = () => `wave-${Math.floor((Date.now() - started) / 400)}`;
-    const waves = new Set<string>();
-    const wrong: string[] = [];
-    const errors: unknown[] = [];
-    let calls = 0;
-    let stop = false;
-    const loops = fleet.map(async ({ svc }, i) => {
-      for (let n = 0; !stop; n++) {
-        const user = n % 5 === 0 ? wave() : warm[(n + i) % warm.length]!;
-        if (user.startsWith('wave-')) waves.add(user);
-        try {
-          const token = await svc.getUserToken(user);
-          calls++;
-          if (token !== simulator.tokenFor('999999', user)) wrong.push(user);
-        } catch (error) {
-          errors.push(error);
-        }
-        await sleep(10);
-      }
-    });
+    const load = steadyLoad(fleet, warm, simulator);
     await sleep(2_000);
     await cluster.kill(victim);
     await cluster.waitHealthy();
     expect(await cluster.masterPorts()).not.toContain(victim);
     await sleep(3_000);
-    stop = true;
-    await Promise.all(loops);
+    const { calls, waves, wrong, errors } = await load.stop();
 
     expect(errors).toEqual([]);
     expect(wrong).toEqual([]);

@@ -6,6 +6,7 @@ import { type CacheOptions, PERSONALIZED_OFFERS_TOKEN_STORE, PersonalizedOffersM
 import { captureLogger } from './support/capture-logger.js';
 import { expectNoGatewayRefusal, gatewaySimulator, signed } from './support/gateway.js';
 import { RedisSentinelSetup } from './support/redis-sentinel.js';
+import { steadyLoad } from './support/fleet-load.js';
 
 jest.setTimeout(120_000);
 /**
@@ -115,37 +116,14 @@ describe('token cache on Redis Sentinel', () => {
     admin.disconnect();
     simulator.resetRequestCount();
 
-    // Every 10 ms per instance: a warm user, and every 5th call the user of the current 400 ms
-    // "wave" (a new user that all three instances ask for).
-    const started = Date.now();
-    const wave = () => `wave-${Math.floor((Date.now() - started) / 400)}`;
-    const waves = new Set<string>();
-    const wrong: string[] = [];
-    const errors: unknown[] = [];
-    let calls = 0;
-    let stop = false;
-    const loops = fleet.map(async ({ svc }, i) => {
-      for (let n = 0; !stop; n++) {
-        const user = n % 5 === 0 ? wave() : warm[(n + i) % warm.length]!;
-        if (user.startsWith('wave-')) waves.add(user);
-        try {
-          const token = await svc.getUserToken(user);
-          calls++;
-          if (token !== simulator.tokenFor('999999', user)) wrong.push(user);
-        } catch (error) {
-          errors.push(error);
-        }
-        await sleep(10);
-      }
-    });
+    const load = steadyLoad(fleet, warm, simulator);
     await sleep(2_000);
     const old = await setup.killMaster();
     await setup.waitPromoted(old);
     // Generous: on a loaded CI machine the clients take a while to find the promoted master.
     await Promise.all(fleet.map(({ store }) => waitFor(async () => store.client.status === 'ready', 60_000)));
     await sleep(2_000);
-    stop = true;
-    await Promise.all(loops);
+    const { calls, waves, wrong, errors } = await load.stop();
 
     expect(errors).toEqual([]);
     expect(wrong).toEqual([]);

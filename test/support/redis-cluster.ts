@@ -1,11 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
-import { RedisServer } from './redis-server.js';
+import { RedisServer, sigkill, waitForPing } from './redis-server.js';
 
 const run = promisify(execFile);
 
@@ -115,11 +114,7 @@ export class RedisCluster {
     const node = this.nodes.find((n) => n.port === port)!;
     const proc = node.process;
     node.process = undefined;
-    if (!proc || proc.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGKILL');
-    });
+    await sigkill(proc);
   }
 
   async stop(): Promise<void> {
@@ -132,30 +127,4 @@ export class RedisCluster {
     const { stdout } = await run('redis-cli', ['-p', String(port), ...args], { timeout: 5_000 });
     return stdout;
   }
-}
-
-/** Waits until a redis-server answers PING on a raw socket. */
-export async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await answersPing(port))) {
-    if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.setTimeout(500);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
 }

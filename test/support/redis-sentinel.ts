@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
-import { waitForPing } from './redis-cluster.js';
-import { RedisServer } from './redis-server.js';
+import { RedisServer, sigkill, waitForPing } from './redis-server.js';
 
 const run = promisify(execFile);
 
@@ -108,12 +107,7 @@ export class RedisSentinelSetup {
     const node = this.data.find((d) => d.port === port)!;
     const proc = node.process;
     node.process = undefined;
-    if (proc && proc.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        proc.once('exit', () => resolve());
-        proc.kill('SIGKILL');
-      });
-    }
+    await sigkill(proc);
     return port;
   }
 
@@ -150,12 +144,7 @@ export class RedisSentinelSetup {
     for (const p of [...this.sentinelProcs, ...this.data]) {
       const proc = p.process;
       p.process = undefined;
-      if (proc && proc.exitCode === null) {
-        await new Promise<void>((resolve) => {
-          proc.once('exit', () => resolve());
-          proc.kill('SIGKILL');
-        });
-      }
+      await sigkill(proc);
     }
     rmSync(this.dir, { recursive: true, force: true });
   }

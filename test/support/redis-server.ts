@@ -38,40 +38,14 @@ export class RedisServer {
       { stdio: 'ignore' },
     );
     this.process = proc;
-    // Wait until it answers PING on a raw socket (an ioredis probe would leave its connect timers behind).
-    const deadline = Date.now() + 5_000;
-    while (!(await this.answersPing())) {
-      if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${this.port}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  private answersPing(): Promise<boolean> {
-    return new Promise((resolve) => {
-      const socket = connect(this.port, '127.0.0.1');
-      socket.setTimeout(500);
-      socket.once('connect', () => socket.write('PING\r\n'));
-      socket.once('data', (data) => {
-        socket.destroy();
-        resolve(data.toString().startsWith('+PONG'));
-      });
-      socket.once('error', () => resolve(false));
-      socket.once('timeout', () => {
-        socket.destroy();
-        resolve(false);
-      });
-    });
+    await waitForPing(this.port, 5_000);
   }
 
   /** Kills the server (SIGKILL: no goodbye to clients). */
   async kill(): Promise<void> {
     const proc = this.process;
     this.process = undefined;
-    if (!proc || proc.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGKILL');
-    });
+    await sigkill(proc);
   }
 
   async stop(): Promise<void> {
@@ -83,4 +57,42 @@ export class RedisServer {
   admin(db = 0): Redis {
     return new Redis(this.url(db), { maxRetriesPerRequest: 1 });
   }
+}
+
+/**
+ * Waits until a redis-server (or sentinel) answers PING on a raw socket (an ioredis probe would
+ * leave its connect timers behind).
+ */
+export async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await answersPing(port))) {
+    if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.setTimeout(500);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith('+PONG'));
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** SIGKILLs a server process (no goodbye to clients) and waits until it has exited; nothing when it is gone already. */
+export async function sigkill(proc: ChildProcess | undefined): Promise<void> {
+  if (!proc || proc.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    proc.once('exit', () => resolve());
+    proc.kill('SIGKILL');
+  });
 }
