@@ -16,6 +16,7 @@ import type { Dispatcher } from 'undici';
 import { ConnectionPool } from './connection-pool.js';
 import { DIRECT_PATH_GATE, type DirectPathGate, FORCE_PATH_VARIABLE } from './direct-path.js';
 import { OAuth2Client as OAuth2ClientClass } from '../signing/oauth2/oauth2.client.js';
+import { BODY_TOO_LARGE, readBoundedBody } from './bounded-body.js';
 import { RequestQueue } from './request-queue.js';
 import { correlationIdOf } from './correlation-id.js';
 import { OAUTH2_OPERATION, type OAuth2Client } from '../signing/oauth2/oauth2.client.js';
@@ -351,7 +352,7 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
           signal: controller.signal,
         });
         headers = flattenHeaders(res.headers);
-        const body = await readBody(res, this.maxResponseBytes);
+        const body = await readBoundedBody(res, this.maxResponseBytes);
         if (this.oauth2 !== undefined) {
           const again = this.oauth2.answered(sends === 1 ? res.statusCode : 0, headers['dpop-nonce'], () => OAuth2ClientClass.errorOf(headers!, body));
           if (again) continue;
@@ -362,7 +363,7 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
         return result;
       }
     } catch (error) {
-      if (error === TOO_LARGE) throw new PersonalizedOffersResponseTooLargeError(this.maxResponseBytes);
+      if (error === BODY_TOO_LARGE) throw new PersonalizedOffersResponseTooLargeError(this.maxResponseBytes);
       // The module's own errors from the OAuth 2.0 client (a token refused): nothing of this request was sent.
       if (error instanceof PersonalizedOffersError) throw error;
       throw directNetworkError(error, controller.signal.aborted, headers);
@@ -419,38 +420,6 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
 const passThrough = (data: unknown) => data;
 
 const abortController = (controller: AbortController): void => controller.abort();
-
-/** Thrown by `readBody` for an answer past `maxResponseBytes` (a marker: the client makes the error). */
-const TOO_LARGE: unique symbol = Symbol('too large');
-
-/**
- * The body text, read while counting, as the undici adapter does for the axios path: a declared
- * length past `limit` is refused before reading; an undeclared one is aborted as soon as the bytes
- * read pass it. Either way the socket is destroyed.
- */
-async function readBody(res: Dispatcher.ResponseData, limit: number): Promise<string> {
-  const length = res.headers['content-length'];
-  if (length !== undefined) {
-    const declared = Number(length);
-    if (declared > limit) {
-      res.body.destroy();
-      throw TOO_LARGE;
-    }
-    // The parser reads exactly the declared length: bounded already.
-    if (Number.isFinite(declared) && declared >= 0) return res.body.text();
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > limit) {
-      res.body.destroy();
-      throw TOO_LARGE;
-    }
-    chunks.push(chunk);
-  }
-  return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)).toString('utf8');
-}
 
 /**
  * The direct path's transport failure, as `toNetworkError` makes it for the axios path: the

@@ -1,5 +1,6 @@
 import { type AxiosAdapter, AxiosError, type AxiosResponse, CanceledError, type InternalAxiosRequestConfig } from 'axios';
 import type { Dispatcher } from 'undici';
+import { BODY_TOO_LARGE, readBoundedBody } from './bounded-body.js';
 import { NEVER_CANCELLED } from './never-cancelled.js';
 import { requestUrl } from './request-url.js';
 
@@ -92,31 +93,14 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
   };
 }
 
-/**
- * The body, read while counting: a declared length past `limit` is refused before reading; an
- * undeclared one is aborted as soon as the bytes read pass it. Either way the socket is destroyed
- * and axios's `maxContentLength` error is thrown.
- */
+/** The body within `maxContentLength`; past it, axios's own `maxContentLength` error (the socket destroyed). */
 async function readBounded(res: Dispatcher.ResponseData, limit: number, config: InternalAxiosRequestConfig): Promise<string | Buffer> {
-  const tooLarge = () => {
-    res.body.destroy();
-    return new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, config);
-  };
-  const declared = Number(res.headers['content-length']);
-  if (declared > limit) throw tooLarge();
-  if (Number.isFinite(declared) && declared >= 0 && res.headers['content-length'] !== undefined) {
-    // The parser reads exactly the declared length: the fast path is bounded already.
-    return config.responseType === 'arraybuffer' ? Buffer.from(await res.body.arrayBuffer()) : await res.body.text();
+  try {
+    return await readBoundedBody(res, limit, config.responseType === 'arraybuffer' ? 'bytes' : 'text');
+  } catch (error) {
+    if (error === BODY_TOO_LARGE) throw new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, config);
+    throw error;
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > limit) throw tooLarge();
-    chunks.push(chunk);
-  }
-  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
-  return config.responseType === 'arraybuffer' ? bytes : bytes.toString('utf8');
 }
 
 function requestBody(config: InternalAxiosRequestConfig): string | Buffer | Uint8Array | undefined {
