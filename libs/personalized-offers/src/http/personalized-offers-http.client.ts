@@ -428,8 +428,11 @@ const abortController = (controller: AbortController): void => controller.abort(
  */
 function directNetworkError(error: unknown, timedOut: boolean, headers: Record<string, string | undefined> | undefined): PersonalizedOffersNetworkError {
   const low = (error as { code?: unknown } | undefined)?.code;
-  const code = timedOut ? 'ETIMEDOUT' : typeof low === 'string' ? low : 'UNKNOWN';
-  const correlationId = correlationIdOf(headers);
+  return networkError(timedOut ? 'ETIMEDOUT' : typeof low === 'string' ? low : 'UNKNOWN', timedOut, correlationIdOf(headers));
+}
+
+/** The network error both paths throw: a message and a cause made of the code alone. */
+function networkError(code: string, timedOut: boolean, correlationId: string | undefined): PersonalizedOffersNetworkError {
   const cause = Object.assign(new Error(timedOut ? 'aborted by the configured timeout' : code), { code });
   return new PersonalizedOffersNetworkError(
     timedOut ? 'Personalized Offers API request timed out.' : `Personalized Offers API request failed before a response (${code}).`,
@@ -458,14 +461,7 @@ export function toNetworkError(error: unknown, timedOut: boolean): PersonalizedO
   const axiosCode = error instanceof AxiosError ? error.code : undefined;
   const correlationId = error instanceof AxiosError ? correlationIdOf(lowerCased(error.response?.headers)) : undefined;
   const lowCode = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-  const code = timedOut ? 'ETIMEDOUT' : typeof lowCode === 'string' ? lowCode : (axiosCode ?? 'UNKNOWN');
-  const cause = Object.assign(new Error(timedOut ? 'aborted by the configured timeout' : code), { code });
-  return new PersonalizedOffersNetworkError(
-    timedOut
-      ? 'Personalized Offers API request timed out.'
-      : `Personalized Offers API request failed before a response (${code}).`,
-    { timedOut, cause, ...(correlationId !== undefined ? { correlationId } : {}) },
-  );
+  return networkError(timedOut ? 'ETIMEDOUT' : typeof lowCode === 'string' ? lowCode : (axiosCode ?? 'UNKNOWN'), timedOut, correlationId);
 }
 
 function lowerCased(headers: unknown): Record<string, unknown> | undefined {
