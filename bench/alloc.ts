@@ -38,7 +38,11 @@ async function perCall(n: number, call: (i: number) => Promise<unknown>): Promis
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const upstream = await Upstream.start();
-const signed = await moduleContender({ baseUrl: upstream.baseUrl, oauth: { consumerKey: 'bench-consumer-key-0123456789', signingKey: privateKey as KeyObject }, http: { maxSockets: 16 } });
+const signed = await moduleContender({
+  baseUrl: upstream.baseUrl,
+  oauth: { consumerKey: 'bench-consumer-key-0123456789', signingKey: privateKey as KeyObject },
+  http: { maxSockets: 16 },
+});
 const plain = await moduleContender({ baseUrl: upstream.baseUrl, http: { maxSockets: 16 } });
 let serial = 0;
 const signedCall = () => signed.users.getUserToken(`alloc-${serial++}`);

@@ -91,8 +91,13 @@ async function parent(): Promise<void> {
   ] as const) {
     mode = scenario;
     const r = await run(scenario, transport, 1);
-    const what = scenario === 'gzip-bomb' ? `${(bomb.length / 1024).toFixed(0)} KB gzip inflating to ${(HUGE / 1e6).toFixed(0)} MB` : `${(HUGE / 1e6).toFixed(0)} MB ${scenario === 'huge-length' ? 'with Content-Length' : 'chunked'}`;
-    rows.push(`| refusing a ${what} (${transport}) | ${Object.keys(r.failures).join(', ') || 'accepted!'} | ${r.wallMs.toFixed(0)} ms | ${mib(r.peakRssMiB)} (+${mib(r.peakRssMiB - r.rssBeforeMiB)}) |`);
+    const what =
+      scenario === 'gzip-bomb'
+        ? `${(bomb.length / 1024).toFixed(0)} KB gzip inflating to ${(HUGE / 1e6).toFixed(0)} MB`
+        : `${(HUGE / 1e6).toFixed(0)} MB ${scenario === 'huge-length' ? 'with Content-Length' : 'chunked'}`;
+    rows.push(
+      `| refusing a ${what} (${transport}) | ${Object.keys(r.failures).join(', ') || 'accepted!'} | ${r.wallMs.toFixed(0)} ms | ${mib(r.peakRssMiB)} (+${mib(r.peakRssMiB - r.rssBeforeMiB)}) |`,
+    );
   }
   server.close();
   console.log('| scenario | outcome | wall time | peak RSS of the module process |\n| --- | --- | ---: | ---: |');

@@ -85,7 +85,15 @@ async function startSentinelSetup() {
     const conf = join(d, 'sentinel.conf');
     writeFileSync(
       conf,
-      [`port ${port}`, 'bind 127.0.0.1', `dir ${d}`, `sentinel monitor ${NAME} 127.0.0.1 ${data[0]} 2`, `sentinel down-after-milliseconds ${NAME} 1000`, `sentinel failover-timeout ${NAME} 3000`, ''].join('\n'),
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${d}`,
+        `sentinel monitor ${NAME} 127.0.0.1 ${data[0]} 2`,
+        `sentinel down-after-milliseconds ${NAME} 1000`,
+        `sentinel failover-timeout ${NAME} 3000`,
+        '',
+      ].join('\n'),
     );
     procs.push(spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' }));
     sentinels.push({ host: '127.0.0.1', port });
@@ -150,7 +158,9 @@ async function main(): Promise<void> {
   const users = Array.from({ length: USERS }, (_, i) => `user-${i}`);
   for (let round = 0; round < 2; round++) await Promise.all(fleet.flatMap((f) => users.map((u) => f.users.getUserToken(u))));
   const perUser = simulator.requestCount / USERS;
-  console.log(`fleet of 3 on a shared Redis (Sentinel): ${USERS} users × 3 instances × 2 rounds → ${simulator.requestCount} upstream requests = ${perUser.toFixed(2)} tokens fetched per user`);
+  console.log(
+    `fleet of 3 on a shared Redis (Sentinel): ${USERS} users × 3 instances × 2 rounds → ${simulator.requestCount} upstream requests = ${perUser.toFixed(2)} tokens fetched per user`,
+  );
   await Promise.all(fleet.map((f) => f.close()));
 
   // 2. Extra upstream calls caused by a failover under load.
@@ -177,7 +187,10 @@ async function main(): Promise<void> {
         failover = (async () => {
           const t0 = performance.now();
           const old = await setup.killMaster();
-          await until('promotion', async () => (await setup.masterPort()) !== old && (await cli(await setup.masterPort(), 'info', 'replication')).includes('role:master'));
+          await until(
+            'promotion',
+            async () => (await setup.masterPort()) !== old && (await cli(await setup.masterPort(), 'info', 'replication')).includes('role:master'),
+          );
           promotionMs = performance.now() - t0;
           // Then until every instance's connection is on the new master again.
           await until('instances back', async () => f.every((x) => x.store.client.status === 'ready'), 30_000).catch(() => undefined);
@@ -213,7 +226,9 @@ async function main(): Promise<void> {
     console.log(
       `${name.padEnd(8)}: ${r.calls} calls in ${SECONDS} s (${RATE}/s) from 3 instances, ${r.failed} failed or wrong, ${r.newUsers} new users, ` +
         `${r.requests} upstream requests → ${r.requests - r.newUsers} extra` +
-        (r.promotionMs !== undefined ? `; master killed at ${SECONDS / 2} s, replica promoted after ${(r.promotionMs / 1000).toFixed(1)} s, every instance on it after ${((r.backMs ?? NaN) / 1000).toFixed(1)} s` : ''),
+        (r.promotionMs !== undefined
+          ? `; master killed at ${SECONDS / 2} s, replica promoted after ${(r.promotionMs / 1000).toFixed(1)} s, every instance on it after ${((r.backMs ?? NaN) / 1000).toFixed(1)} s`
+          : ''),
     );
   }
   const extra = results.failover!.requests - results.failover!.newUsers - (results.steady!.requests - results.steady!.newUsers);

@@ -82,10 +82,7 @@ export function gc(): void {
 }
 
 /** Alternating rounds: contender order rotates each round; returns each contender's median. */
-export async function alternate<K extends string>(
-  rounds: number,
-  contenders: Record<K, (round: number) => Promise<number>>,
-): Promise<Record<K, number>> {
+export async function alternate<K extends string>(rounds: number, contenders: Record<K, (round: number) => Promise<number>>): Promise<Record<K, number>> {
   const names = Object.keys(contenders) as K[];
   const results = Object.fromEntries(names.map((n) => [n, [] as number[]])) as unknown as Record<K, number[]>;
   for (let round = 0; round < rounds; round++) {

@@ -14,10 +14,19 @@ import { Upstream, runConcurrent } from './harness.js';
 // The adapter is internal to the library: load it from the build, next to this file's output.
 const { undiciAdapter } = await import(new URL('../personalized-offers/http/undici.adapter.js', import.meta.url).href);
 const noCancel = { promise: new Promise(() => {}), throwIfRequested() {}, subscribe() {}, unsubscribe() {} } as unknown as CancelToken;
-const opts = { headers: { Accept: 'application/json' }, responseType: 'text' as const, transformResponse: (d: unknown) => d, validateStatus: () => true, cancelToken: noCancel };
+const opts = {
+  headers: { Accept: 'application/json' },
+  responseType: 'text' as const,
+  transformResponse: (d: unknown) => d,
+  validateStatus: () => true,
+  cancelToken: noCancel,
+};
 let serial = 0;
 
-for (const [latency, total, concurrency] of [[50, 5_000, 256], [0, 10_000, 64]] as const) {
+for (const [latency, total, concurrency] of [
+  [50, 5_000, 256],
+  [0, 10_000, 64],
+] as const) {
   const upstream = await Upstream.start(latency);
   const url = () => `${upstream.baseUrl}/plo/v1/usertoken?FId=999999&AuthInfo=${bareAuthInfo(`u${serial++}`)}`;
   const agent = new Agent({ connections: concurrency });
@@ -28,7 +37,13 @@ for (const [latency, total, concurrency] of [[50, 5_000, 256], [0, 10_000, 64]] 
   const mod = await moduleContender({ baseUrl: upstream.baseUrl, http: { maxSockets: concurrency } });
   const layers: Array<[string, () => Promise<unknown>]> = [
     ['undici Pool', () => raw.call(`r${serial++}`)],
-    ['+ axios adapter', async () => JSON.parse((await adapter({ url: url(), method: 'get', headers: new AxiosHeaders({ Accept: 'application/json' }), responseType: 'text' } as never)).data)],
+    [
+      '+ axios adapter',
+      async () =>
+        JSON.parse(
+          (await adapter({ url: url(), method: 'get', headers: new AxiosHeaders({ Accept: 'application/json' }), responseType: 'text' } as never)).data,
+        ),
+    ],
     ['+ axios core', async () => JSON.parse((await instance.get(url(), opts)).data as string)],
     ['+ HttpService', async () => JSON.parse((await firstValueFrom(http.get(url(), opts))).data as string)],
     ['module usertokenGet', () => mod.users.usertokenGet('999999', bareAuthInfo(`m${serial++}`))],
@@ -38,7 +53,11 @@ for (const [latency, total, concurrency] of [[50, 5_000, 256], [0, 10_000, 64]] 
   for (const [name, call] of layers) {
     await runConcurrent(concurrency * 2, concurrency, call);
     const ms = await runConcurrent(total, concurrency, call);
-    console.log(`${name.padEnd(22)} ${ms.toFixed(0).padStart(6)} ms  ${Math.round(total / (ms / 1000)).toString().padStart(6)} req/s`);
+    console.log(
+      `${name.padEnd(22)} ${ms.toFixed(0).padStart(6)} ms  ${Math.round(total / (ms / 1000))
+        .toString()
+        .padStart(6)} req/s`,
+    );
   }
   await mod.close();
   await raw.close();

@@ -12,7 +12,9 @@ import { Upstream, runConcurrent } from './harness.js';
 const dir = process.argv[2]?.startsWith('--') ? undefined : process.argv[2];
 if (dir) {
   // Report mode: summarize the newest profile written by the parent run.
-  const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort()[0]!;
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()[0]!;
   const profile = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'));
   const time = new Map<number, number>();
   profile.samples.forEach((id: number, i: number) => time.set(id, (time.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
@@ -29,7 +31,11 @@ if (dir) {
   const signed = process.argv.includes('--signed');
   const upstream = await Upstream.start();
   const mod = signed
-    ? await moduleContender({ baseUrl: upstream.baseUrl, oauth: { consumerKey: 'profile-consumer-key-0123456789', signingKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey }, http: { maxSockets: 64 } })
+    ? await moduleContender({
+        baseUrl: upstream.baseUrl,
+        oauth: { consumerKey: 'profile-consumer-key-0123456789', signingKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey },
+        http: { maxSockets: 64 },
+      })
     : await moduleContender({ baseUrl: upstream.baseUrl, http: { maxSockets: 64, retry: false, circuitBreaker: false } });
   let serial = 0;
   const run = async (n: number) => n / ((await runConcurrent(n, 64, () => mod.users.getUserToken(`p${serial++}`))) / 1000);

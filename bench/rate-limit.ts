@@ -165,7 +165,8 @@ async function accuracy(redisUrl: string, runs: number): Promise<void> {
     const t0 = Math.min(...arrivals);
     const worst = worstWindow(arrivals);
     const buckets = Array.from({ length: 12 }, (_, k) => arrivals.filter((a) => a >= worst + (k - 1) * 100 && a < worst + k * 100).length);
-    if (process.env.RATE_LIMIT_DEBUG) console.log(`   worst window starts ${Math.round(worst - t0)} ms after the first arrival; per 100 ms from 100 ms before it: ${buckets.join(' ')}`);
+    if (process.env.RATE_LIMIT_DEBUG)
+      console.log(`   worst window starts ${Math.round(worst - t0)} ms after the first arrival; per 100 ms from 100 ms before it: ${buckets.join(' ')}`);
     const span = (Math.max(...arrivals) - Math.min(...arrivals)) / 1000;
     const counts = results.map((r) => r.counts);
     console.log(
@@ -196,7 +197,9 @@ async function cost(redisUrl: string): Promise<void> {
   const ms = await alternate(5, { none: run(none), memory: run(memory), redis: run(shared) });
   const us = (v: number) => (v * 1000) / total;
   console.log(`\n2. Cost per call: usertokenGet, ${total} calls at concurrency ${concurrency}, median of 5 alternating rounds (µs of wall time per call)`);
-  console.log(`   without rateLimit ${us(ms.none).toFixed(1)} µs; memory limiter ${us(ms.memory).toFixed(1)} µs (${(us(ms.memory) - us(ms.none)).toFixed(1)}); Redis limiter ${us(ms.redis).toFixed(1)} µs (${(us(ms.redis) - us(ms.none)).toFixed(1)})`);
+  console.log(
+    `   without rateLimit ${us(ms.none).toFixed(1)} µs; memory limiter ${us(ms.memory).toFixed(1)} µs (${(us(ms.memory) - us(ms.none)).toFixed(1)}); Redis limiter ${us(ms.redis).toFixed(1)} µs (${(us(ms.redis) - us(ms.none)).toFixed(1)})`,
+  );
   for (const mod of [none, memory, shared]) await mod.close();
   await upstream.stop();
 
@@ -219,7 +222,9 @@ async function cost(redisUrl: string): Promise<void> {
   t = performance.now();
   await runConcurrent(50_000, 64, () => limiter.take());
   const throughput = ((performance.now() - t) * 1000) / 50_000;
-  console.log(`   the limiters alone: memory ${memoryNs.toFixed(0)} ns per permit; Redis ${rtt.toFixed(0)} µs per permit one at a time (a round trip), ${throughput.toFixed(1)} µs per permit at concurrency 64`);
+  console.log(
+    `   the limiters alone: memory ${memoryNs.toFixed(0)} ns per permit; Redis ${rtt.toFixed(0)} µs per permit one at a time (a round trip), ${throughput.toFixed(1)} µs per permit at concurrency 64`,
+  );
   client.disconnect();
 }
 

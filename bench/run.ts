@@ -83,14 +83,24 @@ const ms = (v: number) => `${v.toFixed(2)} ms`;
 const REFERENCE = '(reference)';
 
 /** A throughput round: `n` calls with `CONCURRENCY` workers, in req/s. */
-const rate = (n: number, call: (i: number) => Promise<unknown>, concurrency = CONCURRENCY) => async () => {
-  gc();
-  const wall = await runConcurrent(n, concurrency, call);
-  return n / (wall / 1000);
-};
+const rate =
+  (n: number, call: (i: number) => Promise<unknown>, concurrency = CONCURRENCY) =>
+  async () => {
+    gc();
+    const wall = await runConcurrent(n, concurrency, call);
+    return n / (wall / 1000);
+  };
 
 function ratioRow(scenario: string, figure: string, value: number, min: number, note?: string): Row {
-  return { scenario, figure, value, unit: '×', target: `≥ ${Number.isInteger(min) ? min.toFixed(1) : String(min)}`, met: value >= min, ...(note ? { note } : {}) };
+  return {
+    scenario,
+    figure,
+    value,
+    unit: '×',
+    target: `≥ ${Number.isInteger(min) ? min.toFixed(1) : String(min)}`,
+    met: value >= min,
+    ...(note ? { note } : {}),
+  };
 }
 
 async function cryptoScenario(): Promise<void> {
@@ -106,13 +116,24 @@ async function cryptoScenario(): Promise<void> {
   await measure(bareAuthInfo)();
   const r = await alternate(N.rounds + 2, { module: measure((u) => mod.crypto.encrypt(u)), bare: measure(bareAuthInfo) });
   details.crypto = r;
-  rows.push({ scenario: 'AuthInfo encryption', figure: 'module ops/s ÷ bare node:crypto', value: r.module / r.bare, unit: '×', target: '≥ 0.8', met: r.module / r.bare >= 0.8 });
+  rows.push({
+    scenario: 'AuthInfo encryption',
+    figure: 'module ops/s ÷ bare node:crypto',
+    value: r.module / r.bare,
+    unit: '×',
+    target: '≥ 0.8',
+    met: r.module / r.bare >= 0.8,
+  });
   await mod.close();
 }
 
 async function signedColdScenario(upstream: Upstream, signer: SyncSigner): Promise<void> {
   log(`signed cold tokens (RSA-2048): ${N.signedCold} users, concurrency ${CONCURRENCY}`);
-  const mod = await moduleContender({ baseUrl: upstream.baseUrl, oauth: { consumerKey: signer.consumerKey, signingKey: signer.key }, http: { maxSockets: CONCURRENCY } });
+  const mod = await moduleContender({
+    baseUrl: upstream.baseUrl,
+    oauth: { consumerKey: signer.consumerKey, signingKey: signer.key },
+    http: { maxSockets: CONCURRENCY },
+  });
   const ud = undiciContender(upstream.baseUrl, CONCURRENCY, signer);
   const round = (call: (u: string) => Promise<unknown>, n = N.signedCold) => {
     const users = freshUsers(n, 'oauth');
@@ -126,7 +147,13 @@ async function signedColdScenario(upstream: Upstream, signer: SyncSigner): Promi
   });
   details.signedCold = { reqPerSecond: r };
   rows.push(
-    ratioRow(`signed cold tokens (RSA-2048, ${N.signedCold} users, c=${CONCURRENCY})`, 'module req/s ÷ undici + the same signer used synchronously', r.module / r.undici, 1.3, `${reqs(r.module)} vs ${reqs(r.undici)}`),
+    ratioRow(
+      `signed cold tokens (RSA-2048, ${N.signedCold} users, c=${CONCURRENCY})`,
+      'module req/s ÷ undici + the same signer used synchronously',
+      r.module / r.undici,
+      1.3,
+      `${reqs(r.module)} vs ${reqs(r.undici)}`,
+    ),
   );
   await mod.close();
   await ud.close();
@@ -139,7 +166,11 @@ async function signedColdScenario(upstream: Upstream, signer: SyncSigner): Promi
  */
 async function oauth2Scenario(upstream: Upstream, signer: SyncSigner): Promise<void> {
   log(`OAuth 2.0 (DPoP ES256) vs OAuth 1.0a (RSA-SHA256): ${N.signedCold} users, concurrency ${CONCURRENCY}`);
-  const oauth1 = await moduleContender({ baseUrl: upstream.baseUrl, oauth: { consumerKey: signer.consumerKey, signingKey: signer.key }, http: { maxSockets: CONCURRENCY } });
+  const oauth1 = await moduleContender({
+    baseUrl: upstream.baseUrl,
+    oauth: { consumerKey: signer.consumerKey, signingKey: signer.key },
+    http: { maxSockets: CONCURRENCY },
+  });
   const oauth2 = await moduleContender({
     baseUrl: upstream.baseUrl,
     oauth2: { clientId: 'bench-client', kid: 'bench-kid', clientKey: signer.key, scopes: ['bench:all'] },
@@ -157,7 +188,13 @@ async function oauth2Scenario(upstream: Upstream, signer: SyncSigner): Promise<v
   });
   details.oauth2 = { reqPerSecond: r };
   rows.push(
-    ratioRow(`signed cold tokens, OAuth 2.0 DPoP ES256 (${N.signedCold} users, c=${CONCURRENCY})`, 'module OAuth 2.0 req/s ÷ module OAuth 1.0a req/s', r.oauth2 / r.oauth1, 1, `${reqs(r.oauth2)} vs ${reqs(r.oauth1)}`),
+    ratioRow(
+      `signed cold tokens, OAuth 2.0 DPoP ES256 (${N.signedCold} users, c=${CONCURRENCY})`,
+      'module OAuth 2.0 req/s ÷ module OAuth 1.0a req/s',
+      r.oauth2 / r.oauth1,
+      1,
+      `${reqs(r.oauth2)} vs ${reqs(r.oauth1)}`,
+    ),
   );
   await oauth1.close();
   await oauth2.close();
@@ -166,7 +203,11 @@ async function oauth2Scenario(upstream: Upstream, signer: SyncSigner): Promise<v
 async function signedWanScenario(signer: SyncSigner): Promise<void> {
   log(`signed, upstream +${WAN_LATENCY_MS} ms: ${N.signedWan} users, concurrency ${CONCURRENCY}`);
   const slow = await Upstream.start(WAN_LATENCY_MS);
-  const mod = await moduleContender({ baseUrl: slow.baseUrl, oauth: { consumerKey: signer.consumerKey, signingKey: signer.key }, http: { maxSockets: CONCURRENCY } });
+  const mod = await moduleContender({
+    baseUrl: slow.baseUrl,
+    oauth: { consumerKey: signer.consumerKey, signingKey: signer.key },
+    http: { maxSockets: CONCURRENCY },
+  });
   const ud = undiciContender(slow.baseUrl, CONCURRENCY, signer);
   const time = (call: (u: string) => Promise<unknown>) => async () => {
     const users = freshUsers(N.signedWan, 'swan');
@@ -178,8 +219,24 @@ async function signedWanScenario(signer: SyncSigner): Promise<void> {
   const r = await alternate(N.rounds, { module: time((u) => mod.users.getUserToken(u)), undici: time(ud.call) });
   const ideal = Math.ceil(N.signedWan / CONCURRENCY) * WAN_LATENCY_MS;
   details.signedWan = { idealMs: ideal, measuredMs: r.module, undiciMeasuredMs: r.undici };
-  rows.push(ratioRow(`signed, upstream +${WAN_LATENCY_MS} ms (RSA-2048, ${N.signedWan} users, c=${CONCURRENCY})`, 'ideal ÷ measured time', ideal / r.module, 0.9, `${ms(ideal)} ÷ ${ms(r.module)}`));
-  rows.push({ scenario: 'same, for reference', figure: 'ideal ÷ measured, undici + sync signer', value: ideal / r.undici, unit: '×', target: REFERENCE, met: null, note: `${ms(ideal)} ÷ ${ms(r.undici)}` });
+  rows.push(
+    ratioRow(
+      `signed, upstream +${WAN_LATENCY_MS} ms (RSA-2048, ${N.signedWan} users, c=${CONCURRENCY})`,
+      'ideal ÷ measured time',
+      ideal / r.module,
+      0.9,
+      `${ms(ideal)} ÷ ${ms(r.module)}`,
+    ),
+  );
+  rows.push({
+    scenario: 'same, for reference',
+    figure: 'ideal ÷ measured, undici + sync signer',
+    value: ideal / r.undici,
+    unit: '×',
+    target: REFERENCE,
+    met: null,
+    note: `${ms(ideal)} ÷ ${ms(r.undici)}`,
+  });
   await mod.close();
   await ud.close();
   await slow.stop();
@@ -187,7 +244,11 @@ async function signedWanScenario(signer: SyncSigner): Promise<void> {
 
 async function openLoopScenario(upstream: Upstream, signer: SyncSigner): Promise<void> {
   log(`p99 at ${OPEN_LOOP_RATE} signed req/s, open loop, ${N.openLoopSeconds} s per round`);
-  const mod = await moduleContender({ baseUrl: upstream.baseUrl, oauth: { consumerKey: signer.consumerKey, signingKey: signer.key }, http: { maxSockets: CONCURRENCY } });
+  const mod = await moduleContender({
+    baseUrl: upstream.baseUrl,
+    oauth: { consumerKey: signer.consumerKey, signingKey: signer.key },
+    http: { maxSockets: CONCURRENCY },
+  });
   const ud = undiciContender(upstream.baseUrl, CONCURRENCY, signer);
   const runs: Record<'module' | 'undici', OpenLoopResult[]> = { module: [], undici: [] };
   const loop = (name: 'module' | 'undici', call: (u: string) => Promise<unknown>) => async () => {
@@ -218,7 +279,11 @@ async function openLoopScenario(upstream: Upstream, signer: SyncSigner): Promise
 
 async function signedPostScenario(upstream: Upstream, signer: SyncSigner): Promise<void> {
   log(`signed POST (activation): ${N.signedPost} calls, concurrency ${CONCURRENCY}`);
-  const mod = await moduleContender({ baseUrl: upstream.baseUrl, oauth: { consumerKey: signer.consumerKey, signingKey: signer.key }, http: { maxSockets: CONCURRENCY } });
+  const mod = await moduleContender({
+    baseUrl: upstream.baseUrl,
+    oauth: { consumerKey: signer.consumerKey, signingKey: signer.key },
+    http: { maxSockets: CONCURRENCY },
+  });
   const ud = undiciContender(upstream.baseUrl, CONCURRENCY, signer);
   let serial = 0;
   const moduleCall = async () => {
@@ -231,7 +296,15 @@ async function signedPostScenario(upstream: Upstream, signer: SyncSigner): Promi
   await rate(N.warmUp, undiciCall)();
   const r = await alternate(N.rounds, { module: rate(N.signedPost, moduleCall), undici: rate(N.signedPost, undiciCall) });
   details.signedPost = { reqPerSecond: r };
-  rows.push(ratioRow(`signed POST (activation body, RSA-2048, ${N.signedPost} calls, c=${CONCURRENCY})`, 'module req/s ÷ undici + signer', r.module / r.undici, 1, `${reqs(r.module)} vs ${reqs(r.undici)}`));
+  rows.push(
+    ratioRow(
+      `signed POST (activation body, RSA-2048, ${N.signedPost} calls, c=${CONCURRENCY})`,
+      'module req/s ÷ undici + signer',
+      r.module / r.undici,
+      1,
+      `${reqs(r.module)} vs ${reqs(r.undici)}`,
+    ),
+  );
   await mod.close();
   await ud.close();
 }
@@ -273,7 +346,13 @@ async function matchedOffersScenario(upstream: Upstream): Promise<void> {
   const r = await alternate(N.rounds, { module: rate(N.matched, moduleCall), undici: rate(N.matched, undiciCall) });
   details.matchedOffers = { pageBytes: upstream.matchedOffersBytes, reqPerSecond: r };
   rows.push(
-    ratioRow(`matched offers (50-offer page, ${Math.round(upstream.matchedOffersBytes / 1024)} KiB, unsigned, ${N.matched} calls, c=${CONCURRENCY})`, 'module req/s ÷ undici + `JSON.parse` alone', r.module / r.undici, 0.6, `${reqs(r.module)} vs ${reqs(r.undici)}`),
+    ratioRow(
+      `matched offers (50-offer page, ${Math.round(upstream.matchedOffersBytes / 1024)} KiB, unsigned, ${N.matched} calls, c=${CONCURRENCY})`,
+      'module req/s ÷ undici + `JSON.parse` alone',
+      r.module / r.undici,
+      0.6,
+      `${reqs(r.module)} vs ${reqs(r.undici)}`,
+    ),
   );
   await mod.close();
   await ud.close();
@@ -302,7 +381,14 @@ async function warmRows(upstream: Upstream, label: string, users: string[], call
   const p99 = percentile(sorted, 99);
   const requests = await upstream.served();
   if (requests !== 0) throw new Error(`${label}: ${requests} upstream requests while every token should have been cached (key format changed?)`);
-  rows.push({ scenario: `${label} (${N.warmUsers} cached)`, figure: 'ops/s', value: opsPerSecond, unit: 'ops/s', target: '≥ 1 000 000', met: opsPerSecond >= 1_000_000 });
+  rows.push({
+    scenario: `${label} (${N.warmUsers} cached)`,
+    figure: 'ops/s',
+    value: opsPerSecond,
+    unit: 'ops/s',
+    target: '≥ 1 000 000',
+    met: opsPerSecond >= 1_000_000,
+  });
   rows.push({ scenario: 'same', figure: 'p99 per call', value: p99, unit: 'µs', target: '≤ 20 µs', met: p99 <= 20, note: `p50 ${p50.toFixed(2)} µs` });
   return { opsPerSecond, p50us: p50, p99us: p99, upstreamRequests: requests };
 }
@@ -318,7 +404,8 @@ async function warmScenario(upstream: Upstream): Promise<void> {
   // through the store with the module's key (`at:` + `fId:userId:utcOffset`) and lifetime.
   const minted = Math.min(1_000, users.length / 10);
   await runConcurrent(minted, CONCURRENCY, (i) => mod.accessTokens.getAccessToken(users[i]!));
-  for (const u of users.slice(minted)) await mod.store.set(`${ACCESS_TOKEN_PREFIX}${FID}:${u}:+00:00`, `eyJhbGciOiJSUzI1NiJ9.${randomBytes(96).toString('base64url')}.sig`, ACCESS_TOKEN_TTL_MS);
+  for (const u of users.slice(minted))
+    await mod.store.set(`${ACCESS_TOKEN_PREFIX}${FID}:${u}:+00:00`, `eyJhbGciOiJSUzI1NiJ9.${randomBytes(96).toString('base64url')}.sig`, ACCESS_TOKEN_TTL_MS);
   const accessTokens = await warmRows(upstream, 'warm access tokens', users, (u) => mod.accessTokens.getAccessToken(u));
   details.warm = { userTokens, accessTokens, mintedThroughTheModule: minted };
   await mod.close();
@@ -372,7 +459,14 @@ async function stampedeScenario(upstream: Upstream): Promise<void> {
   await slow.stop();
   details.stampede = { loopback: local, wan };
   const most = Math.max(...local.requests);
-  rows.push({ scenario: `stampede (${N.stampede} callers, 1 user)`, figure: 'upstream requests (most in any run)', value: most, unit: 'requests', target: '1', met: most === 1 });
+  rows.push({
+    scenario: `stampede (${N.stampede} callers, 1 user)`,
+    figure: 'upstream requests (most in any run)',
+    value: most,
+    unit: 'requests',
+    target: '1',
+    met: most === 1,
+  });
   rows.push({
     scenario: 'same',
     figure: `added cost per caller: (wall − one call’s) ÷ ${N.stampede}, medians of ${N.stampedeRuns} runs`,
@@ -383,7 +477,15 @@ async function stampedeScenario(upstream: Upstream): Promise<void> {
     note: `${ms(median(local.wallsMs))} − ${ms(median(local.singlesMs))}`,
   });
   const wanRatio = median(wan.wallsMs) / median(wan.singlesMs);
-  rows.push({ scenario: `same, upstream +${WAN_LATENCY_MS} ms`, figure: 'wall time ÷ one call’s; upstream requests', value: wanRatio, unit: '×', target: REFERENCE, met: null, note: `${Math.max(...wan.requests)} request` });
+  rows.push({
+    scenario: `same, upstream +${WAN_LATENCY_MS} ms`,
+    figure: 'wall time ÷ one call’s; upstream requests',
+    value: wanRatio,
+    unit: '×',
+    target: REFERENCE,
+    met: null,
+    note: `${Math.max(...wan.requests)} request`,
+  });
 }
 
 async function memoryScenario(upstream: Upstream): Promise<void> {
@@ -411,7 +513,14 @@ async function memoryScenario(upstream: Upstream): Promise<void> {
   })();
   const total = perToken + tokenBytes;
   details.memory = { ...(details.memory as object), tokenStringBytes: tokenBytes, bytesPerCachedToken: total };
-  rows.push({ scenario: `memory (${N.memory} cached tokens)`, figure: 'heap bytes per cached token', value: total, unit: 'bytes', target: '≤ 300', met: total <= 300 });
+  rows.push({
+    scenario: `memory (${N.memory} cached tokens)`,
+    figure: 'heap bytes per cached token',
+    value: total,
+    unit: 'bytes',
+    target: '≤ 300',
+    met: total <= 300,
+  });
   await mod.close();
 }
 
@@ -430,8 +539,24 @@ async function wanScenario(): Promise<void> {
   const r = await alternate(N.rounds, { module: time((u) => mod.users.getUserToken(u)), undici: time(ud.call) });
   const ideal = Math.ceil(N.wan / WAN_CONCURRENCY) * WAN_LATENCY_MS;
   details.wan = { idealMs: ideal, measuredMs: r.module, undiciMeasuredMs: r.undici };
-  rows.push({ scenario: `unsigned WAN (+${WAN_LATENCY_MS} ms, ${N.wan} users, c=${WAN_CONCURRENCY})`, figure: 'ideal ÷ measured time', value: ideal / r.module, unit: '×', target: REFERENCE, met: null, note: `${ms(ideal)} ÷ ${ms(r.module)}` });
-  rows.push({ scenario: 'same', figure: 'ideal ÷ measured, undici', value: ideal / r.undici, unit: '×', target: REFERENCE, met: null, note: `${ms(ideal)} ÷ ${ms(r.undici)}` });
+  rows.push({
+    scenario: `unsigned WAN (+${WAN_LATENCY_MS} ms, ${N.wan} users, c=${WAN_CONCURRENCY})`,
+    figure: 'ideal ÷ measured time',
+    value: ideal / r.module,
+    unit: '×',
+    target: REFERENCE,
+    met: null,
+    note: `${ms(ideal)} ÷ ${ms(r.module)}`,
+  });
+  rows.push({
+    scenario: 'same',
+    figure: 'ideal ÷ measured, undici',
+    value: ideal / r.undici,
+    unit: '×',
+    target: REFERENCE,
+    met: null,
+    note: `${ms(ideal)} ÷ ${ms(r.undici)}`,
+  });
   await mod.close();
   await ud.close();
   await slow.stop();

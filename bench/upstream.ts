@@ -19,13 +19,18 @@ const userToken = json({ Response: { Status: SUCCESS, UserToken: { Token: 'mh3Wo
 const accessToken = json({
   accessToken: [
     Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'bench-1' })).toString('base64url'),
-    Buffer.from(JSON.stringify({ sub: 'bench-user', fiId: '999999', utcOffset: '+00:00', iat: 1_764_000_000, jti: 'b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d' })).toString(
-      'base64url',
-    ),
+    Buffer.from(
+      JSON.stringify({ sub: 'bench-user', fiId: '999999', utcOffset: '+00:00', iat: 1_764_000_000, jti: 'b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d' }),
+    ).toString('base64url'),
     Buffer.alloc(256, 7).toString('base64url'),
   ].join('.'),
 });
-const oauth2Token = json({ access_token: 'eyJ4NXQjUzI1NiI6IkJlbmNoIn0.bench-dpop-bound-token.signature', token_type: 'DPoP', expires_in: 900, scope: 'bench:all' });
+const oauth2Token = json({
+  access_token: 'eyJ4NXQjUzI1NiI6IkJlbmNoIn0.bench-dpop-bound-token.signature',
+  token_type: 'DPoP',
+  expires_in: 900,
+  scope: 'bench:all',
+});
 const badRequest = json({ Errors: { Error: [{ ReasonCode: '400', Description: 'FId or AuthInfo missing' }] } });
 const badBody = json({ Errors: { Error: [{ ReasonCode: '400', Description: 'body is not the expected JSON' }] } });
 const notFound = json({ Errors: { Error: [{ ReasonCode: '404', Description: 'no such route' }] } });
@@ -54,7 +59,11 @@ function matchedOffer(i: number): Record<string, unknown> {
       MerchantCustomerCare: '1-800-555-0' + String(100 + i).padStart(3, '0'),
       Addresses: {
         Address: [
-          { Street: `${120 + i} Market Street, Suite ${i + 1}, San Francisco, CA 94105`, Latitude: (37.7749 + i / 1000).toFixed(4), Longitude: (-122.4194 - i / 1000).toFixed(4) },
+          {
+            Street: `${120 + i} Market Street, Suite ${i + 1}, San Francisco, CA 94105`,
+            Latitude: (37.7749 + i / 1000).toFixed(4),
+            Longitude: (-122.4194 - i / 1000).toFixed(4),
+          },
           { Street: `${40 + i} Broadway, New York, NY 10004`, Latitude: (40.7056 + i / 1000).toFixed(4), Longitude: (-74.0134 - i / 1000).toFixed(4) },
         ],
       },

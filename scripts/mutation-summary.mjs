@@ -55,7 +55,9 @@ console.log('\nMutation score per folder (libs/personalized-offers/src)');
 console.log(header);
 console.log('-'.repeat(header.length));
 const line = (name, r) =>
-  console.log(`${name.padEnd(12)} ${pad(score(r).toFixed(2), 7)} ${pad(r.killed, 7)} ${pad(r.timeout, 7)} ${pad(r.survived, 8)} ${pad(r.noCoverage, 7)} ${pad(r.other, 11)}`);
+  console.log(
+    `${name.padEnd(12)} ${pad(score(r).toFixed(2), 7)} ${pad(r.killed, 7)} ${pad(r.timeout, 7)} ${pad(r.survived, 8)} ${pad(r.noCoverage, 7)} ${pad(r.other, 11)}`,
+  );
 for (const [folder, r] of [...rows].sort(([a], [b]) => a.localeCompare(b))) line(folder, r);
 console.log('-'.repeat(header.length));
 line('total', total);

@@ -89,7 +89,10 @@ export function faultRules(options: FaultMixOptions): SimulatorFaultRule[] {
     const seed = options.seed + i;
     const spared = Object.keys(UNCONFIRMED_WRITE_FAULTS).filter((op) => UNCONFIRMED_WRITE_FAULTS[op]!.includes(fault.type));
     if (spared.length === 0) return [{ fault, schedule: { probability, seed } }];
-    return OPERATIONS.filter((op) => !spared.includes(op)).map((operation, j) => ({ fault, schedule: { operation, probability, seed: seed + 1000 * (j + 1) } }));
+    return OPERATIONS.filter((op) => !spared.includes(op)).map((operation, j) => ({
+      fault,
+      schedule: { operation, probability, seed: seed + 1000 * (j + 1) },
+    }));
   });
 }
 

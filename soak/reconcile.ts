@@ -95,7 +95,8 @@ export function snapshotUser(view: SimulatorStateView, fId: string, userId: stri
   };
 }
 
-export type ViolationKind = 'lost write' | 'applied despite a definite error' | 'applied twice' | 'phantom write' | 'feedback not the last write' | 'wrong result';
+export type ViolationKind =
+  'lost write' | 'applied despite a definite error' | 'applied twice' | 'phantom write' | 'feedback not the last write' | 'wrong result';
 
 export interface Violation {
   kind: ViolationKind;
@@ -175,7 +176,10 @@ export function reconcile(ledger: readonly LedgerWrite[], view: SimulatorStateVi
       if (!initial.activations.has(offerId) && !attempted.has(offerId)) {
         fail('phantom write', `activation of ${userId} on ${offerId}: the simulator holds ${activation.activationId}, which no caller asked for`);
       } else if (initial.activations.has(offerId) && initial.activations.get(offerId) !== activation.activationId) {
-        fail('phantom write', `activation of ${userId} on ${offerId}: replaced during the run (${initial.activations.get(offerId)} → ${activation.activationId})`);
+        fail(
+          'phantom write',
+          `activation of ${userId} on ${offerId}: replaced during the run (${initial.activations.get(offerId)} → ${activation.activationId})`,
+        );
       }
     }
 
@@ -191,9 +195,15 @@ export function reconcile(ledger: readonly LedgerWrite[], view: SimulatorStateVi
         if ((stored.get(o) ?? 0) > 1) fail('applied twice', `${who(w)}: impression ${o} is stored ${stored.get(o)} times (${w.detail})`);
       }
       if (w.outcome === 'ok' && present.length < w.orders.length) {
-        fail('lost write', `${who(w)}: the caller saw success (${w.detail}) but ${w.orders.length - present.length} of ${w.orders.length} impressions are missing`);
+        fail(
+          'lost write',
+          `${who(w)}: the caller saw success (${w.detail}) but ${w.orders.length - present.length} of ${w.orders.length} impressions are missing`,
+        );
       } else if (w.outcome === 'failed' && present.length > 0) {
-        fail('applied despite a definite error', `${who(w)}: the caller got ${w.detail}, not an outcome-unknown error, but ${present.length} of its impressions are stored`);
+        fail(
+          'applied despite a definite error',
+          `${who(w)}: the caller got ${w.detail}, not an outcome-unknown error, but ${present.length} of its impressions are stored`,
+        );
       } else if (w.outcome === 'unknown' && present.length > 0) {
         counts.impressions.unknownApplied += 1;
         if (present.length < w.orders.length) fail('lost write', `${who(w)}: only ${present.length} of ${w.orders.length} impressions of one call are stored`);

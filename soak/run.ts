@@ -36,7 +36,16 @@ const TIMEOUT_MS = 1000;
 // A user pool ten times the token cache, so most requests reach the upstream (a token to mint).
 const USERS = 5_000;
 const CACHE_ENTRIES = 500;
-const MAPPED = new Set(['INVALID_USER_ID', 'INVALID_ARGUMENT', 'API_ERROR', 'INVALID_RESPONSE', 'NETWORK_ERROR', 'NETWORK_TIMEOUT', 'OUTCOME_UNKNOWN', 'UNAVAILABLE']);
+const MAPPED = new Set([
+  'INVALID_USER_ID',
+  'INVALID_ARGUMENT',
+  'API_ERROR',
+  'INVALID_RESPONSE',
+  'NETWORK_ERROR',
+  'NETWORK_TIMEOUT',
+  'OUTCOME_UNKNOWN',
+  'UNAVAILABLE',
+]);
 
 function message<T>(child: ChildProcess, field: string): Promise<T> {
   return new Promise((resolve) => {
@@ -137,7 +146,10 @@ function writer(userId: string): Writer {
   let w = writers.get(userId);
   if (!w) {
     const snapshot = before.get(userId)!;
-    const activatable = shuffle(postpaid.filter((id) => !snapshot.activations.has(id)), random);
+    const activatable = shuffle(
+      postpaid.filter((id) => !snapshot.activations.has(id)),
+      random,
+    );
     const rest = shuffle([...offerIds], random);
     w = {
       activatable,
@@ -195,12 +207,23 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
       return { op: 'getUserToken', method: 'GET', path: '/user-token', userId, check: (b) => checkToken(b, userId) };
     },
   },
-  { op: 'matchedOffers', route: 'GET /offers', weight: 6, plan: () => ({ op: 'matchedOffers', method: 'GET', path: '/offers?page=1&itemsPerPage=10', userId: anyUser(), check: legacyOk }) },
+  {
+    op: 'matchedOffers',
+    route: 'GET /offers',
+    weight: 6,
+    plan: () => ({ op: 'matchedOffers', method: 'GET', path: '/offers?page=1&itemsPerPage=10', userId: anyUser(), check: legacyOk }),
+  },
   {
     op: 'matchedOffers (iterator)',
     route: 'GET /offers/all',
     weight: 1,
-    plan: () => ({ op: 'matchedOffers (iterator)', method: 'GET', path: '/offers/all?offerType=POSTPAIDCREDIT', userId: anyUser(), check: (b) => (Array.isArray(b?.offers) ? undefined : 'no offers') }),
+    plan: () => ({
+      op: 'matchedOffers (iterator)',
+      method: 'GET',
+      path: '/offers/all?offerType=POSTPAIDCREDIT',
+      userId: anyUser(),
+      check: (b) => (Array.isArray(b?.offers) ? undefined : 'no offers'),
+    }),
   },
   {
     op: 'getOfferDetails',
@@ -234,8 +257,18 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
       };
     },
   },
-  { op: 'getUserSavings', route: 'GET /savings', weight: 3, plan: () => ({ op: 'getUserSavings', method: 'GET', path: '/savings', userId: anyUser(), check: legacyOk }) },
-  { op: 'getUserFeedback', route: 'GET /feedback', weight: 3, plan: () => ({ op: 'getUserFeedback', method: 'GET', path: '/feedback', userId: anyUser(), check: legacyOk }) },
+  {
+    op: 'getUserSavings',
+    route: 'GET /savings',
+    weight: 3,
+    plan: () => ({ op: 'getUserSavings', method: 'GET', path: '/savings', userId: anyUser(), check: legacyOk }),
+  },
+  {
+    op: 'getUserFeedback',
+    route: 'GET /feedback',
+    weight: 3,
+    plan: () => ({ op: 'getUserFeedback', method: 'GET', path: '/feedback', userId: anyUser(), check: legacyOk }),
+  },
   {
     op: 'getRedeemedOfferDetails',
     route: 'GET /redeemed-offers',
@@ -257,7 +290,8 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
         method: 'POST',
         path: `/offers/${offerId}/activation`,
         userId,
-        check: (b) => legacyOk(b) ?? (b.ScActivation?.OfferId !== undefined && b.ScActivation.OfferId !== offerId ? `activated ${b.ScActivation.OfferId}` : undefined),
+        check: (b) =>
+          legacyOk(b) ?? (b.ScActivation?.OfferId !== undefined && b.ScActivation.OfferId !== offerId ? `activated ${b.ScActivation.OfferId}` : undefined),
         settle: (a) =>
           ledger.push({
             kind: 'activation',
@@ -282,13 +316,26 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
     op: 'getOffers',
     route: 'GET /loyalty/offers',
     weight: 5,
-    plan: () => ({ op: 'getOffers', method: 'GET', path: '/loyalty/offers?limit=10&lang=en-US', userId: anyUser(), check: (b) => isObject(b) ?? (b.offers === undefined || Array.isArray(b.offers) ? undefined : 'offers not a list') }),
+    plan: () => ({
+      op: 'getOffers',
+      method: 'GET',
+      path: '/loyalty/offers?limit=10&lang=en-US',
+      userId: anyUser(),
+      check: (b) => isObject(b) ?? (b.offers === undefined || Array.isArray(b.offers) ? undefined : 'offers not a list'),
+    }),
   },
   {
     op: 'searchOffers',
     route: 'POST /loyalty/offers/search',
     weight: 3,
-    plan: () => ({ op: 'searchOffers', method: 'POST', path: '/loyalty/offers/search', userId: anyUser(), body: { category: 'SHOP', limit: 5 }, check: isObject }),
+    plan: () => ({
+      op: 'searchOffers',
+      method: 'POST',
+      path: '/loyalty/offers/search',
+      userId: anyUser(),
+      body: { category: 'SHOP', limit: 5 },
+      check: isObject,
+    }),
   },
   {
     op: 'getOffer',
@@ -321,20 +368,42 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
         path: `/loyalty/offers/${offerId}/activation`,
         userId,
         check: (b) => isObject(b) ?? (b.activations?.some((x: { offerId?: string }) => x.offerId !== offerId) ? 'another offer activated' : undefined),
-        settle: (a) => ledger.push({ kind: 'activation', api: 'loyalty', userId, offerId, outcome: neverOutcome(a), detail: detailOf(a), alreadyActive: a?.status === 409 }),
+        settle: (a) =>
+          ledger.push({ kind: 'activation', api: 'loyalty', userId, offerId, outcome: neverOutcome(a), detail: detailOf(a), alreadyActive: a?.status === 409 }),
       };
     },
   },
   { op: 'createOfferRating', route: 'PUT /loyalty/offers/:id/rating', weight: 5, plan: () => feedbackPlan('loyalty') },
-  { op: 'getUserPresentmentSavings', route: 'GET /loyalty/savings', weight: 3, plan: () => ({ op: 'getUserPresentmentSavings', method: 'GET', path: '/loyalty/savings', userId: anyUser(), check: isObject }) },
-  { op: 'browseOffers', route: 'GET /admin/offers', weight: 2, plan: () => ({ op: 'browseOffers', method: 'GET', path: '/admin/offers?limit=10&lang=ALL', userId: anyUser(), check: isObject }) },
+  {
+    op: 'getUserPresentmentSavings',
+    route: 'GET /loyalty/savings',
+    weight: 3,
+    plan: () => ({ op: 'getUserPresentmentSavings', method: 'GET', path: '/loyalty/savings', userId: anyUser(), check: isObject }),
+  },
+  {
+    op: 'browseOffers',
+    route: 'GET /admin/offers',
+    weight: 2,
+    plan: () => ({ op: 'browseOffers', method: 'GET', path: '/admin/offers?limit=10&lang=ALL', userId: anyUser(), check: isObject }),
+  },
   {
     op: 'createAccessToken',
     route: 'GET /soak/access-token',
     weight: 2,
-    plan: () => ({ op: 'createAccessToken', method: 'GET', path: '/soak/access-token', userId: anyUser(), check: (b) => (typeof b?.token === 'string' && b.token ? undefined : 'no token') }),
+    plan: () => ({
+      op: 'createAccessToken',
+      method: 'GET',
+      path: '/soak/access-token',
+      userId: anyUser(),
+      check: (b) => (typeof b?.token === 'string' && b.token ? undefined : 'no token'),
+    }),
   },
-  { op: 'getOfferRatings', route: 'GET /soak/ratings', weight: 2, plan: () => ({ op: 'getOfferRatings', method: 'GET', path: '/soak/ratings', userId: anyUser(), check: isObject }) },
+  {
+    op: 'getOfferRatings',
+    route: 'GET /soak/ratings',
+    weight: 2,
+    plan: () => ({ op: 'getOfferRatings', method: 'GET', path: '/soak/ratings', userId: anyUser(), check: isObject }),
+  },
   {
     op: 'getOfferRating',
     route: 'GET /soak/ratings/:id',
@@ -358,7 +427,12 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
     weight: 2,
     plan: () => ({ op: 'getUserPresentmentAdjustments', method: 'GET', path: '/soak/adjustments', userId: anyUser(), check: isObject }),
   },
-  { op: 'findGeoLocations', route: 'GET /soak/geo-locations', weight: 2, plan: () => ({ op: 'findGeoLocations', method: 'GET', path: '/soak/geo-locations?keywords=San', userId: anyUser(), check: isObject }) },
+  {
+    op: 'findGeoLocations',
+    route: 'GET /soak/geo-locations',
+    weight: 2,
+    plan: () => ({ op: 'findGeoLocations', method: 'GET', path: '/soak/geo-locations?keywords=San', userId: anyUser(), check: isObject }),
+  },
   {
     op: 'publishImpressions',
     route: 'POST /soak/impressions',
@@ -369,7 +443,12 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
       const size = 1 + Math.floor(random() * 3);
       const impressions = Array.from({ length: size }, () => {
         const n = w.impressions++;
-        return { offerId: pick(offerIds), order: `${userId}#${n}`, activityType: (['VIEWED', 'CLICKED', 'BROWSED'] as const)[n % 3], activityTimestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString() };
+        return {
+          offerId: pick(offerIds),
+          order: `${userId}#${n}`,
+          activityType: (['VIEWED', 'CLICKED', 'BROWSED'] as const)[n % 3],
+          activityTimestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+        };
       });
       return {
         op: 'publishImpressions',
@@ -386,7 +465,14 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
     op: 'searchAdminOffers',
     route: 'POST /soak/admin/offers/search',
     weight: 2,
-    plan: () => ({ op: 'searchAdminOffers', method: 'POST', path: '/soak/admin/offers/search', userId: anyUser(), body: { category: 'DINING', limit: 5 }, check: isObject }),
+    plan: () => ({
+      op: 'searchAdminOffers',
+      method: 'POST',
+      path: '/soak/admin/offers/search',
+      userId: anyUser(),
+      body: { category: 'DINING', limit: 5 },
+      check: isObject,
+    }),
   },
   {
     op: 'getAdjustments',
@@ -397,7 +483,14 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
       if (adminPollBusy || performance.now() - adminPollAt < 2000) return undefined;
       adminPollBusy = true;
       adminPollAt = performance.now();
-      return { op: 'getAdjustments', method: 'GET', path: '/soak/admin/adjustments', userId: anyUser(), check: isObject, settle: () => (adminPollBusy = false) };
+      return {
+        op: 'getAdjustments',
+        method: 'GET',
+        path: '/soak/admin/adjustments',
+        userId: anyUser(),
+        check: isObject,
+        settle: () => (adminPollBusy = false),
+      };
     },
   },
 ];
@@ -595,7 +688,12 @@ const lines = [
   '| --- | --- |',
   `| requests answered by the app | ${served} (${Math.round(served / elapsed)} req/s), ${okTotal} successes |`,
   `| latency p50 / p90 / p99 / max (all operations) | ${ms(percentile(all, 0.5))} / ${ms(percentile(all, 0.9))} / ${ms(percentile(all, 0.99))} / ${ms(all[all.length - 1] ?? 0)} ms |`,
-  `| requests to the simulator, faults injected | ${requestsUpstream}, ${faultCount} (${((100 * faultCount) / Math.max(1, requestsUpstream)).toFixed(1)} %): ${Object.entries(faults).sort(([, a], [, b]) => b - a).map(([t, n]) => `${t} ${n}`).join(', ')} |`,
+  `| requests to the simulator, faults injected | ${requestsUpstream}, ${faultCount} (${((100 * faultCount) / Math.max(1, requestsUpstream)).toFixed(1)} %): ${Object.entries(
+    faults,
+  )
+    .sort(([, a], [, b]) => b - a)
+    .map(([t, n]) => `${t} ${n}`)
+    .join(', ')} |`,
   `| writes reconciled (warm-up included) | activations ${c.activation.calls} (ok ${c.activation.ok}, outcome unknown ${c.activation.unknown} of which applied ${c.activation.unknownApplied}, failed ${c.activation.failed}); impression calls ${c.impressions.calls} (ok ${c.impressions.ok}, outcome unknown ${c.impressions.unknown} of which applied ${c.impressions.unknownApplied}, failed ${c.impressions.failed}); feedback and ratings ${c.feedback.calls} (ok ${c.feedback.ok}, error ${c.feedback.unknown + c.feedback.failed}); ${report.users} users |`,
   `| reconciliation violations | ${report.violations.length ? report.violations.length : 'none'} |`,
   `| unmapped failures or invalid 2xx, client errors | ${problems.size ? [...problems].map(([p, n]) => `${p} ×${n}`).join('; ') : 'none'}, ${clientErrors} |`,

@@ -5,13 +5,7 @@
  * (`X-Demo-User-Id`) and the app's `PersonalizedOffersExceptionFilter` for errors.
  */
 import { Body, Controller, Get, Headers, Param, Post, Query, UnauthorizedException } from '@nestjs/common';
-import {
-  AccessTokenService,
-  type AdminOfferFilter,
-  type Impression,
-  PlatformAdminService,
-  UserPresentmentService,
-} from 'nestjs-personalized-offers';
+import { AccessTokenService, type AdminOfferFilter, type Impression, PlatformAdminService, UserPresentmentService } from 'nestjs-personalized-offers';
 
 const user = (id: string | undefined): string => {
   if (!id) throw new UnauthorizedException('Demo authentication: send the X-Demo-User-Id header.');

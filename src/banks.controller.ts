@@ -29,7 +29,11 @@ export const bankServicesProvider: FactoryProvider<ReadonlyMap<string, BankServi
     new Map(
       BANKS.map((bank, i) => [
         bank,
-        { userTokens: services[3 * i] as UserTokenService, offers: services[3 * i + 1] as LegacyUserPresentmentService, health: services[3 * i + 2] as PersonalizedOffersHealthIndicator },
+        {
+          userTokens: services[3 * i] as UserTokenService,
+          offers: services[3 * i + 1] as LegacyUserPresentmentService,
+          health: services[3 * i + 2] as PersonalizedOffersHealthIndicator,
+        },
       ]),
     ),
   inject: BANKS.flatMap((bank: BankName) => [

@@ -1,11 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
-import {
-  type FeedbackValue,
-  LegacyUserPresentmentService,
-  type MatchedOffer,
-  type MatchedOffersParams,
-} from 'nestjs-personalized-offers';
+import { type FeedbackValue, LegacyUserPresentmentService, type MatchedOffer, type MatchedOffersParams } from 'nestjs-personalized-offers';
 import { DemoAuthGuard } from './demo-auth.guard.js';
 
 type DemoRequest = Request & { demoUserId: string };

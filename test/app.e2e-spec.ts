@@ -34,7 +34,10 @@ describe('example app on the embedded simulator (no PLO_* variables)', () => {
     simulator.clearRequests();
     expect((await fetch(url, { headers: { 'X-Demo-User-Id': 'app-signed-user' } })).status).toBe(200);
     expect(simulator.requests).toEqual([
-      expect.objectContaining({ operationId: 'getUserToken', headers: expect.objectContaining({ authorization: expect.stringMatching(/^OAuth .*oauth_signature="/) }) }),
+      expect.objectContaining({
+        operationId: 'getUserToken',
+        headers: expect.objectContaining({ authorization: expect.stringMatching(/^OAuth .*oauth_signature="/) }),
+      }),
     ]);
     // The gateway is on (an unsigned request is refused), so that 200 was signed and verified.
     const unsigned = await fetch(`${simulator.baseUrl}/plo/v1/usertoken?FId=999999&AuthInfo=00`);
@@ -107,7 +110,11 @@ describe('example app: the legacy offer routes on the embedded simulator', () =>
 
   it('records feedback and lists it; details, savings and redeemed offers answer 200', async () => {
     const offerId = (await get('/offers?itemsPerPage=1')).body.Items.MatchedOffer[0].OfferId;
-    const put = await fetch(`${base}/offers/${offerId}/feedback`, { method: 'PUT', headers: { ...headers, 'Content-Type': 'application/json' }, body: '{"feedback":1}' });
+    const put = await fetch(`${base}/offers/${offerId}/feedback`, {
+      method: 'PUT',
+      headers: { ...headers, 'Content-Type': 'application/json' },
+      body: '{"feedback":1}',
+    });
     expect(put.status).toBe(200);
     expect((await get('/feedback')).body.Items.UserFeedback).toEqual([expect.objectContaining({ OfferId: offerId, Feedback: '1' })]);
     expect((await get(`/offers/${offerId}?lang=es_ES`)).body.OfferDetails.Language).toBe('Spanish');
@@ -121,7 +128,11 @@ describe('example app: the legacy offer routes on the embedded simulator', () =>
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ statusCode: 400, code: 'INVALID_ARGUMENT', message: expect.any(String) });
     }
-    const bad = await fetch(`${base}/offers/x/feedback`, { method: 'PUT', headers: { ...headers, 'Content-Type': 'application/json' }, body: '{"feedback":7}' });
+    const bad = await fetch(`${base}/offers/x/feedback`, {
+      method: 'PUT',
+      headers: { ...headers, 'Content-Type': 'application/json' },
+      body: '{"feedback":7}',
+    });
     expect(bad.status).toBe(400);
   });
 });
@@ -148,7 +159,11 @@ describe('example app: the current API (/loyalty) and the admin route on the emb
     expect(page.status).toBe(200);
     expect(page.body.offers).toHaveLength(5);
     expect(page.body.offers.every((o: any) => o.type === 'POSTPAIDCREDIT')).toBe(true);
-    const search = await fetch(`${base}/loyalty/offers/search`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: '{"category":"SHOP","limit":3}' });
+    const search = await fetch(`${base}/loyalty/offers/search`, {
+      method: 'POST',
+      headers: { ...headers, 'Content-Type': 'application/json' },
+      body: '{"category":"SHOP","limit":3}',
+    });
     expect(search.status).toBe(200);
     const found = (await search.json()) as any;
     expect(found.offers.every((o: any) => o.category === 'SHOP')).toBe(true);
@@ -163,7 +178,11 @@ describe('example app: the current API (/loyalty) and the admin route on the emb
     expect(first.status).toBe(201);
     const again = await fetch(`${base}/loyalty/offers/${offer.id}/activation`, { method: 'POST', headers });
     expect(again.status).toBe(409);
-    const rated = await fetch(`${base}/loyalty/offers/${offer.id}/rating`, { method: 'PUT', headers: { ...headers, 'Content-Type': 'application/json' }, body: '{"like":1}' });
+    const rated = await fetch(`${base}/loyalty/offers/${offer.id}/rating`, {
+      method: 'PUT',
+      headers: { ...headers, 'Content-Type': 'application/json' },
+      body: '{"like":1}',
+    });
     expect(((await rated.json()) as any).offerRating).toEqual({ offerId: offer.id, like: 1 });
     expect((await get('/loyalty/savings')).body.savings).toBeDefined();
     const admin = await get('/admin/offers?limit=4&lang=ALL');

@@ -59,7 +59,8 @@ function answerWell(req: IncomingMessage, res: ServerResponse, mintedAccessToken
   const path = new URL(req.url ?? '/', 'http://x').pathname;
   if (path === `${CURRENT}/access-tokens`) return json(res, 200, { accessToken: mintedAccessToken });
   if (path === '/plo/v1/usertoken') return json(res, 200, { Response: { ...LEGACY_OK, UserToken: { Token: mintedUserToken } } });
-  if (path === '/plo/v1/matchedoffers') return json(res, 200, { Response: { ...LEGACY_OK, TotalCount: '0', CurrentPage: '1', NumberOfPages: '0', ItemsPerPage: '10' } });
+  if (path === '/plo/v1/matchedoffers')
+    return json(res, 200, { Response: { ...LEGACY_OK, TotalCount: '0', CurrentPage: '1', NumberOfPages: '0', ItemsPerPage: '10' } });
   if (path === `${CURRENT}/offers`) return json(res, 200, { offset: 0, limit: 10, total: 1, count: 1, offers: [{ id: 'o-1' }] });
   if (path === `${CURRENT}/activations`) return json(res, 200, { activations: [{ id: 'a-1', status: 'QUEUED', offerId: 'o-1' }] });
   if (path === '/loyalty/offers/impressions') return json(res, 200, '"received"');
@@ -69,7 +70,11 @@ function answerWell(req: IncomingMessage, res: ServerResponse, mintedAccessToken
   json(res, 404, { Errors: { Error: [{ ReasonCode: 'NOT_FOUND', Description: 'no such route in this test', Source: 'test' }] } });
 }
 
-async function bootModule(baseUrl: string, extra: Partial<PersonalizedOffersModuleOptions> = {}, logger?: ReturnType<typeof captureLogger>['logger']): Promise<TestingModule> {
+async function bootModule(
+  baseUrl: string,
+  extra: Partial<PersonalizedOffersModuleOptions> = {},
+  logger?: ReturnType<typeof captureLogger>['logger'],
+): Promise<TestingModule> {
   const builder = Test.createTestingModule({
     imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo: AUTH_INFO, ...extra })],
   });
@@ -133,7 +138,9 @@ describe('caller-held credentials that cannot be sent are refused before any I/O
     }
     expect(server.requests).toHaveLength(0);
     await expect(presentment.getOffers({ accessToken: 'GoodAccessTokenValue' })).resolves.toMatchObject({ offers: [{ id: 'o-1' }] });
-    await expect(presentment.processActivations({ accessToken: 'GoodAccessTokenValue' }, { offerId: 'o-1' })).resolves.toMatchObject({ activations: [{ id: 'a-1' }] });
+    await expect(presentment.processActivations({ accessToken: 'GoodAccessTokenValue' }, { offerId: 'o-1' })).resolves.toMatchObject({
+      activations: [{ id: 'a-1' }],
+    });
     await expect(legacy.matchedOffers({ userToken: 'GoodUserTokenValue' })).resolves.toMatchObject({ Status: { Code: '600' } });
     expect(server.requests.map((r) => `${r.method} ${new URL(r.url, 'http://x').pathname}`)).toEqual([
       `GET ${CURRENT}/offers`,
@@ -144,25 +151,40 @@ describe('caller-held credentials that cannot be sent are refused before any I/O
   });
 
   it.each([
-    ['an access token', 'getOffers', 'createAccessToken', `${CURRENT}/access-tokens`, (ref: TestingModule) => ref.get(UserPresentmentService).getOffers('minted-user')],
-    ['a user token', 'matchedOffers', 'getUserToken', '/plo/v1/usertoken', (ref: TestingModule) => ref.get(LegacyUserPresentmentService).matchedOffers('minted-user')],
-  ] as const)('%s the upstream mints with a space in it: %s fails with PersonalizedOffersInvalidResponseError from %s, is never sent, and the token is not cached (the next call mints again)', async (_what, _call, mint, mintPath, call) => {
-    const mintingBadly = new LoopbackServer();
-    mintingBadly.responder = (req, res) => answerWell(req, res, 'minted access token', 'minted user token');
-    const baseUrl = await mintingBadly.start();
-    const badRef = await bootModule(baseUrl, { http: { retry: false } });
-    try {
-      for (let i = 0; i < 2; i++) {
-        const error = await rejectionOf(call(badRef));
-        expectExactly(error, PersonalizedOffersInvalidResponseError, { code: 'INVALID_RESPONSE', operation: mint });
-        expect((error as Error).message).not.toContain('minted');
+    [
+      'an access token',
+      'getOffers',
+      'createAccessToken',
+      `${CURRENT}/access-tokens`,
+      (ref: TestingModule) => ref.get(UserPresentmentService).getOffers('minted-user'),
+    ],
+    [
+      'a user token',
+      'matchedOffers',
+      'getUserToken',
+      '/plo/v1/usertoken',
+      (ref: TestingModule) => ref.get(LegacyUserPresentmentService).matchedOffers('minted-user'),
+    ],
+  ] as const)(
+    '%s the upstream mints with a space in it: %s fails with PersonalizedOffersInvalidResponseError from %s, is never sent, and the token is not cached (the next call mints again)',
+    async (_what, _call, mint, mintPath, call) => {
+      const mintingBadly = new LoopbackServer();
+      mintingBadly.responder = (req, res) => answerWell(req, res, 'minted access token', 'minted user token');
+      const baseUrl = await mintingBadly.start();
+      const badRef = await bootModule(baseUrl, { http: { retry: false } });
+      try {
+        for (let i = 0; i < 2; i++) {
+          const error = await rejectionOf(call(badRef));
+          expectExactly(error, PersonalizedOffersInvalidResponseError, { code: 'INVALID_RESPONSE', operation: mint });
+          expect((error as Error).message).not.toContain('minted');
+        }
+        expect(mintingBadly.requests.map((r) => new URL(r.url, 'http://x').pathname)).toEqual([mintPath, mintPath]);
+      } finally {
+        await badRef.close();
+        await mintingBadly.stop();
       }
-      expect(mintingBadly.requests.map((r) => new URL(r.url, 'http://x').pathname)).toEqual([mintPath, mintPath]);
-    } finally {
-      await badRef.close();
-      await mintingBadly.stop();
-    }
-  });
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -345,7 +367,13 @@ describe.each([
     const slots = [e.short, ...e.forms, ...e.lines];
     const items: Array<Record<string, unknown>> = [];
     for (let i = 0; i < slots.length; i += 4) {
-      items.push({ ReasonCode: slots[i], Source: source ?? slots[i + 1] ?? 'x', Description: slots[i + 2] ?? slots[i], Details: slots[i + 3] ?? slots[i], Recoverable: false });
+      items.push({
+        ReasonCode: slots[i],
+        Source: source ?? slots[i + 1] ?? 'x',
+        Description: slots[i + 2] ?? slots[i],
+        Details: slots[i + 3] ?? slots[i],
+        Recoverable: false,
+      });
     }
     return JSON.stringify({ Errors: { Error: items } });
   };
@@ -359,7 +387,10 @@ describe.each([
     ['503 with Errors.Error items echoing the request', (e) => ({ status: 503, headers: { 'Retry-After': '0' }, body: errorBody(e) })],
     ['400 with a plain-text body echoing the request', (e) => ({ status: 400, headers: { 'Content-Type': 'text/plain' }, body: all(e) })],
     ['500 with an HTML page echoing the request', (e) => ({ status: 500, headers: { 'Content-Type': 'text/html' }, body: `<p>${all(e)}</p>` })],
-    ['302 redirect whose body and Location echo the request', (e) => ({ status: 302, headers: { Location: `http://127.0.0.1:1/${encodeURIComponent(e.short).slice(0, 2000)}` }, body: all(e) })],
+    [
+      '302 redirect whose body and Location echo the request',
+      (e) => ({ status: 302, headers: { Location: `http://127.0.0.1:1/${encodeURIComponent(e.short).slice(0, 2000)}` }, body: all(e) }),
+    ],
     ['200 with malformed JSON echoing the request', (e) => ({ status: 200, body: `{"x":"${all(e)}` })],
     [
       '200 with valid JSON of the wrong shape echoing the request',
@@ -379,7 +410,10 @@ describe.each([
       '200 with a non-600 Status whose Code and Message echo the request (legacy; 409 with Errors on the current API)',
       (e, kind) =>
         kind === 'legacy' || kind === 'mintUser'
-          ? { status: 200, body: JSON.stringify({ Response: { Status: { Code: `601 ${e.short}`, Message: e.short }, UserToken: { Token: MINTED_USER_TOKEN } } }) }
+          ? {
+              status: 200,
+              body: JSON.stringify({ Response: { Status: { Code: `601 ${e.short}`, Message: e.short }, UserToken: { Token: MINTED_USER_TOKEN } } }),
+            }
           : { status: 409, body: errorBody(e) },
     ],
   ];
@@ -402,86 +436,89 @@ describe.each([
     (['the token mints fail the same way', 'the token mints succeed'] as const).map((phase) => [mode, phase, answer] as const),
   );
 
-  it.each(table)('%s (%s): every call fails with a typed error, and no error field or rendering nor log line at any level carries the user id, a token, the AuthInfo or the consumer key', async (mode, phase, answer) => {
-    const mintsFail = phase === 'the token mints fail the same way';
-    server.requests.length = 0;
-    server.responder = withBody((req, body, res) => {
-      const kind = kindOf(req);
-      if (!mintsFail && kind === 'mintUser') return json(res, 200, { Response: { ...LEGACY_OK, UserToken: { Token: MINTED_USER_TOKEN } } });
-      if (!mintsFail && kind === 'mintAccess') return json(res, 200, { accessToken: MINTED_ACCESS_TOKEN });
-      const a = answer(echo(req, body), kind);
-      res.writeHead(a.status, { 'Content-Type': 'application/json', ...a.headers }).end(a.body);
-    });
-    const logsBefore = logs.length;
-    const ref = await bootModule(
-      baseUrl,
-      {
-        oauth: { consumerKey: CONSUMER_KEY, signingKey: privateKey },
-        http: { timeoutMs: 5_000, retry: { retries: 1, minDelayMs: 0, maxDelayMs: 5 }, circuitBreaker: false },
-      },
-      logger,
-    );
-    const users = ref.get(UserTokenService);
-    const legacy = ref.get(LegacyUserPresentmentService);
-    const presentment = ref.get(UserPresentmentService);
-    const impressions = [{ offerId: 'o-1', order: 1, activityType: 'VIEWED' as const, activityTimestamp: '2026-01-01T00:00:00Z' }];
-    const byId: Array<[string, () => Promise<unknown>]> = [
-      ['getUserToken(userId)', () => users.getUserToken(USER_ID)],
-      ['matchedOffers(userId)', () => legacy.matchedOffers(USER_ID)],
-      ['getOffers(userId)', () => presentment.getOffers(USER_ID)],
-      ['processActivations(userId)', () => presentment.processActivations(USER_ID, { offerId: 'o-1' })],
-      ['publishImpressions(userId)', () => presentment.publishImpressions(USER_ID, impressions)],
-    ];
-    const held: Array<[string, () => Promise<unknown>]> = [
-      ['matchedOffers({ userToken })', () => legacy.matchedOffers({ userToken: HELD_USER_TOKEN })],
-      ['getOffers({ accessToken })', () => presentment.getOffers({ accessToken: HELD_ACCESS_TOKEN })],
-      ['processActivations({ accessToken })', () => presentment.processActivations({ accessToken: HELD_ACCESS_TOKEN }, { offerId: 'o-1' })],
-      ['publishImpressions({ accessToken })', () => presentment.publishImpressions({ accessToken: HELD_ACCESS_TOKEN }, impressions)],
-    ];
-    // With the mints succeeding, getUserToken succeeds: every other call still meets the hostile answer.
-    const calls = mintsFail ? byId : [...byId.slice(1), ...held];
-    const outcomes: Array<[string, unknown]> = [];
-    try {
-      for (const [name, run] of calls) outcomes.push([name, await rejectionOf(run())]);
-    } finally {
-      await ref.close();
-    }
-
-    // Every call failed with one of the module's typed errors.
-    expect(outcomes.filter(([, e]) => !(e instanceof PersonalizedOffersError)).map(([name, e]) => `${name}: ${inspect(e, { depth: 2 })}`)).toEqual([]);
-
-    // The run really put the secrets on the wire, and the upstream really echoed them.
-    expect(server.requests.length).toBeGreaterThanOrEqual(calls.length);
-    const wire = server.requests.map((r) => `${r.url} ${JSON.stringify(r.headers)} ${r.body.toString('utf8')}`).join('\n');
-    if (mintsFail) expect(wire).toContain('AuthInfo=');
-    expect(wire).toContain(JSON.stringify(USER_ID).slice(1, -1)); // the access-token mint's body
-    if (!mintsFail) for (const token of [HELD_USER_TOKEN, HELD_ACCESS_TOKEN, MINTED_USER_TOKEN, MINTED_ACCESS_TOKEN]) expect(wire).toContain(token);
-
-    const known = secrets();
-    const leaks: string[] = [];
-    const renderings: string[] = [];
-    for (const [name, e] of outcomes) {
-      const error = e as Error;
-      const rendered: Array<[string, string]> = [
-        ['fields', stringsOf(error).join('\n')],
-        ['message', String(error.message)],
-        ['JSON.stringify', JSON.stringify(error)],
-        ['util.inspect', inspect(error, { depth: 10 })],
-        ['stack', String(error.stack)],
+  it.each(table)(
+    '%s (%s): every call fails with a typed error, and no error field or rendering nor log line at any level carries the user id, a token, the AuthInfo or the consumer key',
+    async (mode, phase, answer) => {
+      const mintsFail = phase === 'the token mints fail the same way';
+      server.requests.length = 0;
+      server.responder = withBody((req, body, res) => {
+        const kind = kindOf(req);
+        if (!mintsFail && kind === 'mintUser') return json(res, 200, { Response: { ...LEGACY_OK, UserToken: { Token: MINTED_USER_TOKEN } } });
+        if (!mintsFail && kind === 'mintAccess') return json(res, 200, { accessToken: MINTED_ACCESS_TOKEN });
+        const a = answer(echo(req, body), kind);
+        res.writeHead(a.status, { 'Content-Type': 'application/json', ...a.headers }).end(a.body);
+      });
+      const logsBefore = logs.length;
+      const ref = await bootModule(
+        baseUrl,
+        {
+          oauth: { consumerKey: CONSUMER_KEY, signingKey: privateKey },
+          http: { timeoutMs: 5_000, retry: { retries: 1, minDelayMs: 0, maxDelayMs: 5 }, circuitBreaker: false },
+        },
+        logger,
+      );
+      const users = ref.get(UserTokenService);
+      const legacy = ref.get(LegacyUserPresentmentService);
+      const presentment = ref.get(UserPresentmentService);
+      const impressions = [{ offerId: 'o-1', order: 1, activityType: 'VIEWED' as const, activityTimestamp: '2026-01-01T00:00:00Z' }];
+      const byId: Array<[string, () => Promise<unknown>]> = [
+        ['getUserToken(userId)', () => users.getUserToken(USER_ID)],
+        ['matchedOffers(userId)', () => legacy.matchedOffers(USER_ID)],
+        ['getOffers(userId)', () => presentment.getOffers(USER_ID)],
+        ['processActivations(userId)', () => presentment.processActivations(USER_ID, { offerId: 'o-1' })],
+        ['publishImpressions(userId)', () => presentment.publishImpressions(USER_ID, impressions)],
       ];
-      for (const [how, text] of rendered) {
-        renderings.push(text);
-        for (const leak of leaksIn(text, known)) leaks.push(`${name} → ${(error as PersonalizedOffersError).name} ${how}: ${leak}`);
+      const held: Array<[string, () => Promise<unknown>]> = [
+        ['matchedOffers({ userToken })', () => legacy.matchedOffers({ userToken: HELD_USER_TOKEN })],
+        ['getOffers({ accessToken })', () => presentment.getOffers({ accessToken: HELD_ACCESS_TOKEN })],
+        ['processActivations({ accessToken })', () => presentment.processActivations({ accessToken: HELD_ACCESS_TOKEN }, { offerId: 'o-1' })],
+        ['publishImpressions({ accessToken })', () => presentment.publishImpressions({ accessToken: HELD_ACCESS_TOKEN }, impressions)],
+      ];
+      // With the mints succeeding, getUserToken succeeds: every other call still meets the hostile answer.
+      const calls = mintsFail ? byId : [...byId.slice(1), ...held];
+      const outcomes: Array<[string, unknown]> = [];
+      try {
+        for (const [name, run] of calls) outcomes.push([name, await rejectionOf(run())]);
+      } finally {
+        await ref.close();
       }
-    }
-    const lines = logs.slice(logsBefore);
-    for (const line of lines) for (const leak of leaksIn(line, known)) leaks.push(`log line "${line.slice(0, 60)}…": ${leak}`);
-    expect(leaks).toEqual([]);
 
-    // Not vacuous: the echoes reached the errors (and were scrubbed there), and debug lines were written.
-    expect(renderings.some((r) => r.includes('[redacted]'))).toBe(true);
-    expect(lines.some((l) => l.startsWith('debug '))).toBe(true);
-  });
+      // Every call failed with one of the module's typed errors.
+      expect(outcomes.filter(([, e]) => !(e instanceof PersonalizedOffersError)).map(([name, e]) => `${name}: ${inspect(e, { depth: 2 })}`)).toEqual([]);
+
+      // The run really put the secrets on the wire, and the upstream really echoed them.
+      expect(server.requests.length).toBeGreaterThanOrEqual(calls.length);
+      const wire = server.requests.map((r) => `${r.url} ${JSON.stringify(r.headers)} ${r.body.toString('utf8')}`).join('\n');
+      if (mintsFail) expect(wire).toContain('AuthInfo=');
+      expect(wire).toContain(JSON.stringify(USER_ID).slice(1, -1)); // the access-token mint's body
+      if (!mintsFail) for (const token of [HELD_USER_TOKEN, HELD_ACCESS_TOKEN, MINTED_USER_TOKEN, MINTED_ACCESS_TOKEN]) expect(wire).toContain(token);
+
+      const known = secrets();
+      const leaks: string[] = [];
+      const renderings: string[] = [];
+      for (const [name, e] of outcomes) {
+        const error = e as Error;
+        const rendered: Array<[string, string]> = [
+          ['fields', stringsOf(error).join('\n')],
+          ['message', String(error.message)],
+          ['JSON.stringify', JSON.stringify(error)],
+          ['util.inspect', inspect(error, { depth: 10 })],
+          ['stack', String(error.stack)],
+        ];
+        for (const [how, text] of rendered) {
+          renderings.push(text);
+          for (const leak of leaksIn(text, known)) leaks.push(`${name} → ${(error as PersonalizedOffersError).name} ${how}: ${leak}`);
+        }
+      }
+      const lines = logs.slice(logsBefore);
+      for (const line of lines) for (const leak of leaksIn(line, known)) leaks.push(`log line "${line.slice(0, 60)}…": ${leak}`);
+      expect(leaks).toEqual([]);
+
+      // Not vacuous: the echoes reached the errors (and were scrubbed there), and debug lines were written.
+      expect(renderings.some((r) => r.includes('[redacted]'))).toBe(true);
+      expect(lines.some((l) => l.startsWith('debug '))).toBe(true);
+    },
+  );
 });
 
 describe('a DOMAIN\\user id echoed by an upstream that quotes the request body inside its own JSON', () => {
@@ -508,7 +545,12 @@ describe('a DOMAIN\\user id echoed by an upstream that quotes the request body i
     expect(server.requests.at(-1)!.body.toString('utf8')).toContain('"userId":"BANK\\\\jane.doe"');
     const twice = JSON.stringify(JSON.stringify(USER_ID).slice(1, -1)).slice(1, -1);
     const rendered = [...stringsOf(error), error.message, JSON.stringify(error), inspect(error, { depth: 10 }), String(error.stack)].join('\n');
-    expect(leaksIn(rendered, [['the user id', USER_ID], ['the user id escaped twice', twice]])).toEqual([]);
+    expect(
+      leaksIn(rendered, [
+        ['the user id', USER_ID],
+        ['the user id escaped twice', twice],
+      ]),
+    ).toEqual([]);
   });
 });
 

@@ -357,7 +357,11 @@ describe.each(TRANSPORTS)('2. answer size on the %s transport: http.maxResponseB
       upstream.answer((req, res) => (sent = streamLazily(req, res, 300 * MiB, declareLength)));
       const users = (await boot(baseUrl, { cache: false, http: { transport } })).get(UserTokenService);
       const { value: error, rssGrowth, heldGrowth, ms } = await measured(() => rejectionOf(users.getUserToken('big-answer-user')));
-      expectError(error, PersonalizedOffersResponseTooLargeError, { code: 'RESPONSE_TOO_LARGE', limitBytes: DEFAULT_MAX_RESPONSE_BYTES, operation: 'getUserToken' });
+      expectError(error, PersonalizedOffersResponseTooLargeError, {
+        code: 'RESPONSE_TOO_LARGE',
+        limitBytes: DEFAULT_MAX_RESPONSE_BYTES,
+        operation: 'getUserToken',
+      });
       expect(error.message).toContain('http.maxResponseBytes');
       expect(error.message).toContain(String(DEFAULT_MAX_RESPONSE_BYTES));
       expect(rssGrowth).toBeLessThan(100 * MiB);
@@ -371,23 +375,28 @@ describe.each(TRANSPORTS)('2. answer size on the %s transport: http.maxResponseB
     30_000,
   );
 
-  it.each(FRAMINGS)('maxResponseBytes 64 KiB, an answer %s: exactly 64 KiB is read, one byte more is PersonalizedOffersResponseTooLargeError', async (_framing, declareLength) => {
-    const answerOf = (bytes: number): Responder => (_req, res) => {
-      const body = padded(okBody(), bytes);
-      res.writeHead(200, declareLength ? { ...JSON_TYPE, 'Content-Length': String(bytes) } : JSON_TYPE);
-      // Two writes: a chunked answer arrives in more than one piece.
-      res.write(body.slice(0, 1000));
-      res.end(body.slice(1000));
-    };
-    const users = (await boot(baseUrl, { cache: false, http: { transport, maxResponseBytes: LIMIT } })).get(UserTokenService);
-    upstream.answer(answerOf(LIMIT));
-    await expect(users.getUserToken('at-the-limit')).resolves.toBe('tok-123');
-    upstream.answer(answerOf(LIMIT + 1));
-    const error = await rejectionOf(users.getUserToken('past-the-limit'));
-    expectError(error, PersonalizedOffersResponseTooLargeError, { code: 'RESPONSE_TOO_LARGE', limitBytes: LIMIT });
-    expect(error.message).toContain(String(LIMIT));
-    expect(upstream.requests).toHaveLength(2);
-  });
+  it.each(FRAMINGS)(
+    'maxResponseBytes 64 KiB, an answer %s: exactly 64 KiB is read, one byte more is PersonalizedOffersResponseTooLargeError',
+    async (_framing, declareLength) => {
+      const answerOf =
+        (bytes: number): Responder =>
+        (_req, res) => {
+          const body = padded(okBody(), bytes);
+          res.writeHead(200, declareLength ? { ...JSON_TYPE, 'Content-Length': String(bytes) } : JSON_TYPE);
+          // Two writes: a chunked answer arrives in more than one piece.
+          res.write(body.slice(0, 1000));
+          res.end(body.slice(1000));
+        };
+      const users = (await boot(baseUrl, { cache: false, http: { transport, maxResponseBytes: LIMIT } })).get(UserTokenService);
+      upstream.answer(answerOf(LIMIT));
+      await expect(users.getUserToken('at-the-limit')).resolves.toBe('tok-123');
+      upstream.answer(answerOf(LIMIT + 1));
+      const error = await rejectionOf(users.getUserToken('past-the-limit'));
+      expectError(error, PersonalizedOffersResponseTooLargeError, { code: 'RESPONSE_TOO_LARGE', limitBytes: LIMIT });
+      expect(error.message).toContain(String(LIMIT));
+      expect(upstream.requests).toHaveLength(2);
+    },
+  );
 
   it('processActivations answered 200 with a confirming body one byte past maxResponseBytes: PersonalizedOffersOutcomeUnknownError caused by the too-large error, sent once', async () => {
     upstream.answer((_req, res) => res.writeHead(200, JSON_TYPE).end(padded(ACTIVATIONS_BODY, LIMIT + 1)));
@@ -424,7 +433,11 @@ describe('2b. gzip answers on the node transport (axios inflates them): the limi
     upstream.answer(gzipAnswer(bomb, () => (socketClosed = true)));
     const users = (await boot(baseUrl, { cache: false, http: { transport: 'node' } })).get(UserTokenService);
     const { value: error, rssGrowth, heldGrowth, ms } = await measured(() => rejectionOf(users.getUserToken('gzip-bomb-user')));
-    expectError(error, PersonalizedOffersResponseTooLargeError, { code: 'RESPONSE_TOO_LARGE', limitBytes: DEFAULT_MAX_RESPONSE_BYTES, operation: 'getUserToken' });
+    expectError(error, PersonalizedOffersResponseTooLargeError, {
+      code: 'RESPONSE_TOO_LARGE',
+      limitBytes: DEFAULT_MAX_RESPONSE_BYTES,
+      operation: 'getUserToken',
+    });
     expect(error.message).toContain(String(DEFAULT_MAX_RESPONSE_BYTES));
     expect(rssGrowth).toBeLessThan(100 * MiB);
     expect(heldGrowth).toBeLessThan(100 * MiB);
@@ -544,21 +557,24 @@ describe.each(TRANSPORTS)('4. clock skew on the %s transport', (transport) => {
     [401, 600],
     [401, -600],
     [403, 600],
-  ])('a %d whose Date is %d s off: clockSkewSeconds ≈ that, and the message and a warn line name the clock and oauth.clockSkewCorrection', async (status, seconds) => {
-    refuseDated(status, seconds);
-    const captured = captureLogger();
-    const users = (await boot(baseUrl, { cache: false, http: { transport } }, captured.logger)).get(UserTokenService);
-    const error = await rejectionOf(users.getUserToken('skewed-user'));
-    expectError(error, PersonalizedOffersApiError, { status });
-    const skew = error.clockSkewSeconds as number;
-    expect(skew).toBeGreaterThanOrEqual(seconds - 2);
-    expect(skew).toBeLessThanOrEqual(seconds + 2);
-    const sentence = `${Math.abs(skew)} s ${skew > 0 ? 'ahead of' : 'behind'} this machine's`;
-    expect(error.message).toContain("The server's clock");
-    expect(error.message).toContain(sentence);
-    expect(error.message).toContain('oauth.clockSkewCorrection');
-    expect(captured.lines.filter((l) => l.startsWith('warn ') && l.includes(sentence) && l.includes('oauth.clockSkewCorrection'))).toHaveLength(1);
-  });
+  ])(
+    'a %d whose Date is %d s off: clockSkewSeconds ≈ that, and the message and a warn line name the clock and oauth.clockSkewCorrection',
+    async (status, seconds) => {
+      refuseDated(status, seconds);
+      const captured = captureLogger();
+      const users = (await boot(baseUrl, { cache: false, http: { transport } }, captured.logger)).get(UserTokenService);
+      const error = await rejectionOf(users.getUserToken('skewed-user'));
+      expectError(error, PersonalizedOffersApiError, { status });
+      const skew = error.clockSkewSeconds as number;
+      expect(skew).toBeGreaterThanOrEqual(seconds - 2);
+      expect(skew).toBeLessThanOrEqual(seconds + 2);
+      const sentence = `${Math.abs(skew)} s ${skew > 0 ? 'ahead of' : 'behind'} this machine's`;
+      expect(error.message).toContain("The server's clock");
+      expect(error.message).toContain(sentence);
+      expect(error.message).toContain('oauth.clockSkewCorrection');
+      expect(captured.lines.filter((l) => l.startsWith('warn ') && l.includes(sentence) && l.includes('oauth.clockSkewCorrection'))).toHaveLength(1);
+    },
+  );
 
   it('a 401 whose Date is 5 s off: no clockSkewSeconds, and the message says nothing of the clock', async () => {
     refuseDated(401, 5);

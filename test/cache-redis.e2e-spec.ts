@@ -287,7 +287,10 @@ describe('token cache in Redis', () => {
     await redis.kill();
     try {
       await waitFor(async () => store.client.status === 'reconnecting');
-      const closing = contexts.splice(0)[0]!.close().then(() => 'closed');
+      const closing = contexts
+        .splice(0)[0]!
+        .close()
+        .then(() => 'closed');
       const outcome = await Promise.race([closing, new Promise((r) => setTimeout(r, 3_000)).then(() => 'still closing after 3 s')]);
       expect(outcome).toBe('closed');
     } finally {

@@ -76,15 +76,24 @@ describe('a module without AuthInfo, against the simulator', () => {
     const browse = await ref.get(PlatformAdminService).browseOffers();
     expect(browse.offers?.length).toBeGreaterThan(0);
     const served = new Set(simulator.requests.map((r) => r.operationId));
-    for (const id of ['createAccessToken', 'getOffers', 'processActivations', 'getUserPresentmentSavings', 'browseOffers']) expect([id, served.has(id)]).toEqual([id, true]);
+    for (const id of ['createAccessToken', 'getOffers', 'processActivations', 'getUserPresentmentSavings', 'browseOffers'])
+      expect([id, served.has(id)]).toEqual([id, true]);
     // Signed, and admitted by the gateway (afterEach checks there was no refusal).
     expect(simulator.requests.every((r) => r.headers.authorization?.startsWith('OAuth '))).toBe(true);
   });
 
   // The error names the call that refused: the legacy service by user id is refused by the user-token service it uses.
   it.each<[string, (ref: TestingModule) => Promise<unknown> | unknown, string]>([
-    ['LegacyUserPresentmentService.matchedOffers by user id', (r) => r.get(LegacyUserPresentmentService).matchedOffers('config-user'), 'UserTokenService.getUserToken'],
-    ['LegacyUserPresentmentService.getUserSavings by user id', (r) => r.get(LegacyUserPresentmentService).getUserSavings('config-user'), 'UserTokenService.getUserToken'],
+    [
+      'LegacyUserPresentmentService.matchedOffers by user id',
+      (r) => r.get(LegacyUserPresentmentService).matchedOffers('config-user'),
+      'UserTokenService.getUserToken',
+    ],
+    [
+      'LegacyUserPresentmentService.getUserSavings by user id',
+      (r) => r.get(LegacyUserPresentmentService).getUserSavings('config-user'),
+      'UserTokenService.getUserToken',
+    ],
     ['UserTokenService.getUserToken', (r) => r.get(UserTokenService).getUserToken('config-user'), 'UserTokenService.getUserToken'],
     ['UserTokenService.usertokenGet', (r) => r.get(UserTokenService).usertokenGet('999999', 'abcdef0123'), 'UserTokenService.usertokenGet'],
     ['AuthInfoCryptoService.encrypt', (r) => r.get(AuthInfoCryptoService).encrypt('config-user'), 'AuthInfoCryptoService.encrypt'],
@@ -172,7 +181,9 @@ describe('the start-up line for Mastercard hosts (boot only, no request)', () =>
 
   it('names api.mastercard.com as production, and warns that unsigned requests will be refused', async () => {
     const lines = await bootLines({ fId: '12345678' });
-    expect(lines.filter((l) => l.startsWith('log '))).toContainEqual(expect.stringMatching(/^log Personalized Offers API api\.mastercard\.com \(production\), fId …5678, authentication unsigned, /));
+    expect(lines.filter((l) => l.startsWith('log '))).toContainEqual(
+      expect.stringMatching(/^log Personalized Offers API api\.mastercard\.com \(production\), fId …5678, authentication unsigned, /),
+    );
     expect(lines.filter((l) => l.startsWith('warn') && l.includes('api.mastercard.com are unsigned'))).toHaveLength(1);
     expect(lines.join('\n')).not.toContain('12345678');
   });
@@ -228,7 +239,9 @@ describe('PLO_* environment through personalizedOffersConfig and @nestjs/config'
     ]);
     expect(lines.join('\n')).not.toContain('typo-target');
     // The typo left the module on the default host, and the start-up line says so.
-    expect(lines).toContainEqual(expect.stringMatching(/^log Personalized Offers API api\.mastercard\.com \(production\), fId …9999, authentication OAuth 1\.0a RSA-SHA256/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^log Personalized Offers API api\.mastercard\.com \(production\), fId …9999, authentication OAuth 1\.0a RSA-SHA256/),
+    );
   });
 
   it('PLO_ENV=sandbox picks the sandbox host', async () => {
@@ -240,8 +253,16 @@ describe('PLO_* environment through personalizedOffersConfig and @nestjs/config'
 
   it.each([
     ['PLO_ENV=staging', { PLO_ENV: 'staging' }, ['PLO_ENV']],
-    ['PLO_ENV=production with PLO_BASE_URL at the sandbox', { PLO_ENV: 'production', PLO_BASE_URL: 'https://sandbox.api.mastercard.com' }, ['PLO_ENV', 'PLO_BASE_URL']],
-    ['PLO_CACHE=redis without AuthInfo or PLO_CACHE_ENCRYPTION_KEY', { PLO_CACHE: 'redis', PLO_REDIS_URL: 'redis://127.0.0.1:1' }, ['PLO_CACHE_ENCRYPTION_KEY']],
+    [
+      'PLO_ENV=production with PLO_BASE_URL at the sandbox',
+      { PLO_ENV: 'production', PLO_BASE_URL: 'https://sandbox.api.mastercard.com' },
+      ['PLO_ENV', 'PLO_BASE_URL'],
+    ],
+    [
+      'PLO_CACHE=redis without AuthInfo or PLO_CACHE_ENCRYPTION_KEY',
+      { PLO_CACHE: 'redis', PLO_REDIS_URL: 'redis://127.0.0.1:1' },
+      ['PLO_CACHE_ENCRYPTION_KEY'],
+    ],
   ])('fails the boot on %s with PersonalizedOffersConfigError', async (_, vars, settings) => {
     Object.assign(process.env, { PLO_FID: '999999' }, vars);
     const boot = bootFromEnvironment();
@@ -320,6 +341,8 @@ describe('two named registrations from one process environment, through personal
       .compile();
     await expect(boot).rejects.toBeInstanceOf(PersonalizedOffersConfigError);
     await expect(boot).rejects.toMatchObject({ settings: ['PLO_BANK_B_FID'], message: expect.stringContaining('(PLO_BANK_B_FDI is set: a typo?)') });
-    expect(lines.filter((l) => l.includes('not a known variable'))).toEqual(['warn PLO_BANK_B_FDI is not a known variable; did you mean PLO_BANK_B_FID? PersonalizedOffers']);
+    expect(lines.filter((l) => l.includes('not a known variable'))).toEqual([
+      'warn PLO_BANK_B_FDI is not a known variable; did you mean PLO_BANK_B_FID? PersonalizedOffers',
+    ]);
   });
 });

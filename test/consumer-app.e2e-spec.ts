@@ -66,7 +66,8 @@ async function npmTest(app: string, runner: 'jest' | 'vitest', extra: string[] =
   return { ...result, report };
 }
 
-const typecheck = (app: string) => run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(app, 'tsconfig.json'), '--noEmit', '--incremental', 'false'], app);
+const typecheck = (app: string) =>
+  run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(app, 'tsconfig.json'), '--noEmit', '--incremental', 'false'], app);
 
 /** Fails with the runner's output, so a red test says why. */
 function expectPassed(run: Run): void {
@@ -121,15 +122,19 @@ describe('consumer apps (installed from npm pack)', () => {
   it.each([
     ['CommonJS', 'cjs'],
     ['ESM', 'jestEsm'],
-  ])('the %s Jest app runs its *.e2e-spec.ts too, and ts-jest prints no TS151002 warning', async (_kind, key) => {
-    const run = await runs[key]!;
-    expectPassed(run);
-    const files = (run.report?.testResults ?? []).map((r) => r.name ?? '').map((name) => name.slice(name.lastIndexOf('/') + 1));
-    expect(files.sort()).toEqual(['app.controller.spec.ts', 'app.e2e-spec.ts']);
-    expect(run.report?.numPassedTests).toBe(2);
-    expect(run.output).not.toMatch(/TS151002|151002|hybrid module kind/);
-    expect(run.output).not.toMatch(/ts-jest\[[^\]]*\] \(WARN\)/);
-  }, 180_000);
+  ])(
+    'the %s Jest app runs its *.e2e-spec.ts too, and ts-jest prints no TS151002 warning',
+    async (_kind, key) => {
+      const run = await runs[key]!;
+      expectPassed(run);
+      const files = (run.report?.testResults ?? []).map((r) => r.name ?? '').map((name) => name.slice(name.lastIndexOf('/') + 1));
+      expect(files.sort()).toEqual(['app.controller.spec.ts', 'app.e2e-spec.ts']);
+      expect(run.report?.numPassedTests).toBe(2);
+      expect(run.output).not.toMatch(/TS151002|151002|hybrid module kind/);
+      expect(run.output).not.toMatch(/ts-jest\[[^\]]*\] \(WARN\)/);
+    },
+    180_000,
+  );
 
   it('…and fails with the ESM error when transformIgnorePatterns leaves nestjs-personalized-offers out', async () => {
     const run = await runs.cjsWithout!;
@@ -150,10 +155,14 @@ describe('consumer apps (installed from npm pack)', () => {
   it.each([
     ['CommonJS', 'typecheckCjs'],
     ['ESM', 'typecheckEsm'],
-  ])('the %s app type-checks against the packed type declarations', async (_kind, key) => {
-    const run = await runs[key]!;
-    expect([run.code, run.output.trim()]).toEqual([0, '']);
-  }, 180_000);
+  ])(
+    'the %s app type-checks against the packed type declarations',
+    async (_kind, key) => {
+      const run = await runs[key]!;
+      expect([run.code, run.output.trim()]).toEqual([0, '']);
+    },
+    180_000,
+  );
 });
 
 describe('docs/testing.md (the guide the README links for testing)', () => {

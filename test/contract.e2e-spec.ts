@@ -62,7 +62,6 @@ const FID = '999999';
 // Prism as a child process
 // ---------------------------------------------------------------------------------------------
 
-
 /** `prism proxy <spec> <upstream> --errors` on a free loopback port; resolves once it says it listens. */
 async function startPrism(upstream: string): Promise<{ proc: ChildProcess; url: string }> {
   const port = await freePort();
@@ -165,7 +164,9 @@ function toExchange(response: AxiosResponse): Exchange {
   const body = parseJson(response.data) as { type?: unknown } | undefined;
   // The simulator answers application/json only; problem+json comes from Prism, whose `type` is
   // https://stoplight.io/prism/errors#… for violations but e.g. `FetchError` for an unparsable upstream body.
-  const prismProblem = contentType.startsWith('application/problem+json') ? ((body ?? { type: 'unparsable problem+json' }) as Exchange['prismProblem']) : undefined;
+  const prismProblem = contentType.startsWith('application/problem+json')
+    ? ((body ?? { type: 'unparsable problem+json' }) as Exchange['prismProblem'])
+    : undefined;
   return {
     method: (response.config.method ?? 'get').toUpperCase(),
     url: new URL(axios.getUri(response.config)),
@@ -453,7 +454,11 @@ describe('contract: module requests and simulator answers against the v1.5 spec,
 
   /** The user is a `{ userToken }` the caller holds (got first through GET /plo/v1/usertoken). */
   const byToken: Case[] = [
-    ['matchedOffers (GET, UserToken in the query)', async (u) => service.matchedOffers({ userToken: await tokens.getUserToken(u) }, { itemsPerPage: 3 }), [T, M]],
+    [
+      'matchedOffers (GET, UserToken in the query)',
+      async (u) => service.matchedOffers({ userToken: await tokens.getUserToken(u) }, { itemsPerPage: 3 }),
+      [T, M],
+    ],
     [
       'activateStatementCreditOffer (POST, UserToken in the JSON body)',
       async (u) => {
@@ -564,7 +569,11 @@ describe('contract: module requests and simulator answers against the v1.5 spec,
       (u) => presentment.searchOffers(u, { latitude: 40.7128, longitude: -74.006, radius: '25mi' }),
       [AT, `POST ${UP}/offers/filters 200`],
     ],
-    ['processActivations: offerId of an activatable offer', async (u) => presentment.processActivations(u, { offerId: await activatable(u) }), [AT, OFFERS, ACTIVATIONS]],
+    [
+      'processActivations: offerId of an activatable offer',
+      async (u) => presentment.processActivations(u, { offerId: await activatable(u) }),
+      [AT, OFFERS, ACTIVATIONS],
+    ],
     [
       'processActivations of an offer already activated: HTTP 400, its error body fits APIError',
       async (u) => {
@@ -839,7 +848,9 @@ describe('contract: module requests and simulator answers against the v1.5 spec,
       expect(violationsIn(exchanges)).toEqual([
         expect.objectContaining({
           prismError: expect.objectContaining({
-            validation: [expect.objectContaining({ location: ['query', 'pagenumber'], code: 'type', message: 'Request query parameter pagenumber must be integer' })],
+            validation: [
+              expect.objectContaining({ location: ['query', 'pagenumber'], code: 'type', message: 'Request query parameter pagenumber must be integer' }),
+            ],
           }),
         }),
       ]);
@@ -881,7 +892,10 @@ describe('contract: module requests and simulator answers against the v1.5 spec,
       await expect(service.getUserSavings('negative-json')).rejects.toBeDefined();
       expect(wire()).toEqual(['GET /plo/v1/usersavings 500']);
       expect(violationsIn(exchanges)).toEqual([
-        { exchange: expect.stringContaining('GET /plo/v1/usersavings?'), prismError: expect.objectContaining({ title: expect.stringContaining('invalid json response body') }) },
+        {
+          exchange: expect.stringContaining('GET /plo/v1/usersavings?'),
+          prismError: expect.objectContaining({ title: expect.stringContaining('invalid json response body') }),
+        },
       ]);
     });
 

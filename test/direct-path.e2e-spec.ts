@@ -24,14 +24,17 @@ import { rsaKeyPair } from './support/keys.js';
 const CONSUMER_KEY = 'TestConsumerKey_abcdefgh!0123456789abcdef0123456789abcdef0123456789abcdef';
 const { privateKey } = rsaKeyPair();
 const authInfo = { key: '000102030405060708090a0b0c0d0e0f', iv: 'f0e0d0c0b0a090807060504030201000' };
-const activation = JSON.stringify({ Response: { Status: { Code: '600', Message: 'Success' }, ScActivation: { ActivationId: '7', OfferId: 'o-1', Status: 'ACTIVATED' } } });
+const activation = JSON.stringify({
+  Response: { Status: { Code: '600', Message: 'Success' }, ScActivation: { ActivationId: '7', OfferId: 'o-1', Status: 'ACTIVATED' } },
+});
 
 /** Answers once the body has arrived; a fixed DPoP-bound token at the token endpoint. */
 const responder = (req: IncomingMessage, res: ServerResponse): void => {
   req.resume();
   req.on('end', () => {
     const path = new URL(req.url!, 'http://x').pathname;
-    if (path === '/oauth/token') res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: 'at-fixed', token_type: 'DPoP', expires_in: 900 }));
+    if (path === '/oauth/token')
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: 'at-fixed', token_type: 'DPoP', expires_in: 900 }));
     else if (path.includes('activatestatementcreditoffer')) res.writeHead(200, { 'Content-Type': 'application/json' }).end(activation);
     else res.writeHead(200, { 'Content-Type': 'application/json', Date: new Date().toUTCString() }).end(okBody());
   });
@@ -96,7 +99,10 @@ describe('the direct path', () => {
   const dpopKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   const configurations: Array<[string, Partial<PersonalizedOffersModuleOptions>]> = [
     ['OAuth 1.0a', { oauth: { consumerKey: CONSUMER_KEY, signingKey: privateKey } }],
-    ['OAuth 1.0a RSA-PSS with clock skew correction', { oauth: { consumerKey: CONSUMER_KEY, signingKey: privateKey, signatureMethod: 'RSA-PSS', clockSkewCorrection: true } as never }],
+    [
+      'OAuth 1.0a RSA-PSS with clock skew correction',
+      { oauth: { consumerKey: CONSUMER_KEY, signingKey: privateKey, signatureMethod: 'RSA-PSS', clockSkewCorrection: true } as never },
+    ],
     ['OAuth 2.0 DPoP', { oauth2: { clientId: 'client-1', kid: 'kid-1', clientKey: privateKey, dpopKey, scopes: ['s:1'] } as never }],
     ['no signature (loopback)', {}],
   ];

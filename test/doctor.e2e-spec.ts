@@ -125,7 +125,11 @@ describe('PersonalizedOffersDiagnostics.verifyCredentials() against a gateway-mo
 
   it('without AuthInfo (current API only) the authinfo check is skipped and every check still passes', async () => {
     const report = await run({ authInfo: undefined });
-    expect(check(report, 'authinfo')).toMatchObject({ ok: true, skipped: true, detail: expect.stringMatching(/^not configured: the current \/loyalty API does not need it/) });
+    expect(check(report, 'authinfo')).toMatchObject({
+      ok: true,
+      skipped: true,
+      detail: expect.stringMatching(/^not configured: the current \/loyalty API does not need it/),
+    });
     expect(report.ok).toBe(true);
   });
 
@@ -349,7 +353,12 @@ describe('the `nestjs-personalized-offers doctor` bin', () => {
   it('a .p12 whose password is wrong fails the signing-key line naming PLO_OAUTH_KEY_PASSWORD, never echoing it', async () => {
     const file = keyFile('key.p12', makePkcs12(GATEWAY.signingKey, 'keyalias', 'keystorepassword'));
     try {
-      const result = await doctor(['doctor'], { ...env, PLO_OAUTH_KEY_FILE: file, PLO_OAUTH_KEY_ALIAS: 'keyalias', PLO_OAUTH_KEY_PASSWORD: 'wrong-password-42' });
+      const result = await doctor(['doctor'], {
+        ...env,
+        PLO_OAUTH_KEY_FILE: file,
+        PLO_OAUTH_KEY_ALIAS: 'keyalias',
+        PLO_OAUTH_KEY_PASSWORD: 'wrong-password-42',
+      });
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/^✘ signing-key +does not load: PLO_OAUTH_KEY_PASSWORD does not open the PKCS#12 keystore/m);
       expect(result.stdout).not.toContain('wrong-password-42');

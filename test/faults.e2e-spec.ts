@@ -149,7 +149,11 @@ describe('fault modes through the module', () => {
     it.each<[string, SimulatorFault, object]>([
       ['malformed JSON', { type: 'malformed-json' }, { status: 200, bodyExcerpt: expect.stringContaining('{"Response"') }],
       ['an empty body', { type: 'empty-body' }, { status: 200, bodyExcerpt: '' }],
-      ['a non-600 status', { type: 'status-code', code: '601', message: 'User not enrolled' }, { status: 200, apiStatus: { code: '601', message: 'User not enrolled' } }],
+      [
+        'a non-600 status',
+        { type: 'status-code', code: '601', message: 'User not enrolled' },
+        { status: 200, apiStatus: { code: '601', message: 'User not enrolled' } },
+      ],
       ['a 600 without a token', { type: 'no-token' }, { status: 200, apiStatus: { code: '600' } }],
     ])('%s: PersonalizedOffersApiError, not retried', async (_, f, fields) => {
       fault(f);
@@ -211,7 +215,9 @@ describe('fault modes through the module', () => {
             await unsigned.text();
             if (unsigned.status === 400) refused += 1;
           }
-          const headers: Record<string, string> = gated ? { Authorization: OAuth.getAuthorizationHeader(url, 'GET', null, GATEWAY.consumerKey, GATEWAY.signingKey) } : {};
+          const headers: Record<string, string> = gated
+            ? { Authorization: OAuth.getAuthorizationHeader(url, 'GET', null, GATEWAY.consumerKey, GATEWAY.signingKey) }
+            : {};
           const res = await fetch(url, { headers });
           outcomes.push(`${res.status}:${(await res.text()).slice(0, 40)}`);
         }

@@ -23,7 +23,13 @@ const isValidId = (s: string) => s.length > 0 && [...s].length <= 256 && !s.incl
 const validUserId = fc.string({ unit: 'binary', minLength: 1, maxLength: 256 }).filter(isValidId);
 /** Ids that must be refused: a colon or a control character somewhere, too long, or empty. */
 const invalidUserId = fc.oneof(
-  fc.tuple(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom(':', '\u0000', '\n', '\t', '\u007f', '\u0085', '\u009f'), fc.string({ unit: 'binary', maxLength: 40 })).map(([a, bad, b]) => `${a}${bad}${b}`),
+  fc
+    .tuple(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.constantFrom(':', '\u0000', '\n', '\t', '\u007f', '\u0085', '\u009f'),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+    )
+    .map(([a, bad, b]) => `${a}${bad}${b}`),
   fc.string({ unit: 'binary', minLength: 257, maxLength: 400 }).filter((s) => [...s].length > 256),
   fc.constant(''),
 );
@@ -59,14 +65,17 @@ describe('fuzz: AuthInfo', () => {
       for (const encoding of encodings) {
         const c = crypto(mode, encoding);
         fc.assert(
-          fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.stringMatching(/^[0-9a-f]{0,160}$/), fc.base64String({ maxLength: 160 })), (text) => {
-            try {
-              const out = c.decrypt(text);
-              expect(isValidId(out.userId)).toBe(true); // a lucky valid AuthInfo is fine
-            } catch (error) {
-              expect(error).toBeInstanceOf(AuthInfoDecryptError);
-            }
-          }),
+          fc.property(
+            fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.stringMatching(/^[0-9a-f]{0,160}$/), fc.base64String({ maxLength: 160 })),
+            (text) => {
+              try {
+                const out = c.decrypt(text);
+                expect(isValidId(out.userId)).toBe(true); // a lucky valid AuthInfo is fine
+              } catch (error) {
+                expect(error).toBeInstanceOf(AuthInfoDecryptError);
+              }
+            },
+          ),
           { numRuns: 300 },
         );
       }
@@ -75,9 +84,15 @@ describe('fuzz: AuthInfo', () => {
 
   it('refuses every key and IV that is not exactly 16 bytes in an accepted form', () => {
     const badSecret = fc.oneof(
-      fc.uint8Array({ maxLength: 40 }).filter((b) => b.length !== 16).map((b) => Buffer.from(b)),
+      fc
+        .uint8Array({ maxLength: 40 })
+        .filter((b) => b.length !== 16)
+        .map((b) => Buffer.from(b)),
       fc.stringMatching(/^[0-9a-f]{0,64}$/).filter((s) => s.length !== 32),
-      fc.uint8Array({ maxLength: 40 }).filter((b) => b.length !== 16).map((b) => Buffer.from(b).toString('base64')),
+      fc
+        .uint8Array({ maxLength: 40 })
+        .filter((b) => b.length !== 16)
+        .map((b) => Buffer.from(b).toString('base64')),
       fc.string({ maxLength: 40 }).filter((s) => !/^[0-9a-fA-F]{32}$/.test(s) && Buffer.from(s, 'base64').length !== 16),
       fc.constantFrom(undefined, null, 42, {}, []),
     );
@@ -115,9 +130,16 @@ describe('fuzz: bad input makes no request', () => {
       { numRuns: 300 },
     );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.constant(''), fc.string().map((s) => `${s}:`), fc.string().map((s) => `\n${s}`)), async (fId) => {
-        await expect(users.usertokenGet(fId, 'abcd')).rejects.toBeInstanceOf(PersonalizedOffersError);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.constant(''),
+          fc.string().map((s) => `${s}:`),
+          fc.string().map((s) => `\n${s}`),
+        ),
+        async (fId) => {
+          await expect(users.usertokenGet(fId, 'abcd')).rejects.toBeInstanceOf(PersonalizedOffersError);
+        },
+      ),
       { numRuns: 100 },
     );
     expect(simulator.requestCount).toBe(0);
@@ -127,7 +149,11 @@ describe('fuzz: bad input makes no request', () => {
   it('invalid fIds fail the module start-up with PersonalizedOffersConfigError naming fId, and make no request', async () => {
     // This test's own requests only: whatever an earlier test sent does not count here.
     simulator.resetRequestCount();
-    const badFId = fc.oneof(fc.constant(''), fc.string({ maxLength: 20 }).map((s) => `${s}:1`), fc.string({ maxLength: 20 }).map((s) => `${s}\u0000`));
+    const badFId = fc.oneof(
+      fc.constant(''),
+      fc.string({ maxLength: 20 }).map((s) => `${s}:1`),
+      fc.string({ maxLength: 20 }).map((s) => `${s}\u0000`),
+    );
     await fc.assert(
       fc.asyncProperty(badFId, async (fId) => {
         const boot = Test.createTestingModule({

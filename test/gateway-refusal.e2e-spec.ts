@@ -87,7 +87,10 @@ describe('gateway refusals: the base string the module signed, at debug level', 
   it('logs one debug line with the reason code and the redacted base string, identical to the echo when the gateway computed the same one', async () => {
     server.responder = (req, res) => refuse(res, 403, gatewayBaseString(req));
     const ref = await boot();
-    const error = (await ref.get(UserTokenService).getUserToken('refused-user').catch((e: unknown) => e)) as PersonalizedOffersApiError;
+    const error = (await ref
+      .get(UserTokenService)
+      .getUserToken('refused-user')
+      .catch((e: unknown) => e)) as PersonalizedOffersApiError;
 
     expect(error.status).toBe(403);
     expect(error.errors[0]!.reasonCode).toBe('AUTHENTICATION_FAILED');
@@ -110,7 +113,10 @@ describe('gateway refusals: the base string the module signed, at debug level', 
   it('shows the difference when a proxy changed the request: the echo has the parameter the module never signed', async () => {
     server.responder = (req, res) => refuse(res, 403, gatewayBaseString(req, 'Channel=web'));
     const ref = await boot();
-    const error = (await ref.get(UserTokenService).getUserToken('proxied-user').catch((e: unknown) => e)) as PersonalizedOffersApiError;
+    const error = (await ref
+      .get(UserTokenService)
+      .getUserToken('proxied-user')
+      .catch((e: unknown) => e)) as PersonalizedOffersApiError;
 
     expect(echoedBaseString(error)).toContain('Channel%3Dweb');
     expect(loggedBaseString()).toBeDefined();
@@ -120,17 +126,28 @@ describe('gateway refusals: the base string the module signed, at debug level', 
 
   it('a refusal that is not the gateway (the service behind it) logs no base string', async () => {
     server.responder = (_req, res) =>
-      res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify({ Errors: { Error: [{ Source: 'PLO', ReasonCode: 'FORBIDDEN', Description: 'no' }] } }));
+      res
+        .writeHead(403, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ Errors: { Error: [{ Source: 'PLO', ReasonCode: 'FORBIDDEN', Description: 'no' }] } }));
     const ref = await boot();
-    const error = (await ref.get(UserTokenService).getUserToken('service-refused').catch((e: unknown) => e)) as PersonalizedOffersApiError;
+    const error = (await ref
+      .get(UserTokenService)
+      .getUserToken('service-refused')
+      .catch((e: unknown) => e)) as PersonalizedOffersApiError;
     expect(error.status).toBe(403);
     expect(signedLine()).toEqual([]);
   });
 
   it('a gateway refusal of a call does not renew the user token (the credential was never looked at): one token request, one call', async () => {
-    server.responder = (req, res) => (req.url!.includes('/usertoken') ? res.writeHead(200, { 'Content-Type': 'application/json' }).end(okBody('tok-abc123')) : refuse(res, 401, gatewayBaseString(req)));
+    server.responder = (req, res) =>
+      req.url!.includes('/usertoken')
+        ? res.writeHead(200, { 'Content-Type': 'application/json' }).end(okBody('tok-abc123'))
+        : refuse(res, 401, gatewayBaseString(req));
     const ref = await boot();
-    const error = (await ref.get(LegacyUserPresentmentService).getUserSavings('gateway-user').catch((e: unknown) => e)) as PersonalizedOffersApiError;
+    const error = (await ref
+      .get(LegacyUserPresentmentService)
+      .getUserSavings('gateway-user')
+      .catch((e: unknown) => e)) as PersonalizedOffersApiError;
     expect(error.errors[0]!.reasonCode).toBe('AUTHENTICATION_FAILED');
     expect(server.requests.map((r) => r.url.split('?')[0])).toEqual(['/plo/v1/usertoken', '/plo/v1/usersavings']);
     expect(signedLine()[0]).toContain('getUserSavings: the gateway refused the request (401 AUTHENTICATION_FAILED)');
@@ -140,12 +157,16 @@ describe('gateway refusals: the base string the module signed, at debug level', 
   it('a 401 from the service behind the gateway still renews the user token once', async () => {
     let calls = 0;
     server.responder = (req, res) => {
-      if (req.url!.includes('/usertoken')) return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(okBody(`tok-${server.requests.length}x1`));
+      if (req.url!.includes('/usertoken'))
+        return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(okBody(`tok-${server.requests.length}x1`));
       calls += 1;
       res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ Errors: { Error: [{ Source: 'PLO', ReasonCode: 'INVALID_TOKEN' }] } }));
     };
     const ref = await boot();
-    await ref.get(LegacyUserPresentmentService).getUserSavings('expired-user').catch(() => undefined);
+    await ref
+      .get(LegacyUserPresentmentService)
+      .getUserSavings('expired-user')
+      .catch(() => undefined);
     expect(calls).toBe(2);
     expect(server.requests.filter((r) => r.url.startsWith('/plo/v1/usertoken'))).toHaveLength(2);
   });
@@ -156,11 +177,22 @@ describe('gateway refusals: the base string the module signed, at debug level', 
     try {
       simulator.advanceTime(3_600_000); // the gateway's clock is an hour ahead of the module's
       moduleRef = await Test.createTestingModule({
-        imports: [PersonalizedOffersModule.forRoot({ fId: simulator.fIds[0]!, baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, ...signed, http: { retry: false } })],
+        imports: [
+          PersonalizedOffersModule.forRoot({
+            fId: simulator.fIds[0]!,
+            baseUrl: simulator.baseUrl,
+            authInfo: simulator.authInfo,
+            ...signed,
+            http: { retry: false },
+          }),
+        ],
       })
         .setLogger(captured.logger)
         .compile();
-      const error = (await moduleRef.get(UserTokenService).getUserToken('stale-user').catch((e: unknown) => e)) as PersonalizedOffersApiError;
+      const error = (await moduleRef
+        .get(UserTokenService)
+        .getUserToken('stale-user')
+        .catch((e: unknown) => e)) as PersonalizedOffersApiError;
       expect(error.status).toBe(401);
       expect(error.errors[0]).toMatchObject({ source: 'Gateway', reasonCode: 'AUTHENTICATION_FAILED' });
       expect(error.errors[0]!.description).toContain('oauth_timestamp is more than 300 seconds away');
@@ -201,7 +233,10 @@ describe('gateway refusals: the base string the module signed, at debug level', 
     it('a /loyalty refusal: every path segment (user-presentment, access-tokens) kept in the echo and the debug line, which are equal; no user id or consumer key anywhere', async () => {
       const ref = await bootAgainst();
       const userId = 'readable-path-user-0427';
-      const error = (await ref.get(UserPresentmentService).getOffers(userId, { limit: 5 }).catch((e: unknown) => e)) as PersonalizedOffersApiError;
+      const error = (await ref
+        .get(UserPresentmentService)
+        .getOffers(userId, { limit: 5 })
+        .catch((e: unknown) => e)) as PersonalizedOffersApiError;
       expect(error.status).toBe(403);
       expect(error.errors[0]).toMatchObject({ source: 'Gateway', reasonCode: 'AUTHENTICATION_FAILED' });
       const echoed = echoedBaseString(error)!;
@@ -218,7 +253,10 @@ describe('gateway refusals: the base string the module signed, at debug level', 
 
     it('a legacy refusal: /plo/v1/usertoken and FId kept, only the AuthInfo value redacted', async () => {
       const ref = await bootAgainst();
-      const error = (await ref.get(UserTokenService).getUserToken('legacy-readable-user').catch((e: unknown) => e)) as PersonalizedOffersApiError;
+      const error = (await ref
+        .get(UserTokenService)
+        .getUserToken('legacy-readable-user')
+        .catch((e: unknown) => e)) as PersonalizedOffersApiError;
       expect(error.status).toBe(403);
       const echoed = echoedBaseString(error)!;
       expect(echoed).toMatch(/^GET&http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fplo%2Fv1%2Fusertoken&AuthInfo%3D\[redacted\]%26FId%3D999999%26oauth_body_hash%3D/);

@@ -213,7 +213,14 @@ describe('PersonalizedOffersHealthIndicator', () => {
       blocker.disconnect();
       expect(slow).toMatchObject({ status: 'down', tokenStore: { kind: 'redis', reachable: false, reason: 'timeout' } });
       expect(slow.message).toContain('Token store (redis) unreachable: timeout');
-      expect((await until(() => indicator.isHealthy(), (r) => r.personalizedOffers!.status === 'up')).personalizedOffers!.status).toBe('up');
+      expect(
+        (
+          await until(
+            () => indicator.isHealthy(),
+            (r) => r.personalizedOffers!.status === 'up',
+          )
+        ).personalizedOffers!.status,
+      ).toBe('up');
     });
 
     it('is down when Redis is stopped, fast and without calling the upstream; up again when it is back', async () => {
@@ -222,7 +229,10 @@ describe('PersonalizedOffersHealthIndicator', () => {
       await redis.kill();
       try {
         const started = performance.now();
-        const down = await until(() => indicator.isHealthy(), (r) => r.personalizedOffers!.status === 'down');
+        const down = await until(
+          () => indicator.isHealthy(),
+          (r) => r.personalizedOffers!.status === 'down',
+        );
         expect(performance.now() - started).toBeLessThan(3_000);
         expect(down.personalizedOffers).toEqual({
           status: 'down',
@@ -239,7 +249,11 @@ describe('PersonalizedOffersHealthIndicator', () => {
       } finally {
         await redis.start(); // same port
       }
-      const back = await until(() => indicator.isHealthy(), (r) => r.personalizedOffers!.status === 'up', 8_000);
+      const back = await until(
+        () => indicator.isHealthy(),
+        (r) => r.personalizedOffers!.status === 'up',
+        8_000,
+      );
       expect(back.personalizedOffers).toEqual({ status: 'up', circuitBreaker: { state: 'closed' }, tokenStore: { kind: 'redis', reachable: true } });
       expectNoUpstreamCall();
     });
@@ -247,7 +261,9 @@ describe('PersonalizedOffersHealthIndicator', () => {
     it('is down with the error Redis answered (a user not allowed to PING), without the password', async () => {
       const password = 'no-ping-user-password';
       await admin.acl('SETUSER', 'noping', 'on', `>${password}`, '~*', '+@all', '-ping');
-      const { indicator } = await boot({ cache: { store: { redis: { url: `redis://noping:${password}@127.0.0.1:${redis.port}/${DB}`, commandTimeoutMs: 1_000 } } } });
+      const { indicator } = await boot({
+        cache: { store: { redis: { url: `redis://noping:${password}@127.0.0.1:${redis.port}/${DB}`, commandTimeoutMs: 1_000 } } },
+      });
       const result = await indicator.isHealthy();
       expect(result.personalizedOffers).toMatchObject({ status: 'down', tokenStore: { kind: 'redis', reachable: false, reason: 'NOPERM' } });
       expect(JSON.stringify(result)).not.toContain(password);
@@ -260,7 +276,10 @@ describe('PersonalizedOffersHealthIndicator', () => {
       await expect(users.getUserToken('both')).rejects.toThrow();
       await redis.kill();
       try {
-        const down = await until(() => indicator.isHealthy(), (r) => r.personalizedOffers!.tokenStore.reachable === false);
+        const down = await until(
+          () => indicator.isHealthy(),
+          (r) => r.personalizedOffers!.tokenStore.reachable === false,
+        );
         expect(down.personalizedOffers).toMatchObject({ status: 'down', circuitBreaker: { state: 'open' }, tokenStore: { reachable: false } });
         expect(down.personalizedOffers!.message).toMatch(/Circuit breaker open.*Token store \(redis\) unreachable/);
       } finally {
@@ -286,7 +305,9 @@ describe('PersonalizedOffersHealthIndicator', () => {
 
     it('a ping() that rejects: down with its code only, never its message', async () => {
       const secret = 'redis://:hunter2@cache.internal:6379';
-      const { indicator } = await boot({ cache: { store: custom(() => Promise.reject(Object.assign(new Error(`cannot reach ${secret}`), { code: 'EHOSTUNREACH' }))) } });
+      const { indicator } = await boot({
+        cache: { store: custom(() => Promise.reject(Object.assign(new Error(`cannot reach ${secret}`), { code: 'EHOSTUNREACH' }))) },
+      });
       const result = await indicator.isHealthy();
       expect(result.personalizedOffers!.tokenStore).toEqual({ kind: 'custom', reachable: false, reason: 'EHOSTUNREACH' });
       expect(JSON.stringify(result)).not.toContain('hunter2');
@@ -438,7 +459,10 @@ describe('example app: GET /health', () => {
     const base = await start(env());
     expect((await fetch(`${base}/health`)).status).toBe(200);
     await redis.kill();
-    const res = await until(() => fetch(`${base}/health`), (r) => r.status === 503);
+    const res = await until(
+      () => fetch(`${base}/health`),
+      (r) => r.status === 503,
+    );
     const text = await res.text();
     expect(res.status).toBe(503);
     expect(JSON.parse(text).error.personalizedOffers).toMatchObject({ status: 'down', tokenStore: { kind: 'redis', reachable: false } });
@@ -520,7 +544,11 @@ describe('PersonalizedOffersHealthIndicator.forRegistration (named registrations
       simulatorA.clearFaults();
     }
     await expect(usersB.getUserToken('h1')).resolves.toBe(simulatorB.tokenFor('999999', 'h1'));
-    expect((await healthA.isHealthy('bankA')).bankA).toMatchObject({ status: 'down', circuitBreaker: { state: 'open' }, message: expect.stringContaining('Circuit breaker open') });
+    expect((await healthA.isHealthy('bankA')).bankA).toMatchObject({
+      status: 'down',
+      circuitBreaker: { state: 'open' },
+      message: expect.stringContaining('Circuit breaker open'),
+    });
     expect((await healthB.isHealthy('bankB')).bankB).toEqual({ status: 'up', circuitBreaker: { state: 'closed' }, tokenStore: { kind: 'memory' } });
   });
 
@@ -531,7 +559,10 @@ describe('PersonalizedOffersHealthIndicator.forRegistration (named registrations
 
   it('fails compile() naming the missing alias when the registration is not in the module', async () => {
     const compiling = Test.createTestingModule({
-      imports: [PersonalizedOffersModule.forRoot({ name: 'bankB', fId: '999999', baseUrl: simulatorB.baseUrl, authInfo: simulatorB.authInfo, ...signed }), TerminusModule],
+      imports: [
+        PersonalizedOffersModule.forRoot({ name: 'bankB', fId: '999999', baseUrl: simulatorB.baseUrl, authInfo: simulatorB.authInfo, ...signed }),
+        TerminusModule,
+      ],
       providers: [PersonalizedOffersHealthIndicator.forRegistration('bankA')],
     })
       .setLogger({ log() {}, error() {}, warn() {}, debug() {}, verbose() {} })

@@ -76,7 +76,14 @@ describe('LegacyUserPresentmentService against the simulator', () => {
     });
 
     it('matchedOffers sends every filter under its wire name and returns the page with numeric counters', async () => {
-      const page = await service.matchedOffers(user, { pageNumber: 2, itemsPerPage: 5, lang: 'en-US', category: 'SHOP', offerType: 'POSTPAIDCREDIT', merchantName: 'a' });
+      const page = await service.matchedOffers(user, {
+        pageNumber: 2,
+        itemsPerPage: 5,
+        lang: 'en-US',
+        category: 'SHOP',
+        offerType: 'POSTPAIDCREDIT',
+        merchantName: 'a',
+      });
       const sent = lastFor('matchedOffers');
       expect(sent.method).toBe('GET');
       expect(sent.path).toBe('/plo/v1/matchedoffers');
@@ -159,9 +166,7 @@ describe('LegacyUserPresentmentService against the simulator', () => {
       expect(first.NumberOfPages).toBeGreaterThanOrEqual(3);
       expect(ids).toHaveLength(first.TotalCount!);
       expect(new Set(ids).size).toBe(ids.length);
-      expect(requestsFor('matchedOffers').map((r) => r.query.PageNumber?.[0])).toEqual(
-        Array.from({ length: first.NumberOfPages! }, (_, i) => String(i + 1)),
-      );
+      expect(requestsFor('matchedOffers').map((r) => r.query.PageNumber?.[0])).toEqual(Array.from({ length: first.NumberOfPages! }, (_, i) => String(i + 1)));
     });
 
     it('stops at maxPages even when more pages remain', async () => {

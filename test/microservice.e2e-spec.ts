@@ -174,7 +174,10 @@ describe('offers microservice over TCP: two instances sharing the Redis token ca
 
   it('a bad user id comes back as a typed INVALID_USER_ID error (400), not an internal error, without echoing the id and with no upstream call', async () => {
     const outcome = await send(clientB, OFFERS_PATTERNS.matched, { userId: 'victim:999999' });
-    expect(outcome).toEqual({ ok: false, error: { status: 'error', code: 'INVALID_USER_ID', statusCode: 400, message: expect.any(String), operation: 'matchedOffers' } });
+    expect(outcome).toEqual({
+      ok: false,
+      error: { status: 'error', code: 'INVALID_USER_ID', statusCode: 400, message: expect.any(String), operation: 'matchedOffers' },
+    });
     expect(JSON.stringify(outcome)).not.toContain('victim');
     expect(simulator.requests).toHaveLength(0);
   });
@@ -182,7 +185,10 @@ describe('offers microservice over TCP: two instances sharing the Redis token ca
   it('a payload without a string userId is INVALID_REQUEST (400): an object is never taken as a caller-held user token', async () => {
     for (const data of [{}, { userId: 42 }, { userId: { userToken: 'forged-token' } }]) {
       const outcome = await send(clientA, OFFERS_PATTERNS.matched, data);
-      expect(outcome).toEqual({ ok: false, error: { status: 'error', code: 'INVALID_REQUEST', statusCode: 400, message: 'The request needs a string userId.' } });
+      expect(outcome).toEqual({
+        ok: false,
+        error: { status: 'error', code: 'INVALID_REQUEST', statusCode: 400, message: 'The request needs a string userId.' },
+      });
     }
     const noOffer = await send(clientA, OFFERS_PATTERNS.details, { userId: 'ms-alice' });
     expect(noOffer).toEqual({ ok: false, error: expect.objectContaining({ code: 'INVALID_REQUEST', statusCode: 400 }) });
@@ -196,7 +202,13 @@ describe('offers microservice over TCP: two instances sharing the Redis token ca
     const outcome = await send(clientB, OFFERS_PATTERNS.matched, { userId: 'ms-unlucky' });
     expect(outcome).toEqual({
       ok: false,
-      error: { status: 'error', code: 'API_ERROR', statusCode: 503, message: 'The Personalized Offers service is temporarily unavailable.', operation: 'matchedOffers' },
+      error: {
+        status: 'error',
+        code: 'API_ERROR',
+        statusCode: 503,
+        message: 'The Personalized Offers service is temporarily unavailable.',
+        operation: 'matchedOffers',
+      },
     });
     expect(simulator.faultsApplied['http-error']).toBe(3);
     expect(JSON.stringify(outcome)).not.toContain('Simulated failure');
@@ -206,17 +218,16 @@ describe('offers microservice over TCP: two instances sharing the Redis token ca
     await send(clientA, OFFERS_PATTERNS.userToken, { userId: 'ms-garbled' });
     simulator.setFault({ type: 'malformed-json' }, { operation: 'getOfferDetails', times: 1 });
     const outcome = await send(clientA, OFFERS_PATTERNS.details, { userId: 'ms-garbled', offerId: 'any-offer' });
-    expect(outcome).toEqual({ ok: false, error: expect.objectContaining({ status: 'error', code: 'INVALID_RESPONSE', statusCode: 502, operation: 'getOfferDetails' }) });
+    expect(outcome).toEqual({
+      ok: false,
+      error: expect.objectContaining({ status: 'error', code: 'INVALID_RESPONSE', statusCode: 502, operation: 'getOfferDetails' }),
+    });
   });
 
   // Runs last: it checks everything the tests above received and logged.
   it('no RPC payload nor log line carries a user token, an AuthInfo or key material', async () => {
     const users = ['ms-alice', 'ms-fleet-user', 'ms-activator', 'ms-unlucky', 'ms-garbled'];
-    const secrets = [
-      ...users.map((u) => simulator.tokenFor(FID, u)),
-      String(simulator.authInfo.key),
-      String(simulator.authInfo.iv),
-    ];
+    const secrets = [...users.map((u) => simulator.tokenFor(FID, u)), String(simulator.authInfo.key), String(simulator.authInfo.iv)];
     // AuthInfo values the instances sent (these requests are this test's own: the log was cleared before it).
     await send(clientA, OFFERS_PATTERNS.userToken, { userId: 'ms-last' });
     const authInfos = simulator.requests.filter((r) => r.operationId === 'getUserToken').map((r) => r.query.AuthInfo![0]!);

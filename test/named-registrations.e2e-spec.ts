@@ -75,9 +75,7 @@ describe('named registrations', () => {
   }
 
   async function boot(imports: NonNullable<ModuleMetadata['imports']>, providers: Provider[] = []): Promise<TestingModule> {
-    const ref = await Test.createTestingModule({ imports, providers })
-      .setLogger(logger)
-      .compile();
+    const ref = await Test.createTestingModule({ imports, providers }).setLogger(logger).compile();
     await ref.init();
     contexts.push(ref);
     return ref;
@@ -130,7 +128,10 @@ describe('named registrations', () => {
       ) {}
     }
     // Injected into a provider of the app (ref.get would search every module, internal providers included).
-    const ref = await boot([PersonalizedOffersModule.forRoot(optionsA()), PersonalizedOffersModule.forRoot({ name: 'bankB', ...optionsB() })], [DefaultAndNamed]);
+    const ref = await boot(
+      [PersonalizedOffersModule.forRoot(optionsA()), PersonalizedOffersModule.forRoot({ name: 'bankB', ...optionsB() })],
+      [DefaultAndNamed],
+    );
     expect(getPersonalizedOffersToken(UserTokenService)).toBe(UserTokenService);
     const { byClass, byName } = ref.get(DefaultAndNamed);
     expect(byClass).not.toBe(byName);
@@ -158,10 +159,7 @@ describe('named registrations', () => {
   it('each registration has its own circuit breaker: bankA’s open breaker does not fail bankB’s calls', async () => {
     const breaker = { http: { retry: false as const, circuitBreaker: { consecutiveFailures: 1, halfOpenAfterMs: 60_000 } } };
     const ref = await boot(
-      [
-        PersonalizedOffersModule.forRoot({ name: 'bankA', ...optionsA(breaker) }),
-        PersonalizedOffersModule.forRoot({ name: 'bankB', ...optionsB(breaker) }),
-      ],
+      [PersonalizedOffersModule.forRoot({ name: 'bankA', ...optionsA(breaker) }), PersonalizedOffersModule.forRoot({ name: 'bankB', ...optionsB(breaker) })],
       [TwoBanks],
     );
     const banks = ref.get(TwoBanks);
@@ -199,7 +197,9 @@ describe('named registrations', () => {
 
       // bankB's key at bankA's gateway is refused: the registrations really sign with different keys.
       const crossed = await boot([PersonalizedOffersModule.forRoot({ name: 'crossed', ...own(gateA, '111111', keysB), http: { retry: false } })]);
-      await expect(crossed.get<UserTokenService>(getPersonalizedOffersToken(UserTokenService, 'crossed')).getUserToken('gina', { refresh: true })).rejects.toBeDefined();
+      await expect(
+        crossed.get<UserTokenService>(getPersonalizedOffersToken(UserTokenService, 'crossed')).getUserToken('gina', { refresh: true }),
+      ).rejects.toBeDefined();
       expect(gateA.takeGatewayRefusals()).toHaveLength(1);
     } finally {
       await Promise.all([gateA.stop(), gateB.stop()]);

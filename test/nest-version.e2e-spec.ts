@@ -58,9 +58,7 @@ describe(`the Nest the suite runs against (expected major ${expectedMajor})`, ()
     const simulator = new PersonalizedOffersSimulator();
     await simulator.start();
     const moduleRef = await Test.createTestingModule({
-      imports: [
-        PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo }),
-      ],
+      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo })],
     }).compile();
     try {
       const http = moduleRef.get<HttpService>(PERSONALIZED_OFFERS_HTTP);

@@ -97,7 +97,9 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
     // The verifier's independent result: the signature covers that query; without it, or with
     // another AuthInfo, the same header does not verify.
     expect(verifyOAuthRequest({ ...sent, url: path! }, publicKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
-    expect(verifyOAuthRequest({ ...sent, url: sent.url.replace(/AuthInfo=[0-9a-f]{2}/, 'AuthInfo=00') }, publicKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
+    expect(
+      verifyOAuthRequest({ ...sent, url: sent.url.replace(/AuthInfo=[0-9a-f]{2}/, 'AuthInfo=00') }, publicKey, { consumerKey: CONSUMER_KEY, origin }).ok,
+    ).toBe(false);
   });
 
   it("signatureMethod 'RSA-PSS': the header says RSA-PSS and the PSS signature verifies independently (PKCS#1 v1.5 does not)", async () => {
@@ -128,7 +130,14 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
     // A fixed clock: the users are chosen by the AuthInfo they encrypt to, which must not change
     // between choosing and sending (the time is part of the plaintext).
     moduleRef = await Test.createTestingModule({
-      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo: { ...authInfo, encoding: 'base64' }, oauth: { consumerKey: CONSUMER_KEY, signingKey: pkcs8 } })],
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl,
+          authInfo: { ...authInfo, encoding: 'base64' },
+          oauth: { consumerKey: CONSUMER_KEY, signingKey: pkcs8 },
+        }),
+      ],
     })
       .overrideProvider(PERSONALIZED_OFFERS_CLOCK)
       .useValue({ now: () => 1_800_000_000_000 })
@@ -194,7 +203,12 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
         activationBody,
         { FId: '999999', OfferId: 'o-€', Lang: 'en_US', UserToken: 'tok-/+=' },
       ],
-      ['sendUserFeedback', (s) => s.sendUserFeedback({ userToken: 'tok-1' }, { offerId: 'o-1', feedback: 1 }), feedbackBody, { FId: '999999', OfferId: 'o-1', Feedback: 1, UserToken: 'tok-1' }],
+      [
+        'sendUserFeedback',
+        (s) => s.sendUserFeedback({ userToken: 'tok-1' }, { offerId: 'o-1', feedback: 1 }),
+        feedbackBody,
+        { FId: '999999', OfferId: 'o-1', Feedback: 1, UserToken: 'tok-1' },
+      ],
     ])('%s: the signature and body hash verify against the received body', async (_, call, answer, expectedBody) => {
       server.responder = answerAfterBody(answer);
       const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
@@ -243,9 +257,11 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
       [
         'publishImpressions',
         (ref) =>
-          ref.get(UserPresentmentService).publishImpressions({ accessToken: 'at-1' }, [
-            { offerId: 'o-1', order: 1, activityType: 'VIEWED', activityTimestamp: new Date('2026-11-29T10:00:00Z') },
-          ]),
+          ref
+            .get(UserPresentmentService)
+            .publishImpressions({ accessToken: 'at-1' }, [
+              { offerId: 'o-1', order: 1, activityType: 'VIEWED', activityTimestamp: new Date('2026-11-29T10:00:00Z') },
+            ]),
         '"Accepted"',
         '/loyalty/offers/impressions',
         { impressions: [{ offerId: 'o-1', order: '1', activityType: 'VIEWED', activityTimestamp: '2026-11-29T10:00:00.000Z' }] },
@@ -292,7 +308,7 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
       server.responder = answerAfterBody(JSON.stringify({ Response: { Status: { Code: '600', Message: 'Success' } } }));
       const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
       await ref.get(LegacyUserPresentmentService).matchedOffers({ userToken: 'tok-1' }, { merchantName: "Koalla's (best)! *deals* 100%", category: 'SHOP' });
-      expect(server.requests[0]!.url).toContain("MerchantName=Koalla%27s%20%28best%29%21%20%2Adeals%2A%20100%25");
+      expect(server.requests[0]!.url).toContain('MerchantName=Koalla%27s%20%28best%29%21%20%2Adeals%2A%20100%25');
       expect(verify().ok).toBe(true);
     });
   });
@@ -301,16 +317,54 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
     const short = rsaKeyPair(1024).privateKey;
     const ec = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
     const cases: Array<[string, () => OAuthOptions, RegExp, string]> = [
-      ['a wrong PKCS#12 password', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'keyalias', password: 'wrongP12password-Zq8x' } }), /password does not open/, 'oauth.pkcs12.password'],
-      ['an alias that is not in the file', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'other', password: 'keystorepassword' } }), /"other" is not in the keystore; it holds: "keyalias"/, 'oauth.pkcs12.alias'],
-      ['a file that is not a keystore', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: Buffer.from('hello world'), alias: 'a', password: 'notAkeystorePassword-3Hk' } }), /not a PKCS#12 keystore/, 'oauth.pkcs12'],
-      ['a missing file', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { path: join(dir, 'missing.p12'), alias: 'a', password: 'missingFilePassword-7Rt' } }), /cannot be read \(ENOENT\)/, 'oauth.pkcs12.path'],
-      ['a PEM that is not a key', () => ({ consumerKey: CONSUMER_KEY, signingKey: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }), /not a PEM private key/, 'oauth.signingKey'],
+      [
+        'a wrong PKCS#12 password',
+        () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'keyalias', password: 'wrongP12password-Zq8x' } }),
+        /password does not open/,
+        'oauth.pkcs12.password',
+      ],
+      [
+        'an alias that is not in the file',
+        () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'other', password: 'keystorepassword' } }),
+        /"other" is not in the keystore; it holds: "keyalias"/,
+        'oauth.pkcs12.alias',
+      ],
+      [
+        'a file that is not a keystore',
+        () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: Buffer.from('hello world'), alias: 'a', password: 'notAkeystorePassword-3Hk' } }),
+        /not a PKCS#12 keystore/,
+        'oauth.pkcs12',
+      ],
+      [
+        'a missing file',
+        () => ({ consumerKey: CONSUMER_KEY, pkcs12: { path: join(dir, 'missing.p12'), alias: 'a', password: 'missingFilePassword-7Rt' } }),
+        /cannot be read \(ENOENT\)/,
+        'oauth.pkcs12.path',
+      ],
+      [
+        'a PEM that is not a key',
+        () => ({ consumerKey: CONSUMER_KEY, signingKey: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }),
+        /not a PEM private key/,
+        'oauth.signingKey',
+      ],
       ['a public key', () => ({ consumerKey: CONSUMER_KEY, signingKey: publicKey }), /must be a private key/, 'oauth.signingKey'],
       ['an RSA key that is too short', () => ({ consumerKey: CONSUMER_KEY, signingKey: short }), /1024-bit RSA key; at least 2048/, 'oauth.signingKey'],
-      ['a short key inside a PKCS#12', () => ({ consumerKey: CONSUMER_KEY, pkcs12: { data: makePkcs12(short, 'k', 'shortKeyP12password-9Qm'), alias: 'k', password: 'shortKeyP12password-9Qm' } }), /1024-bit/, 'oauth.pkcs12'],
+      [
+        'a short key inside a PKCS#12',
+        () => ({
+          consumerKey: CONSUMER_KEY,
+          pkcs12: { data: makePkcs12(short, 'k', 'shortKeyP12password-9Qm'), alias: 'k', password: 'shortKeyP12password-9Qm' },
+        }),
+        /1024-bit/,
+        'oauth.pkcs12',
+      ],
       ['an EC key', () => ({ consumerKey: CONSUMER_KEY, signingKey: ec() }), /must be an RSA key/, 'oauth.signingKey'],
-      ['both a PEM and a PKCS#12', () => ({ consumerKey: CONSUMER_KEY, signingKey: pkcs8, pkcs12: { data: p12, alias: 'keyalias', password: 'bothGivenPassword-2Lp' } }), /exactly one/, 'oauth.signingKey'],
+      [
+        'both a PEM and a PKCS#12',
+        () => ({ consumerKey: CONSUMER_KEY, signingKey: pkcs8, pkcs12: { data: p12, alias: 'keyalias', password: 'bothGivenPassword-2Lp' } }),
+        /exactly one/,
+        'oauth.signingKey',
+      ],
       ['neither', () => ({ consumerKey: CONSUMER_KEY }), /exactly one/, 'oauth.signingKey'],
       ['an empty consumer key', () => ({ consumerKey: '', signingKey: pkcs8 }), /consumerKey/, 'oauth.consumerKey'],
     ];

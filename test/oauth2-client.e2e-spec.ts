@@ -106,7 +106,9 @@ class StandIn extends LoopbackServer {
         check(req.headers.authorization === undefined, 'an Authorization header at the token endpoint');
         check(proof?.claims.ath === undefined, 'ath at the token endpoint');
         if (proof?.claims.nonce !== this.nonce) {
-          res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'use_dpop_nonce', error_description: 'Authorization server requires nonce in DPoP proof' }));
+          res
+            .writeHead(400, { 'Content-Type': 'application/json' })
+            .end(JSON.stringify({ error: 'use_dpop_nonce', error_description: 'Authorization server requires nonce in DPoP proof' }));
           return;
         }
         const assertion = verifyJws(form.get('client_assertion')!, this.clientKey.publicKey);
@@ -122,7 +124,9 @@ class StandIn extends LoopbackServer {
         check(c.exp - c.iat <= 90 && c.exp > Date.now() / 1000, 'assertion exp');
         const token = `at-${this.tokenRequests}-${Math.random().toString(36).slice(2)}`;
         this.tokens.set(token, { jkt: jkt(proof!.header.jwk), scope: form.get('scope') ?? '' });
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: token, token_type: this.tokenType, expires_in: 900, scope: form.get('scope') }));
+        res
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ access_token: token, token_type: this.tokenType, expires_in: 900, scope: form.get('scope') }));
         return;
       }
       // The gateway.
@@ -140,7 +144,11 @@ class StandIn extends LoopbackServer {
         return;
       }
       if (this.scopeRefused) {
-        res.writeHead(403, { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Dpop error:"insufficient_scope", error_description:"requested scope is not permitted"' })
+        res
+          .writeHead(403, {
+            'Content-Type': 'application/json',
+            'WWW-Authenticate': 'Dpop error:"insufficient_scope", error_description:"requested scope is not permitted"',
+          })
           .end(JSON.stringify({ error: 'insufficient_scope', error_description: 'requested scope is not permitted' }));
         return;
       }
@@ -149,7 +157,8 @@ class StandIn extends LoopbackServer {
       check(proof?.claims.ath === (token ? accessTokenHash(token) : undefined), 'ath');
       check(proof?.claims.nonce === this.nonce, 'nonce');
       if (url.pathname === '/plo/v1/usertoken') res.writeHead(200, { 'Content-Type': 'application/json' }).end(okBody('user-token-1'));
-      else if (url.pathname === '/loyalty/offers/user-presentment/access-tokens') res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ accessToken: 'x-auth-token-1' }));
+      else if (url.pathname === '/loyalty/offers/user-presentment/access-tokens')
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ accessToken: 'x-auth-token-1' }));
       else res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ offset: 0, limit: 10, total: 0, count: 0, offers: [] }));
     });
   };
@@ -248,7 +257,12 @@ describe('OAuth 2.0 (FAPI 2.0, private_key_jwt, DPoP): the module against a stri
 
   it('scopes per operation: each scope set gets its own token', async () => {
     const ref = await boot({
-      oauth2: { clientId: server.clientId, kid: server.kid, clientKey: server.clientKey.privateKey, scopes: (op) => [op.id.startsWith('get') ? 'plo:read' : 'loyalty:all'] },
+      oauth2: {
+        clientId: server.clientId,
+        kid: server.kid,
+        clientKey: server.clientKey.privateKey,
+        scopes: (op) => [op.id.startsWith('get') ? 'plo:read' : 'loyalty:all'],
+      },
     });
     await ref.get(UserTokenService).getUserToken('dave');
     await ref.get(UserPresentmentService).getOffers('dave');
@@ -273,15 +287,26 @@ describe('OAuth 2.0 (FAPI 2.0, private_key_jwt, DPoP): the module against a stri
     const capture = captureLogger();
     moduleRef = await Test.createTestingModule({
       imports: [
-        PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo, oauth2: { clientId: server.clientId, kid: server.kid, clientKey: server.clientKey.privateKey, scopes: ['plo:read'] } }),
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl,
+          authInfo,
+          oauth2: { clientId: server.clientId, kid: server.kid, clientKey: server.clientKey.privateKey, scopes: ['plo:read'] },
+        }),
       ],
     })
       .setLogger(capture.logger)
       .compile();
     server.scopeRefused = true;
-    const error = await moduleRef.get(UserTokenService).getUserToken('frank').catch((e: unknown) => e);
+    const error = await moduleRef
+      .get(UserTokenService)
+      .getUserToken('frank')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PersonalizedOffersApiError);
-    expect(error).toMatchObject({ status: 403, errors: [{ reasonCode: 'insufficient_scope', source: 'OAuth2', description: 'requested scope is not permitted' }] });
+    expect(error).toMatchObject({
+      status: 403,
+      errors: [{ reasonCode: 'insufficient_scope', source: 'OAuth2', description: 'requested scope is not permitted' }],
+    });
     expect(server.requests.filter((r) => !r.url.startsWith('/oauth/token'))).toHaveLength(1);
     const warn = capture.lines.filter((l) => l.startsWith('warn ') && l.includes('insufficient_scope'));
     expect(warn).toHaveLength(1);
@@ -339,7 +364,12 @@ describe('OAuth 2.0 (FAPI 2.0, private_key_jwt, DPoP): the module against a stri
   it('the health indicator reports the token state without calling Mastercard: none, valid, then failing (down) after a refused mint', async () => {
     moduleRef = await Test.createTestingModule({
       imports: [
-        PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo, oauth2: { clientId: server.clientId, kid: server.kid, clientKey: server.clientKey.privateKey, scopes: ['s'] } }),
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl,
+          authInfo,
+          oauth2: { clientId: server.clientId, kid: server.kid, clientKey: server.clientKey.privateKey, scopes: ['s'] },
+        }),
         TerminusModule,
       ],
       providers: [PersonalizedOffersHealthIndicator],

@@ -26,7 +26,9 @@ describe('OAuth 2.0 end to end against the simulator in OAuth 2.0 mode', () => {
 
   /** Refusals other than the expected nonce rounds: each one a request the module got wrong. */
   const refusals = () =>
-    simulator.requests.filter((r) => r.gatewayRefusal && r.gatewayRefusal.reasonCode !== 'use_dpop_nonce').map((r) => `${r.method} ${r.path}: ${r.gatewayRefusal!.reasonCode} ${r.gatewayRefusal!.description}`);
+    simulator.requests
+      .filter((r) => r.gatewayRefusal && r.gatewayRefusal.reasonCode !== 'use_dpop_nonce')
+      .map((r) => `${r.method} ${r.path}: ${r.gatewayRefusal!.reasonCode} ${r.gatewayRefusal!.description}`);
 
   beforeAll(async () => {
     await simulator.start();
@@ -93,7 +95,10 @@ describe('OAuth 2.0 end to end against the simulator in OAuth 2.0 mode', () => {
       ['getUserPresentmentSavings', () => current.getUserPresentmentSavings(user)],
       ['getUserPresentmentAdjustments', () => current.getUserPresentmentAdjustments(user, { limit: 10 })],
       ['findGeoLocations', () => current.findGeoLocations(user, { keywords: 'San', limit: 5 })],
-      ['publishImpressions', () => current.publishImpressions(user, [{ offerId: offerIds[0]!, order: 1, activityType: 'VIEWED', activityTimestamp: new Date() }])],
+      [
+        'publishImpressions',
+        () => current.publishImpressions(user, [{ offerId: offerIds[0]!, order: 1, activityType: 'VIEWED', activityTimestamp: new Date() }]),
+      ],
       ['browseOffers', () => admin.browseOffers({ limit: 5, lang: ['ALL'] })],
       ['searchAdminOffers', () => admin.searchAdminOffers({ category: 'DINING', limit: 5 })],
       ['getAdjustments', () => admin.getAdjustments({ limit: 5 })],
@@ -158,7 +163,7 @@ describe('OAuth 2.0 end to end against the simulator in OAuth 2.0 mode', () => {
     }
   });
 
-  it('usePersonalizedOffersSimulator follows an app on OAuth 2.0: the simulator it starts runs in OAuth 2.0 mode with the app\'s client, and Mastercard\'s endpoints are replaced', async () => {
+  it("usePersonalizedOffersSimulator follows an app on OAuth 2.0: the simulator it starts runs in OAuth 2.0 mode with the app's client, and Mastercard's endpoints are replaced", async () => {
     const fresh = new PersonalizedOffersSimulator();
     const app = PersonalizedOffersModule.forRoot({
       fId: '999999',
@@ -198,7 +203,13 @@ describe('OAuth 2.0 end to end against the simulator in OAuth 2.0 mode', () => {
             baseUrl: simulator.baseUrl,
             authInfo: simulator.authInfo,
             cache: { store: { redis: { url: redis.url(db) } } },
-            oauth2: { clientId: credentials.clientId, kid: credentials.kid, clientKey: credentials.clientKey, scopes: ['offers:read'], ...(dpopKey ? { dpopKey } : {}) },
+            oauth2: {
+              clientId: credentials.clientId,
+              kid: credentials.kid,
+              clientKey: credentials.clientKey,
+              scopes: ['offers:read'],
+              ...(dpopKey ? { dpopKey } : {}),
+            },
           }),
         ],
       }).compile();

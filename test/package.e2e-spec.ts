@@ -82,9 +82,13 @@ describe('the built package', () => {
       execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }),
     ) as Array<{ files: Array<{ path: string }> }>;
     const paths = packed!.files.map((f) => f.path);
-    const guides = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+    const guides = readdirSync(join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`);
     expect(guides.length).toBeGreaterThan(5);
-    expect(paths.filter((p) => !p.startsWith('dist/personalized-offers/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', ...guides, 'package.json'].sort());
+    expect(paths.filter((p) => !p.startsWith('dist/personalized-offers/')).sort()).toEqual(
+      ['CHANGELOG.md', 'LICENSE', 'README.md', ...guides, 'package.json'].sort(),
+    );
     expect(paths.some((p) => /\.spec\./.test(p))).toBe(false);
     const maps = paths.filter((p) => p.endsWith('.js.map'));
     expect(maps.length).toBeGreaterThan(10);
@@ -117,7 +121,9 @@ describe('the built package', () => {
     for (const file of files) {
       // `from '…'`, `import '…'` and `import('…')`; not a word ending in "from" before a quote in a string.
       // Comments left out: prose such as 'tell "not active" from "not listed"' is not an import.
-      const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+      const code = readFileSync(file, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '');
       const specs = [...code.matchAll(/\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]|\bimport\s+['"]([^'"]+)['"]/g)];
       for (const spec of specs.map((m) => m[1] ?? m[2] ?? m[3])) {
         if (spec!.startsWith('.') || spec!.startsWith('node:') || builtins.has(spec!)) continue;

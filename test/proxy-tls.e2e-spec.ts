@@ -31,7 +31,10 @@ function testPki(): { caPem: string; certPem: string; keyPem: string } {
   const caName = [{ name: 'commonName', value: 'nestjs-personalized-offers test CA' }];
   ca.setSubject(caName);
   ca.setIssuer(caName);
-  ca.setExtensions([{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true }]);
+  ca.setExtensions([
+    { name: 'basicConstraints', cA: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true },
+  ]);
   ca.sign(caKey, forge.md.sha256.create());
 
   const cert = forge.pki.createCertificate();
@@ -42,7 +45,13 @@ function testPki(): { caPem: string; certPem: string; keyPem: string } {
   cert.setSubject([{ name: 'commonName', value: 'sandbox.example.test' }]);
   cert.setIssuer(caName);
   cert.setExtensions([
-    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'sandbox.example.test' }] },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 7, ip: '127.0.0.1' },
+        { type: 2, value: 'sandbox.example.test' },
+      ],
+    },
     { name: 'extKeyUsage', serverAuth: true },
   ]);
   cert.sign(caKey, forge.md.sha256.create());
@@ -111,7 +120,10 @@ describe('egress proxy and extra CA', () => {
       ],
     }).compile();
     try {
-      return await ref.get(UserTokenService).getUserToken('alice').catch((e: unknown) => e);
+      return await ref
+        .get(UserTokenService)
+        .getUserToken('alice')
+        .catch((e: unknown) => e);
     } finally {
       await ref.close();
     }
@@ -168,7 +180,13 @@ describe('egress proxy and extra CA', () => {
     [{ ca: [] as string[] }, 'http.ca'],
   ])('refuses %o at start-up, naming %s', async (http, setting) => {
     const error = await Test.createTestingModule({
-      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', authInfo: { key: '000102030405060708090a0b0c0d0e0f', iv: 'f0e0d0c0b0a090807060504030201000' }, http })],
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          authInfo: { key: '000102030405060708090a0b0c0d0e0f', iv: 'f0e0d0c0b0a090807060504030201000' },
+          http,
+        }),
+      ],
     })
       .compile()
       .catch((e: unknown) => e);

@@ -55,11 +55,14 @@ class CountingDoor {
   private forward(req: IncomingMessage, res: ServerResponse): void {
     const arrival: Arrival = { instance: this.instance, at: performance.now(), url: req.url ?? '' };
     this.arrivals.push(arrival);
-    const up = httpRequest({ host: '127.0.0.1', port: this.upstreamPort(), method: req.method, path: req.url, headers: req.headers, agent: this.agent }, (answer) => {
-      arrival.status = answer.statusCode;
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const up = httpRequest(
+      { host: '127.0.0.1', port: this.upstreamPort(), method: req.method, path: req.url, headers: req.headers, agent: this.agent },
+      (answer) => {
+        arrival.status = answer.statusCode;
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   }
@@ -202,7 +205,7 @@ describe('rate limit (rateLimit): three instances share one limit through Redis;
     expect(lines.some((l) => /^warn .*Redis did not answer/.test(l))).toBe(false); // shared all along, no fallback
   });
 
-  it('a 429 with Retry-After: 1 to one instance pauses the other two under load: none of their requests reaches the upstream from 50 ms after the 429 (requests already on the wire) to 950 ms after it, they resume afterwards, and the 429\'d call is retried after the pause', async () => {
+  it("a 429 with Retry-After: 1 to one instance pauses the other two under load: none of their requests reaches the upstream from 50 ms after the 429 (requests already on the wire) to 950 ms after it, they resume afterwards, and the 429'd call is retried after the pause", async () => {
     const fleet = await Promise.all([0, 1, 2].map(() => instance({ requestsPerSecond: 50, burst: 5 })));
     // A steady load: every instance has calls sleeping on reserved permits when the 429 comes.
     const calls = Array.from({ length: 300 }, (_, i) => outcome(fleet[i % 3]!.getUserToken(user())));
@@ -227,7 +230,10 @@ describe('rate limit (rateLimit): three instances share one limit through Redis;
   });
 
   it('a refusal past maxWaitMs is typed (PersonalizedOffersRateLimitedError, retryAfterMs) and sends nothing: instance B finds the fleet permit A took', async () => {
-    const [a, b] = await Promise.all([instance({ requestsPerSecond: 1, burst: 1, maxWaitMs: 200 }), instance({ requestsPerSecond: 1, burst: 1, maxWaitMs: 200 })]);
+    const [a, b] = await Promise.all([
+      instance({ requestsPerSecond: 1, burst: 1, maxWaitMs: 200 }),
+      instance({ requestsPerSecond: 1, burst: 1, maxWaitMs: 200 }),
+    ]);
     await a.getUserToken(user());
     const refusal = await b.getUserToken(user()).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(PersonalizedOffersRateLimitedError);

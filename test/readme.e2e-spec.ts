@@ -85,7 +85,11 @@ const folderOf = (doc: string) => doc.replace(/\.md$/, '').replace(/[/]/g, '__')
 /** A developer's shell: none of this run's Jest, npm or PLO_* settings. */
 function run(file: string, args: string[], cwd: string): Promise<{ code: number | null; stdout: string; output: string }> {
   return new Promise((resolve) => {
-    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(NODE_OPTIONS|JEST_WORKER_ID|npm_|PLO_)/i.test(name))), CI: 'true', NO_COLOR: '1' };
+    const env = {
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(NODE_OPTIONS|JEST_WORKER_ID|npm_|PLO_)/i.test(name))),
+      CI: 'true',
+      NO_COLOR: '1',
+    };
     execFile(file, args, { cwd, env, timeout: 240_000, maxBuffer: 32 << 20 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
       resolve({ code, stdout, output: `${stdout}\n${stderr}` });
@@ -169,7 +173,7 @@ describeOnce('README and guides', () => {
     expect(readme.split('\n').length).toBeLessThan(README_MAX_LINES);
   });
 
-  it('README.md keeps the repository\'s two commands in a bash block of its marked repository section', () => {
+  it("README.md keeps the repository's two commands in a bash block of its marked repository section", () => {
     const section = readme.slice(readme.indexOf('<!-- repository -->'), readme.indexOf('<!-- /repository -->'));
     expect(readme.indexOf('<!-- repository -->')).toBeGreaterThan(0);
     expect(readme.indexOf('<!-- repository -->')).toBeLessThan(readme.indexOf('## '));
@@ -209,9 +213,7 @@ describeOnce('README and guides', () => {
   });
 
   it('every file README.md names outside its repository section is in the package, and every guide it links exists', () => {
-    const prose = readme
-      .replace(/<!-- repository -->[\s\S]*?<!-- \/repository -->/, '')
-      .replace(/```[\s\S]*?```/g, '');
+    const prose = readme.replace(/<!-- repository -->[\s\S]*?<!-- \/repository -->/, '').replace(/```[\s\S]*?```/g, '');
     const links = [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((target) => !/^(#|https?:|mailto:)/.test(target));
     const named = [...prose.matchAll(/`([^`\s]+)`/g)].map((m) => m[1]!).filter((text) => /^(\.\/)?[\w.-]+(\/[\w.-]+)*\/[\w.-]+\.[a-z]{1,5}$/.test(text));
     const missing: string[] = [];
@@ -224,7 +226,9 @@ describeOnce('README and guides', () => {
     // Anywhere outside the repository section, code included: a path into one of the repository's
     // own folders must be a file the package ships (the old README named ~40 that it did not).
     const outside = readme.replace(/<!-- repository -->[\s\S]*?<!-- \/repository -->/, '');
-    const repositoryPaths = [...outside.matchAll(/(?<![\w@/.-])((?:src|dist|test|libs|bench|soak|scripts|compat|config|etc|docs)\/[\w./-]*\w)/g)].map((m) => m[1]!);
+    const repositoryPaths = [...outside.matchAll(/(?<![\w@/.-])((?:src|dist|test|libs|bench|soak|scripts|compat|config|etc|docs)\/[\w./-]*\w)/g)].map(
+      (m) => m[1]!,
+    );
     for (const path of repositoryPaths) {
       if (!packedFiles.includes(path) && !(/^docs\/[\w-]+\.md$/.test(path) && existsSync(join(root, path)))) missing.push(path);
     }
@@ -238,7 +242,7 @@ describeOnce('README and guides', () => {
     for (const doc of documents.filter((d) => d !== 'README.md')) expect(readme).toContain(`](${doc})`);
   });
 
-  it('the guides\' links to each other and to the README resolve, anchors included', () => {
+  it("the guides' links to each other and to the README resolve, anchors included", () => {
     const anchorsOf = (doc: string) =>
       new Set(
         readFileSync(join(root, doc), 'utf8')

@@ -71,7 +71,6 @@ describe('no secret in logs or errors', () => {
   let tokenSerial = 0;
   const issuedTokens: string[] = [];
 
-
   const record = (error: unknown) => {
     const e = error as Error;
     seen.push(String(e), e.message ?? '', e.stack ?? '', inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e), inspect(e.cause, { depth: 5 }));
@@ -110,30 +109,111 @@ describe('no secret in logs or errors', () => {
   const echo = (req: { url?: string; headers: Record<string, unknown> }) => `${req.url} ${String(req.headers.authorization)}`;
   type Expected = 'tokens' | [ErrorClass, Record<string, unknown>];
   const faults: Array<[string, Parameters<LoopbackServer['responder']> extends [infer Q, infer R, number] ? (q: Q, r: R) => void : never, Expected]> = [
-    ['success', (_q, r) => {
-      const token = `tokSECRET${++tokenSerial}x9Qm`;
-      issuedTokens.push(token);
-      r.writeHead(200).end(okBody(token));
-    }, 'tokens'],
-    ['401 with an error body', (_q, r) => r.writeHead(401).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '401', Source: 'gw', Description: 'AuthInfo could not be decrypted', Recoverable: false }] } })),
-      [PersonalizedOffersApiError, { status: 401, code: 'API_ERROR', operation: 'getUserToken', errors: [{ reasonCode: '401', source: 'gw', description: 'AuthInfo could not be decrypted', recoverable: false }] }]],
-    ['400 echoing the request in Description', (q, r) => r.writeHead(400).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '400', Description: echo(q as never) }] } })),
-      [PersonalizedOffersApiError, { status: 400, code: 'API_ERROR', operation: 'getUserToken', errors: [{ reasonCode: '400', description: expect.stringContaining('?FId=999999&AuthInfo=[redacted] OAuth [redacted]') }] }]],
-    ['500 with an HTML page echoing the request', (q, r) => r.writeHead(500).end(`<html>${echo(q as never)}</html>`),
-      [PersonalizedOffersApiError, { status: 500, code: 'API_ERROR', operation: 'getUserToken', errors: [], bodyExcerpt: expect.stringMatching(/^<html>\[redacted\]\?FId=999999&AuthInfo=\[redacted\] OAuth /) }]],
-    ['429 with Retry-After', (_q, r) => r.writeHead(429, { 'Retry-After': '0' }).end(), [PersonalizedOffersApiError, { status: 429, code: 'API_ERROR', retryAfterMs: 0, errors: [] }]],
-    ['non-600 status echoing the token', (_q, r) => {
-      const token = `tokSECRET${++tokenSerial}x9Qm`;
-      issuedTokens.push(token);
-      r.writeHead(200).end(JSON.stringify({ Response: { Status: { Code: '601', Message: `not enrolled ${token}` }, UserToken: { Token: token } } }));
-    }, [PersonalizedOffersApiError, { status: 200, code: 'API_ERROR', operation: 'getUserToken', apiStatus: { code: '601', message: 'not enrolled [redacted]' } }]],
-    ['600 without a token', (_q, r) => r.writeHead(200).end(JSON.stringify({ Response: { Status: { Code: '600' } } })),
-      [PersonalizedOffersApiError, { status: 200, code: 'API_ERROR', operation: 'getUserToken', apiStatus: { code: '600' }, message: 'Personalized Offers API returned success without a user token.' }]],
-    ['malformed JSON echoing the request', (q, r) => r.writeHead(200).end(`{"oops": "${echo(q as never)}`),
-      [PersonalizedOffersInvalidResponseError, { status: 200, code: 'INVALID_RESPONSE', operation: 'getUserToken', bodyExcerpt: expect.stringMatching(/^\{"oops": "\[redacted\]\?FId=999999&AuthInfo=\[redacted\] OAuth /) }]],
+    [
+      'success',
+      (_q, r) => {
+        const token = `tokSECRET${++tokenSerial}x9Qm`;
+        issuedTokens.push(token);
+        r.writeHead(200).end(okBody(token));
+      },
+      'tokens',
+    ],
+    [
+      '401 with an error body',
+      (_q, r) =>
+        r
+          .writeHead(401)
+          .end(
+            JSON.stringify({ Errors: { Error: [{ ReasonCode: '401', Source: 'gw', Description: 'AuthInfo could not be decrypted', Recoverable: false }] } }),
+          ),
+      [
+        PersonalizedOffersApiError,
+        {
+          status: 401,
+          code: 'API_ERROR',
+          operation: 'getUserToken',
+          errors: [{ reasonCode: '401', source: 'gw', description: 'AuthInfo could not be decrypted', recoverable: false }],
+        },
+      ],
+    ],
+    [
+      '400 echoing the request in Description',
+      (q, r) => r.writeHead(400).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '400', Description: echo(q as never) }] } })),
+      [
+        PersonalizedOffersApiError,
+        {
+          status: 400,
+          code: 'API_ERROR',
+          operation: 'getUserToken',
+          errors: [{ reasonCode: '400', description: expect.stringContaining('?FId=999999&AuthInfo=[redacted] OAuth [redacted]') }],
+        },
+      ],
+    ],
+    [
+      '500 with an HTML page echoing the request',
+      (q, r) => r.writeHead(500).end(`<html>${echo(q as never)}</html>`),
+      [
+        PersonalizedOffersApiError,
+        {
+          status: 500,
+          code: 'API_ERROR',
+          operation: 'getUserToken',
+          errors: [],
+          bodyExcerpt: expect.stringMatching(/^<html>\[redacted\]\?FId=999999&AuthInfo=\[redacted\] OAuth /),
+        },
+      ],
+    ],
+    [
+      '429 with Retry-After',
+      (_q, r) => r.writeHead(429, { 'Retry-After': '0' }).end(),
+      [PersonalizedOffersApiError, { status: 429, code: 'API_ERROR', retryAfterMs: 0, errors: [] }],
+    ],
+    [
+      'non-600 status echoing the token',
+      (_q, r) => {
+        const token = `tokSECRET${++tokenSerial}x9Qm`;
+        issuedTokens.push(token);
+        r.writeHead(200).end(JSON.stringify({ Response: { Status: { Code: '601', Message: `not enrolled ${token}` }, UserToken: { Token: token } } }));
+      },
+      [
+        PersonalizedOffersApiError,
+        { status: 200, code: 'API_ERROR', operation: 'getUserToken', apiStatus: { code: '601', message: 'not enrolled [redacted]' } },
+      ],
+    ],
+    [
+      '600 without a token',
+      (_q, r) => r.writeHead(200).end(JSON.stringify({ Response: { Status: { Code: '600' } } })),
+      [
+        PersonalizedOffersApiError,
+        {
+          status: 200,
+          code: 'API_ERROR',
+          operation: 'getUserToken',
+          apiStatus: { code: '600' },
+          message: 'Personalized Offers API returned success without a user token.',
+        },
+      ],
+    ],
+    [
+      'malformed JSON echoing the request',
+      (q, r) => r.writeHead(200).end(`{"oops": "${echo(q as never)}`),
+      [
+        PersonalizedOffersInvalidResponseError,
+        {
+          status: 200,
+          code: 'INVALID_RESPONSE',
+          operation: 'getUserToken',
+          bodyExcerpt: expect.stringMatching(/^\{"oops": "\[redacted\]\?FId=999999&AuthInfo=\[redacted\] OAuth /),
+        },
+      ],
+    ],
     ['empty body', (_q, r) => r.writeHead(200).end(), [PersonalizedOffersInvalidResponseError, { status: 200, code: 'INVALID_RESPONSE', bodyExcerpt: '' }]],
     ['a hang (timeout)', () => {}, [PersonalizedOffersNetworkError, { code: 'NETWORK_TIMEOUT', timedOut: true, operation: 'getUserToken' }]],
-    ['a reset', (q) => (q as { socket: { destroy(): void } }).socket.destroy(), [PersonalizedOffersNetworkError, { code: 'NETWORK_ERROR', timedOut: false, operation: 'getUserToken' }]],
+    [
+      'a reset',
+      (q) => (q as { socket: { destroy(): void } }).socket.destroy(),
+      [PersonalizedOffersNetworkError, { code: 'NETWORK_ERROR', timedOut: false, operation: 'getUserToken' }],
+    ],
   ];
 
   it.each(faults)('%s: each user gets the expected token or error', async (name, responder, expected) => {
@@ -169,14 +249,21 @@ describe('no secret in logs or errors', () => {
     const ref = await boot({ baseUrl: refusedUrl, http: { retry: false, circuitBreaker: { consecutiveFailures: 1, halfOpenAfterMs: 60_000 } } });
     const users = ref.get(UserTokenService);
     const errors: unknown[] = [];
-    for (const attempt of [() => users.getUserToken('alice'), () => users.getUserToken('alice'), () => users.getUserToken('bad:user'), () => users.usertokenGet('999999', '<script>')]) {
-      errors.push(await attempt().then(
-        (value) => ({ unexpectedSuccess: value }),
-        (error: unknown) => {
-          record(error);
-          return error;
-        },
-      ));
+    for (const attempt of [
+      () => users.getUserToken('alice'),
+      () => users.getUserToken('alice'),
+      () => users.getUserToken('bad:user'),
+      () => users.usertokenGet('999999', '<script>'),
+    ]) {
+      errors.push(
+        await attempt().then(
+          (value) => ({ unexpectedSuccess: value }),
+          (error: unknown) => {
+            record(error);
+            return error;
+          },
+        ),
+      );
     }
     const crypto = ref.get(AuthInfoCryptoService);
     try {
@@ -187,7 +274,11 @@ describe('no secret in logs or errors', () => {
       errors.push(error);
     }
     expect(errors).toHaveLength(5);
-    expectError(errors[0], PersonalizedOffersNetworkError, { code: 'NETWORK_ERROR', timedOut: false, cause: expect.objectContaining({ code: 'ECONNREFUSED' }) });
+    expectError(errors[0], PersonalizedOffersNetworkError, {
+      code: 'NETWORK_ERROR',
+      timedOut: false,
+      cause: expect.objectContaining({ code: 'ECONNREFUSED' }),
+    });
     expectError(errors[1], PersonalizedOffersUnavailableError, { code: 'UNAVAILABLE', operation: 'getUserToken' });
     expectError(errors[2], InvalidUserIdError, { code: 'INVALID_USER_ID', reason: 'contains-colon' });
     expectError(errors[3], InvalidArgumentError, { code: 'INVALID_ARGUMENT', argument: 'authInfo' });
@@ -199,8 +290,16 @@ describe('no secret in logs or errors', () => {
   it.each<[string, string, Partial<PersonalizedOffersModuleOptions>]>([
     ['a key one byte short', 'authInfo.key', { authInfo: { key: KEY.slice(2), iv: IV } }],
     ['an IV one byte long', 'authInfo.iv', { authInfo: { key: KEY, iv: `${IV}00` } }],
-    ['a wrong PKCS#12 password', 'oauth.pkcs12.password', { oauth: { consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'keyalias', password: `${P12_PASSWORD}x` } } }],
-    ['a PKCS#12 alias that is not in the keystore', 'oauth.pkcs12.alias', { oauth: { consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'nope', password: P12_PASSWORD } } }],
+    [
+      'a wrong PKCS#12 password',
+      'oauth.pkcs12.password',
+      { oauth: { consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'keyalias', password: `${P12_PASSWORD}x` } } },
+    ],
+    [
+      'a PKCS#12 alias that is not in the keystore',
+      'oauth.pkcs12.alias',
+      { oauth: { consumerKey: CONSUMER_KEY, pkcs12: { data: p12, alias: 'nope', password: P12_PASSWORD } } },
+    ],
     ['a damaged PEM signing key', 'oauth.signingKey', { oauth: { consumerKey: CONSUMER_KEY, signingKey: pem.replace('MII', 'XII') } }],
   ])('configuration error, %s: start-up fails with PersonalizedOffersConfigError naming %s', async (_, setting, extra) => {
     const seenBefore = seen.length;
@@ -263,22 +362,40 @@ describe('no secret in logs or errors, across every simulator fault mode', () =>
   const sentAuthInfo: string[] = [];
   const sentAuthorization: string[] = [];
   /** The simulator's error body for `status`, as the module parses it. */
-  const simulated = (status: number) => [{ reasonCode: String(status), source: 'PersonalizedOffersSimulator', description: 'Simulated failure', recoverable: status >= 500 || status === 429 }];
+  const simulated = (status: number) => [
+    { reasonCode: String(status), source: 'PersonalizedOffersSimulator', description: 'Simulated failure', recoverable: status >= 500 || status === 429 },
+  ];
   /** Each fault, and the error both users must get from it (after the one retry where it applies). */
   const outcomes: Array<[SimulatorFault, ErrorClass, Record<string, unknown>]> = [
     [{ type: 'http-error', status: 500 }, PersonalizedOffersApiError, { status: 500, code: 'API_ERROR', errors: simulated(500) }],
     [{ type: 'http-error', status: 502 }, PersonalizedOffersApiError, { status: 502, code: 'API_ERROR', errors: simulated(502) }],
-    [{ type: 'http-error', status: 503, retryAfter: '0' }, PersonalizedOffersApiError, { status: 503, code: 'API_ERROR', retryAfterMs: 0, errors: simulated(503) }],
+    [
+      { type: 'http-error', status: 503, retryAfter: '0' },
+      PersonalizedOffersApiError,
+      { status: 503, code: 'API_ERROR', retryAfterMs: 0, errors: simulated(503) },
+    ],
     [{ type: 'http-error', status: 504 }, PersonalizedOffersApiError, { status: 504, code: 'API_ERROR', errors: simulated(504) }],
-    [{ type: 'http-error', status: 429, retryAfter: '0' }, PersonalizedOffersApiError, { status: 429, code: 'API_ERROR', retryAfterMs: 0, errors: simulated(429) }],
+    [
+      { type: 'http-error', status: 429, retryAfter: '0' },
+      PersonalizedOffersApiError,
+      { status: 429, code: 'API_ERROR', retryAfterMs: 0, errors: simulated(429) },
+    ],
     [{ type: 'http-error', status: 401 }, PersonalizedOffersApiError, { status: 401, code: 'API_ERROR', errors: simulated(401) }],
     [{ type: 'latency', ms: 400 }, PersonalizedOffersNetworkError, { code: 'NETWORK_TIMEOUT', timedOut: true }],
     [{ type: 'hang' }, PersonalizedOffersNetworkError, { code: 'NETWORK_TIMEOUT', timedOut: true }],
     [{ type: 'reset-mid-body' }, PersonalizedOffersNetworkError, { code: 'NETWORK_ERROR', timedOut: false }],
     [{ type: 'malformed-json' }, PersonalizedOffersInvalidResponseError, { status: 200, code: 'INVALID_RESPONSE', bodyExcerpt: '{"Response":{"Status":' }],
-    [{ type: 'html-error' }, PersonalizedOffersApiError, { status: 502, code: 'API_ERROR', errors: [], bodyExcerpt: '<html><body><h1>502 Bad Gateway</h1></body></html>' }],
+    [
+      { type: 'html-error' },
+      PersonalizedOffersApiError,
+      { status: 502, code: 'API_ERROR', errors: [], bodyExcerpt: '<html><body><h1>502 Bad Gateway</h1></body></html>' },
+    ],
     [{ type: 'status-code', code: '601' }, PersonalizedOffersApiError, { status: 200, code: 'API_ERROR', apiStatus: { code: '601' } }],
-    [{ type: 'no-token' }, PersonalizedOffersApiError, { status: 200, code: 'API_ERROR', apiStatus: { code: '600' }, message: 'Personalized Offers API returned success without a user token.' }],
+    [
+      { type: 'no-token' },
+      PersonalizedOffersApiError,
+      { status: 200, code: 'API_ERROR', apiStatus: { code: '600' }, message: 'Personalized Offers API returned success without a user token.' },
+    ],
     [{ type: 'empty-body' }, PersonalizedOffersInvalidResponseError, { status: 200, code: 'INVALID_RESPONSE', bodyExcerpt: '' }],
   ];
   const faults: SimulatorFault[] = outcomes.map(([fault]) => fault);
@@ -287,46 +404,52 @@ describe('no secret in logs or errors, across every simulator fault mode', () =>
   afterAll(() => simulator.stop());
   afterEach(() => expectNoGatewayRefusal(simulator));
 
-  it.each(outcomes.map(([f, cls, fields]) => [JSON.stringify(f), f, cls, fields] as const))('%s: both users get the expected error', async (_, fault, cls, fields) => {
-    simulator.setFault(fault);
-    const ref = await Test.createTestingModule({
-      imports: [
-        PersonalizedOffersModule.forRoot({
-          fId: '999999',
-          baseUrl: simulator.baseUrl,
-          authInfo: simulator.authInfo,
-          oauth: { consumerKey: CONSUMER_KEY, signingKey: privateKey },
-          // A short timeout only where a timeout is the expected outcome.
-          http: { timeoutMs: fault.type === 'latency' || fault.type === 'hang' ? 200 : 5_000, retry: { retries: 1, minDelayMs: 0, maxDelayMs: 5 } },
-        }),
-      ],
-    })
-      .setLogger(capture)
-      .compile();
-    // Record what went on the wire: transformRequest runs after every request interceptor, signing included.
-    const axiosRef = ref.get<HttpService>(PERSONALIZED_OFFERS_HTTP).axiosRef;
-    axiosRef.defaults.transformRequest = [
-      function record(this: { url?: string }, data: unknown, headers: Record<string, unknown>) {
-        sentAuthInfo.push(decodeURIComponent(/AuthInfo=([^&]*)/.exec(this.url ?? '')![1]!));
-        sentAuthorization.push(String(headers.Authorization));
-        return data;
-      },
-    ];
-    const errors: unknown[] = [];
-    for (const user of ['1PCLOSANDBOXBCN00002tra6athatR', 'zoë@example.com']) {
-      const error = await ref.get(UserTokenService).getUserToken(user).then(
-        (token) => ({ unexpectedToken: token }),
-        (e: Error) => {
-          seen.push(String(e), e.stack ?? '', inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e), inspect(e.cause));
-          return e;
+  it.each(outcomes.map(([f, cls, fields]) => [JSON.stringify(f), f, cls, fields] as const))(
+    '%s: both users get the expected error',
+    async (_, fault, cls, fields) => {
+      simulator.setFault(fault);
+      const ref = await Test.createTestingModule({
+        imports: [
+          PersonalizedOffersModule.forRoot({
+            fId: '999999',
+            baseUrl: simulator.baseUrl,
+            authInfo: simulator.authInfo,
+            oauth: { consumerKey: CONSUMER_KEY, signingKey: privateKey },
+            // A short timeout only where a timeout is the expected outcome.
+            http: { timeoutMs: fault.type === 'latency' || fault.type === 'hang' ? 200 : 5_000, retry: { retries: 1, minDelayMs: 0, maxDelayMs: 5 } },
+          }),
+        ],
+      })
+        .setLogger(capture)
+        .compile();
+      // Record what went on the wire: transformRequest runs after every request interceptor, signing included.
+      const axiosRef = ref.get<HttpService>(PERSONALIZED_OFFERS_HTTP).axiosRef;
+      axiosRef.defaults.transformRequest = [
+        function record(this: { url?: string }, data: unknown, headers: Record<string, unknown>) {
+          sentAuthInfo.push(decodeURIComponent(/AuthInfo=([^&]*)/.exec(this.url ?? '')![1]!));
+          sentAuthorization.push(String(headers.Authorization));
+          return data;
         },
-      );
-      errors.push(error);
-    }
-    await ref.close();
-    expect(errors).toHaveLength(2);
-    for (const error of errors) expectError(error, cls, { ...fields, operation: 'getUserToken' });
-  });
+      ];
+      const errors: unknown[] = [];
+      for (const user of ['1PCLOSANDBOXBCN00002tra6athatR', 'zoë@example.com']) {
+        const error = await ref
+          .get(UserTokenService)
+          .getUserToken(user)
+          .then(
+            (token) => ({ unexpectedToken: token }),
+            (e: Error) => {
+              seen.push(String(e), e.stack ?? '', inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e), inspect(e.cause));
+              return e;
+            },
+          );
+        errors.push(error);
+      }
+      await ref.close();
+      expect(errors).toHaveLength(2);
+      for (const error of errors) expectError(error, cls, { ...fields, operation: 'getUserToken' });
+    },
+  );
 
   it('leaves no key, IV, AuthInfo, Authorization, consumer key or token in any of it', () => {
     expect(sentAuthInfo.length).toBeGreaterThan(faults.length);
@@ -387,7 +510,9 @@ describe('no secret in logs or errors from the Redis token store', () => {
 
   beforeAll(async () => {
     for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-      consoleSpies.push(jest.spyOn(console, method).mockImplementation((...parts: unknown[]) => void consoleLines.push(parts.map((p) => inspect(p)).join(' '))));
+      consoleSpies.push(
+        jest.spyOn(console, method).mockImplementation((...parts: unknown[]) => void consoleLines.push(parts.map((p) => inspect(p)).join(' '))),
+      );
     }
     await simulator.start();
     await redis.start();
@@ -426,7 +551,7 @@ describe('no secret in logs or errors from the Redis token store', () => {
   });
   async function untilReady(ref: TestingModule): Promise<void> {
     const store = ref.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
-    for (const deadline = Date.now() + 5_000; store.client.status !== 'ready'; ) {
+    for (const deadline = Date.now() + 5_000; store.client.status !== 'ready';) {
       if (Date.now() > deadline) throw new Error(`the store did not connect (${store.client.status})`);
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -458,9 +583,15 @@ describe('no secret in logs or errors from the Redis token store', () => {
     const before = simulator.requestCount;
     expect(await svc.getUserToken('redis-user-2')).toBe(tokenOf('redis-user-2'));
     expect(simulator.requestCount - before).toBe(1);
-    const error = await svc.invalidateUserToken('redis-user-2').then(() => new Error('invalidated'), (e: unknown) => e);
+    const error = await svc.invalidateUserToken('redis-user-2').then(
+      () => new Error('invalidated'),
+      (e: unknown) => e,
+    );
     record(error);
-    expectError(error, PersonalizedOffersCacheError, { code: 'CACHE_UNAVAILABLE', message: 'The shared token store could not be reached to invalidate the token.' });
+    expectError(error, PersonalizedOffersCacheError, {
+      code: 'CACHE_UNAVAILABLE',
+      message: 'The shared token store could not be reached to invalidate the token.',
+    });
     expect(await admin.keys(`${PREFIX}ut:*`)).toHaveLength(1); // nothing written without the password
     // Let it in before the module closes: closing while it is reconnecting hangs (see cache-redis.e2e-spec.ts).
     await admin.config('SET', 'requirepass', WRONG_PASSWORD); // admin's own connection stays authenticated
@@ -473,7 +604,10 @@ describe('no secret in logs or errors from the Redis token store', () => {
     const ref = await boot(redisCache(urlWith(REDIS_PASSWORD, down)));
     const svc = ref.get(UserTokenService);
     expect(await svc.getUserToken('redis-user-3')).toBe(tokenOf('redis-user-3'));
-    const error = await svc.invalidateUserToken('redis-user-3').then(() => new Error('invalidated'), (e: unknown) => e);
+    const error = await svc.invalidateUserToken('redis-user-3').then(
+      () => new Error('invalidated'),
+      (e: unknown) => e,
+    );
     record(error);
     expectError(error, PersonalizedOffersCacheError, { code: 'CACHE_UNAVAILABLE' });
     const lines = logs.slice(logsBefore);
@@ -485,13 +619,19 @@ describe('no secret in logs or errors from the Redis token store', () => {
   });
 
   it('a cache.encryptionKey under 16 bytes: start-up fails with PersonalizedOffersConfigError naming cache.encryptionKey', async () => {
-    const error = await boot(redisCache(urlWith(REDIS_PASSWORD), SHORT_KEY)).then(() => new Error('the module started'), (e: unknown) => e);
+    const error = await boot(redisCache(urlWith(REDIS_PASSWORD), SHORT_KEY)).then(
+      () => new Error('the module started'),
+      (e: unknown) => e,
+    );
     record(error);
     expectError(error, PersonalizedOffersConfigError, { code: 'CONFIG_INVALID', settings: ['cache.encryptionKey'] });
   });
 
   it('a Redis URL with a password but not redis://: start-up fails with PersonalizedOffersConfigError naming cache.store.redis.url', async () => {
-    const error = await boot(redisCache(`http://:${REDIS_PASSWORD}@127.0.0.1:${redis.port}/${DB}`)).then(() => new Error('the module started'), (e: unknown) => e);
+    const error = await boot(redisCache(`http://:${REDIS_PASSWORD}@127.0.0.1:${redis.port}/${DB}`)).then(
+      () => new Error('the module started'),
+      (e: unknown) => e,
+    );
     record(error);
     expectError(error, PersonalizedOffersConfigError, { code: 'CONFIG_INVALID', settings: ['cache.store.redis.url'] });
   });
@@ -553,11 +693,17 @@ describe('no user token in logs or errors from the legacy operations', () => {
 
   const echo = (url: string | undefined, body: string) => `${url} ${body}`;
   const hostile: Array<[string, (url: string | undefined, body: string, res: import('node:http').ServerResponse) => void]> = [
-    ['400 echoing the request in Description', (u, b, r) => r.writeHead(400).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '400', Description: echo(u, b), Details: b }] } }))],
+    [
+      '400 echoing the request in Description',
+      (u, b, r) => r.writeHead(400).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '400', Description: echo(u, b), Details: b }] } })),
+    ],
     ['500 HTML echoing the request', (u, b, r) => r.writeHead(500).end(`<html>${echo(u, b)}</html>`)],
     ['non-600 status echoing the request', (u, b, r) => r.writeHead(200).end(JSON.stringify({ Response: { Status: { Code: '601', Message: echo(u, b) } } }))],
     ['malformed JSON echoing the request', (u, b, r) => r.writeHead(200).end(`{"Response": "${echo(u, b)}`)],
-    ['a wrong shape echoing the request', (u, b, r) => r.writeHead(200).end(JSON.stringify({ Response: { Status: { Code: '600', Message: { echo: echo(u, b) } } } }))],
+    [
+      'a wrong shape echoing the request',
+      (u, b, r) => r.writeHead(200).end(JSON.stringify({ Response: { Status: { Code: '600', Message: { echo: echo(u, b) } } } })),
+    ],
   ];
 
   beforeAll(async () => {
@@ -639,10 +785,22 @@ describe('no access token in logs or errors from the current API', () => {
 
   const echo = (req: import('node:http').IncomingMessage, body: string) => `${req.url} ${String(req.headers['x-auth-token'])} ${body}`;
   const hostile: Array<[string, (req: import('node:http').IncomingMessage, body: string, res: import('node:http').ServerResponse) => void]> = [
-    ['401 echoing the token in Description', (q, b, r) => r.writeHead(401).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '401', Description: echo(q, b) }] } }))],
-    ['400 echoing the token in Details', (q, b, r) => r.writeHead(400).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '400', Details: echo(q, b) }] } }))],
+    [
+      '401 echoing the token in Description',
+      (q, b, r) => r.writeHead(401).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '401', Description: echo(q, b) }] } })),
+    ],
+    [
+      '400 echoing the token in Details',
+      (q, b, r) => r.writeHead(400).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '400', Details: echo(q, b) }] } })),
+    ],
     ['502 HTML echoing the request', (q, b, r) => r.writeHead(502).end(`<html>${echo(q, b)}</html>`)],
-    ['a wrong shape echoing the token', (q, b, r) => r.writeHead(200).end(JSON.stringify({ offset: echo(q, b), offers: echo(q, b), activations: 5, offerRating: 5, savings: 5, userOfferDetails: echo(q, b) }))],
+    [
+      'a wrong shape echoing the token',
+      (q, b, r) =>
+        r
+          .writeHead(200)
+          .end(JSON.stringify({ offset: echo(q, b), offers: echo(q, b), activations: 5, offerRating: 5, savings: 5, userOfferDetails: echo(q, b) })),
+    ],
     ['malformed JSON echoing the token', (q, b, r) => r.writeHead(200).end(`{"x": "${echo(q, b)}`)],
   ];
 
@@ -726,7 +884,17 @@ describe('gateway refusals: codes kept, the values the module sent scrubbed', ()
     const [path, query = ''] = (req.url ?? '').split('?');
     const base = `GET&${encodeURIComponent(`http://127.0.0.1${path}`)}&${encodeURIComponent(`${query}&oauth_consumer_key=${encodeURIComponent(CONSUMER_KEY)}`)}`;
     return JSON.stringify({
-      Errors: { Error: [{ Source: 'Gateway', ReasonCode: 'AUTHENTICATION_FAILED', Description: `OAuth signatures did not match. Acceptable signature base string: ${base}`, Recoverable: false, Details: null }] },
+      Errors: {
+        Error: [
+          {
+            Source: 'Gateway',
+            ReasonCode: 'AUTHENTICATION_FAILED',
+            Description: `OAuth signatures did not match. Acceptable signature base string: ${base}`,
+            Recoverable: false,
+            Details: null,
+          },
+        ],
+      },
     });
   };
 
@@ -743,7 +911,10 @@ describe('gateway refusals: codes kept, the values the module sent scrubbed', ()
         }),
       ],
     }).compile();
-    const error = (await ref.get(UserTokenService).getUserToken('gateway-user').catch((e: unknown) => e)) as PersonalizedOffersApiError;
+    const error = (await ref
+      .get(UserTokenService)
+      .getUserToken('gateway-user')
+      .catch((e: unknown) => e)) as PersonalizedOffersApiError;
     await ref.close();
     const sentAuthInfo = decodeURIComponent(/AuthInfo=([^&]*)/.exec(server.requests.at(-1)!.url)![1]!);
     expect(error.status).toBe(401);
@@ -762,12 +933,28 @@ describe('gateway refusals: codes kept, the values the module sent scrubbed', ()
     server.responder = (req, res) =>
       res.writeHead(400, { 'Content-Type': 'application/json' }).end(
         // The token alone, between spaces: no punctuation for a heuristic to catch.
-        JSON.stringify({ Errors: { Error: [{ ReasonCode: 'INVALID_REQUEST', Description: `bad request for token ${new URL(req.url ?? '/', 'http://x').searchParams.get('UserToken')} here` }] } }),
+        JSON.stringify({
+          Errors: {
+            Error: [
+              { ReasonCode: 'INVALID_REQUEST', Description: `bad request for token ${new URL(req.url ?? '/', 'http://x').searchParams.get('UserToken')} here` },
+            ],
+          },
+        }),
       );
     const ref = await Test.createTestingModule({
-      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo: { key: '8f1e2d3c4b5a69788796a5b4c3d2e1f0', iv: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' }, http: { retry: false } })],
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl,
+          authInfo: { key: '8f1e2d3c4b5a69788796a5b4c3d2e1f0', iv: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' },
+          http: { retry: false },
+        }),
+      ],
     }).compile();
-    const error = (await ref.get(LegacyUserPresentmentService).getUserSavings({ userToken: WORDY }).catch((e: unknown) => e)) as PersonalizedOffersApiError;
+    const error = (await ref
+      .get(LegacyUserPresentmentService)
+      .getUserSavings({ userToken: WORDY })
+      .catch((e: unknown) => e)) as PersonalizedOffersApiError;
     await ref.close();
     expect(server.requests.at(-1)!.url).toContain(`UserToken=${WORDY}`);
     expect(error.errors[0]!.reasonCode).toBe('INVALID_REQUEST');
@@ -778,12 +965,32 @@ describe('gateway refusals: codes kept, the values the module sent scrubbed', ()
   it('INVALID_BODY_HASH and other constant codes survive the excerpt redactor', async () => {
     server.responder = (_req, res) =>
       res.writeHead(400, { 'Content-Type': 'application/json' }).end(
-        JSON.stringify({ Errors: { Error: [{ Source: 'Gateway', ReasonCode: 'INVALID_BODY_HASH', Description: 'The provided oauth_body_hash does not match the SHA256 hash of the request payload.' }] } }),
+        JSON.stringify({
+          Errors: {
+            Error: [
+              {
+                Source: 'Gateway',
+                ReasonCode: 'INVALID_BODY_HASH',
+                Description: 'The provided oauth_body_hash does not match the SHA256 hash of the request payload.',
+              },
+            ],
+          },
+        }),
       );
     const ref = await Test.createTestingModule({
-      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo: { key: '8f1e2d3c4b5a69788796a5b4c3d2e1f0', iv: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' }, http: { retry: false } })],
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: '999999',
+          baseUrl,
+          authInfo: { key: '8f1e2d3c4b5a69788796a5b4c3d2e1f0', iv: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' },
+          http: { retry: false },
+        }),
+      ],
     }).compile();
-    const error = (await ref.get(UserTokenService).getUserToken('hash-user').catch((e: unknown) => e)) as PersonalizedOffersApiError;
+    const error = (await ref
+      .get(UserTokenService)
+      .getUserToken('hash-user')
+      .catch((e: unknown) => e)) as PersonalizedOffersApiError;
     await ref.close();
     expect(error.errors[0]!.reasonCode).toBe('INVALID_BODY_HASH');
     expect(error.errors[0]!.description).toContain('does not match the SHA256 hash');

@@ -2,13 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jest } from '@jest/globals';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Cluster } from 'ioredis';
-import {
-  type CacheOptions,
-  PERSONALIZED_OFFERS_TOKEN_STORE,
-  PersonalizedOffersModule,
-  RedisTokenStore,
-  UserTokenService,
-} from 'nestjs-personalized-offers';
+import { type CacheOptions, PERSONALIZED_OFFERS_TOKEN_STORE, PersonalizedOffersModule, RedisTokenStore, UserTokenService } from 'nestjs-personalized-offers';
 import { captureLogger } from './support/capture-logger.js';
 import { expectNoGatewayRefusal, gatewaySimulator, signed } from './support/gateway.js';
 import { RedisCluster } from './support/redis-cluster.js';
@@ -91,7 +85,11 @@ describe('token cache on Redis Cluster', () => {
   });
 
   it('an application-owned Cluster client ({ client }) is used with hash-tagged keys and left open by module close', async () => {
-    const client = new Cluster(cluster.seeds, { lazyConnect: true, enableOfflineQueue: false, redisOptions: { commandTimeout: 1_000, maxRetriesPerRequest: 0 } });
+    const client = new Cluster(cluster.seeds, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      redisOptions: { commandTimeout: 1_000, maxRetriesPerRequest: 0 },
+    });
     await client.connect();
     try {
       const { svc, store, ref } = await instance({ store: { redis: { client, keyPrefix: 'test:' } } });

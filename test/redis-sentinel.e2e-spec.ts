@@ -90,7 +90,15 @@ describe('token cache on Redis Sentinel', () => {
     await waitFor(async () => (await master().then(async (m) => (await m.keys('test:*:lock')).length + (m.disconnect(), 0))) === 1);
     const old = await setup.killMaster();
     await setup.waitPromoted(old);
-    await waitFor(async () => b.store.client.status === 'ready' && (await b.store.ping().then(() => true, () => false)), 20_000);
+    await waitFor(
+      async () =>
+        b.store.client.status === 'ready' &&
+        (await b.store.ping().then(
+          () => true,
+          () => false,
+        )),
+      20_000,
+    );
     // Redis replicates asynchronously: a lock taken just before the master died may be missing
     // on the promoted replica. Make it so, deterministically.
     const promoted = await master();
@@ -147,7 +155,7 @@ describe('token cache on Redis Sentinel', () => {
     await setup.restartKilled();
   });
 
-  it('an application-owned Redis client ({ client }, through Sentinel) is used with today\'s key format and left open by module close', async () => {
+  it("an application-owned Redis client ({ client }, through Sentinel) is used with today's key format and left open by module close", async () => {
     const client = new Redis({ sentinels: setup.sentinels, name: setup.name, lazyConnect: true, enableOfflineQueue: false, commandTimeout: 1_000 });
     await client.connect();
     try {

@@ -46,7 +46,10 @@ describe('refused credentials, seen in the logs', () => {
 
   it('a wrong consumer key: one warn line naming the operation, 401, the reason, the gateway’s words, what to do and the correlation id; the error carries the id', async () => {
     const { moduleRef, lines } = await boot({ oauth: { consumerKey: 'not-the-project-key', signingKey: GATEWAY.signingKey } });
-    const error = await moduleRef.get(UserTokenService).getUserToken(USER).catch((e: unknown) => e);
+    const error = await moduleRef
+      .get(UserTokenService)
+      .getUserToken(USER)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PersonalizedOffersApiError);
     const { correlationId } = error as PersonalizedOffersApiError;
     expect(correlationId).toMatch(/^sim-[0-9a-f]{8}-\d+$/);
@@ -111,25 +114,41 @@ describe('correlation id of an answer that started and then failed', () => {
   });
   afterAll(() => server.stop());
 
-  it.each(['undici', 'node'] as const)('%s: a reset after the headers gives a network error carrying the correlation id (and an id-shaped one only)', async (transport) => {
-    server.responder = (_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'X-MC-Correlation-ID': 'abc-123', 'Content-Length': '100' });
-      res.write('{"Response":');
-      setTimeout(() => res.socket?.destroy(), 20);
-    };
-    const ref = await Test.createTestingModule({
-      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl, authInfo: { key: '000102030405060708090a0b0c0d0e0f', iv: '0f0e0d0c0b0a09080706050403020100' }, http: { transport, retry: false } })],
-    }).compile();
-    try {
-      const error = await ref.get(UserTokenService).getUserToken('u-1').catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(PersonalizedOffersNetworkError);
-      expect(error).toMatchObject({ correlationId: 'abc-123' });
-      server.responder = (_req, res) => res.writeHead(401, { 'X-MC-Correlation-ID': 'evil id <script>' }).end();
-      const refused = await ref.get(UserTokenService).getUserToken('u-2').catch((e: unknown) => e);
-      expect(refused).toBeInstanceOf(PersonalizedOffersApiError);
-      expect((refused as PersonalizedOffersApiError).correlationId).toBeUndefined();
-    } finally {
-      await ref.close();
-    }
-  });
+  it.each(['undici', 'node'] as const)(
+    '%s: a reset after the headers gives a network error carrying the correlation id (and an id-shaped one only)',
+    async (transport) => {
+      server.responder = (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'X-MC-Correlation-ID': 'abc-123', 'Content-Length': '100' });
+        res.write('{"Response":');
+        setTimeout(() => res.socket?.destroy(), 20);
+      };
+      const ref = await Test.createTestingModule({
+        imports: [
+          PersonalizedOffersModule.forRoot({
+            fId: '999999',
+            baseUrl,
+            authInfo: { key: '000102030405060708090a0b0c0d0e0f', iv: '0f0e0d0c0b0a09080706050403020100' },
+            http: { transport, retry: false },
+          }),
+        ],
+      }).compile();
+      try {
+        const error = await ref
+          .get(UserTokenService)
+          .getUserToken('u-1')
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PersonalizedOffersNetworkError);
+        expect(error).toMatchObject({ correlationId: 'abc-123' });
+        server.responder = (_req, res) => res.writeHead(401, { 'X-MC-Correlation-ID': 'evil id <script>' }).end();
+        const refused = await ref
+          .get(UserTokenService)
+          .getUserToken('u-2')
+          .catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(PersonalizedOffersApiError);
+        expect((refused as PersonalizedOffersApiError).correlationId).toBeUndefined();
+      } finally {
+        await ref.close();
+      }
+    },
+  );
 });

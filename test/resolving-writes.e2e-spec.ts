@@ -132,7 +132,12 @@ describe('resolving writes whose outcome is unknown', () => {
             ? { activated: true, alreadyActive: false }
             : { activated: true, alreadyActive: false, activationId: expect.any(String) },
       );
-      expect(await status(user, offerId)).toEqual({ offerId, activated: true, pending: false, ...(isLegacy ? { activationId: activation!.activationId } : {}) });
+      expect(await status(user, offerId)).toEqual({
+        offerId,
+        activated: true,
+        pending: false,
+        ...(isLegacy ? { activationId: activation!.activationId } : {}),
+      });
     });
 
     it('an offer already active: alreadyActive: true, one activation sent, the simulator state unchanged', async () => {
@@ -310,8 +315,14 @@ describe('resolving writes whose outcome is unknown', () => {
 
     it('an unknown offer → 404 NOT_FOUND (legacy upstream 404, and getActivationStatus)', async () => {
       const user = freshUser();
-      expect(await post(`/legacy/${user}/no-such-offer`)).toEqual({ status: 404, body: { statusCode: 404, code: 'NOT_FOUND', message: 'The offer or activation was not found.' } });
-      expect(await post(`/loyalty/${user}/no-such-offer`)).toEqual({ status: 404, body: { statusCode: 404, code: 'NOT_FOUND', message: 'The offer or activation was not found.' } });
+      expect(await post(`/legacy/${user}/no-such-offer`)).toEqual({
+        status: 404,
+        body: { statusCode: 404, code: 'NOT_FOUND', message: 'The offer or activation was not found.' },
+      });
+      expect(await post(`/loyalty/${user}/no-such-offer`)).toEqual({
+        status: 404,
+        body: { statusCode: 404, code: 'NOT_FOUND', message: 'The offer or activation was not found.' },
+      });
       const status = await fetch(`${url}/loyalty/${user}/no-such-offer`);
       expect(status.status).toBe(404);
       expect(((await status.json()) as { code: string }).code).toBe('NOT_FOUND');

@@ -67,7 +67,11 @@ const started = (out: string) => /^# (Requests|Gateway)/m.test(out);
 /** Waits until stderr has `count` lines of `--log` (or 10 s pass). */
 async function logLines(running: Running, count: number): Promise<string[]> {
   const deadline = Date.now() + 10_000;
-  const lines = () => running.stderr().split('\n').filter((l) => /^\d{4}-\d\d-\d\dT/.test(l));
+  const lines = () =>
+    running
+      .stderr()
+      .split('\n')
+      .filter((l) => /^\d{4}-\d\d-\d\dT/.test(l));
   while (lines().length < count) {
     if (Date.now() > deadline) throw new Error(`expected ${count} log lines; stderr: ${running.stderr()}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -76,7 +80,8 @@ async function logLines(running: Running, count: number): Promise<string[]> {
 }
 
 /** The words of a printed shell command line (single quotes only, as the CLI prints them). */
-const shellWords = (line: string) => [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map(([, quoted, bare]) => (quoted !== undefined ? quoted.replace(/'\\''/g, "'") : bare!));
+const shellWords = (line: string) =>
+  [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map(([, quoted, bare]) => (quoted !== undefined ? quoted.replace(/'\\''/g, "'") : bare!));
 
 /** AuthInfo for `userId`, made by the library's own crypto from the printed key material. */
 function authInfo(vars: Record<string, string>, userId: string): string {
@@ -173,7 +178,13 @@ describe('the standalone simulator (`nestjs-personalized-offers-simulator`)', ()
     // Same seed: same key material and the same token for the same user; another seed: others.
     expect(jb.authInfo).toEqual(ja.authInfo);
     expect(jc.authInfo.key).not.toBe(ja.authInfo.key);
-    const vars = (j: any) => ({ PLO_FID: '123456', PLO_AUTHINFO_KEY: j.authInfo.key, PLO_AUTHINFO_IV: j.authInfo.iv, PLO_AUTHINFO_MODE: 'cbc', PLO_AUTHINFO_ENCODING: 'hex' });
+    const vars = (j: any) => ({
+      PLO_FID: '123456',
+      PLO_AUTHINFO_KEY: j.authInfo.key,
+      PLO_AUTHINFO_IV: j.authInfo.iv,
+      PLO_AUTHINFO_MODE: 'cbc',
+      PLO_AUTHINFO_ENCODING: 'hex',
+    });
     const tokenOf = async (j: any) => {
       const res = await fetch(`${j.baseUrl}/plo/v1/usertoken?FId=123456&AuthInfo=${authInfo(vars(j), 'alice')}`);
       return ((await res.json()) as any).Response.UserToken.Token as string;
@@ -207,7 +218,17 @@ describe('the standalone simulator (`nestjs-personalized-offers-simulator`)', ()
     const unsigned = await fetch(`${vars.PLO_BASE_URL}/plo/v1/usertoken?FId=999999&AuthInfo=${authInfo(vars, 'alice')}`);
     expect(unsigned.status).toBe(400);
     expect(await unsigned.json()).toEqual({
-      Errors: { Error: [{ Source: 'Gateway', ReasonCode: 'INVALID_AUTH_HEADER', Description: expect.stringMatching(/Authorization header is missing/), Recoverable: false, Details: null }] },
+      Errors: {
+        Error: [
+          {
+            Source: 'Gateway',
+            ReasonCode: 'INVALID_AUTH_HEADER',
+            Description: expect.stringMatching(/Authorization header is missing/),
+            Recoverable: false,
+            Details: null,
+          },
+        ],
+      },
     });
 
     const moduleRef = await Test.createTestingModule({
@@ -230,7 +251,11 @@ describe('the standalone simulator (`nestjs-personalized-offers-simulator`)', ()
   });
 
   it.each<[string, string[], RegExp]>([
-    ['--generate-keys with a server option', ['--generate-keys', '/tmp/never-written', '--port', '0'], /--generate-keys writes keys and exits: it takes only --consumer-key and --json, not --port/],
+    [
+      '--generate-keys with a server option',
+      ['--generate-keys', '/tmp/never-written', '--port', '0'],
+      /--generate-keys writes keys and exits: it takes only --consumer-key and --json, not --port/,
+    ],
     ['--generate-keys with an empty directory name', ['--generate-keys', ' '], /--generate-keys needs a directory/],
     ['a port that is not a number', ['--port', 'abc'], /--port must be a number/],
     ['--public-key without --consumer-key', ['--public-key', '/nonexistent.pem'], /go together/],
@@ -261,7 +286,9 @@ describe('the standalone simulator: --generate-keys, gateway-mode PLO_OAUTH_* li
     const privateKey = createPrivateKey(readFileSync(signingKeyFile));
     expect(privateKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
     expect(readFileSync(publicKeyFile, 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----/);
-    expect(createPublicKey(readFileSync(publicKeyFile)).export({ type: 'spki', format: 'pem' })).toBe(createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }));
+    expect(createPublicKey(readFileSync(publicKeyFile)).export({ type: 'spki', format: 'pem' })).toBe(
+      createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }),
+    );
     expect(statSync(signingKeyFile).mode & 0o777).toBe(0o600);
 
     const keyEnv = env(out);
@@ -277,7 +304,9 @@ describe('the standalone simulator: --generate-keys, gateway-mode PLO_OAUTH_* li
     expect(simEnv.PLO_OAUTH_KEY_FILE).toBe(signingKeyFile);
 
     // The module, configured from nothing but the printed PLO_* lines, signs and is served.
-    const moduleRef = await Test.createTestingModule({ imports: [PersonalizedOffersModule.forRoot({ ...loadPersonalizedOffersConfig({ ...simEnv, ...keyEnv }), http: { retry: false } })] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [PersonalizedOffersModule.forRoot({ ...loadPersonalizedOffersConfig({ ...simEnv, ...keyEnv }), http: { retry: false } })],
+    }).compile();
     try {
       await expect(moduleRef.get(UserTokenService).getUserToken('generated-user')).resolves.toMatch(/^[A-Za-z0-9_-]{24}$/);
     } finally {
@@ -316,7 +345,13 @@ describe('the standalone simulator: --generate-keys, gateway-mode PLO_OAUTH_* li
     const sim = run(['--port', '0', '--log', '--json', '--public-key', join(dir, 'plo-public-key.pem'), '--consumer-key', consumerKey]);
     const printed = JSON.parse(await until(sim, (o) => o.endsWith('\n')));
     expect(printed.gateway).toEqual({ consumerKey, timestampWindowSeconds: 300, signingKeyFile: join(dir, 'plo-signing-key.pem') });
-    const vars = { PLO_FID: printed.fId, PLO_AUTHINFO_KEY: printed.authInfo.key, PLO_AUTHINFO_IV: printed.authInfo.iv, PLO_AUTHINFO_MODE: 'cbc', PLO_AUTHINFO_ENCODING: 'hex' };
+    const vars = {
+      PLO_FID: printed.fId,
+      PLO_AUTHINFO_KEY: printed.authInfo.key,
+      PLO_AUTHINFO_IV: printed.authInfo.iv,
+      PLO_AUTHINFO_MODE: 'cbc',
+      PLO_AUTHINFO_ENCODING: 'hex',
+    };
     const userId = 'log-user-7f3a';
     const sentAuthInfo = authInfo(vars, userId);
     const base = { fId: printed.fId, baseUrl: printed.baseUrl, authInfo: printed.authInfo, http: { retry: false as const } };
@@ -324,8 +359,13 @@ describe('the standalone simulator: --generate-keys, gateway-mode PLO_OAUTH_* li
 
     // 1: unsigned (400 INVALID_AUTH_HEADER); 2: another consumer key (401); 3-4: signed token then access token + offers.
     expect((await fetch(`${printed.baseUrl}/plo/v1/usertoken?FId=${printed.fId}&AuthInfo=${encodeURIComponent(sentAuthInfo)}`)).status).toBe(400);
-    const wrong = await Test.createTestingModule({ imports: [PersonalizedOffersModule.forRoot({ ...base, oauth: { consumerKey: 'SomeOtherConsumerKey_0123456789', signingKey } })] }).compile();
-    const refused = (await wrong.get(UserTokenService).getUserToken(userId).catch((e: unknown) => e)) as PersonalizedOffersApiError;
+    const wrong = await Test.createTestingModule({
+      imports: [PersonalizedOffersModule.forRoot({ ...base, oauth: { consumerKey: 'SomeOtherConsumerKey_0123456789', signingKey } })],
+    }).compile();
+    const refused = (await wrong
+      .get(UserTokenService)
+      .getUserToken(userId)
+      .catch((e: unknown) => e)) as PersonalizedOffersApiError;
     await wrong.close();
     expect(refused.status).toBe(401);
     const right = await Test.createTestingModule({ imports: [PersonalizedOffersModule.forRoot({ ...base, oauth: { consumerKey, signingKey } })] }).compile();
@@ -338,15 +378,32 @@ describe('the standalone simulator: --generate-keys, gateway-mode PLO_OAUTH_* li
     }
     const lines = await logLines(sim, 5);
     expect(lines).toHaveLength(5);
-    expect(lines[0]).toMatch(/ GET \/plo\/v1\/usertoken\?FId&AuthInfo \(getUserToken\) → 400 gateway refused: INVALID_AUTH_HEADER \(no Authorization header: the request is not signed\) \d+ ms$/);
-    expect(lines[1]).toMatch(/ GET \/plo\/v1\/usertoken\?FId&AuthInfo \(getUserToken\) → 401 gateway refused: AUTHENTICATION_FAILED \(the consumer key is not the one given with --consumer-key\) \d+ ms$/);
+    expect(lines[0]).toMatch(
+      / GET \/plo\/v1\/usertoken\?FId&AuthInfo \(getUserToken\) → 400 gateway refused: INVALID_AUTH_HEADER \(no Authorization header: the request is not signed\) \d+ ms$/,
+    );
+    expect(lines[1]).toMatch(
+      / GET \/plo\/v1\/usertoken\?FId&AuthInfo \(getUserToken\) → 401 gateway refused: AUTHENTICATION_FAILED \(the consumer key is not the one given with --consumer-key\) \d+ ms$/,
+    );
     expect(lines[2]).toMatch(/ GET \/plo\/v1\/usertoken\?FId&AuthInfo \(getUserToken\) → 200 \d+ ms$/);
     expect(lines[3]).toMatch(/ POST \/loyalty\/offers\/user-presentment\/access-tokens \(createAccessToken\) → 200 \d+ ms$/);
     expect(lines[4]).toMatch(/ GET \/loyalty\/offers\/user-presentment\/offers\?limit(&offset)? \(getOffers\) → 200 \d+ ms$/);
 
     const stderr = sim.stderr();
     const forms = (v: string) => [v, encodeURIComponent(v), encodeURIComponent(encodeURIComponent(v))];
-    const leaked = [sentAuthInfo, token, userId, consumerKey, consumerKey.slice(-8), 'SomeOtherConsumerKey', 'oauth_signature', 'X-Auth-Token', printed.authInfo.key, printed.fId].flatMap(forms).filter((f) => stderr.includes(f));
+    const leaked = [
+      sentAuthInfo,
+      token,
+      userId,
+      consumerKey,
+      consumerKey.slice(-8),
+      'SomeOtherConsumerKey',
+      'oauth_signature',
+      'X-Auth-Token',
+      printed.authInfo.key,
+      printed.fId,
+    ]
+      .flatMap(forms)
+      .filter((f) => stderr.includes(f));
     expect(leaked).toEqual([]);
     expect(sim.stdout().trim().split('\n')).toHaveLength(1);
     sim.child.kill('SIGTERM');

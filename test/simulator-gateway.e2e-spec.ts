@@ -14,11 +14,7 @@ import {
   UserPresentmentService,
   UserTokenService,
 } from 'nestjs-personalized-offers';
-import {
-  PersonalizedOffersSimulator,
-  type SimulatorGatewayOptions,
-  simulatorGatewayCredentials,
-} from 'nestjs-personalized-offers/testing';
+import { PersonalizedOffersSimulator, type SimulatorGatewayOptions, simulatorGatewayCredentials } from 'nestjs-personalized-offers/testing';
 import { rsaKeyPair } from './support/keys.js';
 
 // Shaped like a Mastercard consumer key: 48 characters, '!', 48 hex characters.
@@ -90,7 +86,14 @@ function raw(
 
 /** The `Authorization` header Mastercard's reference signer (`mastercard-oauth1-signer`) makes for this request. */
 function referenceHeader(url: string, method: string, body: string | undefined, key: KeyObject = privateKey, consumerKey = CONSUMER_KEY, pss = false): string {
-  return OAuth.getAuthorizationHeader(url, method, body ?? null, consumerKey, key, pss ? OAuth.SignatureMethod.RSA_PSS_SHA256 : OAuth.SignatureMethod.RSA_SHA256);
+  return OAuth.getAuthorizationHeader(
+    url,
+    method,
+    body ?? null,
+    consumerKey,
+    key,
+    pss ? OAuth.SignatureMethod.RSA_PSS_SHA256 : OAuth.SignatureMethod.RSA_SHA256,
+  );
 }
 
 /** The signature base string the reference signer signs for this request (to compare with the gateway's echo). */
@@ -165,7 +168,9 @@ describe('the simulator as Mastercard’s gateway (option `gateway`)', () => {
 
   async function boot(oauth: OAuthOptions | undefined, extra: Partial<PersonalizedOffersModuleOptions> = {}, sim = simulator): Promise<TestingModule> {
     const ref = await Test.createTestingModule({
-      imports: [PersonalizedOffersModule.forRoot({ fId: FID, baseUrl: sim.baseUrl, authInfo: sim.authInfo, cache: false, ...(oauth ? { oauth } : {}), ...extra })],
+      imports: [
+        PersonalizedOffersModule.forRoot({ fId: FID, baseUrl: sim.baseUrl, authInfo: sim.authInfo, cache: false, ...(oauth ? { oauth } : {}), ...extra }),
+      ],
     }).compile();
     modules.push(ref);
     return ref;
@@ -242,7 +247,9 @@ describe('the simulator as Mastercard’s gateway (option `gateway`)', () => {
       const strict = new PersonalizedOffersSimulator({ gateway: { consumerKey: CONSUMER_KEY, publicKey, signatureMethods: ['RSA-SHA256'] } });
       await strict.start();
       try {
-        const error = await apiError(async () => (await boot({ ...signed, signatureMethod: 'RSA-PSS' }, {}, strict)).get(UserTokenService).getUserToken('pss-user'));
+        const error = await apiError(async () =>
+          (await boot({ ...signed, signatureMethod: 'RSA-PSS' }, {}, strict)).get(UserTokenService).getUserToken('pss-user'),
+        );
         expect(error.status).toBe(400);
         expect(error.errors[0]).toMatchObject({ source: 'Gateway', reasonCode: 'INVALID_AUTH_HEADER' });
       } finally {
@@ -303,7 +310,9 @@ describe('the simulator as Mastercard’s gateway (option `gateway`)', () => {
       const response = await raw(baseUrl, 'GET', target, { headers: { Authorization: header, Host: 'API.Example.com:80' } });
       expect(response.status).toBe(200);
       // The same header with another port in Host no longer matches.
-      const moved = await raw(baseUrl, 'GET', target, { headers: { Authorization: referenceHeader(`http://api.example.com${target}`, 'GET', undefined), Host: 'api.example.com:8080' } });
+      const moved = await raw(baseUrl, 'GET', target, {
+        headers: { Authorization: referenceHeader(`http://api.example.com${target}`, 'GET', undefined), Host: 'api.example.com:8080' },
+      });
       expect([moved.status, gatewayError(moved).ReasonCode]).toEqual([403, 'AUTHENTICATION_FAILED']);
     });
   });
@@ -497,7 +506,11 @@ describe('the simulator as Mastercard’s gateway (option `gateway`)', () => {
       ['no oauth_signature', () => referenceHeader(url(), 'GET', undefined).replace(/,?oauth_signature="[^"]*"/, ''), /lacks oauth_signature/],
       ['oauth_version 2.0', () => referenceHeader(url(), 'GET', undefined).replace('oauth_version="1.0"', 'oauth_version="2.0"'), /oauth_version must be 1\.0/],
       ['HMAC-SHA1', () => referenceHeader(url(), 'GET', undefined).replace('RSA-SHA256', 'HMAC-SHA1'), /HMAC-SHA1 is not supported/],
-      ['a timestamp in milliseconds with a dot', () => referenceHeader(url(), 'GET', undefined).replace(/oauth_timestamp="(\d+)"/, 'oauth_timestamp="$1.5"'), /whole seconds/],
+      [
+        'a timestamp in milliseconds with a dot',
+        () => referenceHeader(url(), 'GET', undefined).replace(/oauth_timestamp="(\d+)"/, 'oauth_timestamp="$1.5"'),
+        /whole seconds/,
+      ],
     ])('a malformed header (%s) → 400 INVALID_AUTH_HEADER', async (_, header, problem) => {
       const response = await raw(baseUrl, 'GET', url().slice(baseUrl.length), { headers: { Authorization: header() } });
       const error = gatewayError(response);

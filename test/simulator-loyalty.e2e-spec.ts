@@ -151,7 +151,9 @@ const isoDay = (offset = 0, base = nowMs) => new Date(base + offset * DAY).toISO
 const invalid = (name: string) => `${name} is not provided or Value provided is invalid`;
 const errorShape = (status: number, description: string) => ({
   status,
-  body: { Errors: { Error: [expect.objectContaining({ ReasonCode: String(status), Description: description, Source: expect.any(String), Recoverable: false })] } },
+  body: {
+    Errors: { Error: [expect.objectContaining({ ReasonCode: String(status), Description: description, Source: expect.any(String), Recoverable: false })] },
+  },
 });
 const refused = (res: Answer) => ({ status: res.status, body: res.body });
 
@@ -268,7 +270,9 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
 
     it('refuses a body that is not JSON (Content-Type or syntax)', async () => {
       const body = JSON.stringify({ fiId: '999999', userId: 'u', utcOffset: '+00:00' });
-      expect(refused(await call('POST', `${UP}/access-tokens`, { body, headers: { 'Content-Type': 'text/plain' } }))).toEqual(errorShape(400, invalid('Content-Type')));
+      expect(refused(await call('POST', `${UP}/access-tokens`, { body, headers: { 'Content-Type': 'text/plain' } }))).toEqual(
+        errorShape(400, invalid('Content-Type')),
+      );
       expect(refused(await call('POST', `${UP}/access-tokens`, { body: '{"fiId":', headers: { 'Content-Type': 'application/json' } }))).toEqual(
         errorShape(400, invalid('Request body')),
       );
@@ -295,7 +299,12 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       ['getUserPresentmentSavings', 'GET', () => `${UP}/savings`, () => undefined],
       ['getUserPresentmentAdjustments', 'GET', () => `${UP}/adjustments`, () => undefined],
       ['findGeoLocations', 'GET', () => `${UP}/geo-locations?keywords=Paris`, () => undefined],
-      ['publishImpressions', 'POST', () => '/loyalty/offers/impressions', (o) => ({ impressions: [{ offerId: o, order: '1', activityType: 'VIEWED', activityTimestamp: 't' }] })],
+      [
+        'publishImpressions',
+        'POST',
+        () => '/loyalty/offers/impressions',
+        (o) => ({ impressions: [{ offerId: o, order: '1', activityType: 'VIEWED', activityTimestamp: 't' }] }),
+      ],
     ];
 
     it.each(ops)('%s: missing → 400, unknown / a legacy UserToken / another API’s credential → 401', async (operationId, method, path, json) => {
@@ -415,12 +424,22 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
     it.each<[string, (f: Fixture) => Promise<Answer>, (body: any, f: Fixture) => void]>([
       [
         'getOffers',
-        (f) => call('GET', `${UP}/offers`, { token: f.s.token, query: { offer_type: 'POSTPAIDCREDIT', category: 'SHOP', offer_country: ['USA', 'AUS'], active: false, expiry_days: 400, offset: 0, limit: 5 }, headers: { 'Accept-Language': 'en-US' } }),
+        (f) =>
+          call('GET', `${UP}/offers`, {
+            token: f.s.token,
+            query: { offer_type: 'POSTPAIDCREDIT', category: 'SHOP', offer_country: ['USA', 'AUS'], active: false, expiry_days: 400, offset: 0, limit: 5 },
+            headers: { 'Accept-Language': 'en-US' },
+          }),
         (b) => {
           expect(b).toMatchObject({ offset: 0, limit: 5, total: expect.any(Number), count: b.offers.length });
           expect(b.offers.length).toBeGreaterThan(0);
           for (const o of b.offers) {
-            expect(o).toMatchObject({ type: 'POSTPAIDCREDIT', category: 'SHOP', activationType: 'USER_ACTIVATION', offerCountry: expect.stringMatching(/^(USA|AUS)$/) });
+            expect(o).toMatchObject({
+              type: 'POSTPAIDCREDIT',
+              category: 'SHOP',
+              activationType: 'USER_ACTIVATION',
+              offerCountry: expect.stringMatching(/^(USA|AUS)$/),
+            });
             expect(o.assignments).toEqual([expect.objectContaining({ active: false, id: expect.stringMatching(UUID) })]);
             expect(o.localizations.map((l: any) => l.lang)).toEqual(['en-US']);
           }
@@ -441,12 +460,23 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
           call('POST', `${UP}/offers/filters`, {
             token: f.s.token,
             headers: { 'Accept-Language': 'fr-FR' },
-            json: { offerType: 'POSTPAIDCREDIT', offerCountries: ['FRA'], offset: 0, limit: 5, latitude: 48.8566, longitude: 2.3522, radius: '10km', active: false, channels: ['ONLINE', 'INSTORE'] },
+            json: {
+              offerType: 'POSTPAIDCREDIT',
+              offerCountries: ['FRA'],
+              offset: 0,
+              limit: 5,
+              latitude: 48.8566,
+              longitude: 2.3522,
+              radius: '10km',
+              active: false,
+              channels: ['ONLINE', 'INSTORE'],
+            },
           }),
         (b) => {
           expect(b).toMatchObject({ offset: 0, limit: 5, location: { latitude: 48.8566, longitude: 2.3522 }, distance: { text: '10km', value: 10_000 } });
           expect(b.offers.length).toBeGreaterThan(0);
-          for (const o of b.offers) expect(o).toMatchObject({ offerCountry: 'FRA', merchant: { locations: [{ city: 'Paris', country: 'FRA' }] }, localizations: [{ lang: 'fr-FR' }] });
+          for (const o of b.offers)
+            expect(o).toMatchObject({ offerCountry: 'FRA', merchant: { locations: [{ city: 'Paris', country: 'FRA' }] }, localizations: [{ lang: 'fr-FR' }] });
         },
       ],
       [
@@ -456,7 +486,14 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
           expect(b).toEqual({
             activations: [
               {
-                assignments: [expect.objectContaining({ id: f.offer.assignments[0].id, status: 'ACTIVATED', active: true, activationDateTime: expect.stringMatching(/-07:00$/) })],
+                assignments: [
+                  expect.objectContaining({
+                    id: f.offer.assignments[0].id,
+                    status: 'ACTIVATED',
+                    active: true,
+                    activationDateTime: expect.stringMatching(/-07:00$/),
+                  }),
+                ],
                 id: expect.stringMatching(UUID),
                 status: 'QUEUED',
                 offerId: f.offer.id,
@@ -497,15 +534,32 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
         'getUserPresentmentSavings',
         (f) => call('GET', `${UP}/savings`, { token: f.s.token }),
         (b) => {
-          expect(Object.keys(b.savings).sort()).toEqual(['adjustmentsCashTotal', 'adjustmentsPointsTotal', 'offersAvailable', 'offersRedeemed', 'potentialCash', 'potentialPoints']);
+          expect(Object.keys(b.savings).sort()).toEqual([
+            'adjustmentsCashTotal',
+            'adjustmentsPointsTotal',
+            'offersAvailable',
+            'offersRedeemed',
+            'potentialCash',
+            'potentialPoints',
+          ]);
           expect(b.savings.offersRedeemed).toBeGreaterThanOrEqual(1);
         },
       ],
       [
         'getUserPresentmentAdjustments',
-        (f) => call('GET', `${UP}/adjustments`, { token: f.s.token, query: { start_date: isoDay(-90), end_date: isoDay(), date_filter: 'CREATED', offset: 0, limit: 5 } }),
+        (f) =>
+          call('GET', `${UP}/adjustments`, {
+            token: f.s.token,
+            query: { start_date: isoDay(-90), end_date: isoDay(), date_filter: 'CREATED', offset: 0, limit: 5 },
+          }),
         (b, f) => {
-          expect(b).toMatchObject({ offset: 0, limit: 5, total: expect.any(Number), count: b.adjustments.length, responseLastModifiedDateTime: expect.stringMatching(DATE_TIME) });
+          expect(b).toMatchObject({
+            offset: 0,
+            limit: 5,
+            total: expect.any(Number),
+            count: b.adjustments.length,
+            responseLastModifiedDateTime: expect.stringMatching(DATE_TIME),
+          });
           expect(b.adjustments.length).toBeGreaterThanOrEqual(1);
           expect(b.adjustments[0]).toMatchObject({
             id: expect.stringMatching(UUID),
@@ -528,7 +582,16 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
             limit: 25,
             total: 1,
             count: 1,
-            items: [{ name: 'San Diego', subdivision1: 'California', subdivision2: 'San Diego County', country: 'United States', latitude: 32.71571, longitude: -117.16472 }],
+            items: [
+              {
+                name: 'San Diego',
+                subdivision1: 'California',
+                subdivision2: 'San Diego County',
+                country: 'United States',
+                latitude: 32.71571,
+                longitude: -117.16472,
+              },
+            ],
           }),
       ],
       [
@@ -542,7 +605,10 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       ],
       [
         'browseOffers',
-        () => call('GET', `${PA}/offers`, { query: { f_id: '999999', offer_type: 'ALWAYSON', category: 'TRAVEL', offer_country: ['USA'], lang: ['en-US'], offset: 0, limit: 5 } }),
+        () =>
+          call('GET', `${PA}/offers`, {
+            query: { f_id: '999999', offer_type: 'ALWAYSON', category: 'TRAVEL', offer_country: ['USA'], lang: ['en-US'], offset: 0, limit: 5 },
+          }),
         (b) => {
           expect(b).toMatchObject({ offset: 0, limit: 5, status: { code: 200, message: 'Success' }, count: b.offers.length });
           expect(b.offers.length).toBeGreaterThan(0);
@@ -554,7 +620,10 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       ],
       [
         'searchAdminOffers',
-        () => call('POST', `${PA}/offers/filters`, { json: { fId: '999999', offerType: 'POSTPAIDCREDIT', category: 'DEPARTMENTSTORE', offerCountries: ['USA'], offset: 0, limit: 5, languages: ['ALL'] } }),
+        () =>
+          call('POST', `${PA}/offers/filters`, {
+            json: { fId: '999999', offerType: 'POSTPAIDCREDIT', category: 'DEPARTMENTSTORE', offerCountries: ['USA'], offset: 0, limit: 5, languages: ['ALL'] },
+          }),
         (b) => {
           expect(b).toMatchObject({ offset: 0, limit: 5, status: { code: 200, message: 'Success' } });
           for (const o of b.offers) expect(o.localizations.map((l: any) => l.lang)).toEqual(['en-US', 'fr-FR', 'es-ES']);
@@ -562,7 +631,10 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       ],
       [
         'getAdjustments',
-        (f) => call('GET', `${PA}/adjustments`, { query: { f_id: f.s.fId, offset: 0, limit: 5, start_date: isoDay(-90), end_date: isoDay(), date_filter: 'CREATED' } }),
+        (f) =>
+          call('GET', `${PA}/adjustments`, {
+            query: { f_id: f.s.fId, offset: 0, limit: 5, start_date: isoDay(-90), end_date: isoDay(), date_filter: 'CREATED' },
+          }),
         (b) => {
           expect(b).toMatchObject({ offset: 0, limit: 5, status: { code: 200, message: 'Success' }, count: 5 });
           expect(b.total).toBeGreaterThan(5);
@@ -776,7 +848,10 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
     it('latitude/longitude echo location and distance (radius in metres; 50km when absent)', async () => {
       const s = await session();
       expect((await filter(s, { latitude: 34.0522, longitude: -118.2437, radius: '5mi' })).body).toMatchObject({ distance: { text: '5mi', value: 8047 } });
-      expect((await filter(s, { latitude: 48.85, longitude: 2.35 })).body).toMatchObject({ location: { latitude: 48.85, longitude: 2.35 }, distance: { text: '50km', value: 50_000 } });
+      expect((await filter(s, { latitude: 48.85, longitude: 2.35 })).body).toMatchObject({
+        location: { latitude: 48.85, longitude: 2.35 },
+        distance: { text: '50km', value: 50_000 },
+      });
       const none = (await filter(s, { latitude: 32.7157, longitude: -117.1647, radius: '10km' })).body; // San Diego: no merchant there
       expect(none).toMatchObject({ total: 0, count: 0, offers: [] });
       expect((await filter(s, { radius: '5mi' })).body).not.toHaveProperty('location');
@@ -825,7 +900,11 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       const s = await session();
       const [offer] = await allOffers(s, {}, { 'Accept-Language': 'fr-FR' });
       const [legacy] = await legacyOffers(s, { Lang: 'fr_FR' });
-      expect(offer.localizations[0]).toMatchObject({ headline: legacy.Headline, descriptionShort: legacy.ShortDescription, merchantDisplayName: legacy.Merchant.Name });
+      expect(offer.localizations[0]).toMatchObject({
+        headline: legacy.Headline,
+        descriptionShort: legacy.ShortDescription,
+        merchantDisplayName: legacy.Merchant.Name,
+      });
       const details = await call('GET', `${UP}/offers/${offer.id}`, { token: s.token, headers: { 'Accept-Language': 'es-ES' } });
       expect(details.body.userOfferDetails.localizations.map((l: any) => l.lang)).toEqual(['es-ES']);
     });
@@ -841,7 +920,15 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       expect(legacy.body.Response.Status.Code).toBe('600');
       const shown = (await allOffers(s, { active: true })).find((o) => o.id === offer.id);
       expect(shown.assignments).toEqual([
-        { id: offer.assignments[0].id, redemptionStartDate: offer.eventStartDate, redemptionEndDate: offer.eventEndDate, activationDateTime: '2027-01-15T01:00:00-07:00', status: 'ACTIVATED', active: true, propensityScore: offer.assignments[0].propensityScore },
+        {
+          id: offer.assignments[0].id,
+          redemptionStartDate: offer.eventStartDate,
+          redemptionEndDate: offer.eventEndDate,
+          activationDateTime: '2027-01-15T01:00:00-07:00',
+          status: 'ACTIVATED',
+          active: true,
+          propensityScore: offer.assignments[0].propensityScore,
+        },
       ]);
       const again = await activate(s, offer.id);
       expect(refused(again)).toEqual(errorShape(400, 'Offer is already ACTIVATED'));
@@ -878,7 +965,9 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
     it('another fId’s offer is a 404 for getOffer and processActivations', async () => {
       const [a, b] = [await session('999999'), await session('123456')];
       const [offer] = await allOffers(b);
-      expect(refused(await call('GET', `${UP}/offers/${offer.id}`, { token: a.token }))).toEqual(errorShape(404, 'offer_id does not match any resource of this user'));
+      expect(refused(await call('GET', `${UP}/offers/${offer.id}`, { token: a.token }))).toEqual(
+        errorShape(404, 'offer_id does not match any resource of this user'),
+      );
       expect((await activate(a, offer.id)).status).toBe(404);
     });
   });
@@ -914,8 +1003,18 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
     });
 
     it.each<[string, (s: Session, offerId: string) => Promise<Answer>, number, string]>([
-      ['getOfferRating of an offer never rated', (s, o) => call('GET', `${UP}/offer-ratings/${o}`, { token: s.token }), 404, 'offer_id has no rating from this user'],
-      ['getOfferRating of an unknown offer', (s) => call('GET', `${UP}/offer-ratings/nope`, { token: s.token }), 404, 'offer_id does not match any resource of this user'],
+      [
+        'getOfferRating of an offer never rated',
+        (s, o) => call('GET', `${UP}/offer-ratings/${o}`, { token: s.token }),
+        404,
+        'offer_id has no rating from this user',
+      ],
+      [
+        'getOfferRating of an unknown offer',
+        (s) => call('GET', `${UP}/offer-ratings/nope`, { token: s.token }),
+        404,
+        'offer_id does not match any resource of this user',
+      ],
       ['like 2', (s, o) => rate(s, o, 2), 400, invalid('like')],
       ['like "1" (a string, not int32)', (s, o) => rate(s, o, '1'), 400, invalid('like')],
       ['no like', (s, o) => call('POST', `${UP}/offer-ratings/${o}/likes`, { token: s.token, json: {} }), 400, invalid('like')],
@@ -950,7 +1049,14 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       const s = await session();
       const adjustments = (await call('GET', `${UP}/adjustments`, { token: s.token, query: { start_date: isoDay(-90), end_date: isoDay() } })).body.adjustments;
       const legacy = (await call('GET', '/plo/v1/redeemedoffers', { query: s.creds })).body.Response.Items.RedeemedOffer;
-      const fromLegacy = legacy.flatMap((o: any) => o.Transactions.Transaction.map((t: any) => [o.OfferId, Number(t.TransactionAmount), t.RedemptionDate, Number(o.ScActivation.ActivationId.replace(/\D/g, ''))]));
+      const fromLegacy = legacy.flatMap((o: any) =>
+        o.Transactions.Transaction.map((t: any) => [
+          o.OfferId,
+          Number(t.TransactionAmount),
+          t.RedemptionDate,
+          Number(o.ScActivation.ActivationId.replace(/\D/g, '')),
+        ]),
+      );
       const fromLoyalty = adjustments.map((a: any) => [a.offerId, a.transactionAmount, a.transactionDate, a.activationId]);
       expect(new Set(fromLoyalty.map((x: unknown) => JSON.stringify(x)))).toEqual(new Set(fromLegacy.map((x: unknown) => JSON.stringify(x))));
     });
@@ -968,12 +1074,20 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
         clock += 3 * HOUR;
         sim.recordRedemption('999999', 'adj', offer.id, '500.00');
         const recent = await list();
-        expect(recent.adjustments.map((a: any) => [a.offerId, a.status, a.redemptionDateTime])).toContainEqual([offer.id, 'CONFIRMED', new Date(nowMs + 3 * HOUR).toISOString()]);
+        expect(recent.adjustments.map((a: any) => [a.offerId, a.status, a.redemptionDateTime])).toContainEqual([
+          offer.id,
+          'CONFIRMED',
+          new Date(nowMs + 3 * HOUR).toISOString(),
+        ]);
         expect((await list({ start_date: isoDay(-90) })).total).toBe(seeded.total + 1);
 
         sim.advanceTime(DAY + 60_000);
         const later = await list({ date_filter: 'UPDATED' });
-        expect(later.adjustments.map((a: any) => [a.offerId, a.status, a.lastModifiedDateTime])).toContainEqual([offer.id, 'COMPLETED', new Date(nowMs + 3 * HOUR + DAY).toISOString()]);
+        expect(later.adjustments.map((a: any) => [a.offerId, a.status, a.lastModifiedDateTime])).toContainEqual([
+          offer.id,
+          'COMPLETED',
+          new Date(nowMs + 3 * HOUR + DAY).toISOString(),
+        ]);
         expect(later.responseLastModifiedDateTime).toBe(new Date(nowMs + 3 * HOUR + DAY).toISOString());
         expect((await list({ date_filter: 'CREATED' })).adjustments.map((a: any) => a.offerId)).not.toContain(offer.id); // created > 24 h ago
         expect((await list({ start_date: isoDay(0), end_date: isoDay(0) })).adjustments.map((a: any) => a.offerId)).toContain(offer.id);
@@ -1056,11 +1170,20 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       ['no impressions', () => ({}), 'impressions'],
       ['an empty list', () => ({ impressions: [] }), 'impressions'],
       ['order as a number', (o) => ({ impressions: [{ offerId: o, order: 1, activityType: 'VIEWED', activityTimestamp: 't' }] }), 'impressions[0].order'],
-      ['activityType SHARED', (o) => ({ impressions: [{ offerId: o, order: '1', activityType: 'SHARED', activityTimestamp: 't' }] }), 'impressions[0].activityType'],
+      [
+        'activityType SHARED',
+        (o) => ({ impressions: [{ offerId: o, order: '1', activityType: 'SHARED', activityTimestamp: 't' }] }),
+        'impressions[0].activityType',
+      ],
       ['no activityTimestamp', (o) => ({ impressions: [{ offerId: o, order: '1', activityType: 'LIKED' }] }), 'impressions[0].activityTimestamp'],
       [
         'an unknown offer in second place',
-        (o) => ({ impressions: [{ offerId: o, order: '1', activityType: 'LIKED', activityTimestamp: 't' }, { offerId: 'nope', order: '2', activityType: 'LIKED', activityTimestamp: 't' }] }),
+        (o) => ({
+          impressions: [
+            { offerId: o, order: '1', activityType: 'LIKED', activityTimestamp: 't' },
+            { offerId: 'nope', order: '2', activityType: 'LIKED', activityTimestamp: 't' },
+          ],
+        }),
         'impressions[1].offerId',
       ],
     ])('refuses %s with a 400 and records nothing', async (_, json, name) => {
@@ -1088,7 +1211,8 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
     });
 
     it('lang: ALL gives every language; tags repeated or in a comma list; en-US when absent', async () => {
-      const langs = async (lang?: string | string[]) => (await call('GET', `${PA}/offers`, { query: { f_id: '999999', lang, limit: 1 } })).body.offers[0].localizations.map((l: any) => l.lang);
+      const langs = async (lang?: string | string[]) =>
+        (await call('GET', `${PA}/offers`, { query: { f_id: '999999', lang, limit: 1 } })).body.offers[0].localizations.map((l: any) => l.lang);
       expect(await langs()).toEqual(['en-US']);
       expect(await langs('ALL')).toEqual(['en-US', 'fr-FR', 'es-ES']);
       expect(await langs(['fr-FR', 'es-ES'])).toEqual(['fr-FR', 'es-ES']);
@@ -1113,7 +1237,8 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
     });
 
     it('offer_country exclusion and offerCountries work as for users', async () => {
-      const ids = async (query: Query) => (await call('GET', `${PA}/offers`, { query: { f_id: '999999', limit: 100, ...query } })).body.offers.map((o: any) => o.offerCountry);
+      const ids = async (query: Query) =>
+        (await call('GET', `${PA}/offers`, { query: { f_id: '999999', limit: 100, ...query } })).body.offers.map((o: any) => o.offerCountry);
       expect(new Set(await ids({ offer_country: '!USA' }))).toEqual(new Set(['AUS', 'FRA']));
       const body = (await call('POST', `${PA}/offers/filters`, { json: { fId: '999999', offerCountries: ['FRA'], limit: 100 } })).body.offers;
       expect(new Set(body.map((o: any) => o.offerCountry))).toEqual(new Set(['FRA']));
@@ -1153,8 +1278,21 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
   describe('faults targeted per operation', () => {
     it('every new operationId can be targeted', () => {
       for (const operation of [
-        'createAccessToken', 'getOffers', 'getOffer', 'searchOffers', 'processActivations', 'getOfferRatings', 'getOfferRating', 'createOfferRating',
-        'getUserPresentmentSavings', 'getUserPresentmentAdjustments', 'findGeoLocations', 'publishImpressions', 'browseOffers', 'searchAdminOffers', 'getAdjustments',
+        'createAccessToken',
+        'getOffers',
+        'getOffer',
+        'searchOffers',
+        'processActivations',
+        'getOfferRatings',
+        'getOfferRating',
+        'createOfferRating',
+        'getUserPresentmentSavings',
+        'getUserPresentmentAdjustments',
+        'findGeoLocations',
+        'publishImpressions',
+        'browseOffers',
+        'searchAdminOffers',
+        'getAdjustments',
       ]) {
         expect(() => simulator.addFault({ type: 'hang' }, { operation, times: 1 })).not.toThrow();
       }
@@ -1168,7 +1306,10 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       const s = await session();
       expect((await call('GET', `${UP}/savings`, { token: s.token })).status).toBe(200);
       const failed = await offers(s);
-      expect(refused(failed)).toEqual({ status: 503, body: { Errors: { Error: [expect.objectContaining({ ReasonCode: '503', Description: 'Simulated failure', Recoverable: true })] } } });
+      expect(refused(failed)).toEqual({
+        status: 503,
+        body: { Errors: { Error: [expect.objectContaining({ ReasonCode: '503', Description: 'Simulated failure', Recoverable: true })] } },
+      });
       expect(failed.headers.get('retry-after')).toBe('1');
       expect((await offers(s)).status).toBe(200);
       expect(simulator.faultsApplied).toEqual({ 'http-error': 1 });
@@ -1215,7 +1356,11 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       const s = await session();
       const [offer] = await allOffers(s);
       simulator.setFault({ type: 'malformed-json' }, { operation: 'createOfferRating', times: 1 });
-      const res = await fetch(`${baseUrl}${UP}/offer-ratings/${offer.id}/likes`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Auth-Token': s.token }, body: '{"like":1}' });
+      const res = await fetch(`${baseUrl}${UP}/offer-ratings/${offer.id}/likes`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Auth-Token': s.token },
+        body: '{"like":1}',
+      });
       expect([res.status, await res.text()]).toEqual([200, '{"Response":{"Status":']);
       expect((await rate(s, offer.id, 1)).status).toBe(200);
     });

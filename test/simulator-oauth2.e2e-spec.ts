@@ -127,7 +127,16 @@ class Client {
     const now = this.nowSeconds();
     const alg = overrides.alg ?? this.creds.alg;
     const header = { alg, typ: 'JWT', kid: this.creds.kid, ...overrides.header };
-    const claims = { iss: this.creds.clientId, sub: this.creds.clientId, aud: this.baseUrl, jti: jti(), iat: now, nbf: now, exp: now + 90, ...overrides.claims };
+    const claims = {
+      iss: this.creds.clientId,
+      sub: this.creds.clientId,
+      aud: this.baseUrl,
+      jti: jti(),
+      iat: now,
+      nbf: now,
+      exp: now + 90,
+      ...overrides.claims,
+    };
     return signJwt(header, claims, overrides.key ?? this.creds.clientKey, alg);
   }
 
@@ -146,7 +155,11 @@ class Client {
   }
 
   /** `dpop` null: no DPoP header. */
-  async tokenRequest(form = this.form(), dpop: string | string[] | null = this.proof({ htm: 'POST', htu: this.tokenUrl }), contentType = 'application/x-www-form-urlencoded'): Promise<Answer> {
+  async tokenRequest(
+    form = this.form(),
+    dpop: string | string[] | null = this.proof({ htm: 'POST', htu: this.tokenUrl }),
+    contentType = 'application/x-www-form-urlencoded',
+  ): Promise<Answer> {
     const headers: Record<string, string | string[]> = { 'Content-Type': contentType, Accept: 'application/json', 'User-Agent': 'simulator-oauth2-test' };
     if (dpop !== null) headers.DPoP = dpop;
     const answer = await raw(this.baseUrl, 'POST', '/oauth/token', headers, form);
@@ -176,7 +189,8 @@ class Client {
     const headers: Record<string, string | string[]> = { Accept: 'application/json' };
     const authorization = o.authorization === undefined ? (token !== undefined ? `DPoP ${token}` : undefined) : o.authorization;
     if (authorization !== null && authorization !== undefined) headers.Authorization = authorization;
-    const dpop = o.dpop === undefined ? this.proof({ htm: method, htu: `${this.baseUrl}${path}`, ...(token !== undefined ? { token } : {}), ...o.proof }, o.key) : o.dpop;
+    const dpop =
+      o.dpop === undefined ? this.proof({ htm: method, htu: `${this.baseUrl}${path}`, ...(token !== undefined ? { token } : {}), ...o.proof }, o.key) : o.dpop;
     if (dpop !== null) headers.DPoP = dpop;
     const answer = await raw(this.baseUrl, method, target, headers);
     if (typeof answer.headers['dpop-nonce'] === 'string') this.nonce = answer.headers['dpop-nonce'];
@@ -260,7 +274,7 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
         // A PS256 assertion from an EC key's client is refused.
         const wrongAlg = await c.tokenRequest(c.form({ client_assertion: c.assertion({ alg: 'PS256', key: rsa.clientKey }) }));
         expect(wrongAlg.status).toBe(401);
-        expect(wrongAlg.json).toEqual({ error: 'invalid_client', error_description: 'client_assertion alg must be ES256 for this client\'s key' });
+        expect(wrongAlg.json).toEqual({ error: 'invalid_client', error_description: "client_assertion alg must be ES256 for this client's key" });
       } finally {
         await sim.stop();
       }
@@ -278,7 +292,13 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
 
     const refusals: Array<[string, (c: Client) => Promise<Answer>, number, string, string]> = [
       ['a wrong client_id', (c) => c.tokenRequest(c.form({ client_id: 'someone-else' })), 401, 'invalid_client', 'Unknown client_id'],
-      ['a wrong kid', (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ header: { kid: 'another-kid' } }) })), 401, 'invalid_client', 'client_assertion kid is not a key of this client'],
+      [
+        'a wrong kid',
+        (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ header: { kid: 'another-kid' } }) })),
+        401,
+        'invalid_client',
+        'client_assertion kid is not a key of this client',
+      ],
       [
         'an assertion signed with another key',
         (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ key: simulatorOAuth2Credentials().clientKey }) })),
@@ -286,42 +306,202 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
         'invalid_client',
         "client_assertion signature couldn't be verified",
       ],
-      ['an assertion with alg ES256 from an RSA-key client', (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ header: { alg: 'ES256' } }) })), 401, 'invalid_client', "client_assertion alg must be PS256 for this client's key"],
-      ['an assertion without typ JWT', (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ header: { typ: undefined } }) })), 401, 'invalid_client', 'client_assertion header typ must be JWT'],
-      ['aud = the token endpoint', (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { aud: c.tokenUrl } }) })), 401, 'invalid_client', 'client_assertion aud must be the issuer'],
-      ['aud with a trailing slash', (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { aud: `${c.baseUrl}/` } }) })), 401, 'invalid_client', 'client_assertion aud must be the issuer'],
-      ['iss not the client ID', (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { iss: 'x' } }) })), 401, 'invalid_client', 'client_assertion iss must be the client_id'],
-      ['sub not the client ID', (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { sub: 'x' } }) })), 401, 'invalid_client', 'client_assertion sub must be the client_id'],
-      ['an expired assertion', (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { exp: c.nowSeconds() - 1 } }) })), 401, 'invalid_client', 'client_assertion has expired'],
-      ['an assertion valid for an hour', (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { exp: c.nowSeconds() + 3600 } }) })), 401, 'invalid_client', 'client_assertion exp is more than 300 seconds away'],
-      ['iat 61 s ahead', (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { iat: c.nowSeconds() + 61 } }) })), 401, 'invalid_client', 'client_assertion iat is more than 60 seconds in the future'],
-      ['nbf 61 s ahead', (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { nbf: c.nowSeconds() + 61 } }) })), 401, 'invalid_client', 'client_assertion nbf is more than 60 seconds in the future'],
-      ['no jti', (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { jti: undefined } }) })), 401, 'invalid_client', 'client_assertion jti is missing'],
-      ['no client_assertion', (c) => c.tokenRequest(c.form({ client_assertion: undefined })), 401, 'invalid_client', 'Client authentication (client_assertion and client_assertion_type) is required'],
-      ['a wrong client_assertion_type', (c) => c.tokenRequest(c.form({ client_assertion_type: 'urn:x' })), 401, 'invalid_client', `client_assertion_type must be ${ASSERTION_TYPE}`],
-      ['a scope not allowed', (c) => c.tokenRequest(c.form({ scope: 'offers:read offers:everything' })), 400, 'invalid_scope', 'Scope not allowed for this client: offers:everything'],
-      ['grant_type password', (c) => c.tokenRequest(c.form({ grant_type: 'password' })), 400, 'unsupported_grant_type', 'grant_type password is not supported; use client_credentials'],
-      ['a JSON body', (c) => c.tokenRequest('{}', undefined, 'application/json'), 400, 'invalid_request', 'The token request must be application/x-www-form-urlencoded'],
+      [
+        'an assertion with alg ES256 from an RSA-key client',
+        (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ header: { alg: 'ES256' } }) })),
+        401,
+        'invalid_client',
+        "client_assertion alg must be PS256 for this client's key",
+      ],
+      [
+        'an assertion without typ JWT',
+        (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ header: { typ: undefined } }) })),
+        401,
+        'invalid_client',
+        'client_assertion header typ must be JWT',
+      ],
+      [
+        'aud = the token endpoint',
+        (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { aud: c.tokenUrl } }) })),
+        401,
+        'invalid_client',
+        'client_assertion aud must be the issuer',
+      ],
+      [
+        'aud with a trailing slash',
+        (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { aud: `${c.baseUrl}/` } }) })),
+        401,
+        'invalid_client',
+        'client_assertion aud must be the issuer',
+      ],
+      [
+        'iss not the client ID',
+        (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { iss: 'x' } }) })),
+        401,
+        'invalid_client',
+        'client_assertion iss must be the client_id',
+      ],
+      [
+        'sub not the client ID',
+        (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { sub: 'x' } }) })),
+        401,
+        'invalid_client',
+        'client_assertion sub must be the client_id',
+      ],
+      [
+        'an expired assertion',
+        (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { exp: c.nowSeconds() - 1 } }) })),
+        401,
+        'invalid_client',
+        'client_assertion has expired',
+      ],
+      [
+        'an assertion valid for an hour',
+        (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { exp: c.nowSeconds() + 3600 } }) })),
+        401,
+        'invalid_client',
+        'client_assertion exp is more than 300 seconds away',
+      ],
+      [
+        'iat 61 s ahead',
+        (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { iat: c.nowSeconds() + 61 } }) })),
+        401,
+        'invalid_client',
+        'client_assertion iat is more than 60 seconds in the future',
+      ],
+      [
+        'nbf 61 s ahead',
+        (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { nbf: c.nowSeconds() + 61 } }) })),
+        401,
+        'invalid_client',
+        'client_assertion nbf is more than 60 seconds in the future',
+      ],
+      [
+        'no jti',
+        (c) => c.tokenRequest(c.form({ client_assertion: c.assertion({ claims: { jti: undefined } }) })),
+        401,
+        'invalid_client',
+        'client_assertion jti is missing',
+      ],
+      [
+        'no client_assertion',
+        (c) => c.tokenRequest(c.form({ client_assertion: undefined })),
+        401,
+        'invalid_client',
+        'Client authentication (client_assertion and client_assertion_type) is required',
+      ],
+      [
+        'a wrong client_assertion_type',
+        (c) => c.tokenRequest(c.form({ client_assertion_type: 'urn:x' })),
+        401,
+        'invalid_client',
+        `client_assertion_type must be ${ASSERTION_TYPE}`,
+      ],
+      [
+        'a scope not allowed',
+        (c) => c.tokenRequest(c.form({ scope: 'offers:read offers:everything' })),
+        400,
+        'invalid_scope',
+        'Scope not allowed for this client: offers:everything',
+      ],
+      [
+        'grant_type password',
+        (c) => c.tokenRequest(c.form({ grant_type: 'password' })),
+        400,
+        'unsupported_grant_type',
+        'grant_type password is not supported; use client_credentials',
+      ],
+      [
+        'a JSON body',
+        (c) => c.tokenRequest('{}', undefined, 'application/json'),
+        400,
+        'invalid_request',
+        'The token request must be application/x-www-form-urlencoded',
+      ],
       ['a parameter twice', (c) => c.tokenRequest(`${c.form()}&scope=offers:read`), 400, 'invalid_request', 'The parameter scope is given more than once'],
       ['no client_id', (c) => c.tokenRequest(c.form({ client_id: undefined })), 400, 'invalid_request', 'client_id is missing'],
       ['no DPoP header', (c) => c.tokenRequest(c.form(), null), 400, 'invalid_dpop_proof', 'A DPoP proof is required'],
-      ['two DPoP headers', (c) => c.tokenRequest(c.form(), [c.proof({ htm: 'POST', htu: c.tokenUrl }), c.proof({ htm: 'POST', htu: c.tokenUrl })]), 400, 'invalid_dpop_proof', 'Exactly one DPoP header is allowed'],
-      ['a proof with htm GET', (c) => c.tokenRequest(c.form(), c.proof({ htm: 'GET', htu: c.tokenUrl })), 400, 'invalid_dpop_proof', 'DPoP proof htm does not match the request method POST'],
-      ['a proof for another URI', (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: `${c.baseUrl}/oauth/token2` })), 400, 'invalid_dpop_proof', `DPoP proof htu does not match the request URI`],
-      ['a proof whose htu has a query', (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: `${c.tokenUrl}?a=1` })), 400, 'invalid_dpop_proof', 'DPoP proof htu must not carry a query or fragment'],
-      ['a proof with ath', (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: c.tokenUrl, ath: ath('x') })), 400, 'invalid_dpop_proof', 'DPoP proof at the token endpoint must not carry ath'],
-      ['a proof typed JWT', (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: c.tokenUrl, typ: 'JWT' })), 400, 'invalid_dpop_proof', 'DPoP proof typ must be dpop+jwt'],
-      ['a proof 61 s old', (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: c.tokenUrl, iat: c.nowSeconds() - 61 })), 400, 'invalid_dpop_proof', 'DPoP proof iat is too old'],
-      ['a proof 11 s ahead', (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: c.tokenUrl, iat: c.nowSeconds() + 11 })), 400, 'invalid_dpop_proof', 'DPoP proof iat is in the future'],
+      [
+        'two DPoP headers',
+        (c) => c.tokenRequest(c.form(), [c.proof({ htm: 'POST', htu: c.tokenUrl }), c.proof({ htm: 'POST', htu: c.tokenUrl })]),
+        400,
+        'invalid_dpop_proof',
+        'Exactly one DPoP header is allowed',
+      ],
+      [
+        'a proof with htm GET',
+        (c) => c.tokenRequest(c.form(), c.proof({ htm: 'GET', htu: c.tokenUrl })),
+        400,
+        'invalid_dpop_proof',
+        'DPoP proof htm does not match the request method POST',
+      ],
+      [
+        'a proof for another URI',
+        (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: `${c.baseUrl}/oauth/token2` })),
+        400,
+        'invalid_dpop_proof',
+        `DPoP proof htu does not match the request URI`,
+      ],
+      [
+        'a proof whose htu has a query',
+        (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: `${c.tokenUrl}?a=1` })),
+        400,
+        'invalid_dpop_proof',
+        'DPoP proof htu must not carry a query or fragment',
+      ],
+      [
+        'a proof with ath',
+        (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: c.tokenUrl, ath: ath('x') })),
+        400,
+        'invalid_dpop_proof',
+        'DPoP proof at the token endpoint must not carry ath',
+      ],
+      [
+        'a proof typed JWT',
+        (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: c.tokenUrl, typ: 'JWT' })),
+        400,
+        'invalid_dpop_proof',
+        'DPoP proof typ must be dpop+jwt',
+      ],
+      [
+        'a proof 61 s old',
+        (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: c.tokenUrl, iat: c.nowSeconds() - 61 })),
+        400,
+        'invalid_dpop_proof',
+        'DPoP proof iat is too old',
+      ],
+      [
+        'a proof 11 s ahead',
+        (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: c.tokenUrl, iat: c.nowSeconds() + 11 })),
+        400,
+        'invalid_dpop_proof',
+        'DPoP proof iat is in the future',
+      ],
       [
         'a proof whose jwk has the private d',
-        (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: c.tokenUrl, jwk: { ...c.dpop.jwk, d: (c.dpop.privateKey.export({ format: 'jwk' }) as { d: string }).d } })),
+        (c) =>
+          c.tokenRequest(
+            c.form(),
+            c.proof({ htm: 'POST', htu: c.tokenUrl, jwk: { ...c.dpop.jwk, d: (c.dpop.privateKey.export({ format: 'jwk' }) as { d: string }).d } }),
+          ),
         400,
         'invalid_dpop_proof',
         'DPoP proof jwk is not acceptable: the jwk must be a public key: it has the private member d',
       ],
-      ['a proof signed by another key than its jwk', (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: c.tokenUrl, jwk: dpopKey().jwk })), 400, 'invalid_dpop_proof', 'DPoP proof signature does not verify with its jwk'],
-      ['a proof with a made-up nonce', (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: c.tokenUrl, nonce: 'not-a-nonce' })), 400, 'use_dpop_nonce', 'Authorization server requires nonce in DPoP proof'],
+      [
+        'a proof signed by another key than its jwk',
+        (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: c.tokenUrl, jwk: dpopKey().jwk })),
+        400,
+        'invalid_dpop_proof',
+        'DPoP proof signature does not verify with its jwk',
+      ],
+      [
+        'a proof with a made-up nonce',
+        (c) => c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: c.tokenUrl, nonce: 'not-a-nonce' })),
+        400,
+        'use_dpop_nonce',
+        'Authorization server requires nonce in DPoP proof',
+      ],
     ];
     it.each(refusals)('refuses %s', async (_name, send, status, error, description) => {
       const c = client();
@@ -415,7 +595,11 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
       expect(answer.status).toBe(400);
       expect(answer.json).toEqual(gatewayFormat('INVALID_AUTH_HEADER', 'Bad Request - No Authorization header set.'));
       expect(answer.headers['dpop-nonce']).toBe(simulator.dpopNonce);
-      expect(simulator.requests.at(-1)!.gatewayRefusal).toEqual({ status: 400, reasonCode: 'INVALID_AUTH_HEADER', description: 'Bad Request - No Authorization header set.' });
+      expect(simulator.requests.at(-1)!.gatewayRefusal).toEqual({
+        status: 400,
+        reasonCode: 'INVALID_AUTH_HEADER',
+        description: 'Bad Request - No Authorization header set.',
+      });
     });
 
     it('Authorization but no DPoP header: 400 MALFORMED_OAUTH_REQ', async () => {
@@ -430,7 +614,10 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
       const answer = await shared.call('GET', BROWSE, undefined, { authorization: oauth1, dpop: null });
       expect(answer.status).toBe(400);
       expect(answer.json).toEqual(
-        gatewayFormat('INVALID_AUTH_HEADER', 'Bad Request - OAuth 1.0a is not accepted for this client: send Authorization: DPoP <access token> and a DPoP proof.'),
+        gatewayFormat(
+          'INVALID_AUTH_HEADER',
+          'Bad Request - OAuth 1.0a is not accepted for this client: send Authorization: DPoP <access token> and a DPoP proof.',
+        ),
       );
     });
 
@@ -448,16 +635,54 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
 
     const rfc = (error: string, description: string) => `DPoP error="${error}", error_description="${description}", algs="ES256 PS256"`;
     const proofRefusals: Array<[string, (c: Client, token: string) => Promise<Answer>, string, string]> = [
-      ['htm POST on a GET', (c, t) => c.call('GET', BROWSE, t, { proof: { htm: 'POST' } }), 'invalid_dpop_proof', 'DPoP proof htm does not match the request method GET'],
-      ['htu of another path', (c, t) => c.call('GET', BROWSE, t, { proof: { htu: `${c.baseUrl}/loyalty/offers/platform-admin/adjustments` } }), 'invalid_dpop_proof', `DPoP proof htu does not match the request URI http://127.0.0.1:`],
-      ['htu with the query', (c, t) => c.call('GET', BROWSE, t, { proof: { htu: `${c.baseUrl}${BROWSE}` } }), 'invalid_dpop_proof', 'DPoP proof htu must not carry a query or fragment'],
-      ['htu with another port', (c, t) => c.call('GET', BROWSE, t, { proof: { htu: `http://127.0.0.1:1${BROWSE_PATH}` } }), 'invalid_dpop_proof', 'DPoP proof htu does not match the request URI'],
-      ['ath of another token', (c, t) => c.call('GET', BROWSE, t, { proof: { ath: ath(`${t}x`) } }), 'invalid_dpop_proof', 'DPoP proof ath does not match the access token'],
-      ['no ath', (c, t) => c.call('GET', BROWSE, t, { dpop: c.proof({ htm: 'GET', htu: `${c.baseUrl}${BROWSE_PATH}` }) }), 'invalid_dpop_proof', 'DPoP proof ath is missing'],
+      [
+        'htm POST on a GET',
+        (c, t) => c.call('GET', BROWSE, t, { proof: { htm: 'POST' } }),
+        'invalid_dpop_proof',
+        'DPoP proof htm does not match the request method GET',
+      ],
+      [
+        'htu of another path',
+        (c, t) => c.call('GET', BROWSE, t, { proof: { htu: `${c.baseUrl}/loyalty/offers/platform-admin/adjustments` } }),
+        'invalid_dpop_proof',
+        `DPoP proof htu does not match the request URI http://127.0.0.1:`,
+      ],
+      [
+        'htu with the query',
+        (c, t) => c.call('GET', BROWSE, t, { proof: { htu: `${c.baseUrl}${BROWSE}` } }),
+        'invalid_dpop_proof',
+        'DPoP proof htu must not carry a query or fragment',
+      ],
+      [
+        'htu with another port',
+        (c, t) => c.call('GET', BROWSE, t, { proof: { htu: `http://127.0.0.1:1${BROWSE_PATH}` } }),
+        'invalid_dpop_proof',
+        'DPoP proof htu does not match the request URI',
+      ],
+      [
+        'ath of another token',
+        (c, t) => c.call('GET', BROWSE, t, { proof: { ath: ath(`${t}x`) } }),
+        'invalid_dpop_proof',
+        'DPoP proof ath does not match the access token',
+      ],
+      [
+        'no ath',
+        (c, t) => c.call('GET', BROWSE, t, { dpop: c.proof({ htm: 'GET', htu: `${c.baseUrl}${BROWSE_PATH}` }) }),
+        'invalid_dpop_proof',
+        'DPoP proof ath is missing',
+      ],
       ['a proof 61 s old', (c, t) => c.call('GET', BROWSE, t, { proof: { iat: c.nowSeconds() - 61 } }), 'invalid_dpop_proof', 'DPoP proof iat is too old'],
       ['a proof typed jwt', (c, t) => c.call('GET', BROWSE, t, { proof: { typ: 'jwt' } }), 'invalid_dpop_proof', 'DPoP proof typ must be dpop+jwt'],
       ['a proof that is not a JWT', (c, t) => c.call('GET', BROWSE, t, { dpop: 'not.a.jwt' }), 'invalid_dpop_proof', 'DPoP proof is not a well-formed JWT'],
-      ['two DPoP headers', (c, t) => c.call('GET', BROWSE, t, { dpop: [c.proof({ htm: 'GET', htu: `${c.baseUrl}${BROWSE_PATH}`, token: t }), c.proof({ htm: 'GET', htu: `${c.baseUrl}${BROWSE_PATH}`, token: t })] }), 'invalid_dpop_proof', 'Exactly one DPoP header is allowed'],
+      [
+        'two DPoP headers',
+        (c, t) =>
+          c.call('GET', BROWSE, t, {
+            dpop: [c.proof({ htm: 'GET', htu: `${c.baseUrl}${BROWSE_PATH}`, token: t }), c.proof({ htm: 'GET', htu: `${c.baseUrl}${BROWSE_PATH}`, token: t })],
+          }),
+        'invalid_dpop_proof',
+        'Exactly one DPoP header is allowed',
+      ],
       ['a token bound to another key', (c, t) => c.call('GET', BROWSE, t, { key: dpopKey() }), 'invalid_token', 'Invalid DPoP key binding'],
       ['an unknown token', (c) => c.call('GET', BROWSE, 'bm90LWEtdG9rZW4'), 'invalid_token', 'The access token is invalid or expired'],
     ];
@@ -523,7 +748,13 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
     it('insufficient scope (scopeFor): 403 with WWW-Authenticate and the JSON body, in both header forms', async () => {
       for (const style of ['rfc', 'colon'] as const) {
         const sim = oauth2Simulator(
-          { clientId: rsa.clientId, kid: rsa.kid, publicKey: rsa.publicKey, wwwAuthenticate: style, scopeFor: (op) => (op === 'browseOffers' ? 'offers:admin' : 'offers:read') },
+          {
+            clientId: rsa.clientId,
+            kid: rsa.kid,
+            publicKey: rsa.publicKey,
+            wwwAuthenticate: style,
+            scopeFor: (op) => (op === 'browseOffers' ? 'offers:admin' : 'offers:read'),
+          },
           clock,
         );
         const { baseUrl: url } = await sim.start();
@@ -538,7 +769,11 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
               ? 'DPoP error="insufficient_scope", error_description="requested scope is not permitted", algs="ES256 PS256"'
               : 'Dpop error:"insufficient_scope", error_description:"requested scope is not permitted", algs:"ES256 PS256"',
           );
-          expect(sim.requests.at(-1)!.gatewayRefusal).toEqual({ status: 403, reasonCode: 'insufficient_scope', description: 'requested scope is not permitted' });
+          expect(sim.requests.at(-1)!.gatewayRefusal).toEqual({
+            status: 403,
+            reasonCode: 'insufficient_scope',
+            description: 'requested scope is not permitted',
+          });
           // The same token serves an operation its scope covers; a token with both scopes serves both.
           const authInfo = new AuthInfoCryptoService(FID, AuthInfoKeyMaterial.from(sim.authInfo), { now: clock }).encrypt('u');
           expect((await c.call('GET', `/plo/v1/usertoken?FId=${FID}&AuthInfo=${encodeURIComponent(authInfo)}`, reader)).status).toBe(200);
@@ -633,12 +868,17 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
       expect(() => oauth2Simulator({ clientId: 'c', kid: 'k', publicKey: rsa.publicKey, scopes: ['a b'] }, clock)).toThrow(/scopes/);
       expect(() => oauth2Simulator({ clientId: 'c', kid: 'k', publicKey: rsa.publicKey, tokenTtlSeconds: 0 }, clock)).toThrow(/tokenTtlSeconds/);
       // The PEM form of the public key is accepted too.
-      expect(() => oauth2Simulator({ clientId: 'c', kid: 'k', publicKey: rsa.publicKey.export({ type: 'spki', format: 'pem' }) as unknown as KeyObject }, clock)).not.toThrow();
+      expect(() =>
+        oauth2Simulator({ clientId: 'c', kid: 'k', publicKey: rsa.publicKey.export({ type: 'spki', format: 'pem' }) as unknown as KeyObject }, clock),
+      ).not.toThrow();
     });
 
     it('outside OAuth 2.0 mode: /oauth/token is not served, no DPoP-Nonce, and the OAuth 2.0 controls say why', async () => {
       const gateway = simulatorGatewayCredentials();
-      for (const sim of [new PersonalizedOffersSimulator(), new PersonalizedOffersSimulator({ gateway: { consumerKey: gateway.consumerKey, publicKey: gateway.publicKey } })]) {
+      for (const sim of [
+        new PersonalizedOffersSimulator(),
+        new PersonalizedOffersSimulator({ gateway: { consumerKey: gateway.consumerKey, publicKey: gateway.publicKey } }),
+      ]) {
         const { baseUrl: url } = await sim.start();
         try {
           const answer = await raw(url, 'POST', '/oauth/token', { 'Content-Type': 'application/x-www-form-urlencoded' }, 'grant_type=client_credentials');

@@ -5,8 +5,7 @@ import { PersonalizedOffersSimulator, type SimulatorFault } from 'nestjs-persona
 describe('PersonalizedOffersSimulator', () => {
   const nowMs = 1_800_000_000_000;
   const simulator = new PersonalizedOffersSimulator({ fIds: ['999999', '123456'], now: () => nowMs, maxClockSkewSeconds: 60 });
-  const crypto = (fId: string, authInfo = simulator.authInfo) =>
-    new AuthInfoCryptoService(fId, AuthInfoKeyMaterial.from(authInfo), { now: () => nowMs });
+  const crypto = (fId: string, authInfo = simulator.authInfo) => new AuthInfoCryptoService(fId, AuthInfoKeyMaterial.from(authInfo), { now: () => nowMs });
   let baseUrl: string;
   let serial = 0;
 
@@ -228,7 +227,11 @@ describe('PersonalizedOffersSimulator', () => {
             OfferType: expect.stringMatching(/^(POSTPAIDCREDIT|ALWAYSON)$/),
             Language: 'English',
             CurrencyCode: 'USD',
-            Merchant: { Name: expect.any(String), Category: expect.any(String), Addresses: { Address: [expect.objectContaining({ Street: expect.any(String) })] } },
+            Merchant: {
+              Name: expect.any(String),
+              Category: expect.any(String),
+              Addresses: { Address: [expect.objectContaining({ Street: expect.any(String) })] },
+            },
             Headline: expect.any(String),
             ShortDescription: expect.any(String),
             EventStartDate: expect.any(String),
@@ -411,9 +414,21 @@ describe('PersonalizedOffersSimulator', () => {
     it.each<[string, string, Query, number, string]>([
       ['getOfferDetails without OfferId', '/plo/v1/offerdetails', {}, 400, invalid('OfferId')],
       ['getOfferDetails with an empty OfferId', '/plo/v1/offerdetails', { OfferId: '' }, 400, invalid('OfferId')],
-      ['getOfferDetails with an unknown OfferId', '/plo/v1/offerdetails', { OfferId: '00000000-0000-5000-8000-000000000000' }, 404, 'OfferId does not match any resource of this user'],
+      [
+        'getOfferDetails with an unknown OfferId',
+        '/plo/v1/offerdetails',
+        { OfferId: '00000000-0000-5000-8000-000000000000' },
+        404,
+        'OfferId does not match any resource of this user',
+      ],
       ['an activation detail without ActivationId', '/plo/v1/statementcreditactivationdetail', {}, 400, invalid('ActivationId')],
-      ['an unknown ActivationId', '/plo/v1/statementcreditactivationdetail', { ActivationId: 'SIM_9999999' }, 404, 'ActivationId does not match any resource of this user'],
+      [
+        'an unknown ActivationId',
+        '/plo/v1/statementcreditactivationdetail',
+        { ActivationId: 'SIM_9999999' },
+        404,
+        'ActivationId does not match any resource of this user',
+      ],
     ])('refuses %s', async (_, path, query, status, description) => {
       const s = await session();
       expect(refused(await call('GET', path, { query: { ...s.creds, ...query } }))).toEqual(errorShape(status, description));
@@ -436,9 +451,7 @@ describe('PersonalizedOffersSimulator', () => {
       const pages = await Promise.all([1, 2, 3].map((PageNumber) => matched(s, { PageNumber })));
       const total = pages[0]!.body.Response.TotalCount;
       expect(Number(total)).toBeGreaterThanOrEqual(60);
-      pages.forEach((p, i) =>
-        expect(p.body.Response).toMatchObject({ TotalCount: total, CurrentPage: String(i + 1), NumberOfPages: '3', ItemsPerPage: '25' }),
-      );
+      pages.forEach((p, i) => expect(p.body.Response).toMatchObject({ TotalCount: total, CurrentPage: String(i + 1), NumberOfPages: '3', ItemsPerPage: '25' }));
       const sizes = pages.map((p) => p.body.Response.Items.MatchedOffer.length);
       expect(sizes.slice(0, 2)).toEqual([25, 25]);
       expect(sizes[2]).toBeGreaterThanOrEqual(10);
@@ -551,7 +564,12 @@ describe('PersonalizedOffersSimulator', () => {
   describe('languages', () => {
     it('Lang switches Headline, ShortDescription and Language; offers and order stay the same', async () => {
       const s = await session();
-      const [en, fr, es, dflt] = await Promise.all([allOffers(s, { Lang: 'en_US' }), allOffers(s, { Lang: 'fr_FR' }), allOffers(s, { Lang: 'es_ES' }), allOffers(s)]);
+      const [en, fr, es, dflt] = await Promise.all([
+        allOffers(s, { Lang: 'en_US' }),
+        allOffers(s, { Lang: 'fr_FR' }),
+        allOffers(s, { Lang: 'es_ES' }),
+        allOffers(s),
+      ]);
       expect(dflt).toEqual(en);
       expect(fr.map((o) => o.OfferId)).toEqual(en.map((o) => o.OfferId));
       expect(es.map((o) => o.OfferId)).toEqual(en.map((o) => o.OfferId));
@@ -636,7 +654,12 @@ describe('PersonalizedOffersSimulator', () => {
       ['no OfferId', (s) => call('POST', '/plo/v2/userfeedback', { json: { ...s.creds, Feedback: 1 } }), 400, invalid('OfferId')],
       ['an unknown OfferId', (s) => feedback(s, 'nope', 1), 404, 'OfferId does not match any resource of this user'],
       ['v1.3 Feedback=yes', (s, o) => call('POST', '/plo/v1/userfeedback', { query: { ...s.creds, OfferId: o, Feedback: 'yes' } }), 400, invalid('Feedback')],
-      ['v1.3 with a body', (s, o) => call('POST', '/plo/v1/userfeedback', { query: { ...s.creds, OfferId: o, Feedback: '1' }, body: '{}' }), 400, 'Request body must be empty: this form takes its parameters in the query'],
+      [
+        'v1.3 with a body',
+        (s, o) => call('POST', '/plo/v1/userfeedback', { query: { ...s.creds, OfferId: o, Feedback: '1' }, body: '{}' }),
+        400,
+        'Request body must be empty: this form takes its parameters in the query',
+      ],
       ['UserFeedback=2 on matched offers', (s) => matched(s, { UserFeedback: '2' }), 400, invalid('UserFeedback')],
     ])('refuses %s', async (_, request, status, description) => {
       const s = await session();
@@ -692,7 +715,11 @@ describe('PersonalizedOffersSimulator', () => {
     });
 
     it.each<[string, (s: Session, offerId: string) => Call, string]>([
-      ['a text/plain body', (s, o) => ({ body: JSON.stringify({ ...s.creds, OfferId: o }), headers: { 'Content-Type': 'text/plain' } }), invalid('Content-Type')],
+      [
+        'a text/plain body',
+        (s, o) => ({ body: JSON.stringify({ ...s.creds, OfferId: o }), headers: { 'Content-Type': 'text/plain' } }),
+        invalid('Content-Type'),
+      ],
       ['no Content-Type', (s, o) => ({ body: JSON.stringify({ ...s.creds, OfferId: o }) }), invalid('Content-Type')],
       ['a body that is not JSON', () => ({ body: '{"FId":', headers: { 'Content-Type': 'application/json' } }), invalid('Request body')],
       ['a JSON array', () => ({ json: [] }), invalid('Request body')],
@@ -714,7 +741,9 @@ describe('PersonalizedOffersSimulator', () => {
       const path = '/plo/v1/activatestatementcreditoffer';
       const withBody = await call('POST', path, { query: { ...s.creds, OfferId: offer.OfferId }, json: {} });
       expect(refused(withBody)).toEqual(errorShape(400, 'Request body must be empty: this form takes its parameters in the query'));
-      expect(refused(await call('POST', path, { query: { ...s.creds, OfferId: 'nope' } }))).toEqual(errorShape(404, 'OfferId does not match any resource of this user'));
+      expect(refused(await call('POST', path, { query: { ...s.creds, OfferId: 'nope' } }))).toEqual(
+        errorShape(404, 'OfferId does not match any resource of this user'),
+      );
       expect(refused(await call('POST', path, { query: s.creds }))).toEqual(errorShape(400, invalid('OfferId')));
     });
   });
@@ -921,7 +950,11 @@ describe('PersonalizedOffersSimulator', () => {
     it.each<[string, SimulatorFault, (res: Response) => Promise<void>]>([
       ['malformed-json', { type: 'malformed-json' }, async (res) => expect(await res.text()).toBe('{"Response":{"Status":')],
       ['empty-body', { type: 'empty-body' }, async (res) => expect(await res.text()).toBe('')],
-      ['html-error', { type: 'html-error', status: 504 }, async (res) => expect([res.status, await res.text()]).toEqual([504, expect.stringContaining('<html>')])],
+      [
+        'html-error',
+        { type: 'html-error', status: 504 },
+        async (res) => expect([res.status, await res.text()]).toEqual([504, expect.stringContaining('<html>')]),
+      ],
     ])('%s on getRedeemedOfferDetails', async (_, fault, check) => {
       const s = await session();
       simulator.setFault(fault, { operation: 'getRedeemedOfferDetails', times: 1 });
@@ -955,12 +988,16 @@ describe('PersonalizedOffersSimulator', () => {
 
     it('probability draws happen only on targeted requests, so the mix replays whatever else is interleaved', async () => {
       const run = async (noise: number) => {
-        const sim = new PersonalizedOffersSimulator({ now: () => nowMs, faults: [{ fault: { type: 'http-error', status: 503 }, schedule: { operation: 'getUserSavings', probability: 0.3, seed: 9 } }] });
+        const sim = new PersonalizedOffersSimulator({
+          now: () => nowMs,
+          faults: [{ fault: { type: 'http-error', status: 503 }, schedule: { operation: 'getUserSavings', probability: 0.3, seed: 9 } }],
+        });
         const { baseUrl: url } = await sim.start();
         const token = sim.tokenFor('999999', 'p');
         const outcomes: number[] = [];
         for (let i = 0; i < 30; i++) {
-          for (let n = 0; n < noise; n++) expect((await call('GET', '/plo/v1/matchedoffers', { query: { FId: '999999', UserToken: token, ItemsPerPage: 1 } }, url)).status).toBe(200);
+          for (let n = 0; n < noise; n++)
+            expect((await call('GET', '/plo/v1/matchedoffers', { query: { FId: '999999', UserToken: token, ItemsPerPage: 1 } }, url)).status).toBe(200);
           outcomes.push((await call('GET', '/plo/v1/usersavings', { query: { FId: '999999', UserToken: token } }, url)).status);
         }
         await sim.stop();

@@ -199,7 +199,9 @@ describe('tracing and metrics (OpenTelemetry)', () => {
     await ref.get(UserTokenService).getUserToken(user('retry'));
 
     const call = one('PersonalizedOffers getUserToken');
-    const attempts = named('GET /plo/v1/usertoken').sort((a, b) => Number(a.attributes['personalized_offers.attempt']) - Number(b.attributes['personalized_offers.attempt']));
+    const attempts = named('GET /plo/v1/usertoken').sort(
+      (a, b) => Number(a.attributes['personalized_offers.attempt']) - Number(b.attributes['personalized_offers.attempt']),
+    );
     expect(attempts).toHaveLength(2);
     const [first, second] = attempts as [ReadableSpan, ReadableSpan];
     expect(first.attributes).toMatchObject({
@@ -217,7 +219,9 @@ describe('tracing and metrics (OpenTelemetry)', () => {
     expect(call.attributes['http.response.status_code']).toBe(200);
 
     const recorded = await collect();
-    expect(sum(recorded, 'personalized_offers.attempts', { 'personalized_offers.operation': 'getUserToken', 'http.response.status_code': 503, 'error.type': '503' })).toBe(1);
+    expect(
+      sum(recorded, 'personalized_offers.attempts', { 'personalized_offers.operation': 'getUserToken', 'http.response.status_code': 503, 'error.type': '503' }),
+    ).toBe(1);
     expect(sum(recorded, 'personalized_offers.attempts', { 'personalized_offers.operation': 'getUserToken', 'http.response.status_code': 200 })).toBe(1);
     expect(sum(recorded, 'personalized_offers.call.duration', { 'personalized_offers.operation': 'getUserToken', 'http.response.status_code': 200 })).toBe(1);
     const duration = recorded.find((p) => p.metric === 'personalized_offers.call.duration')!;
@@ -229,7 +233,10 @@ describe('tracing and metrics (OpenTelemetry)', () => {
   it('a failed call: the span is an error with error.type = the error class, and no message', async () => {
     const ref = await boot();
     simulator.setFault({ type: 'http-error', status: 500 }, { operation: 'getUserToken' });
-    const error = await ref.get(UserTokenService).getUserToken(user('fail')).catch((e: unknown) => e);
+    const error = await ref
+      .get(UserTokenService)
+      .getUserToken(user('fail'))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PersonalizedOffersApiError);
 
     const call = one('PersonalizedOffers getUserToken');
@@ -247,7 +254,10 @@ describe('tracing and metrics (OpenTelemetry)', () => {
 
   it('invalid params fail the call span before any attempt', async () => {
     const ref = await boot();
-    const error = await ref.get(LegacyUserPresentmentService).matchedOffers(user('invalid'), { pageNumber: -1 }).catch((e: unknown) => e);
+    const error = await ref
+      .get(LegacyUserPresentmentService)
+      .matchedOffers(user('invalid'), { pageNumber: -1 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidArgumentError);
     const call = one('PersonalizedOffers matchedOffers');
     expect(call.attributes['error.type']).toBe('InvalidArgumentError');
@@ -278,7 +288,9 @@ describe('tracing and metrics (OpenTelemetry)', () => {
     simulator.setFault({ type: 'http-error', status: 500 });
     for (let i = 0; i < 2; i++) await expect(tokens.getUserToken(user('breaker'))).rejects.toBeInstanceOf(PersonalizedOffersApiError);
     let recorded = await collect();
-    expect(sum(recorded, 'personalized_offers.breaker.transitions', { 'personalized_offers.breaker.from': 'closed', 'personalized_offers.breaker.to': 'open' })).toBe(1);
+    expect(
+      sum(recorded, 'personalized_offers.breaker.transitions', { 'personalized_offers.breaker.from': 'closed', 'personalized_offers.breaker.to': 'open' }),
+    ).toBe(1);
     expect(sum(recorded, 'personalized_offers.breaker.transitions')).toBe(1);
 
     exporter.reset();
@@ -293,8 +305,12 @@ describe('tracing and metrics (OpenTelemetry)', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_600));
     await expect(tokens.getUserToken(user('breaker'))).resolves.toBeDefined();
     recorded = await collect();
-    expect(sum(recorded, 'personalized_offers.breaker.transitions', { 'personalized_offers.breaker.from': 'open', 'personalized_offers.breaker.to': 'half-open' })).toBe(1);
-    expect(sum(recorded, 'personalized_offers.breaker.transitions', { 'personalized_offers.breaker.from': 'half-open', 'personalized_offers.breaker.to': 'closed' })).toBe(1);
+    expect(
+      sum(recorded, 'personalized_offers.breaker.transitions', { 'personalized_offers.breaker.from': 'open', 'personalized_offers.breaker.to': 'half-open' }),
+    ).toBe(1);
+    expect(
+      sum(recorded, 'personalized_offers.breaker.transitions', { 'personalized_offers.breaker.from': 'half-open', 'personalized_offers.breaker.to': 'closed' }),
+    ).toBe(1);
   });
 
   it('token cache hits and misses, per token kind', async () => {

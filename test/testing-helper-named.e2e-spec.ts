@@ -29,7 +29,12 @@ const bankBNamespace = personalizedOffersConfigFor('bankB', 'PLO_BANK_B_');
 /** Two-bank apps, each configured another way; each builds a fresh root module. */
 const TWO_BANK_APPS: Record<string, () => DynamicModule> = {
   'forRoot({ name }) ×2 (literal options)': () => {
-    @Module({ imports: [PersonalizedOffersModule.forRoot({ name: 'bankA', ...production('PRODA1') }), PersonalizedOffersModule.forRoot({ name: 'bankB', ...production('PRODB1') })] })
+    @Module({
+      imports: [
+        PersonalizedOffersModule.forRoot({ name: 'bankA', ...production('PRODA1') }),
+        PersonalizedOffersModule.forRoot({ name: 'bankB', ...production('PRODB1') }),
+      ],
+    })
     class LiteralBanks {}
     return { module: LiteralBanks };
   },
@@ -117,7 +122,9 @@ describe('usePersonalizedOffersSimulator with { name }: one simulator per regist
   });
 
   it("personalizedOffersConfigFor namespaces: ConfigService gives each registration's namespace its own simulator's options", async () => {
-    moduleRef = await twice(Test.createTestingModule({ imports: [TWO_BANK_APPS['forRootAsync({ name }) ×2 + personalizedOffersConfigFor namespaces (no PLO_BANK_* set)']!()] })).compile();
+    moduleRef = await twice(
+      Test.createTestingModule({ imports: [TWO_BANK_APPS['forRootAsync({ name }) ×2 + personalizedOffersConfigFor namespaces (no PLO_BANK_* set)']!()] }),
+    ).compile();
     const config = moduleRef.get(ConfigService, { strict: false });
     expect(config.get<PersonalizedOffersModuleOptions>('personalizedOffers:bankA')).toMatchObject({ baseUrl: simA.baseUrl, fId: '111111' });
     expect(config.get<PersonalizedOffersModuleOptions>('personalizedOffers:bankB')).toMatchObject({ baseUrl: simB.baseUrl, fId: '222222' });
@@ -126,7 +133,9 @@ describe('usePersonalizedOffersSimulator with { name }: one simulator per regist
   it('a namespace with an invalid setting other than the host, fId or AuthInfo still fails compile() naming the prefixed variable', async () => {
     process.env.PLO_BANK_A_HTTP_RETRIES = 'many';
     try {
-      const builder = twice(Test.createTestingModule({ imports: [TWO_BANK_APPS['forRootAsync({ name }) ×2 + personalizedOffersConfigFor namespaces (no PLO_BANK_* set)']!()] }));
+      const builder = twice(
+        Test.createTestingModule({ imports: [TWO_BANK_APPS['forRootAsync({ name }) ×2 + personalizedOffersConfigFor namespaces (no PLO_BANK_* set)']!()] }),
+      );
       await expect(builder.compile()).rejects.toThrow(/PLO_BANK_A_HTTP_RETRIES/);
     } finally {
       delete process.env.PLO_BANK_A_HTTP_RETRIES;
@@ -203,7 +212,8 @@ describe('usePersonalizedOffersSimulator with { name }: one simulator per regist
     await app.listen(0, '127.0.0.1');
     try {
       const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-      const token = async (bank: string) => ((await (await fetch(`${base}/banks/${bank}/user-token`, { headers: { 'X-Demo-User-Id': 'erin' } })).json()) as { token: string }).token;
+      const token = async (bank: string) =>
+        ((await (await fetch(`${base}/banks/${bank}/user-token`, { headers: { 'X-Demo-User-Id': 'erin' } })).json()) as { token: string }).token;
       expect(await token('bankA')).toBe(simA.tokenFor('111111', 'erin'));
       expect(await token('bankB')).toBe(simB.tokenFor('222222', 'erin'));
       expect(counts()).toEqual({ simA: 1, simB: 1, simDefault: 0 });

@@ -161,7 +161,10 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
   });
 
   it('gives the app the simulator options through ConfigService and personalizedOffersConfig.KEY too', async () => {
-    moduleRef = await usePersonalizedOffersSimulator(builderFor(STYLES['forRootAsync + a global ConfigModule loading the namespace, isGlobal module']!), simulator).compile();
+    moduleRef = await usePersonalizedOffersSimulator(
+      builderFor(STYLES['forRootAsync + a global ConfigModule loading the namespace, isGlobal module']!),
+      simulator,
+    ).compile();
     const expected = { fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo };
     expect(moduleRef.get(ConfigService).get('personalizedOffers')).toEqual(expected);
     expect(moduleRef.get(personalizedOffersConfig.KEY)).toEqual(expected);
@@ -187,7 +190,11 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
     try {
       expect(() => fresh.baseUrl).toThrow(/not started/);
       // The overridden providers ask for the options concurrently in one compile: one server only.
-      moduleRef = await usePersonalizedOffersSimulator(builderFor(STYLES['forRootAsync + a global ConfigModule loading the namespace, isGlobal module']!), fresh, signed).compile();
+      moduleRef = await usePersonalizedOffersSimulator(
+        builderFor(STYLES['forRootAsync + a global ConfigModule loading the namespace, isGlobal module']!),
+        fresh,
+        signed,
+      ).compile();
       expect(moduleRef.get(ConfigService).get('personalizedOffers').baseUrl).toBe(fresh.baseUrl);
       expect(moduleRef.get(PERSONALIZED_OFFERS_MODULE_OPTIONS).baseUrl).toBe(fresh.baseUrl);
       expect(await moduleRef.get(UserTokenService).getUserToken('dave')).toBe(fresh.tokenFor('999999', 'dave'));
@@ -225,10 +232,12 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
 
   describe('without the helper (what the user saw)', () => {
     it('the README app fails at compile() on an environment without PLO_*', async () => {
-      const error = await builderFor(readmeApp).compile().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const error = await builderFor(readmeApp)
+        .compile()
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
       expect((error as Error).message).toMatch(/^Invalid Personalized Offers environment: .*PLO_FID/);
     });
@@ -237,9 +246,7 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
       'forRootAsync + ConfigModule.forRoot({ load: [personalizedOffersConfig] }) + ConfigService',
       'forRootAsync + ConfigModule.forFeature(personalizedOffersConfig) + personalizedOffersConfig.KEY',
     ])('%s: overriding PERSONALIZED_OFFERS_MODULE_OPTIONS alone still fails (the namespace still loads)', async (style) => {
-      const builder = builderFor(STYLES[style]!)
-        .overrideProvider(PERSONALIZED_OFFERS_MODULE_OPTIONS)
-        .useValue(personalizedOffersSimulatorOptions(simulator));
+      const builder = builderFor(STYLES[style]!).overrideProvider(PERSONALIZED_OFFERS_MODULE_OPTIONS).useValue(personalizedOffersSimulatorOptions(simulator));
       await expect(builder.compile()).rejects.toThrow(/Invalid Personalized Offers environment/);
       expect(simulator.requestCount).toBe(0);
     });
@@ -259,7 +266,10 @@ describe("usePersonalizedOffersSimulator keeps the app's own oauth, http, cache 
     simulators.push(simulator);
     return simulator;
   };
-  const app = (options: PersonalizedOffersModuleOptions): DynamicModule => ({ module: class LiteralApp {}, imports: [PersonalizedOffersModule.forRoot(options)] });
+  const app = (options: PersonalizedOffersModuleOptions): DynamicModule => ({
+    module: class LiteralApp {},
+    imports: [PersonalizedOffersModule.forRoot(options)],
+  });
   const appOwnCredentials = simulatorGatewayCredentials();
   const production = {
     fId: 'PROD01',
@@ -293,9 +303,20 @@ describe("usePersonalizedOffersSimulator keeps the app's own oauth, http, cache 
     // Nest 11 ignores an override of a `useValue` provider (the raw options token keeps the app's
     // value there); what the module runs on is the resolved options, overridden on both majors.
     if (process.env.EXPECT_NEST_MAJOR !== '11') {
-      expect(moduleRef.get(PERSONALIZED_OFFERS_MODULE_OPTIONS)).toEqual({ ...production, http, fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo });
+      expect(moduleRef.get(PERSONALIZED_OFFERS_MODULE_OPTIONS)).toEqual({
+        ...production,
+        http,
+        fId: '999999',
+        baseUrl: simulator.baseUrl,
+        authInfo: simulator.authInfo,
+      });
     }
-    const resolved = moduleRef.get(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) as { http: { timeoutMs: number; proxy?: string }; signer?: unknown; baseUrl: string; fId: string };
+    const resolved = moduleRef.get(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) as {
+      http: { timeoutMs: number; proxy?: string };
+      signer?: unknown;
+      baseUrl: string;
+      fId: string;
+    };
     expect(resolved.baseUrl).toBe(simulator.baseUrl);
     expect(resolved.fId).toBe('999999');
     expect(resolved.http.timeoutMs).toBe(4321);
@@ -330,7 +351,14 @@ describe("usePersonalizedOffersSimulator keeps the app's own oauth, http, cache 
       const simulator = fresh();
       moduleRef = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [readmeApp()] }), simulator).compile();
       const options = moduleRef.get(ConfigService).get<PersonalizedOffersModuleOptions>('personalizedOffers')!;
-      expect(options).toMatchObject({ fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, http: { timeoutMs: 3456 }, cache: false, accessTokens: { ttlMs: 90_000 } });
+      expect(options).toMatchObject({
+        fId: '999999',
+        baseUrl: simulator.baseUrl,
+        authInfo: simulator.authInfo,
+        http: { timeoutMs: 3456 },
+        cache: false,
+        accessTokens: { ttlMs: 90_000 },
+      });
       expect(options.oauth?.consumerKey).toBe(GATEWAY.consumerKey);
       expect(moduleRef.get(PERSONALIZED_OFFERS_MODULE_OPTIONS)).toEqual(options);
 
@@ -349,7 +377,9 @@ describe("usePersonalizedOffersSimulator keeps the app's own oauth, http, cache 
 
   it('an invalid app setting in PLO_* still fails compile() with the variable named', async () => {
     process.env.PLO_HTTP_RETRIES = 'eleven';
-    const error = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [readmeApp()] }), fresh()).compile().catch((e: unknown) => e);
+    const error = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [readmeApp()] }), fresh())
+      .compile()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
     expect((error as PersonalizedOffersConfigError).settings).toEqual(['PLO_HTTP_RETRIES']);
   });
@@ -357,9 +387,13 @@ describe("usePersonalizedOffersSimulator keeps the app's own oauth, http, cache 
   it('an app that signs against a simulator already started without gateway mode: compile() says what to do, nothing is sent', async () => {
     const simulator = fresh();
     await simulator.start();
-    const error = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [app(production)] }), simulator).compile().catch((e: unknown) => e);
+    const error = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [app(production)] }), simulator)
+      .compile()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
-    expect((error as Error).message).toMatch(/the app signs its requests \(oauth\), but the simulator was started without gateway mode.*gateway: \{ consumerKey/);
+    expect((error as Error).message).toMatch(
+      /the app signs its requests \(oauth\), but the simulator was started without gateway mode.*gateway: \{ consumerKey/,
+    );
     expect(simulator.requestCount).toBe(0);
     // Testing unsigned is a choice the test makes explicitly.
     moduleRef = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [app(production)] }), simulator, { oauth: undefined }).compile();
@@ -368,12 +402,16 @@ describe("usePersonalizedOffersSimulator keeps the app's own oauth, http, cache 
 
   it('an app whose key is not the one the simulator’s gateway expects: compile() says so', async () => {
     const gated = fresh({ gateway: { consumerKey: GATEWAY.consumerKey, publicKey: GATEWAY.publicKey } });
-    const error = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [app(production)] }), gated).compile().catch((e: unknown) => e);
+    const error = await usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [app(production)] }), gated)
+      .compile()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
-    expect((error as Error).message).toContain('the app signs with another consumer key or signing key than the simulator\'s gateway expects');
+    expect((error as Error).message).toContain("the app signs with another consumer key or signing key than the simulator's gateway expects");
     // Same consumer key, another signing key: refused before any request too.
     const sameKeyName = { ...production, oauth: { consumerKey: GATEWAY.consumerKey, signingKey: appOwnCredentials.signingKey } };
-    await expect(usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [app(sameKeyName)] }), gated).compile()).rejects.toThrow(/another consumer key or signing key/);
+    await expect(usePersonalizedOffersSimulator(Test.createTestingModule({ imports: [app(sameKeyName)] }), gated).compile()).rejects.toThrow(
+      /another consumer key or signing key/,
+    );
     expect(gated.requestCount).toBe(0);
   });
 

@@ -240,7 +240,9 @@ describe.each(['undici', 'node'] as const)('transport %s against a real loopback
         () => (server.responder = (req) => req.socket.destroy()),
         () => (server.responder = (_q, res) => res.writeHead(200).end('not json')),
         // To this same live server, which answers the redirected request with a token: following it would succeed.
-        () => (server.responder = (req, res, i) => (req.url!.startsWith('/moved/') ? answerOk(req, res, i) : res.writeHead(301, { Location: `/moved${req.url}` }).end())),
+        () =>
+          (server.responder = (req, res, i) =>
+            req.url!.startsWith('/moved/') ? answerOk(req, res, i) : res.writeHead(301, { Location: `/moved${req.url}` }).end()),
         () => (server.responder = (_q, res) => res.writeHead(200).end(okBody(''))),
       ];
       for (const arrange of cases) {
@@ -257,7 +259,8 @@ describe.each(['undici', 'node'] as const)('transport %s against a real loopback
 
     it.each([301, 302, 307, 308])('does not follow a %d redirect to the same live server: one request, and the redirect is an error', async (status) => {
       // The target answers with a token, so a client that followed the redirect would succeed.
-      server.responder = (req, res, i) => (req.url!.startsWith('/moved/') ? answerOk(req, res, i) : res.writeHead(status, { Location: `${new URL(baseUrl).origin}/moved${req.url}` }).end());
+      server.responder = (req, res, i) =>
+        req.url!.startsWith('/moved/') ? answerOk(req, res, i) : res.writeHead(status, { Location: `${new URL(baseUrl).origin}/moved${req.url}` }).end();
       const users = await service({ retry: false, circuitBreaker: false });
       const outcome = await users.getUserToken('alice').then(
         (token) => ({ followedTo: token }),

@@ -264,9 +264,7 @@ describe('UserPresentmentService, AccessTokenService and PlatformAdminService ag
     for await (const offer of presentment.iterateOffers('pager', { limit: 25 })) ids.push(offer.id!);
     expect(ids).toHaveLength(first.total!);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(requestsFor('getOffers').map((r) => r.query.offset?.[0])).toEqual(
-      Array.from({ length: Math.ceil(first.total! / 25) }, (_, i) => String(i * 25)),
-    );
+    expect(requestsFor('getOffers').map((r) => r.query.offset?.[0])).toEqual(Array.from({ length: Math.ceil(first.total! / 25) }, (_, i) => String(i * 25)));
   });
 
   describe('platform admin', () => {
@@ -313,7 +311,11 @@ describe('UserPresentmentService, AccessTokenService and PlatformAdminService ag
       ['startDate 2020-02-30', () => presentment.getUserPresentmentAdjustments('u', { startDate: '2020-02-30' }), 'startDate'],
       ['no keywords', () => presentment.findGeoLocations('u', {} as never), 'keywords'],
       ['no impressions', () => presentment.publishImpressions('u', []), 'impressions'],
-      ['an impression with a bad activityType', () => presentment.publishImpressions('u', [{ offerId: 'o', order: 1, activityType: 'SEEN' as 'VIEWED', activityTimestamp: 'x' }]), 'impressions[].activityType'],
+      [
+        'an impression with a bad activityType',
+        () => presentment.publishImpressions('u', [{ offerId: 'o', order: 1, activityType: 'SEEN' as 'VIEWED', activityTimestamp: 'x' }]),
+        'impressions[].activityType',
+      ],
       ['an empty accessToken', () => presentment.getOffers({ accessToken: '' }), 'user.accessToken'],
       ['lang en', () => admin.browseOffers({ lang: ['en'] }), 'lang'],
       ['issuerIca 1.5', () => admin.searchAdminOffers({ issuerIca: 1.5 }), 'issuerIca'],

@@ -22,9 +22,7 @@ describe('UserTokenService against the simulator', () => {
 
   async function boot(overrides: Partial<PersonalizedOffersModuleOptions> = {}, nowMs?: number): Promise<UserTokenService> {
     let builder = Test.createTestingModule({
-      imports: [
-        PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, ...signed, ...overrides }),
-      ],
+      imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, ...signed, ...overrides })],
     });
     if (nowMs !== undefined) builder = builder.overrideProvider(PERSONALIZED_OFFERS_CLOCK).useValue({ now: () => nowMs });
     moduleRef = await builder.compile();

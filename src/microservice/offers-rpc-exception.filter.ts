@@ -6,7 +6,7 @@ import { type OffersRpcError, isOffersRpcError } from './offers-rpc.contract.js'
 
 /** Generic messages by status: upstream text (which may quote a parameter) never reaches callers. */
 const PUBLIC_MESSAGES: Record<number, string> = {
-  202: 'The activation may or may not have taken effect: check the offer\'s activation status before trying again; do not repeat it blindly.',
+  202: "The activation may or may not have taken effect: check the offer's activation status before trying again; do not repeat it blindly.",
   400: 'The request cannot be used for Personalized Offers: a user id or parameter is invalid.',
   404: 'The offer or activation was not found.',
   409: 'The offer is already active or cannot be activated.',
@@ -46,7 +46,9 @@ export class OffersRpcExceptionFilter implements RpcExceptionFilter<unknown, Off
       payload = toOffersRpcError(exception);
       // The module's errors are safe to describe (no key material, AuthInfo or token); the message is kept out all the same.
       const log = payload.statusCode >= 500 ? 'warn' : 'debug';
-      this.logger[log](`${pattern ?? 'message'} failed: ${exception.name} ${exception.code}${exception.operation ? ` (${exception.operation})` : ''} → ${payload.statusCode}`);
+      this.logger[log](
+        `${pattern ?? 'message'} failed: ${exception.name} ${exception.code}${exception.operation ? ` (${exception.operation})` : ''} → ${payload.statusCode}`,
+      );
     } else if (exception instanceof RpcException && isOffersRpcError(exception.getError())) {
       payload = exception.getError() as OffersRpcError;
     } else {

@@ -26,8 +26,7 @@ export interface UserRequest {
 }
 
 /** `offers.matched`: the user plus the filters of `matchedOffers`. */
-export type MatchedOffersRequest = UserRequest &
-  Pick<MatchedOffersParams, 'pageNumber' | 'itemsPerPage' | 'category' | 'offerType' | 'merchantName' | 'lang'>;
+export type MatchedOffersRequest = UserRequest & Pick<MatchedOffersParams, 'pageNumber' | 'itemsPerPage' | 'category' | 'offerType' | 'merchantName' | 'lang'>;
 
 /** `offers.details` and `offers.activate`. */
 export interface OfferRequest extends UserRequest {

@@ -18,7 +18,11 @@ export interface FleetLoadResult {
  * 10 ms per instance a warm user, and every 5th call the user of the current 400 ms "wave" (a new
  * user that all instances ask for). `stop()` ends the loops and gives what they saw.
  */
-export function steadyLoad(fleet: ReadonlyArray<{ svc: UserTokenService }>, warm: readonly string[], simulator: PersonalizedOffersSimulator): { stop(): Promise<FleetLoadResult> } {
+export function steadyLoad(
+  fleet: ReadonlyArray<{ svc: UserTokenService }>,
+  warm: readonly string[],
+  simulator: PersonalizedOffersSimulator,
+): { stop(): Promise<FleetLoadResult> } {
   const started = Date.now();
   const wave = () => `wave-${Math.floor((Date.now() - started) / 400)}`;
   const result: FleetLoadResult = { calls: 0, waves: new Set(), wrong: [], errors: [] };

@@ -15,8 +15,7 @@ export interface ReceivedRequest {
 
 export type Responder = (req: IncomingMessage, res: ServerResponse, index: number) => void;
 
-export const okBody = (token = 'tok-123') =>
-  JSON.stringify({ Response: { Status: { Code: '600', Message: 'Success' }, UserToken: { Token: token } } });
+export const okBody = (token = 'tok-123') => JSON.stringify({ Response: { Status: { Code: '600', Message: 'Success' }, UserToken: { Token: token } } });
 
 /** Answers every request with the spec's success body. */
 export const answerOk: Responder = (_req, res) => {
@@ -39,7 +38,13 @@ export class LoopbackServer {
   async start(): Promise<string> {
     this.started = performance.now();
     this.server = createServer((req, res) => {
-      const received: ReceivedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, at: performance.now() - this.started, body: Buffer.alloc(0) };
+      const received: ReceivedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        at: performance.now() - this.started,
+        body: Buffer.alloc(0),
+      };
       this.requests.push(received);
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));

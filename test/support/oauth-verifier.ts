@@ -56,7 +56,9 @@ export function verifyOAuthRequest(
   const key = method === 'RSA-PSS' ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : publicKey;
   const signatureOk = verifier.verify(key, oauth.get('oauth_signature') ?? '', 'base64');
   // The body hash must cover the exact bytes received (the empty string for a GET).
-  const bodyHash = createHash('sha256').update(req.body ?? Buffer.alloc(0)).digest('base64');
+  const bodyHash = createHash('sha256')
+    .update(req.body ?? Buffer.alloc(0))
+    .digest('base64');
   const ok =
     signatureOk &&
     oauth.get('oauth_signature_method') === method &&

@@ -92,10 +92,25 @@ export class RedisCluster {
     node.process = spawn(
       'redis-server',
       [
-        '--port', String(node.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', node.dir,
-        '--cluster-enabled', 'yes', '--cluster-config-file', join(node.dir, 'nodes.conf'), '--cluster-node-timeout', '1000',
+        '--port',
+        String(node.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        node.dir,
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(node.dir, 'nodes.conf'),
+        '--cluster-node-timeout',
+        '1000',
         // A replica takes over however far behind it is (the test kills masters under load).
-        '--cluster-replica-validity-factor', '0',
+        '--cluster-replica-validity-factor',
+        '0',
       ],
       { stdio: 'ignore' },
     );

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
 
-
 /**
  * A real `redis-server` of this test file's own, on its own port, no persistence. `npm test`
  * installs the Debian package when it is missing. Can be killed and restarted on the same port.

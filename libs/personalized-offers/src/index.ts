@@ -54,12 +54,7 @@ export { MemoryTokenStore } from './cache/memory-token.store.js';
 export { RedisTokenStore, type RedisTokenStoreOptions } from './cache/redis-token.store.js';
 export { PersonalizedOffersDiagnostics, MAX_CLOCK_OFFSET_SECONDS } from './diagnostics/personalized-offers-diagnostics.js';
 export type { DiagnosticCheck, DiagnosticCheckName, DiagnosticReport } from './diagnostics/diagnostic-report.js';
-export {
-  isAlreadyActivatedError,
-  type ActivationStatus,
-  type EnsureActivatedOptions,
-  type EnsureActivatedResult,
-} from './operations/activation-resolution.js';
+export { isAlreadyActivatedError, type ActivationStatus, type EnsureActivatedOptions, type EnsureActivatedResult } from './operations/activation-resolution.js';
 export type { LegacyEnsureActivatedOptions } from './plo/legacy-user-presentment.service.js';
 export {
   toResponseCode,
@@ -68,11 +63,7 @@ export {
 } from './filters/personalized-offers-exception.filter.js';
 export { ENVIRONMENT_HOSTS, type LoadPersonalizedOffersConfigOptions } from './config/personalized-offers.config.js';
 export { findUnknownVariables, type UnknownVariable } from './config/unknown-variables.js';
-export {
-  getPersonalizedOffersToken,
-  InjectPersonalizedOffers,
-  type PersonalizedOffersProviderToken,
-} from './personalized-offers.registration.js';
+export { getPersonalizedOffersToken, InjectPersonalizedOffers, type PersonalizedOffersProviderToken } from './personalized-offers.registration.js';
 export { EncryptedTokenStore, type EncryptedTokenStoreOptions, type KeyValueBackend } from './cache/encrypted-token.store.js';
 export { personalizedOffersConfigFor, type PersonalizedOffersConfigNamespace } from './config/personalized-offers.config.js';
 export type { UnknownVariableScope } from './config/unknown-variables.js';

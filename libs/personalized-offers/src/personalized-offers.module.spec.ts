@@ -5,7 +5,12 @@ import { AuthInfoCryptoService } from './crypto/auth-info-crypto.service.js';
 import { PersonalizedOffersConfigError } from './errors/personalized-offers-config.error.js';
 import type { PersonalizedOffersModuleOptions } from './interfaces/index.js';
 import type { ResolvedPersonalizedOffersOptions } from './config/resolve-options.js';
-import { PERSONALIZED_OFFERS_CLOCK, PERSONALIZED_OFFERS_FID, PERSONALIZED_OFFERS_KEY_MATERIAL, PERSONALIZED_OFFERS_RESOLVED_OPTIONS } from './personalized-offers.constants.js';
+import {
+  PERSONALIZED_OFFERS_CLOCK,
+  PERSONALIZED_OFFERS_FID,
+  PERSONALIZED_OFFERS_KEY_MATERIAL,
+  PERSONALIZED_OFFERS_RESOLVED_OPTIONS,
+} from './personalized-offers.constants.js';
 import { InjectAuthInfoKeyMaterial, InjectFId } from './personalized-offers.decorators.js';
 import { PersonalizedOffersModule } from './personalized-offers.module.js';
 import { UserTokenService } from './user-token/user-token.service.js';
@@ -80,9 +85,7 @@ describe('PersonalizedOffersModule', () => {
   });
 
   it('forRootAsync with useExisting', async () => {
-    const ref = await compile([
-      PersonalizedOffersModule.forRootAsync({ imports: [OptionsFactoryModule], useExisting: OptionsFactory }),
-    ]);
+    const ref = await compile([PersonalizedOffersModule.forRootAsync({ imports: [OptionsFactoryModule], useExisting: OptionsFactory })]);
     expect(ref.get(PERSONALIZED_OFFERS_FID)).toBe('222222');
   });
 
@@ -102,10 +105,7 @@ describe('PersonalizedOffersModule', () => {
   it('isGlobal works for forRootAsync too', async () => {
     @Module({ providers: [UsesConfig], exports: [UsesConfig] })
     class FeatureModule {}
-    const ref = await compile([
-      PersonalizedOffersModule.forRootAsync({ useFactory: () => options('555555'), isGlobal: true }),
-      FeatureModule,
-    ]);
+    const ref = await compile([PersonalizedOffersModule.forRootAsync({ useFactory: () => options('555555'), isGlobal: true }), FeatureModule]);
     expect(ref.get(UsesConfig).fId).toBe('555555');
   });
 
@@ -201,7 +201,10 @@ describe('PersonalizedOffersModule', () => {
 
     it('a Redis store takes its secret from cache.encryptionKey', async () => {
       const ref = await compile([
-        PersonalizedOffersModule.forRoot({ ...current(), cache: { encryptionKey: 'sixteen-byte-key', store: { redis: { url: 'redis://127.0.0.1:1', commandTimeoutMs: 5 } } } }),
+        PersonalizedOffersModule.forRoot({
+          ...current(),
+          cache: { encryptionKey: 'sixteen-byte-key', store: { redis: { url: 'redis://127.0.0.1:1', commandTimeoutMs: 5 } } },
+        }),
       ]);
       const resolved = ref.get<ResolvedPersonalizedOffersOptions>(PERSONALIZED_OFFERS_RESOLVED_OPTIONS);
       expect(resolved.cache && resolved.cache.redis!.secret.toString('utf8')).toBe('sixteen-byte-key');

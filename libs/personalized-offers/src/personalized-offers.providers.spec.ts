@@ -10,7 +10,8 @@ const KEY = '000102030405060708090a0b0c0d0e0f';
 const IV = 'f0e0d0c0b0a090807060504030201000';
 const CONSUMER_KEY = 'consumer-key-0123456789abcdef';
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const line = (options: Partial<PersonalizedOffersModuleOptions>) => describeStartup(resolveOptions({ fId: '12345678', ...options } as PersonalizedOffersModuleOptions));
+const line = (options: Partial<PersonalizedOffersModuleOptions>) =>
+  describeStartup(resolveOptions({ fId: '12345678', ...options } as PersonalizedOffersModuleOptions));
 
 describe('describeStartup (the start-up line)', () => {
   it('names the production host as production, with the fId masked to its last 4 characters', () => {
@@ -43,9 +44,12 @@ describe('describeStartup (the start-up line)', () => {
       oauth: { consumerKey: CONSUMER_KEY, signingKey: privateKey },
     });
     expect(text).toContain(', AuthInfo cbc/hex, cache redis, transport node via proxy proxy.bank.example:3128.');
-    for (const secret of [KEY, IV, 'sixteen-byte-key', 'redispass', 'proxyuser', 'proxypass', CONSUMER_KEY.slice(0, -4), '12345678']) expect(text).not.toContain(secret);
+    for (const secret of [KEY, IV, 'sixteen-byte-key', 'redispass', 'proxyuser', 'proxypass', CONSUMER_KEY.slice(0, -4), '12345678'])
+      expect(text).not.toContain(secret);
     expect(line({ cache: false })).toContain(', cache none, ');
-    expect(line({ cache: { store: { get: async () => null, set: async () => undefined, delete: async () => undefined } as never } })).toContain(', cache custom, ');
+    expect(line({ cache: { store: { get: async () => null, set: async () => undefined, delete: async () => undefined } as never } })).toContain(
+      ', cache custom, ',
+    );
   });
 });
 

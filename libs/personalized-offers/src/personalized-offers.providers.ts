@@ -32,7 +32,9 @@ export function resolveModuleOptions(options: PersonalizedOffersModuleOptions, r
   const resolved = resolveOptions(options, registration ?? undefined);
   const logger = new Logger(LOGGER_CONTEXT);
   if (resolved.legacyBaseUrl) {
-    logger.warn(`baseUrl ends in /plo/v1 (the v1.3 style); using ${resolved.baseUrl} as its host part, since operations carry their full paths. Configure the host only.`);
+    logger.warn(
+      `baseUrl ends in /plo/v1 (the v1.3 style); using ${resolved.baseUrl} as its host part, since operations carry their full paths. Configure the host only.`,
+    );
   }
   logger.log(describeStartup(resolved));
   if (!resolved.signer && !resolved.oauth2 && !resolved.loopback) {
@@ -62,7 +64,11 @@ export function describeStartup(resolved: ResolvedPersonalizedOffersOptions): st
       ? `OAuth 2.0 DPoP (${resolved.oauth2.describe})`
       : 'unsigned';
   const authInfo = resolved.keyMaterial ? `${resolved.keyMaterial.mode}/${resolved.keyMaterial.encoding}` : 'none (legacy user-token calls disabled)';
-  const cache = resolved.cache ? (resolved.cache.redis ? { url: 'redis', client: 'redis (client)', sentinel: 'redis (sentinel)', cluster: 'redis (cluster)' }[redisMode(resolved.cache.redis)] : resolved.cache.store) : 'none';
+  const cache = resolved.cache
+    ? resolved.cache.redis
+      ? { url: 'redis', client: 'redis (client)', sentinel: 'redis (sentinel)', cluster: 'redis (cluster)' }[redisMode(resolved.cache.redis)]
+      : resolved.cache.store
+    : 'none';
   let transport: string = resolved.http.transport;
   if (resolved.http.proxy !== undefined) transport += ` via proxy ${new URL(resolved.http.proxy).host}`;
   return (
@@ -127,7 +133,9 @@ export const cacheProviders: Provider[] = [
         const logger = new Logger(LOGGER_CONTEXT);
         const store = new RedisTokenStore({ ...cache.redis! }, logger);
         if (!(await store.connect())) {
-          logger.warn(`Redis token store${store.mode === 'url' ? '' : ` (${store.mode})`} unreachable at start-up; serving from process memory and the upstream until it is.`);
+          logger.warn(
+            `Redis token store${store.mode === 'url' ? '' : ` (${store.mode})`} unreachable at start-up; serving from process memory and the upstream until it is.`,
+          );
         }
         return store;
       }

@@ -19,7 +19,10 @@ const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Throws `PersonalizedOffersConfigError` (setting `name`) unless `name` is a usable registration name. */
 export function checkRegistrationName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new PersonalizedOffersConfigError('name', 'name must be 1 to 64 letters, digits, "_" or "-" (it names the registration in cache keys, logs and telemetry).');
+    throw new PersonalizedOffersConfigError(
+      'name',
+      'name must be 1 to 64 letters, digits, "_" or "-" (it names the registration in cache keys, logs and telemetry).',
+    );
   }
 }
 

@@ -125,7 +125,11 @@ describe('EncryptedTokenStore: keys and sealing', () => {
     expect(await s.get(USER_KEY)).toBeUndefined();
     await s.set(USER_KEY, TOKEN);
     const bytes = Buffer.from(backend.data.get(key)!.value, 'base64url');
-    const variants = [Buffer.concat([bytes.subarray(0, -1), Buffer.of(bytes.at(-1)! ^ 1)]), bytes.subarray(0, 28), Buffer.concat([Buffer.of(2), bytes.subarray(1)])];
+    const variants = [
+      Buffer.concat([bytes.subarray(0, -1), Buffer.of(bytes.at(-1)! ^ 1)]),
+      bytes.subarray(0, 28),
+      Buffer.concat([Buffer.of(2), bytes.subarray(1)]),
+    ];
     for (const v of variants) {
       backend.data.set(key, { value: v.toString('base64url') });
       expect(await s.get(USER_KEY)).toBeUndefined();
@@ -224,15 +228,7 @@ describe('EncryptedTokenStore: which backend operations it uses', () => {
     await s.releaseLock('k', 'me');
     const lock = s.lockKey('k');
     const key = s.storageKey('k');
-    expect(backend.calls).toEqual([
-      `setIfAbsent ${lock}`,
-      `setIfAbsent ${lock}`,
-      `get ${lock}`,
-      `get ${lock}`,
-      `set ${key}`,
-      `get ${lock}`,
-      `delete ${lock}`,
-    ]);
+    expect(backend.calls).toEqual([`setIfAbsent ${lock}`, `setIfAbsent ${lock}`, `get ${lock}`, `get ${lock}`, `set ${key}`, `get ${lock}`, `delete ${lock}`]);
   });
 
   it('ping asks the backend when it can, and resolves otherwise', async () => {

@@ -82,7 +82,8 @@ export class EncryptedTokenStore implements TokenStore {
     for (const m of ['get', 'set', 'setIfAbsent', 'delete'] as const) {
       if (typeof options.backend[m] !== 'function') throw new TypeError(`EncryptedTokenStore: the backend has no ${m}() method.`);
     }
-    if (!Buffer.isBuffer(options.secret) || options.secret.length < 16) throw new TypeError('EncryptedTokenStore: secret must be a Buffer of at least 16 bytes.');
+    if (!Buffer.isBuffer(options.secret) || options.secret.length < 16)
+      throw new TypeError('EncryptedTokenStore: secret must be a Buffer of at least 16 bytes.');
     this.backend = options.backend;
     this.shared = options.backend.shared ?? true;
     this.keyPrefix = options.keyPrefix ?? 'plo:';

@@ -238,7 +238,10 @@ function createClient(options: Exclude<RedisConnectionOptions, { client: unknown
   const failFast = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout, connectTimeout: CONNECT_TIMEOUT_MS };
   if ('url' in options) return new Redis(options.url, { ...failFast, retryStrategy });
   const tls = options.tls === true ? {} : options.tls || undefined;
-  const auth = { ...(options.username !== undefined ? { username: options.username } : {}), ...(options.password !== undefined ? { password: options.password } : {}) };
+  const auth = {
+    ...(options.username !== undefined ? { username: options.username } : {}),
+    ...(options.password !== undefined ? { password: options.password } : {}),
+  };
   if ('sentinels' in options) {
     return new Redis({
       ...failFast,

@@ -221,7 +221,10 @@ describe('RedisTokenStore: locks, health and connection', () => {
     expect(await failWith(coded)).toBe(coded);
     const reply = Object.assign(new Error('NOAUTH Authentication required.'), { name: 'ReplyError' });
     expect(await failWith(reply)).toMatchObject({ message: 'Redis answered NOAUTH', code: 'NOAUTH' });
-    expect(await failWith(Object.assign(new Error('lower case reply'), { name: 'ReplyError' }))).toMatchObject({ message: 'Redis connection close', code: 'close' });
+    expect(await failWith(Object.assign(new Error('lower case reply'), { name: 'ReplyError' }))).toMatchObject({
+      message: 'Redis connection close',
+      code: 'close',
+    });
     expect(await failWith(new Error('Connection is closed.'))).toMatchObject({ message: 'Redis connection close', code: 'close' });
     client.ping = async () => {
       Object.defineProperty(store.client, 'status', { value: 'end', configurable: true });
@@ -241,7 +244,11 @@ describe('RedisTokenStore: locks, health and connection', () => {
   });
 
   it('close quits a ready connection (disconnecting if QUIT fails), disconnects a connecting one, and waits for the end', async () => {
-    for (const [status, quitFails] of [['ready', false], ['ready', true], ['connecting', false]] as const) {
+    for (const [status, quitFails] of [
+      ['ready', false],
+      ['ready', true],
+      ['connecting', false],
+    ] as const) {
       const { store, client } = fakeRedis();
       Object.defineProperty(store.client, 'status', { value: status, configurable: true });
       const quit = jest.fn(async () => {

@@ -429,9 +429,7 @@ describe('TokenCache over a shared store with fleet locks', () => {
     await cache.get(cache.userTokens, 'a', counter());
     await cache.get(cache.userTokens, 'b', counter());
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]![0]).toBe(
-      'Token store unavailable (ECONNREFUSED); serving from process memory and the upstream until it is back.',
-    );
+    expect(warn.mock.calls[0]![0]).toBe('Token store unavailable (ECONNREFUSED); serving from process memory and the upstream until it is back.');
     const now = Date.now();
     jest.spyOn(Date, 'now').mockReturnValue(now + 30_000);
     await cache.get(cache.userTokens, 'c', counter());

@@ -238,9 +238,7 @@ export class TokenCache implements OnModuleDestroy {
       const now = Date.now();
       if (now - this.lastWarning >= WARN_INTERVAL_MS) {
         this.lastWarning = now;
-        this.logger.warn(
-          `Token store unavailable (${describe(error)}); serving from process memory and the upstream until it is back.`,
-        );
+        this.logger.warn(`Token store unavailable (${describe(error)}); serving from process memory and the upstream until it is back.`);
       }
       return { ok: false, slow };
     }

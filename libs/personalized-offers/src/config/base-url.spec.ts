@@ -17,12 +17,9 @@ describe('resolveBaseUrl: host-only base URLs, the v1.3 form still accepted', ()
     expect(resolved.legacyPath).toBe(legacyPath);
   });
 
-  it.each(['http://api.mastercard.com', 'ftp://x', 'https://u:p@api.mastercard.com', 'https://api.mastercard.com/?a=1', 'not a url'])(
-    'refuses %s',
-    (input) => {
-      expect(() => resolveBaseUrl(input)).toThrow(PersonalizedOffersConfigError);
-    },
-  );
+  it.each(['http://api.mastercard.com', 'ftp://x', 'https://u:p@api.mastercard.com', 'https://api.mastercard.com/?a=1', 'not a url'])('refuses %s', (input) => {
+    expect(() => resolveBaseUrl(input)).toThrow(PersonalizedOffersConfigError);
+  });
 });
 
 describe('resolveOptions: access-token and language settings', () => {

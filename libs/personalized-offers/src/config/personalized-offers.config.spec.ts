@@ -66,7 +66,11 @@ describe('loadPersonalizedOffersConfig', () => {
     }
     expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
     // The IV is not judged against an unknown mode: that is the mode's error alone.
-    expect((error as PersonalizedOffersConfigError).settings.sort()).toEqual(Object.keys(env).filter((k) => k !== 'PLO_AUTHINFO_IV').sort());
+    expect((error as PersonalizedOffersConfigError).settings.sort()).toEqual(
+      Object.keys(env)
+        .filter((k) => k !== 'PLO_AUTHINFO_IV')
+        .sort(),
+    );
     const shown = `${(error as Error).message} ${inspect(error)} ${JSON.stringify(error)}`;
     for (const value of Object.values(env)) expect(shown).not.toContain(value);
     // Each variable comes with what it must be.
@@ -103,9 +107,7 @@ describe('loadPersonalizedOffersConfig', () => {
       timeoutMs: 1500,
       retry: { retries: 0 },
     });
-    expect(() => loadPersonalizedOffersConfig({ ...valid, PLO_HTTP_TIMEOUT_MS: '0', PLO_HTTP_RETRIES: '11' })).toThrow(
-      /PLO_HTTP_TIMEOUT_MS, PLO_HTTP_RETRIES/,
-    );
+    expect(() => loadPersonalizedOffersConfig({ ...valid, PLO_HTTP_TIMEOUT_MS: '0', PLO_HTTP_RETRIES: '11' })).toThrow(/PLO_HTTP_TIMEOUT_MS, PLO_HTTP_RETRIES/);
   });
 
   it('reads PLO_ACCESS_TOKEN_TTL_MS and PLO_LEGACY_WRITES, and names them when invalid', () => {
@@ -119,9 +121,9 @@ describe('loadPersonalizedOffersConfig', () => {
   });
 
   it('lists invalid cache variables', () => {
-    expect(() =>
-      loadPersonalizedOffersConfig({ ...valid, PLO_CACHE: 'redis', PLO_TOKEN_TTL_MS: '-5', PLO_CACHE_MAX_ENTRIES: 'lots' }),
-    ).toThrow(/PLO_REDIS_URL, PLO_TOKEN_TTL_MS, PLO_CACHE_MAX_ENTRIES/);
+    expect(() => loadPersonalizedOffersConfig({ ...valid, PLO_CACHE: 'redis', PLO_TOKEN_TTL_MS: '-5', PLO_CACHE_MAX_ENTRIES: 'lots' })).toThrow(
+      /PLO_REDIS_URL, PLO_TOKEN_TTL_MS, PLO_CACHE_MAX_ENTRIES/,
+    );
     expect(() => loadPersonalizedOffersConfig({ ...valid, PLO_CACHE: 'disk' })).toThrow(/PLO_CACHE\b/);
   });
 
@@ -161,7 +163,9 @@ describe('loadPersonalizedOffersConfig: AuthInfo is optional', () => {
       encryptionKey: 'sixteen-byte-key',
     });
     // With an AuthInfo key, the Redis secret may still come from it.
-    expect(loadPersonalizedOffersConfig({ ...redis, PLO_AUTHINFO_KEY: KEY, PLO_AUTHINFO_IV: IV }).cache).toEqual({ store: { redis: { url: 'redis://127.0.0.1:6379' } } });
+    expect(loadPersonalizedOffersConfig({ ...redis, PLO_AUTHINFO_KEY: KEY, PLO_AUTHINFO_IV: IV }).cache).toEqual({
+      store: { redis: { url: 'redis://127.0.0.1:6379' } },
+    });
   });
 });
 
@@ -182,8 +186,12 @@ describe('loadPersonalizedOffersConfig: PLO_ENV', () => {
   it('refuses PLO_ENV and PLO_BASE_URL naming different hosts', () => {
     const error = configError(() => loadPersonalizedOffersConfig({ PLO_FID: '1', PLO_ENV: 'production', PLO_BASE_URL: SANDBOX_BASE_URL }));
     expect(error.settings).toEqual(['PLO_ENV', 'PLO_BASE_URL']);
-    expect(error.message).toBe('PLO_ENV=production names api.mastercard.com but PLO_BASE_URL points at another host; set only one of them, or make them agree.');
-    expect(configError(() => loadPersonalizedOffersConfig({ PLO_FID: '1', PLO_ENV: 'sandbox', PLO_BASE_URL: 'http://127.0.0.1:8080' })).settings).toContain('PLO_ENV');
+    expect(error.message).toBe(
+      'PLO_ENV=production names api.mastercard.com but PLO_BASE_URL points at another host; set only one of them, or make them agree.',
+    );
+    expect(configError(() => loadPersonalizedOffersConfig({ PLO_FID: '1', PLO_ENV: 'sandbox', PLO_BASE_URL: 'http://127.0.0.1:8080' })).settings).toContain(
+      'PLO_ENV',
+    );
   });
 
   it('accepts both when they name the same host, keeping PLO_BASE_URL (and its port-less form)', () => {
@@ -205,7 +213,15 @@ describe('loadPersonalizedOffersConfig: unknown PLO_* variables', () => {
   it('warns about each unknown PLO_* variable with the closest known name, never its value', () => {
     const { lines, logger } = warnings();
     const cfg = loadPersonalizedOffersConfig(
-      { ...valid, PLO_BASEURL: 'https://secret-host.example', PLO_OAUTH_CONSUMERKEY: 'ck-value', plo_fid: 'x', PLO_URL_BASE: 'u', PLO_TOTALLY_UNRELATED_THING: 'v', OTHER_APP: '1' },
+      {
+        ...valid,
+        PLO_BASEURL: 'https://secret-host.example',
+        PLO_OAUTH_CONSUMERKEY: 'ck-value',
+        plo_fid: 'x',
+        PLO_URL_BASE: 'u',
+        PLO_TOTALLY_UNRELATED_THING: 'v',
+        OTHER_APP: '1',
+      },
       { logger },
     );
     expect(cfg.baseUrl).toBe(SANDBOX_BASE_URL);
@@ -246,7 +262,7 @@ describe('findUnknownVariables / closestName / editDistance', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3);
   });
 
-  it('suggests only within a typo\'s reach', () => {
+  it("suggests only within a typo's reach", () => {
     expect(closestName('PLO_OAUTH_KEY_PATH', PERSONALIZED_OFFERS_ENV_VARIABLES)).toBe('PLO_OAUTH_KEY_FILE');
     expect(closestName('PLO_REDIS', PERSONALIZED_OFFERS_ENV_VARIABLES)).toBe('PLO_REDIS_URL');
     expect(closestName('PLO_OAUTH', PERSONALIZED_OFFERS_ENV_VARIABLES)).toMatch(/^PLO_OAUTH_/);
@@ -318,7 +334,10 @@ describe('loadPersonalizedOffersConfig: Redis Sentinel and Cluster (PLO_REDIS_*)
   const redis = { ...valid, PLO_CACHE: 'redis' };
 
   it('PLO_REDIS_SENTINELS + PLO_REDIS_SENTINEL_NAME give cache.store { redis: { sentinels, name } }, with the user and both passwords when set', () => {
-    expect(loadPersonalizedOffersConfig({ ...redis, PLO_REDIS_SENTINELS: 'sentinel-1:26379, 10.0.0.2:26380,[::1]:26381', PLO_REDIS_SENTINEL_NAME: 'mymaster' }).cache).toEqual({
+    expect(
+      loadPersonalizedOffersConfig({ ...redis, PLO_REDIS_SENTINELS: 'sentinel-1:26379, 10.0.0.2:26380,[::1]:26381', PLO_REDIS_SENTINEL_NAME: 'mymaster' })
+        .cache,
+    ).toEqual({
       store: {
         redis: {
           sentinels: [
@@ -339,7 +358,9 @@ describe('loadPersonalizedOffersConfig: Redis Sentinel and Cluster (PLO_REDIS_*)
       PLO_REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
     });
     expect(cfg.cache).toEqual({
-      store: { redis: { sentinels: [{ host: 's1', port: 26379 }], name: 'mymaster', username: 'plo', password: 'data-secret', sentinelPassword: 'sentinel-secret' } },
+      store: {
+        redis: { sentinels: [{ host: 's1', port: 26379 }], name: 'mymaster', username: 'plo', password: 'data-secret', sentinelPassword: 'sentinel-secret' },
+      },
     });
   });
 
@@ -355,21 +376,51 @@ describe('loadPersonalizedOffersConfig: Redis Sentinel and Cluster (PLO_REDIS_*)
         },
       },
     });
-    expect(loadPersonalizedOffersConfig({ ...redis, PLO_REDIS_CLUSTER_NODES: 'node-a:1,node-b:65535', PLO_REDIS_USERNAME: 'plo', PLO_REDIS_PASSWORD: 'pw' }).cache).toEqual({
-      store: { redis: { cluster: [{ host: 'node-a', port: 1 }, { host: 'node-b', port: 65535 }], username: 'plo', password: 'pw' } },
+    expect(
+      loadPersonalizedOffersConfig({ ...redis, PLO_REDIS_CLUSTER_NODES: 'node-a:1,node-b:65535', PLO_REDIS_USERNAME: 'plo', PLO_REDIS_PASSWORD: 'pw' }).cache,
+    ).toEqual({
+      store: {
+        redis: {
+          cluster: [
+            { host: 'node-a', port: 1 },
+            { host: 'node-b', port: 65535 },
+          ],
+          username: 'plo',
+          password: 'pw',
+        },
+      },
     });
   });
 
-  it.each(['host', 'host:0', 'host:65536', 'host:06379', 'host:', ':6379', '::1:6379', '[::1]6379', '[::1]', '[zz::1]:6379', '[127.0.0.1]:6379', 'a:1,', 'a:1,,b:2', 'a b:1', 'redis://h:6379', 'h:6379/0', '-h:6379'])(
-    'refuses the host:port list %j in PLO_REDIS_SENTINELS and PLO_REDIS_CLUSTER_NODES, naming the variable',
-    (list) => {
-      expect(parseRedisNodes(list)).toBeUndefined();
-      expect(configError(() => loadPersonalizedOffersConfig({ ...redis, PLO_REDIS_SENTINELS: list, PLO_REDIS_SENTINEL_NAME: 'm' })).settings).toEqual(['PLO_REDIS_SENTINELS']);
-      const error = configError(() => loadPersonalizedOffersConfig({ ...redis, PLO_REDIS_CLUSTER_NODES: list }));
-      expect(error.settings).toEqual(['PLO_REDIS_CLUSTER_NODES']);
-      expect(error.message).toContain('PLO_REDIS_CLUSTER_NODES must be comma-separated host:port of Redis Cluster seed nodes (IPv6 in brackets: [::1]:7000; ports 1 to 65535)');
-    },
-  );
+  it.each([
+    'host',
+    'host:0',
+    'host:65536',
+    'host:06379',
+    'host:',
+    ':6379',
+    '::1:6379',
+    '[::1]6379',
+    '[::1]',
+    '[zz::1]:6379',
+    '[127.0.0.1]:6379',
+    'a:1,',
+    'a:1,,b:2',
+    'a b:1',
+    'redis://h:6379',
+    'h:6379/0',
+    '-h:6379',
+  ])('refuses the host:port list %j in PLO_REDIS_SENTINELS and PLO_REDIS_CLUSTER_NODES, naming the variable', (list) => {
+    expect(parseRedisNodes(list)).toBeUndefined();
+    expect(configError(() => loadPersonalizedOffersConfig({ ...redis, PLO_REDIS_SENTINELS: list, PLO_REDIS_SENTINEL_NAME: 'm' })).settings).toEqual([
+      'PLO_REDIS_SENTINELS',
+    ]);
+    const error = configError(() => loadPersonalizedOffersConfig({ ...redis, PLO_REDIS_CLUSTER_NODES: list }));
+    expect(error.settings).toEqual(['PLO_REDIS_CLUSTER_NODES']);
+    expect(error.message).toContain(
+      'PLO_REDIS_CLUSTER_NODES must be comma-separated host:port of Redis Cluster seed nodes (IPv6 in brackets: [::1]:7000; ports 1 to 65535)',
+    );
+  });
 
   it('validates the form of PLO_REDIS_SENTINELS and PLO_REDIS_CLUSTER_NODES without PLO_CACHE=redis too, but builds no store then', () => {
     expect(loadPersonalizedOffersConfig({ ...valid, PLO_REDIS_CLUSTER_NODES: 'h:7000' }).cache).toBeUndefined();
@@ -386,20 +437,25 @@ describe('loadPersonalizedOffersConfig: Redis Sentinel and Cluster (PLO_REDIS_*)
     const cluster = { PLO_REDIS_CLUSTER_NODES: 'h:7000' };
     expect(configError(() => loadPersonalizedOffersConfig({ ...redis, ...url, ...sentinels })).settings).toEqual(['PLO_REDIS_URL', 'PLO_REDIS_SENTINELS']);
     expect(configError(() => loadPersonalizedOffersConfig({ ...redis, ...url, ...cluster })).settings).toEqual(['PLO_REDIS_URL', 'PLO_REDIS_CLUSTER_NODES']);
-    expect(configError(() => loadPersonalizedOffersConfig({ ...redis, ...sentinels, ...cluster })).settings).toEqual(['PLO_REDIS_SENTINELS', 'PLO_REDIS_CLUSTER_NODES']);
+    expect(configError(() => loadPersonalizedOffersConfig({ ...redis, ...sentinels, ...cluster })).settings).toEqual([
+      'PLO_REDIS_SENTINELS',
+      'PLO_REDIS_CLUSTER_NODES',
+    ]);
     expect(configError(() => loadPersonalizedOffersConfig({ ...valid, ...url, ...sentinels, ...cluster })).settings).toEqual([
       'PLO_REDIS_URL',
       'PLO_REDIS_SENTINELS',
       'PLO_REDIS_CLUSTER_NODES',
     ]);
-    expect(configError(() => loadPersonalizedOffersConfig({ ...redis, ...url, ...cluster })).message).toContain('only one of PLO_REDIS_URL, PLO_REDIS_SENTINELS, PLO_REDIS_CLUSTER_NODES may be set');
+    expect(configError(() => loadPersonalizedOffersConfig({ ...redis, ...url, ...cluster })).message).toContain(
+      'only one of PLO_REDIS_URL, PLO_REDIS_SENTINELS, PLO_REDIS_CLUSTER_NODES may be set',
+    );
   });
 
   it('PLO_REDIS_SENTINEL_NAME is required with PLO_REDIS_SENTINELS; a name or sentinel password without sentinels names PLO_REDIS_SENTINELS', () => {
     expect(configError(() => loadPersonalizedOffersConfig({ ...redis, PLO_REDIS_SENTINELS: 'h:26379' })).settings).toEqual(['PLO_REDIS_SENTINEL_NAME']);
-    expect(configError(() => loadPersonalizedOffersConfig({ ...redis, PLO_REDIS_SENTINELS: 'h:26379', PLO_REDIS_SENTINEL_NAME: 'my master' })).settings).toEqual([
-      'PLO_REDIS_SENTINEL_NAME',
-    ]);
+    expect(
+      configError(() => loadPersonalizedOffersConfig({ ...redis, PLO_REDIS_SENTINELS: 'h:26379', PLO_REDIS_SENTINEL_NAME: 'my master' })).settings,
+    ).toEqual(['PLO_REDIS_SENTINEL_NAME']);
     for (const lone of [{ PLO_REDIS_SENTINEL_NAME: 'm' }, { PLO_REDIS_SENTINEL_PASSWORD: 'lone-sentinel-secret' }]) {
       const error = configError(() => loadPersonalizedOffersConfig({ ...redis, PLO_REDIS_URL: 'redis://h:6379', ...lone }));
       expect(error.settings).toEqual(['PLO_REDIS_SENTINELS']);
@@ -410,14 +466,23 @@ describe('loadPersonalizedOffersConfig: Redis Sentinel and Cluster (PLO_REDIS_*)
 
   it('refuses PLO_REDIS_USERNAME and PLO_REDIS_PASSWORD next to PLO_REDIS_URL (the URL carries its own), never echoing the password', () => {
     const error = configError(() =>
-      loadPersonalizedOffersConfig({ ...redis, PLO_REDIS_URL: 'redis://127.0.0.1:6379', PLO_REDIS_USERNAME: 'plo-user-name', PLO_REDIS_PASSWORD: 'never-shown-password' }),
+      loadPersonalizedOffersConfig({
+        ...redis,
+        PLO_REDIS_URL: 'redis://127.0.0.1:6379',
+        PLO_REDIS_USERNAME: 'plo-user-name',
+        PLO_REDIS_PASSWORD: 'never-shown-password',
+      }),
     );
     expect(error.settings).toEqual(['PLO_REDIS_USERNAME', 'PLO_REDIS_PASSWORD']);
-    expect(error.message).toContain("PLO_REDIS_PASSWORD must be the data nodes' password, for PLO_REDIS_SENTINELS or PLO_REDIS_CLUSTER_NODES (a PLO_REDIS_URL carries its own");
+    expect(error.message).toContain(
+      "PLO_REDIS_PASSWORD must be the data nodes' password, for PLO_REDIS_SENTINELS or PLO_REDIS_CLUSTER_NODES (a PLO_REDIS_URL carries its own",
+    );
     const shown = `${error.message} ${inspect(error)} ${JSON.stringify(error)}`;
     expect(shown).not.toContain('never-shown-password');
     expect(shown).not.toContain('plo-user-name');
-    expect(configError(() => loadPersonalizedOffersConfig({ ...redis, PLO_REDIS_CLUSTER_NODES: 'h:7000', PLO_REDIS_USERNAME: 'two words' })).settings).toEqual(['PLO_REDIS_USERNAME']);
+    expect(configError(() => loadPersonalizedOffersConfig({ ...redis, PLO_REDIS_CLUSTER_NODES: 'h:7000', PLO_REDIS_USERNAME: 'two words' })).settings).toEqual([
+      'PLO_REDIS_USERNAME',
+    ]);
   });
 
   it('keeps PLO_REDIS_PASSWORD and PLO_REDIS_SENTINEL_PASSWORD as set (spaces included), and trims the other Redis variables', () => {
@@ -437,18 +502,25 @@ describe('loadPersonalizedOffersConfig: Redis Sentinel and Cluster (PLO_REDIS_*)
 
 describe('loadPersonalizedOffersConfig: rate limit (PLO_RATE_LIMIT_*)', () => {
   it('reads PLO_RATE_LIMIT_RPS, PLO_RATE_LIMIT_BURST and PLO_RATE_LIMIT_MAX_WAIT_MS into rateLimit, and gives none without them', () => {
-    expect(loadPersonalizedOffersConfig({ ...valid, PLO_RATE_LIMIT_RPS: '50', PLO_RATE_LIMIT_BURST: '5', PLO_RATE_LIMIT_MAX_WAIT_MS: '2000' }).rateLimit).toEqual({
+    expect(
+      loadPersonalizedOffersConfig({ ...valid, PLO_RATE_LIMIT_RPS: '50', PLO_RATE_LIMIT_BURST: '5', PLO_RATE_LIMIT_MAX_WAIT_MS: '2000' }).rateLimit,
+    ).toEqual({
       requestsPerSecond: 50,
       burst: 5,
       maxWaitMs: 2000,
     });
     expect(loadPersonalizedOffersConfig({ ...valid, PLO_RATE_LIMIT_RPS: '0.5' }).rateLimit).toEqual({ requestsPerSecond: 0.5 });
-    expect(loadPersonalizedOffersConfig({ ...valid, PLO_RATE_LIMIT_RPS: '1000000', PLO_RATE_LIMIT_BURST: '1000000', PLO_RATE_LIMIT_MAX_WAIT_MS: '0' }).rateLimit).toEqual({
+    expect(
+      loadPersonalizedOffersConfig({ ...valid, PLO_RATE_LIMIT_RPS: '1000000', PLO_RATE_LIMIT_BURST: '1000000', PLO_RATE_LIMIT_MAX_WAIT_MS: '0' }).rateLimit,
+    ).toEqual({
       requestsPerSecond: 1_000_000,
       burst: 1_000_000,
       maxWaitMs: 0,
     });
-    expect(loadPersonalizedOffersConfig({ ...valid, PLO_RATE_LIMIT_MAX_WAIT_MS: '3600000', PLO_RATE_LIMIT_RPS: '0.001' }).rateLimit).toEqual({ requestsPerSecond: 0.001, maxWaitMs: 3_600_000 });
+    expect(loadPersonalizedOffersConfig({ ...valid, PLO_RATE_LIMIT_MAX_WAIT_MS: '3600000', PLO_RATE_LIMIT_RPS: '0.001' }).rateLimit).toEqual({
+      requestsPerSecond: 0.001,
+      maxWaitMs: 3_600_000,
+    });
     expect('rateLimit' in loadPersonalizedOffersConfig(valid)).toBe(false);
   });
 
@@ -519,7 +591,16 @@ describe('loadPersonalizedOffersConfig({ prefix }): the variables of one registr
       fId: '222222',
       baseUrl: 'https://api.mastercard.com',
       authInfo: { key: KEY, mode: 'ecb', encoding: 'hex' },
-      cache: { store: { redis: { cluster: [{ host: 'node', port: 7000 }, { host: '::1', port: 7001 }] } } },
+      cache: {
+        store: {
+          redis: {
+            cluster: [
+              { host: 'node', port: 7000 },
+              { host: '::1', port: 7001 },
+            ],
+          },
+        },
+      },
       rateLimit: { requestsPerSecond: 20, burst: 4 },
       http: { retry: { retries: 0 } },
     });
@@ -539,10 +620,20 @@ describe('loadPersonalizedOffersConfig({ prefix }): the variables of one registr
       PLO_BANK_A_RATE_LIMIT_BURST: '5',
     };
     const error = configError(() => loadPersonalizedOffersConfig(env, { prefix: 'PLO_BANK_A_' }));
-    expect(error.settings).toEqual(['PLO_BANK_A_FID', 'PLO_BANK_A_AUTHINFO_KEY', 'PLO_BANK_A_REDIS_PASSWORD', 'PLO_BANK_A_CACHE_ENCRYPTION_KEY', 'PLO_BANK_A_RATE_LIMIT_RPS']);
-    expect(error.message).toContain('PLO_BANK_A_AUTHINFO_KEY must be an AES-128 key: 32 hex characters or the base64 of 16 bytes (required with any other PLO_BANK_A_AUTHINFO_* variable)');
+    expect(error.settings).toEqual([
+      'PLO_BANK_A_FID',
+      'PLO_BANK_A_AUTHINFO_KEY',
+      'PLO_BANK_A_REDIS_PASSWORD',
+      'PLO_BANK_A_CACHE_ENCRYPTION_KEY',
+      'PLO_BANK_A_RATE_LIMIT_RPS',
+    ]);
+    expect(error.message).toContain(
+      'PLO_BANK_A_AUTHINFO_KEY must be an AES-128 key: 32 hex characters or the base64 of 16 bytes (required with any other PLO_BANK_A_AUTHINFO_* variable)',
+    );
     expect(error.message).toContain('(a PLO_BANK_A_REDIS_URL carries its own: redis://user:password@host)');
-    expect(error.message).toContain('PLO_BANK_A_CACHE_ENCRYPTION_KEY must be at least 16 bytes (required with PLO_BANK_A_CACHE=redis when PLO_BANK_A_AUTHINFO_KEY is not set)');
+    expect(error.message).toContain(
+      'PLO_BANK_A_CACHE_ENCRYPTION_KEY must be at least 16 bytes (required with PLO_BANK_A_CACHE=redis when PLO_BANK_A_AUTHINFO_KEY is not set)',
+    );
     // Every PLO_ in the message is the start of a PLO_BANK_A_ name.
     expect(error.message.match(/PLO_(?!BANK_A_)/g)).toBeNull();
     for (const value of ['a:b', 'secret-iv-value', 'very-secret-password']) expect(`${error.message} ${inspect(error)}`).not.toContain(value);
@@ -551,7 +642,9 @@ describe('loadPersonalizedOffersConfig({ prefix }): the variables of one registr
   });
 
   it('names the prefixed variables in the errors raised after validation (PLO_ENV against PLO_BASE_URL, a PEM passphrase)', () => {
-    const hosts = configError(() => loadPersonalizedOffersConfig({ PLO_BANK_A_FID: '1', PLO_BANK_A_ENV: 'production', PLO_BANK_A_BASE_URL: SANDBOX_BASE_URL }, { prefix: 'PLO_BANK_A_' }));
+    const hosts = configError(() =>
+      loadPersonalizedOffersConfig({ PLO_BANK_A_FID: '1', PLO_BANK_A_ENV: 'production', PLO_BANK_A_BASE_URL: SANDBOX_BASE_URL }, { prefix: 'PLO_BANK_A_' }),
+    );
     expect(hosts.settings).toEqual(['PLO_BANK_A_ENV', 'PLO_BANK_A_BASE_URL']);
     expect(hosts.message).toBe(
       'PLO_BANK_A_ENV=production names api.mastercard.com but PLO_BANK_A_BASE_URL points at another host; set only one of them, or make them agree.',
@@ -566,7 +659,9 @@ describe('loadPersonalizedOffersConfig({ prefix }): the variables of one registr
       const file = path.join(dir, 'encrypted.pem');
       writeFileSync(file, privateKey);
       const env = { PLO_BANK_A_FID: '1', PLO_BANK_A_OAUTH_CONSUMER_KEY: 'ck', PLO_BANK_A_OAUTH_KEY_FILE: file };
-      expect(loadPersonalizedOffersConfig({ ...env, PLO_BANK_A_OAUTH_KEY_PASSWORD: 'right-passphrase' }, { prefix: 'PLO_BANK_A_' }).oauth?.consumerKey).toBe('ck');
+      expect(loadPersonalizedOffersConfig({ ...env, PLO_BANK_A_OAUTH_KEY_PASSWORD: 'right-passphrase' }, { prefix: 'PLO_BANK_A_' }).oauth?.consumerKey).toBe(
+        'ck',
+      );
       const pem = configError(() => loadPersonalizedOffersConfig({ ...env, PLO_BANK_A_OAUTH_KEY_PASSWORD: 'wrong-passphrase' }, { prefix: 'PLO_BANK_A_' }));
       expect(pem.settings).toEqual(['PLO_BANK_A_OAUTH_KEY_PASSWORD']);
       expect(pem.message).toBe('PLO_BANK_A_OAUTH_KEY_PASSWORD does not decrypt the PEM key in PLO_BANK_A_OAUTH_KEY_FILE.');
@@ -575,11 +670,14 @@ describe('loadPersonalizedOffersConfig({ prefix }): the variables of one registr
     }
   });
 
-  it.each(['plo_bank_', 'PLO_BANK', 'PLO-BANK_', '_BANK_', '1BANK_', 'PLO BANK_', `P${'X'.repeat(63)}_`, ''])('refuses the prefix %j with PersonalizedOffersConfigError (setting prefix)', (prefix) => {
-    const error = configError(() => loadPersonalizedOffersConfig(valid, { prefix }));
-    expect(error.settings).toEqual(['prefix']);
-    expect(error.message).toMatch(/^prefix must be upper-case letters, digits and "_", start with a letter and end with "_"/);
-  });
+  it.each(['plo_bank_', 'PLO_BANK', 'PLO-BANK_', '_BANK_', '1BANK_', 'PLO BANK_', `P${'X'.repeat(63)}_`, ''])(
+    'refuses the prefix %j with PersonalizedOffersConfigError (setting prefix)',
+    (prefix) => {
+      const error = configError(() => loadPersonalizedOffersConfig(valid, { prefix }));
+      expect(error.settings).toEqual(['prefix']);
+      expect(error.message).toMatch(/^prefix must be upper-case letters, digits and "_", start with a letter and end with "_"/);
+    },
+  );
 
   it.each([
     ['PLO_CACHE_', 'PLO_CACHE_ENCRYPTION_KEY'],
@@ -601,7 +699,14 @@ describe('loadPersonalizedOffersConfig({ prefix }): the variables of one registr
 describe('unknown variables with several prefixes', () => {
   it('a prefixed loader warns about the variables under its own prefix only, with the suggestion under the prefix, and points a missing variable at its typo', () => {
     const { lines, logger } = warningsOf();
-    const env = { PLO_FDI: '1', PLO_BANK_A_FDI: '111111', PLO_BANK_A_BASEURL: 'https://hidden.example', PLO_BANK_A_WHATEVER_ELSE: 'x', PLO_BANK_B_FDI: '2', plo_bank_a_env: 'sandbox' };
+    const env = {
+      PLO_FDI: '1',
+      PLO_BANK_A_FDI: '111111',
+      PLO_BANK_A_BASEURL: 'https://hidden.example',
+      PLO_BANK_A_WHATEVER_ELSE: 'x',
+      PLO_BANK_B_FDI: '2',
+      plo_bank_a_env: 'sandbox',
+    };
     loadPersonalizedOffersConfig({ PLO_BANK_B_FID: '2' }, { prefix: 'PLO_BANK_B_', logger: warningsOf().logger }); // PLO_BANK_B_ is in use too
     const error = configError(() => loadPersonalizedOffersConfig(env, { prefix: 'PLO_BANK_A_', logger }));
     expect(lines).toEqual([
@@ -655,7 +760,10 @@ describe('unknown variables with several prefixes', () => {
   });
 
   it('without a scope, findUnknownVariables looks at every PLO_* variable as before', () => {
-    expect(findUnknownVariables({ PLO_BANK_E_FID: '1', PLO_FDI: '2' }, PERSONALIZED_OFFERS_ENV_VARIABLES).map((u) => u.name)).toEqual(['PLO_BANK_E_FID', 'PLO_FDI']);
+    expect(findUnknownVariables({ PLO_BANK_E_FID: '1', PLO_FDI: '2' }, PERSONALIZED_OFFERS_ENV_VARIABLES).map((u) => u.name)).toEqual([
+      'PLO_BANK_E_FID',
+      'PLO_FDI',
+    ]);
   });
 });
 
@@ -718,7 +826,12 @@ describe('personalizedOffersConfigFor', () => {
   });
 
   it('fails the boot on a bad prefixed environment, naming the prefixed variable', async () => {
-    Object.assign(process.env, { PLO_BANK_A_FID: '111111', PLO_BANK_A_CACHE: 'redis', PLO_BANK_A_REDIS_CLUSTER_NODES: 'h:7000', PLO_BANK_A_CACHE_ENCRYPTION_KEY: 'short' });
+    Object.assign(process.env, {
+      PLO_BANK_A_FID: '111111',
+      PLO_BANK_A_CACHE: 'redis',
+      PLO_BANK_A_REDIS_CLUSTER_NODES: 'h:7000',
+      PLO_BANK_A_CACHE_ENCRYPTION_KEY: 'short',
+    });
     const boot = Test.createTestingModule({ imports: [ConfigModule.forFeature(personalizedOffersConfigFor('bankA', 'PLO_BANK_A_'))] }).compile();
     await expect(boot).rejects.toBeInstanceOf(PersonalizedOffersConfigError);
     await expect(boot).rejects.toMatchObject({ settings: ['PLO_BANK_A_CACHE_ENCRYPTION_KEY'] });

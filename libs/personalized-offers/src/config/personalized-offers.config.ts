@@ -4,17 +4,7 @@ import { isIPv6 } from 'node:net';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { type ConfigFactory, type ConfigFactoryKeyHost, registerAs } from '@nestjs/config';
 import { plainToInstance } from 'class-transformer';
-import {
-  IsIn,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Matches,
-  type ValidationArguments,
-  ValidateBy,
-  type ValidationOptions,
-  validateSync,
-} from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, type ValidationArguments, ValidateBy, type ValidationOptions, validateSync } from 'class-validator';
 import { AUTHINFO_ENCODINGS, AUTHINFO_MODES, isAes128Secret } from '../crypto/auth-info-key-material.js';
 import { findIdentifierProblem } from '../crypto/identifier.js';
 import { PersonalizedOffersConfigError } from '../errors/personalized-offers-config.error.js';
@@ -157,7 +147,9 @@ export class PersonalizedOffersEnvironment {
   PLO_REDIS_SENTINELS?: string;
 
   /** The master group name the sentinels monitor (`sentinel monitor <name> …`); required with PLO_REDIS_SENTINELS. */
-  @Check('redisSentinelName', (v, args) => (v === undefined ? (args.object as PersonalizedOffersEnvironment).PLO_REDIS_SENTINELS === undefined : isPrintable(v)))
+  @Check('redisSentinelName', (v, args) =>
+    v === undefined ? (args.object as PersonalizedOffersEnvironment).PLO_REDIS_SENTINELS === undefined : isPrintable(v),
+  )
   PLO_REDIS_SENTINEL_NAME?: string;
 
   /** Password of the sentinels themselves, when they have one (kept as set: not trimmed). */
@@ -166,7 +158,10 @@ export class PersonalizedOffersEnvironment {
   PLO_REDIS_SENTINEL_PASSWORD?: string;
 
   /** Redis Cluster seed nodes: `host:port,host:port` (IPv6 as `[::1]:7000`). */
-  @Check('redisClusterNodes', (v, args) => v === undefined || (parseRedisNodes(v) !== undefined && redisForms(args.object as PersonalizedOffersEnvironment).length === 1))
+  @Check(
+    'redisClusterNodes',
+    (v, args) => v === undefined || (parseRedisNodes(v) !== undefined && redisForms(args.object as PersonalizedOffersEnvironment).length === 1),
+  )
   PLO_REDIS_CLUSTER_NODES?: string;
 
   /** ACL user of the data nodes, for PLO_REDIS_SENTINELS or PLO_REDIS_CLUSTER_NODES (a URL carries its own). */
@@ -232,11 +227,15 @@ export class PersonalizedOffersEnvironment {
   PLO_OAUTH2_CLIENT_ID?: string;
 
   /** Key ID of the OAuth 2.0 authentication key. */
-  @Check('oauth2Kid', (v, args) => (v === undefined ? (args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_CLIENT_ID === undefined : /^[\x21-\x7e]+$/.test(String(v))))
+  @Check('oauth2Kid', (v, args) =>
+    v === undefined ? (args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_CLIENT_ID === undefined : /^[\x21-\x7e]+$/.test(String(v)),
+  )
   PLO_OAUTH2_KID?: string;
 
   /** The authentication key: a `.p12` keystore or a PEM private key file. */
-  @Check('oauth2KeyFile', (v, args) => (v === undefined ? (args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_CLIENT_ID === undefined : readKeyFile(v) !== undefined))
+  @Check('oauth2KeyFile', (v, args) =>
+    v === undefined ? (args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_CLIENT_ID === undefined : readKeyFile(v) !== undefined,
+  )
   PLO_OAUTH2_KEY_FILE?: string;
 
   /** Alias of the key inside the PKCS#12 keystore (required for a `.p12` `PLO_OAUTH2_KEY_FILE`). */
@@ -248,7 +247,11 @@ export class PersonalizedOffersEnvironment {
   PLO_OAUTH2_KEY_PASSWORD?: string;
 
   /** Space-separated scopes. */
-  @Check('oauth2Scopes', (v, args) => (v === undefined ? (args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_CLIENT_ID === undefined : /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(String(v))))
+  @Check('oauth2Scopes', (v, args) =>
+    v === undefined
+      ? (args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_CLIENT_ID === undefined
+      : /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(String(v)),
+  )
   PLO_OAUTH2_SCOPES?: string;
 
   /** The token endpoint: an `https` URL (`http` only for loopback hosts); default `<origin of the base URL>/oauth/token`. */
@@ -407,7 +410,12 @@ function rateLimitFromEnvironment(env: PersonalizedOffersEnvironment): RateLimit
 }
 
 /** A PEM key file's bytes, or the key decrypted with its passphrase; errors name the variables. */
-function pemKey(data: Buffer, passphrase: string | undefined, passwordVariable = 'PLO_OAUTH_KEY_PASSWORD', fileVariable = 'PLO_OAUTH_KEY_FILE'): Buffer | KeyObject {
+function pemKey(
+  data: Buffer,
+  passphrase: string | undefined,
+  passwordVariable = 'PLO_OAUTH_KEY_PASSWORD',
+  fileVariable = 'PLO_OAUTH_KEY_FILE',
+): Buffer | KeyObject {
   if (passphrase === undefined) return data;
   try {
     return createPrivateKey({ key: data, format: 'pem', passphrase });
@@ -435,11 +443,13 @@ const REASONS: Record<string, string> = {
   PLO_REDIS_SENTINELS:
     'comma-separated host:port of the sentinels (IPv6 in brackets: [::1]:26379; ports 1 to 65535), required with PLO_REDIS_SENTINEL_NAME or PLO_REDIS_SENTINEL_PASSWORD, and only one of PLO_REDIS_URL, PLO_REDIS_SENTINELS, PLO_REDIS_CLUSTER_NODES may be set',
   PLO_REDIS_SENTINEL_NAME: 'the printable master group name the sentinels monitor (required with PLO_REDIS_SENTINELS)',
-  PLO_REDIS_SENTINEL_PASSWORD: 'the sentinels\' password',
+  PLO_REDIS_SENTINEL_PASSWORD: "the sentinels' password",
   PLO_REDIS_CLUSTER_NODES:
     'comma-separated host:port of Redis Cluster seed nodes (IPv6 in brackets: [::1]:7000; ports 1 to 65535), and only one of PLO_REDIS_URL, PLO_REDIS_SENTINELS, PLO_REDIS_CLUSTER_NODES may be set',
-  PLO_REDIS_USERNAME: 'a printable ACL user name, for PLO_REDIS_SENTINELS or PLO_REDIS_CLUSTER_NODES (a PLO_REDIS_URL carries its own: redis://user:password@host)',
-  PLO_REDIS_PASSWORD: 'the data nodes\' password, for PLO_REDIS_SENTINELS or PLO_REDIS_CLUSTER_NODES (a PLO_REDIS_URL carries its own: redis://user:password@host)',
+  PLO_REDIS_USERNAME:
+    'a printable ACL user name, for PLO_REDIS_SENTINELS or PLO_REDIS_CLUSTER_NODES (a PLO_REDIS_URL carries its own: redis://user:password@host)',
+  PLO_REDIS_PASSWORD:
+    "the data nodes' password, for PLO_REDIS_SENTINELS or PLO_REDIS_CLUSTER_NODES (a PLO_REDIS_URL carries its own: redis://user:password@host)",
   PLO_CACHE_ENCRYPTION_KEY: 'at least 16 bytes (required with PLO_CACHE=redis when PLO_AUTHINFO_KEY is not set)',
   PLO_TOKEN_TTL_MS: 'a whole number of milliseconds from 1',
   PLO_CACHE_MAX_ENTRIES: 'a whole number from 1',
@@ -447,7 +457,8 @@ const REASONS: Record<string, string> = {
   PLO_OAUTH_KEY_FILE: 'a readable .p12 keystore or PEM private key file (required with PLO_OAUTH_CONSUMER_KEY)',
   PLO_OAUTH_KEY_ALIAS: 'the key alias inside the .p12 (required for a .p12)',
   PLO_OAUTH_KEY_PASSWORD: 'the keystore password (required for a .p12)',
-  PLO_OAUTH2_CLIENT_ID: 'a printable client ID, with PLO_OAUTH2_KID, PLO_OAUTH2_KEY_FILE and PLO_OAUTH2_SCOPES, and without PLO_OAUTH_* (OAuth 1.0a and 2.0 do not mix)',
+  PLO_OAUTH2_CLIENT_ID:
+    'a printable client ID, with PLO_OAUTH2_KID, PLO_OAUTH2_KEY_FILE and PLO_OAUTH2_SCOPES, and without PLO_OAUTH_* (OAuth 1.0a and 2.0 do not mix)',
   PLO_OAUTH2_KID: 'the printable key ID of the authentication key (required with PLO_OAUTH2_CLIENT_ID)',
   PLO_OAUTH2_KEY_FILE: 'a readable .p12 keystore or PEM private key file (required with PLO_OAUTH2_CLIENT_ID)',
   PLO_OAUTH2_KEY_ALIAS: 'the key alias inside the .p12 (required for a .p12)',
@@ -455,7 +466,8 @@ const REASONS: Record<string, string> = {
   PLO_OAUTH2_SCOPES: 'space-separated scope names (required with PLO_OAUTH2_CLIENT_ID)',
   PLO_OAUTH2_TOKEN_ENDPOINT: 'an https URL (http only for loopback hosts)',
   PLO_OAUTH2_DPOP_KEY_FILE: 'a readable PEM private key file (EC P-256 or RSA ≥ 2048)',
-  PLO_RATE_LIMIT_RPS: 'requests per second above 0 and at most 1000000, with up to 3 decimals (required with PLO_RATE_LIMIT_BURST or PLO_RATE_LIMIT_MAX_WAIT_MS)',
+  PLO_RATE_LIMIT_RPS:
+    'requests per second above 0 and at most 1000000, with up to 3 decimals (required with PLO_RATE_LIMIT_BURST or PLO_RATE_LIMIT_MAX_WAIT_MS)',
   PLO_RATE_LIMIT_BURST: 'a whole number of requests from 1 to 1000000',
   PLO_RATE_LIMIT_MAX_WAIT_MS: 'a whole number of milliseconds from 0 to 3600000',
 };

@@ -22,7 +22,10 @@ function refused(redis: object): PersonalizedOffersConfigError {
 describe('cache.store.redis: Sentinel, Cluster and an application client', () => {
   it('resolves { sentinels, name } with credentials and TLS, keeping only known fields', () => {
     const cache = redisCache({
-      sentinels: [{ host: 's1', port: 26379, extra: 1 }, { host: 's2', port: 26380 }],
+      sentinels: [
+        { host: 's1', port: 26379, extra: 1 },
+        { host: 's2', port: 26380 },
+      ],
       name: 'mymaster',
       username: 'app',
       password: SECRET_PASSWORD,
@@ -32,7 +35,10 @@ describe('cache.store.redis: Sentinel, Cluster and an application client', () =>
       commandTimeoutMs: 500,
     });
     expect(cache && cache.redis).toEqual({
-      sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26380 }],
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26380 },
+      ],
       name: 'mymaster',
       username: 'app',
       password: SECRET_PASSWORD,
@@ -60,11 +66,25 @@ describe('cache.store.redis: Sentinel, Cluster and an application client', () =>
   });
 
   it.each([
-    [{ url: 'redis://c', cluster: [{ host: 'c', port: 1 }] }, ['cache.store.redis.url', 'cache.store.redis.cluster'], /exactly one of url, client, sentinels or cluster/],
+    [
+      { url: 'redis://c', cluster: [{ host: 'c', port: 1 }] },
+      ['cache.store.redis.url', 'cache.store.redis.cluster'],
+      /exactly one of url, client, sentinels or cluster/,
+    ],
     [{ sentinels: [], name: 'm' }, ['cache.store.redis.sentinels'], /non-empty array of \{ host, port \}/],
     [{ sentinels: 'host:26379', name: 'm' }, ['cache.store.redis.sentinels'], /non-empty array/],
     [{ sentinels: [{ host: 's', port: 0 }], name: 'm' }, ['cache.store.redis.sentinels'], /sentinels\[0\] must be \{ host: string, port: 1-65535 \}/],
-    [{ sentinels: [{ host: 's', port: 26379 }, { host: '', port: 1 }], name: 'm' }, ['cache.store.redis.sentinels'], /sentinels\[1\]/],
+    [
+      {
+        sentinels: [
+          { host: 's', port: 26379 },
+          { host: '', port: 1 },
+        ],
+        name: 'm',
+      },
+      ['cache.store.redis.sentinels'],
+      /sentinels\[1\]/,
+    ],
     [{ sentinels: [{ host: 's', port: 26379 }] }, ['cache.store.redis.name'], /master group name/],
     [{ sentinels: [{ host: 's', port: 26379 }], name: 'm', password: 42 }, ['cache.store.redis.password'], /must be a string/],
     [{ sentinels: [{ host: 's', port: 26379 }], name: 'm', sentinelPassword: {} }, ['cache.store.redis.sentinelPassword'], /must be a string/],

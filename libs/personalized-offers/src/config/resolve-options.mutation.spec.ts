@@ -31,8 +31,10 @@ const ENCRYPTED_PEM = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 
 
 describe('isLoopbackHost / resolveBaseUrl', () => {
   it('loopback: localhost and its subdomains, 127.0.0.0/8 and ::1 in both forms, any case', () => {
-    for (const host of ['localhost', 'LOCALHOST', 'sim.localhost', '127.0.0.1', '127.255.0.9', '::1', '[::1]', '0:0:0:0:0:0:0:1']) expect([host, isLoopbackHost(host)]).toEqual([host, true]);
-    for (const host of ['localhost.example.com', 'mylocalhost', '128.0.0.1', '10.127.0.1', '::2', 'example.com', '127.example.com']) expect([host, isLoopbackHost(host)]).toEqual([host, false]);
+    for (const host of ['localhost', 'LOCALHOST', 'sim.localhost', '127.0.0.1', '127.255.0.9', '::1', '[::1]', '0:0:0:0:0:0:0:1'])
+      expect([host, isLoopbackHost(host)]).toEqual([host, true]);
+    for (const host of ['localhost.example.com', 'mylocalhost', '128.0.0.1', '10.127.0.1', '::2', 'example.com', '127.example.com'])
+      expect([host, isLoopbackHost(host)]).toEqual([host, false]);
   });
 
   it('allows clear-text http on loopback hosts only, and says why otherwise', () => {
@@ -138,7 +140,9 @@ describe('resolveOptions: access tokens', () => {
     expect(refused({ accessTokens: { ttlMs: 999 } }).message).toBe(`accessTokens.ttlMs must be a whole number from 1000 to ${2 ** 31 - 1}.`);
     expect(refused({ accessTokens: { ttlMs: 2 ** 31 } }).settings).toEqual(['accessTokens.ttlMs']);
     expect(refused({ accessTokens: { refreshBeforeMs: -1 } }).settings).toEqual(['accessTokens.refreshBeforeMs']);
-    expect(refused({ accessTokens: { ttlMs: 5_000, refreshBeforeMs: 5_000 } }).message).toBe('accessTokens.refreshBeforeMs must be shorter than accessTokens.ttlMs.');
+    expect(refused({ accessTokens: { ttlMs: 5_000, refreshBeforeMs: 5_000 } }).message).toBe(
+      'accessTokens.refreshBeforeMs must be shorter than accessTokens.ttlMs.',
+    );
     expect(with_({ accessTokens: { ttlMs: 5_000, refreshBeforeMs: 4_999 } }).accessTokens.refreshBeforeMs).toBe(4_999);
     expect(refused({ accessTokens: { defaultUtcOffset: '+15:00' } }).message).toBe(
       "accessTokens.defaultUtcOffset must be a UTC offset such as '+00:00' or '-07:00'.",
@@ -184,8 +188,20 @@ describe('resolveOptions: HTTP', () => {
       retry: { retries: 10, minDelayMs: 60_000, maxDelayMs: 600_000 },
       circuitBreaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 3_600_000 },
     });
-    const low = with_({ http: { timeoutMs: 1, maxSockets: 1, retry: { retries: 0, minDelayMs: 0, maxDelayMs: 0 }, circuitBreaker: { consecutiveFailures: 1, halfOpenAfterMs: 0 } } }).http;
-    expect(low).toMatchObject({ timeoutMs: 1, maxSockets: 1, retry: { retries: 0, minDelayMs: 0, maxDelayMs: 0 }, circuitBreaker: { consecutiveFailures: 1, halfOpenAfterMs: 0 } });
+    const low = with_({
+      http: {
+        timeoutMs: 1,
+        maxSockets: 1,
+        retry: { retries: 0, minDelayMs: 0, maxDelayMs: 0 },
+        circuitBreaker: { consecutiveFailures: 1, halfOpenAfterMs: 0 },
+      },
+    }).http;
+    expect(low).toMatchObject({
+      timeoutMs: 1,
+      maxSockets: 1,
+      retry: { retries: 0, minDelayMs: 0, maxDelayMs: 0 },
+      circuitBreaker: { consecutiveFailures: 1, halfOpenAfterMs: 0 },
+    });
     expect(with_({ http: { retry: false, circuitBreaker: false } }).http).toMatchObject({ retry: false, circuitBreaker: false });
   });
 
@@ -201,9 +217,17 @@ describe('resolveOptions: HTTP', () => {
     [{ retry: { minDelayMs: -1 } }, 'http.retry.minDelayMs', undefined],
     [{ retry: { maxDelayMs: 600_001 } }, 'http.retry.maxDelayMs', 'http.retry.maxDelayMs must be a whole number from 0 to 600000.'],
     [{ retry: { minDelayMs: 500, maxDelayMs: 499 } }, 'http.retry.maxDelayMs', 'http.retry.maxDelayMs must be at least http.retry.minDelayMs.'],
-    [{ circuitBreaker: { consecutiveFailures: 0 } }, 'http.circuitBreaker.consecutiveFailures', 'http.circuitBreaker.consecutiveFailures must be a whole number from 1 to 1000.'],
+    [
+      { circuitBreaker: { consecutiveFailures: 0 } },
+      'http.circuitBreaker.consecutiveFailures',
+      'http.circuitBreaker.consecutiveFailures must be a whole number from 1 to 1000.',
+    ],
     [{ circuitBreaker: { consecutiveFailures: 1_001 } }, 'http.circuitBreaker.consecutiveFailures', undefined],
-    [{ circuitBreaker: { halfOpenAfterMs: 3_600_001 } }, 'http.circuitBreaker.halfOpenAfterMs', 'http.circuitBreaker.halfOpenAfterMs must be a whole number from 0 to 3600000.'],
+    [
+      { circuitBreaker: { halfOpenAfterMs: 3_600_001 } },
+      'http.circuitBreaker.halfOpenAfterMs',
+      'http.circuitBreaker.halfOpenAfterMs must be a whole number from 0 to 3600000.',
+    ],
     [{ circuitBreaker: { halfOpenAfterMs: -1 } }, 'http.circuitBreaker.halfOpenAfterMs', undefined],
     [{ transport: 'fetch' }, 'http.transport', "http.transport must be 'undici' or 'node'."],
     [{ queueTimeoutMs: 0 }, 'http.queueTimeoutMs', 'http.queueTimeoutMs must be a whole number from 1 to 3600000.'],
@@ -288,7 +312,9 @@ describe('resolveOptions: cache', () => {
     const cache = with_({ cache: { store: { redis: { url: 'rediss://cache:6380/1' } } } }).cache;
     expect(cache).toMatchObject({ store: 'redis', redis: { url: 'rediss://cache:6380/1', keyPrefix: 'plo:', commandTimeoutMs: 250 } });
     expect(cache && cache.redis!.secret.toString('hex')).toBe(KEY);
-    const custom = with_({ cache: { encryptionKey: 'sixteen-byte-key', store: { redis: { url: 'redis://c', keyPrefix: 'app:', commandTimeoutMs: 60_000 } } } }).cache;
+    const custom = with_({
+      cache: { encryptionKey: 'sixteen-byte-key', store: { redis: { url: 'redis://c', keyPrefix: 'app:', commandTimeoutMs: 60_000 } } },
+    }).cache;
     expect(custom).toMatchObject({ redis: { keyPrefix: 'app:', commandTimeoutMs: 60_000 } });
     expect(custom && custom.redis!.secret.toString('utf8')).toBe('sixteen-byte-key');
     const fromBuffer = with_({ cache: { encryptionKey: Buffer.alloc(16, 3), store: { redis: { url: 'redis://c', commandTimeoutMs: 1 } } } }).cache;
@@ -375,7 +401,14 @@ describe('loadPersonalizedOffersConfig: details', () => {
   });
 
   it('accepts the bounds of the numeric variables', () => {
-    const cfg = loadPersonalizedOffersConfig({ ...valid, PLO_HTTP_TIMEOUT_MS: '999999', PLO_HTTP_RETRIES: '10', PLO_ACCESS_TOKEN_TTL_MS: '1000', PLO_TOKEN_TTL_MS: '1', PLO_CACHE_MAX_ENTRIES: '99999999' });
+    const cfg = loadPersonalizedOffersConfig({
+      ...valid,
+      PLO_HTTP_TIMEOUT_MS: '999999',
+      PLO_HTTP_RETRIES: '10',
+      PLO_ACCESS_TOKEN_TTL_MS: '1000',
+      PLO_TOKEN_TTL_MS: '1',
+      PLO_CACHE_MAX_ENTRIES: '99999999',
+    });
     expect(cfg.http).toEqual({ timeoutMs: 999_999, retry: { retries: 10 } });
     expect(cfg.accessTokens).toEqual({ ttlMs: 1_000 });
     expect(cfg.cache).toEqual({ ttlMs: 1, maxEntries: 99_999_999 });
@@ -404,7 +437,11 @@ describe('loadPersonalizedOffersConfig: details', () => {
   });
 
   it('the IV must be absent in the modes without one', () => {
-    expect(loadPersonalizedOffersConfig({ PLO_FID: '1', PLO_AUTHINFO_KEY: KEY, PLO_AUTHINFO_MODE: 'cbc-random-iv' }).authInfo).toEqual({ key: KEY, mode: 'cbc-random-iv', encoding: 'hex' });
+    expect(loadPersonalizedOffersConfig({ PLO_FID: '1', PLO_AUTHINFO_KEY: KEY, PLO_AUTHINFO_MODE: 'cbc-random-iv' }).authInfo).toEqual({
+      key: KEY,
+      mode: 'cbc-random-iv',
+      encoding: 'hex',
+    });
     expect(configError(() => loadPersonalizedOffersConfig({ ...valid, PLO_AUTHINFO_MODE: 'ecb' })).settings).toEqual(['PLO_AUTHINFO_IV']);
     expect(configError(() => loadPersonalizedOffersConfig({ ...valid, PLO_AUTHINFO_IV: 'short' })).settings).toEqual(['PLO_AUTHINFO_IV']);
   });
@@ -428,7 +465,12 @@ describe('loadPersonalizedOffersConfig: details', () => {
     });
     expect((encrypted.oauth?.signingKey as { type?: string }).type).toBe('private');
     const wrong = configError(() =>
-      loadPersonalizedOffersConfig({ ...valid, PLO_OAUTH_CONSUMER_KEY: 'ck', PLO_OAUTH_KEY_FILE: path.join(dir, 'encrypted.pem'), PLO_OAUTH_KEY_PASSWORD: 'nope' }),
+      loadPersonalizedOffersConfig({
+        ...valid,
+        PLO_OAUTH_CONSUMER_KEY: 'ck',
+        PLO_OAUTH_KEY_FILE: path.join(dir, 'encrypted.pem'),
+        PLO_OAUTH_KEY_PASSWORD: 'nope',
+      }),
     );
     expect(wrong.settings).toEqual(['PLO_OAUTH_KEY_PASSWORD']);
     expect(wrong.message).toBe('PLO_OAUTH_KEY_PASSWORD does not decrypt the PEM key in PLO_OAUTH_KEY_FILE.');
@@ -439,10 +481,12 @@ describe('loadPersonalizedOffersConfig: details', () => {
     // Each of the pair blames the missing other.
     expect(configError(() => loadPersonalizedOffersConfig({ ...valid, PLO_OAUTH_CONSUMER_KEY: 'ck' })).settings).toEqual(['PLO_OAUTH_KEY_FILE']);
     expect(configError(() => loadPersonalizedOffersConfig({ ...valid, PLO_OAUTH_KEY_FILE: file })).settings).toEqual(['PLO_OAUTH_CONSUMER_KEY']);
-    expect(configError(() => loadPersonalizedOffersConfig({ ...valid, PLO_OAUTH_CONSUMER_KEY: 'c k', PLO_OAUTH_KEY_FILE: file })).settings).toEqual(['PLO_OAUTH_CONSUMER_KEY']);
-    expect(configError(() => loadPersonalizedOffersConfig({ ...valid, PLO_OAUTH_CONSUMER_KEY: 'ck', PLO_OAUTH_KEY_FILE: path.join(dir, 'missing.pem') })).settings).toEqual([
-      'PLO_OAUTH_KEY_FILE',
+    expect(configError(() => loadPersonalizedOffersConfig({ ...valid, PLO_OAUTH_CONSUMER_KEY: 'c k', PLO_OAUTH_KEY_FILE: file })).settings).toEqual([
+      'PLO_OAUTH_CONSUMER_KEY',
     ]);
+    expect(
+      configError(() => loadPersonalizedOffersConfig({ ...valid, PLO_OAUTH_CONSUMER_KEY: 'ck', PLO_OAUTH_KEY_FILE: path.join(dir, 'missing.pem') })).settings,
+    ).toEqual(['PLO_OAUTH_KEY_FILE']);
     expect(loadPersonalizedOffersConfig(valid).oauth).toBeUndefined();
   });
 

@@ -6,7 +6,15 @@ import type { TokenStore } from '../cache/token-store.interface.js';
 import type { RedisConnectionOptions, RedisTokenStoreOptions } from '../cache/redis-token.store.js';
 import type { ConnectionOptions } from 'node:tls';
 import { acceptLanguage, isUtcOffset } from '../operations/param-checks.js';
-import type { AccessTokenOptions, CacheOptions, CircuitBreakerOptions, HttpOptions, PersonalizedOffersModuleOptions, RateLimitOptions, RetryOptions } from '../interfaces/index.js';
+import type {
+  AccessTokenOptions,
+  CacheOptions,
+  CircuitBreakerOptions,
+  HttpOptions,
+  PersonalizedOffersModuleOptions,
+  RateLimitOptions,
+  RetryOptions,
+} from '../interfaces/index.js';
 import { PRODUCTION_BASE_URL } from '../personalized-offers.constants.js';
 import { OAuthSigner } from '../signing/oauth-signer.js';
 import { ServerClock } from '../signing/server-clock.js';
@@ -172,7 +180,10 @@ function resolveAccessTokens(value: AccessTokenOptions | undefined): ResolvedPer
   }
   const defaultUtcOffset = v.defaultUtcOffset ?? ACCESS_TOKEN_DEFAULTS.defaultUtcOffset;
   if (!isUtcOffset(defaultUtcOffset)) {
-    throw new PersonalizedOffersConfigError('accessTokens.defaultUtcOffset', "accessTokens.defaultUtcOffset must be a UTC offset such as '+00:00' or '-07:00'.");
+    throw new PersonalizedOffersConfigError(
+      'accessTokens.defaultUtcOffset',
+      "accessTokens.defaultUtcOffset must be a UTC offset such as '+00:00' or '-07:00'.",
+    );
   }
   return { ttlMs, refreshBeforeMs, defaultUtcOffset };
 }
@@ -210,7 +221,10 @@ function resolveCache(cache: CacheOptions | false | undefined, keyMaterial: Auth
     const clustered = 'cluster' in connection || ('client' in connection && connection.client.isCluster);
     if (clustered && /[{}]/.test(keyPrefix)) {
       // The prefix would become every key's hash tag: all tokens in one Cluster slot.
-      throw new PersonalizedOffersConfigError('cache.store.redis.keyPrefix', 'cache.store.redis.keyPrefix must not contain { or } with Redis Cluster (the module places its own hash tags).');
+      throw new PersonalizedOffersConfigError(
+        'cache.store.redis.keyPrefix',
+        'cache.store.redis.keyPrefix must not contain { or } with Redis Cluster (the module places its own hash tags).',
+      );
     }
     return {
       ...resolved,
@@ -264,7 +278,15 @@ function resolveRedisConnection(redis: unknown): RedisConnectionOptions {
     }
     return v.map((node: unknown, i) => {
       const n = node as { host?: unknown; port?: unknown } | null;
-      if (typeof n !== 'object' || n === null || typeof n.host !== 'string' || n.host === '' || !Number.isInteger(n.port) || (n.port as number) < 1 || (n.port as number) > 65_535) {
+      if (
+        typeof n !== 'object' ||
+        n === null ||
+        typeof n.host !== 'string' ||
+        n.host === '' ||
+        !Number.isInteger(n.port) ||
+        (n.port as number) < 1 ||
+        (n.port as number) > 65_535
+      ) {
         throw new PersonalizedOffersConfigError(`${at}.${key}`, `${at}.${key}[${i}] must be { host: string, port: 1-65535 }.`);
       }
       return { host: n.host, port: n.port as number };
@@ -282,17 +304,29 @@ function resolveRedisConnection(redis: unknown): RedisConnectionOptions {
         throw new PersonalizedOffersConfigError(`${at}.url`, `${at}.url must be a redis:// or rediss:// URL.`);
       }
       for (const other of ['username', 'password', 'sentinelPassword', 'name', 'tls']) {
-        if (r[other] !== undefined) throw new PersonalizedOffersConfigError(`${at}.${other}`, `${at}.${other} does not apply with ${at}.url (put credentials in the URL, rediss:// for TLS).`);
+        if (r[other] !== undefined)
+          throw new PersonalizedOffersConfigError(
+            `${at}.${other}`,
+            `${at}.${other} does not apply with ${at}.url (put credentials in the URL, rediss:// for TLS).`,
+          );
       }
       return { url: r.url };
     }
     case 'client': {
       const client = r.client as { isCluster?: unknown; status?: unknown; get?: unknown; eval?: unknown } | null;
-      if (typeof client !== 'object' || client === null || typeof client.isCluster !== 'boolean' || typeof client.status !== 'string' || typeof client.get !== 'function' || typeof client.eval !== 'function') {
+      if (
+        typeof client !== 'object' ||
+        client === null ||
+        typeof client.isCluster !== 'boolean' ||
+        typeof client.status !== 'string' ||
+        typeof client.get !== 'function' ||
+        typeof client.eval !== 'function'
+      ) {
         throw new PersonalizedOffersConfigError(`${at}.client`, `${at}.client must be an ioredis Redis or Cluster instance.`);
       }
       for (const other of ['username', 'password', 'sentinelPassword', 'name', 'tls']) {
-        if (r[other] !== undefined) throw new PersonalizedOffersConfigError(`${at}.${other}`, `${at}.${other} does not apply with ${at}.client (configure your client).`);
+        if (r[other] !== undefined)
+          throw new PersonalizedOffersConfigError(`${at}.${other}`, `${at}.${other} does not apply with ${at}.client (configure your client).`);
       }
       return { client: r.client as Extract<RedisConnectionOptions, { client: unknown }>['client'] };
     }
@@ -307,7 +341,8 @@ function resolveRedisConnection(redis: unknown): RedisConnectionOptions {
     default: {
       const cluster = nodes('cluster');
       for (const other of ['name', 'sentinelPassword']) {
-        if (r[other] !== undefined) throw new PersonalizedOffersConfigError(`${at}.${other}`, `${at}.${other} applies to Sentinel only, not with ${at}.cluster.`);
+        if (r[other] !== undefined)
+          throw new PersonalizedOffersConfigError(`${at}.${other}`, `${at}.${other} applies to Sentinel only, not with ${at}.cluster.`);
       }
       return { cluster, ...auth(), ...tls() };
     }
@@ -361,7 +396,13 @@ function resolveHttp(http: HttpOptions | undefined): ResolvedHttpOptions {
       cb === false
         ? false
         : {
-            consecutiveFailures: int(cb?.consecutiveFailures, HTTP_DEFAULTS.circuitBreaker.consecutiveFailures, 'http.circuitBreaker.consecutiveFailures', 1, 1_000),
+            consecutiveFailures: int(
+              cb?.consecutiveFailures,
+              HTTP_DEFAULTS.circuitBreaker.consecutiveFailures,
+              'http.circuitBreaker.consecutiveFailures',
+              1,
+              1_000,
+            ),
             halfOpenAfterMs: int(cb?.halfOpenAfterMs, HTTP_DEFAULTS.circuitBreaker.halfOpenAfterMs, 'http.circuitBreaker.halfOpenAfterMs', 0, 3_600_000),
           },
   };

@@ -56,7 +56,10 @@ export function findUnknownVariables(env: Record<string, string | undefined>, kn
     if (claimant !== undefined) {
       if (claimant !== prefix) continue;
       // Judged as the same name under PLO_, so that a long prefix does not widen a typo's reach.
-      const near = closestName(ROOT + upper.slice(prefix.length), known.map((k) => (k.startsWith(prefix) ? ROOT + k.slice(prefix.length) : k)));
+      const near = closestName(
+        ROOT + upper.slice(prefix.length),
+        known.map((k) => (k.startsWith(prefix) ? ROOT + k.slice(prefix.length) : k)),
+      );
       suggestion = near === undefined ? undefined : prefix + near.slice(ROOT.length);
     } else {
       // Under no other prefix: the default loader's to report, pointing at the closest name of all.
@@ -88,7 +91,13 @@ export function closestName(name: string, known: readonly string[]): string | un
   let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {
     const distance =
-      upper === candidate ? 0 : words(upper) === words(candidate) ? 1 : extends_(upper, candidate) || extends_(candidate, upper) ? 2 : editDistance(upper, candidate);
+      upper === candidate
+        ? 0
+        : words(upper) === words(candidate)
+          ? 1
+          : extends_(upper, candidate) || extends_(candidate, upper)
+            ? 2
+            : editDistance(upper, candidate);
     // The shared `PLO_` does not make a name longer for this purpose.
     const allowed = Math.max(2, Math.floor((Math.max(upper.length, candidate.length) - 4) / 3));
     if (distance <= allowed && (best === undefined || distance < best.distance)) best = { name: candidate, distance };

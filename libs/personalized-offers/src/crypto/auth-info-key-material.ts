@@ -42,10 +42,7 @@ export class AuthInfoKeyMaterial {
     }
     const encoding = options.encoding ?? 'hex';
     if (!AUTHINFO_ENCODINGS.includes(encoding)) {
-      throw new PersonalizedOffersConfigError(
-        `${settingPrefix}.encoding`,
-        `${settingPrefix}.encoding must be one of ${AUTHINFO_ENCODINGS.join(', ')}.`,
-      );
+      throw new PersonalizedOffersConfigError(`${settingPrefix}.encoding`, `${settingPrefix}.encoding must be one of ${AUTHINFO_ENCODINGS.join(', ')}.`);
     }
     const key = parseAes128Secret(options.key, `${settingPrefix}.key`);
     let iv: Buffer | undefined;
@@ -56,10 +53,7 @@ export class AuthInfoKeyMaterial {
       iv = parseAes128Secret(options.iv, `${settingPrefix}.iv`);
     } else if (options.iv !== undefined && options.iv !== null && options.iv !== '') {
       // A configured IV that would be silently ignored usually means the mode is wrong.
-      throw new PersonalizedOffersConfigError(
-        `${settingPrefix}.iv`,
-        `${settingPrefix}.iv is not used in mode '${mode}'; remove it or use mode 'cbc'.`,
-      );
+      throw new PersonalizedOffersConfigError(`${settingPrefix}.iv`, `${settingPrefix}.iv is not used in mode '${mode}'; remove it or use mode 'cbc'.`);
     }
     return new AuthInfoKeyMaterial(key, iv, mode, encoding);
   }
@@ -128,10 +122,7 @@ export function isAes128Secret(value: unknown): boolean {
 /** A 16-byte secret from a Buffer, 32 hex characters, or base64 / base64url. */
 function parseAes128Secret(value: unknown, setting: string): Buffer {
   const fail = (): never => {
-    throw new PersonalizedOffersConfigError(
-      setting,
-      `${setting} must be exactly 16 bytes, given as a Buffer, 32 hex characters or base64.`,
-    );
+    throw new PersonalizedOffersConfigError(setting, `${setting} must be exactly 16 bytes, given as a Buffer, 32 hex characters or base64.`);
   };
   if (Buffer.isBuffer(value)) return value.length === 16 ? Buffer.from(value) : fail();
   if (typeof value !== 'string') return fail();

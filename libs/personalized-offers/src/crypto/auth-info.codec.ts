@@ -92,11 +92,7 @@ export function decryptAuthInfo(material: AuthInfoKeyMaterial, authInfo: string)
 function decode(text: unknown, encoding: AuthInfoKeyMaterial['encoding']): Buffer {
   if (typeof text !== 'string' || text.length === 0) throw new AuthInfoDecryptError('encoding');
   const ok =
-    encoding === 'hex'
-      ? HEX.test(text)
-      : encoding === 'base64'
-        ? BASE64.test(text) && text.length % 4 === 0
-        : BASE64URL.test(text) && text.length % 4 !== 1;
+    encoding === 'hex' ? HEX.test(text) : encoding === 'base64' ? BASE64.test(text) && text.length % 4 === 0 : BASE64URL.test(text) && text.length % 4 !== 1;
   if (!ok) throw new AuthInfoDecryptError('encoding');
   return Buffer.from(text, encoding);
 }

@@ -51,7 +51,9 @@ describe('AuthInfoKeyMaterial.from', () => {
   it('defaults to mode cbc and hex, and says what the mode and encoding must be', () => {
     const material = AuthInfoKeyMaterial.from({ key: KEY, iv: IV });
     expect([material.mode, material.encoding]).toEqual(['cbc', 'hex']);
-    expect(configError(() => AuthInfoKeyMaterial.from({ key: KEY, mode: 'CBC' as never })).message).toBe('authInfo.mode must be one of cbc, cbc-random-iv, ecb.');
+    expect(configError(() => AuthInfoKeyMaterial.from({ key: KEY, mode: 'CBC' as never })).message).toBe(
+      'authInfo.mode must be one of cbc, cbc-random-iv, ecb.',
+    );
     expect(configError(() => AuthInfoKeyMaterial.from({ key: KEY, iv: IV, encoding: 'HEX' as never })).message).toBe(
       'authInfo.encoding must be one of hex, base64, base64url.',
     );

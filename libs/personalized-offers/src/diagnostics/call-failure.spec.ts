@@ -15,17 +15,80 @@ const gateway = (status: number, reasonCode: string, description: string) =>
 
 describe('the doctor decodes gateway refusals (GATEWAY-ERRORS.md) into what to fix', () => {
   it.each([
-    ['a signature failure (2023–24 text, with the echoed base string)', 403, 'AUTHENTICATION_FAILED', `OAuth Signature parameter failed verification. Acceptable signature base string: ${SBS}`, /^signature refused: the gateway knows consumer key …0000/, /signing key is not the one registered/],
-    ['a signature failure (2021 text)', 403, 'AUTHENTICATION_FAILED', `OAuth signatures did not match. Acceptable signature base string: ${SBS}`, /^signature refused/, /\.p12/],
-    ['the documented INVALID_SIGNATURE code', 401, 'INVALID_SIGNATURE', 'The request signature does not match the expected one.', /^signature refused/, /signing key/],
-    ['an unknown consumer key', 401, 'AUTHENTICATION_FAILED', 'Unauthorized - The consumer key is not known to this gateway.', /^consumer key …0000 refused: the gateway does not know it/, /PLO_OAUTH_CONSUMER_KEY.*sandbox keys work only on sandbox/],
-    ['a stale timestamp', 401, 'AUTHENTICATION_FAILED', 'Unauthorized - oauth_timestamp is more than 300 seconds away from the gateway\'s clock', /^clock: the gateway refused the request's oauth_timestamp/, /NTP/],
+    [
+      'a signature failure (2023–24 text, with the echoed base string)',
+      403,
+      'AUTHENTICATION_FAILED',
+      `OAuth Signature parameter failed verification. Acceptable signature base string: ${SBS}`,
+      /^signature refused: the gateway knows consumer key …0000/,
+      /signing key is not the one registered/,
+    ],
+    [
+      'a signature failure (2021 text)',
+      403,
+      'AUTHENTICATION_FAILED',
+      `OAuth signatures did not match. Acceptable signature base string: ${SBS}`,
+      /^signature refused/,
+      /\.p12/,
+    ],
+    [
+      'the documented INVALID_SIGNATURE code',
+      401,
+      'INVALID_SIGNATURE',
+      'The request signature does not match the expected one.',
+      /^signature refused/,
+      /signing key/,
+    ],
+    [
+      'an unknown consumer key',
+      401,
+      'AUTHENTICATION_FAILED',
+      'Unauthorized - The consumer key is not known to this gateway.',
+      /^consumer key …0000 refused: the gateway does not know it/,
+      /PLO_OAUTH_CONSUMER_KEY.*sandbox keys work only on sandbox/,
+    ],
+    [
+      'a stale timestamp',
+      401,
+      'AUTHENTICATION_FAILED',
+      "Unauthorized - oauth_timestamp is more than 300 seconds away from the gateway's clock",
+      /^clock: the gateway refused the request's oauth_timestamp/,
+      /NTP/,
+    ],
     ['a replayed nonce', 401, 'AUTHENTICATION_FAILED', 'Unauthorized - oauth_nonce was already used', /oauth_nonce before/, /signed afresh/],
-    ['a body hash mismatch (2024 text)', 400, 'INVALID_BODY_HASH', 'Bad Request - The provided oauth_body_hash does not match the RSA-SHA256 hash of the request payload. Calculated: x++p2Pkn=, Received: Lpxc%3D', /^body hash refused/, /re-encodes request bodies/],
+    [
+      'a body hash mismatch (2024 text)',
+      400,
+      'INVALID_BODY_HASH',
+      'Bad Request - The provided oauth_body_hash does not match the RSA-SHA256 hash of the request payload. Calculated: x++p2Pkn=, Received: Lpxc%3D',
+      /^body hash refused/,
+      /re-encodes request bodies/,
+    ],
     ['a body hash problem without a code (legacy)', 400, '', 'Incorrect oauth_body_hash.', /^body hash refused/, /re-encodes/],
-    ['a missing header parameter', 400, 'INVALID_AUTH_HEADER', 'Bad Request - The Authorization header lacks oauth_body_hash.', /^the gateway found no valid OAuth Authorization header/, /strips or rewrites the Authorization header/],
-    ['no entitlement', 401, 'DECLINED', 'Unauthorized - Access Not Granted', /accepted the consumer key and the signature, but this project is not entitled/, /request access/],
-    ['a 401 that says nothing', 401, 'AUTHENTICATION_FAILED', '', /^the gateway refused the credentials \(401 AUTHENTICATION_FAILED\)$/, /same project and to this environment/],
+    [
+      'a missing header parameter',
+      400,
+      'INVALID_AUTH_HEADER',
+      'Bad Request - The Authorization header lacks oauth_body_hash.',
+      /^the gateway found no valid OAuth Authorization header/,
+      /strips or rewrites the Authorization header/,
+    ],
+    [
+      'no entitlement',
+      401,
+      'DECLINED',
+      'Unauthorized - Access Not Granted',
+      /accepted the consumer key and the signature, but this project is not entitled/,
+      /request access/,
+    ],
+    [
+      'a 401 that says nothing',
+      401,
+      'AUTHENTICATION_FAILED',
+      '',
+      /^the gateway refused the credentials \(401 AUTHENTICATION_FAILED\)$/,
+      /same project and to this environment/,
+    ],
   ])('%s', (_case, status, code, description, detail, remedy) => {
     const advice = describeGatewayRefusal(status, { source: 'Gateway', reasonCode: code, description }, context);
     expect(advice.detail).toMatch(detail);
@@ -35,12 +98,21 @@ describe('the doctor decodes gateway refusals (GATEWAY-ERRORS.md) into what to f
   });
 
   it('without signing, a missing Authorization header says to configure signing', () => {
-    const advice = describeGatewayRefusal(400, { source: 'Gateway', reasonCode: 'INVALID_AUTH_HEADER', description: 'Bad Request - Authorization header missing.' }, { host: 'h', proxy: 'direct' });
+    const advice = describeGatewayRefusal(
+      400,
+      { source: 'Gateway', reasonCode: 'INVALID_AUTH_HEADER', description: 'Bad Request - Authorization header missing.' },
+      { host: 'h', proxy: 'direct' },
+    );
     expect(advice.remedy).toMatch(/^configure request signing: PLO_OAUTH_CONSUMER_KEY and PLO_OAUTH_KEY_FILE/);
   });
 
   it('a clock skew the module measured on the refusal is said with its direction', () => {
-    const advice = describeGatewayRefusal(401, { source: 'Gateway', reasonCode: 'AUTHENTICATION_FAILED', description: 'Unauthorized - oauth_timestamp too old' }, context, -420);
+    const advice = describeGatewayRefusal(
+      401,
+      { source: 'Gateway', reasonCode: 'AUTHENTICATION_FAILED', description: 'Unauthorized - oauth_timestamp too old' },
+      context,
+      -420,
+    );
     expect(advice.detail).toContain("the gateway's clock is 420 s behind this machine's");
   });
 
@@ -52,10 +124,18 @@ describe('the doctor decodes gateway refusals (GATEWAY-ERRORS.md) into what to f
   it('a refusal by the API (not the gateway) says the signature was accepted and points at the fId', () => {
     const error = new PersonalizedOffersApiError('bad', {
       status: 400,
-      errors: [{ source: 'com.mastercard.offers.management.api.filter.ShardAwareFilter', reasonCode: '400', description: 'FId is not provided or Value provided is invalid' }],
+      errors: [
+        {
+          source: 'com.mastercard.offers.management.api.filter.ShardAwareFilter',
+          reasonCode: '400',
+          description: 'FId is not provided or Value provided is invalid',
+        },
+      ],
     });
     const advice = describeCallFailure(error, context);
-    expect(advice.detail).toBe('the gateway accepted the consumer key and the signature, but the API refused the call (400: "FId is not provided or Value provided is invalid")');
+    expect(advice.detail).toBe(
+      'the gateway accepted the consumer key and the signature, but the API refused the call (400: "FId is not provided or Value provided is invalid")',
+    );
     expect(advice.remedy).toMatch(/^check PLO_FID/);
   });
 
@@ -71,9 +151,13 @@ describe('the doctor decodes gateway refusals (GATEWAY-ERRORS.md) into what to f
 
   it('a network error is decoded from its code; the breaker and an answer that is not the API are said so', () => {
     const cause = Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' });
-    expect(describeCallFailure(new PersonalizedOffersNetworkError('x', { timedOut: false, cause }), context).detail).toMatch(/^DNS: the name sandbox\.api\.mastercard\.com does not resolve/);
+    expect(describeCallFailure(new PersonalizedOffersNetworkError('x', { timedOut: false, cause }), context).detail).toMatch(
+      /^DNS: the name sandbox\.api\.mastercard\.com does not resolve/,
+    );
     expect(describeCallFailure(new PersonalizedOffersUnavailableError(), context).detail).toMatch(/circuit breaker is open/);
-    expect(describeCallFailure(new PersonalizedOffersInvalidResponseError('not JSON', { status: 200 }), context).detail).toMatch(/^the host answered, but not as the Personalized Offers API does/);
+    expect(describeCallFailure(new PersonalizedOffersInvalidResponseError('not JSON', { status: 200 }), context).detail).toMatch(
+      /^the host answered, but not as the Personalized Offers API does/,
+    );
   });
 });
 
@@ -105,7 +189,9 @@ describe('network failures in words', () => {
 describe('shortDescription', () => {
   it('drops the echoed base string and hashes, and the trailing period', () => {
     expect(shortDescription(`OAuth signatures did not match. Acceptable signature base string: ${SBS}`)).toBe('OAuth signatures did not match');
-    expect(shortDescription('Bad Request - The provided oauth_body_hash does not match. Calculated: abc=, Received: def=')).toBe('Bad Request - The provided oauth_body_hash does not match');
+    expect(shortDescription('Bad Request - The provided oauth_body_hash does not match. Calculated: abc=, Received: def=')).toBe(
+      'Bad Request - The provided oauth_body_hash does not match',
+    );
     expect(shortDescription(undefined)).toBe('');
     expect(shortDescription('x'.repeat(500))).toHaveLength(200);
   });

@@ -28,7 +28,10 @@ export function shortDescription(description: string | undefined): string {
   if (!description) return '';
   let text = description.split(/\s*Acceptable signature base string\b/i)[0]!;
   text = text.split(/\s*Calculated:/i)[0]!;
-  text = text.replace(/\s+/g, ' ').trim().replace(/[.,:;]$/, '');
+  text = text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[.,:;]$/, '');
   return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
 
@@ -55,7 +58,9 @@ export function describeGatewayRefusal(status: number, item: ApiErrorItem, conte
   const said = `${status} ${code || 'no reason code'}${description ? `: "${description}"` : ''}`;
   const key = context.maskedConsumerKey ? ` ${context.maskedConsumerKey}` : '';
   const skew =
-    clockSkewSeconds === undefined ? '' : `; the gateway's clock is ${Math.abs(clockSkewSeconds)} s ${clockSkewSeconds > 0 ? 'ahead of' : 'behind'} this machine's`;
+    clockSkewSeconds === undefined
+      ? ''
+      : `; the gateway's clock is ${Math.abs(clockSkewSeconds)} s ${clockSkewSeconds > 0 ? 'ahead of' : 'behind'} this machine's`;
 
   if (code === 'DECLINED' || /access not granted/i.test(description)) {
     return {
@@ -74,7 +79,8 @@ export function describeGatewayRefusal(status: number, item: ApiErrorItem, conte
   if (code === 'INVALID_BODY_HASH' || /body.?hash/i.test(description)) {
     return {
       detail: `body hash refused: the request body that reached the gateway is not the one the module hashed and signed (${said})`,
-      remedy: 'something between this machine and the gateway re-encodes request bodies (a proxy or API gateway rewriting JSON or charsets): let requests to the host pass unchanged',
+      remedy:
+        'something between this machine and the gateway re-encodes request bodies (a proxy or API gateway rewriting JSON or charsets): let requests to the host pass unchanged',
     };
   }
   if (/consumer.?key/i.test(description)) {
@@ -87,13 +93,15 @@ export function describeGatewayRefusal(status: number, item: ApiErrorItem, conte
   if (/timestamp|clock/i.test(description)) {
     return {
       detail: `clock: the gateway refused the request's oauth_timestamp as too far from its own time (${said}${skew})`,
-      remedy: "synchronize this machine's clock (NTP; in a container, the host's clock), or set oauth.clockSkewCorrection: true to sign with the gateway's time",
+      remedy:
+        "synchronize this machine's clock (NTP; in a container, the host's clock), or set oauth.clockSkewCorrection: true to sign with the gateway's time",
     };
   }
   if (/nonce/i.test(description)) {
     return {
       detail: `the gateway saw this request's oauth_nonce before (${said})`,
-      remedy: 'something replays signed requests (a retrying proxy or a cached Authorization header): every attempt must be signed afresh, and pass through unchanged',
+      remedy:
+        'something replays signed requests (a retrying proxy or a cached Authorization header): every attempt must be signed afresh, and pass through unchanged',
     };
   }
   if (code === 'INVALID_SIGNATURE' || status === 403 || /signature/i.test(description)) {
@@ -135,7 +143,7 @@ export function describeCallFailure(error: unknown, context: CallFailureContext)
       return {
         detail: `refused (${said.trim()}) without the gateway's reason${correlation}`,
         remedy:
-          'check that PLO_OAUTH_CONSUMER_KEY and PLO_OAUTH_KEY_FILE are this project\'s, for this environment; if they are, give Mastercard support the correlation id',
+          "check that PLO_OAUTH_CONSUMER_KEY and PLO_OAUTH_KEY_FILE are this project's, for this environment; if they are, give Mastercard support the correlation id",
       };
     }
     if (error.status >= 500) {
@@ -163,10 +171,11 @@ export function describeCallFailure(error: unknown, context: CallFailureContext)
     if (error instanceof PersonalizedOffersRateLimitedError) {
       return {
         detail: `not sent: the rate limit (rateLimit) had no permit within ${error.maxWaitMs} ms (the next in ${error.retryAfterMs} ms)`,
-        remedy: 'the fleet sharing this limit is sending at rateLimit.requestsPerSecond, or Mastercard asked it to pause (429): run again later, or raise rateLimit.requestsPerSecond if the project allows more',
+        remedy:
+          'the fleet sharing this limit is sending at rateLimit.requestsPerSecond, or Mastercard asked it to pause (429): run again later, or raise rateLimit.requestsPerSecond if the project allows more',
       };
     }
-    return { detail: `${error.name} (${error.code}): ${error.message}`, remedy: 'see the message; run with --verbose for the module\'s log' };
+    return { detail: `${error.name} (${error.code}): ${error.message}`, remedy: "see the message; run with --verbose for the module's log" };
   }
   return { detail: `unexpected ${error instanceof Error ? error.name : typeof error}`, remedy: "run with --verbose for the module's log" };
 }

@@ -68,7 +68,8 @@ function parse(argv: string[]): Options | 'help' {
   if (command !== 'doctor') throw new UsageError(`unknown command ${JSON.stringify(command)}: the only command is doctor.`);
   if (rest.length > 0) throw new UsageError(`doctor takes no arguments (got ${rest.map((r) => JSON.stringify(r)).join(' ')}).`);
   const prefix = parsed.values.prefix;
-  if (!/^[A-Z][A-Z0-9_]*_$/.test(prefix)) throw new UsageError(`--prefix must be upper-case letters, digits and "_", ending in "_" (got ${JSON.stringify(prefix)}).`);
+  if (!/^[A-Z][A-Z0-9_]*_$/.test(prefix))
+    throw new UsageError(`--prefix must be upper-case letters, digits and "_", ending in "_" (got ${JSON.stringify(prefix)}).`);
   return { json: parsed.values.json, verbose: parsed.values.verbose, prefix };
 }
 
@@ -104,13 +105,26 @@ function configurationFailure(error: unknown, prefix = 'PLO_'): DiagnosticReport
     error instanceof PersonalizedOffersError
       ? error.message
       : // Not the module's own error (those never carry a secret): its name and the first line of its message, with any URL credentials cut.
-        `the module did not start (${error instanceof Error ? error.name : 'error'}${error instanceof Error && error.message ? `: ${error.message.split('\n')[0]!.replace(/\/\/[^/@\s]*@/g, '//[redacted]@').slice(0, 200)}` : ''})`;
+        `the module did not start (${error instanceof Error ? error.name : 'error'}${
+          error instanceof Error && error.message
+            ? `: ${error.message
+                .split('\n')[0]!
+                .replace(/\/\/[^/@\s]*@/g, '//[redacted]@')
+                .slice(0, 200)}`
+            : ''
+        })`;
   const settings = error instanceof PersonalizedOffersConfigError ? error.settings : [];
-  const keyFailed = settings.length > 0 && settings.every((setting) => isSigningSetting(setting.startsWith(prefix) ? `PLO_${setting.slice(prefix.length)}` : setting));
+  const keyFailed =
+    settings.length > 0 && settings.every((setting) => isSigningSetting(setting.startsWith(prefix) ? `PLO_${setting.slice(prefix.length)}` : setting));
   const notRun = (name: DiagnosticCheckName): DiagnosticCheck => ({ name, ok: false, skipped: true, detail: 'not run: the configuration is invalid' });
   const checks: DiagnosticCheck[] = keyFailed
     ? [
-        { name: 'configuration', ok: false, detail: `invalid: the signing key does not load (${settings.join(', ')}; see signing-key)`, remedy: 'fix the signing key, then run again' },
+        {
+          name: 'configuration',
+          ok: false,
+          detail: `invalid: the signing key does not load (${settings.join(', ')}; see signing-key)`,
+          remedy: 'fix the signing key, then run again',
+        },
         {
           name: 'signing-key',
           ok: false,
@@ -120,7 +134,12 @@ function configurationFailure(error: unknown, prefix = 'PLO_'): DiagnosticReport
         ...ORDER.slice(2).map(notRun),
       ]
     : [
-        { name: 'configuration', ok: false, detail: `invalid: ${message}`, remedy: 'fix the variables named (README "Configuration" lists what each one must be), then run again' },
+        {
+          name: 'configuration',
+          ok: false,
+          detail: `invalid: ${message}`,
+          remedy: 'fix the variables named (README "Configuration" lists what each one must be), then run again',
+        },
         ...ORDER.slice(1).map(notRun),
       ];
   return diagnosticReport(hostOf(process.env, prefix), checks);
@@ -144,10 +163,9 @@ function withVariableCheck(report: DiagnosticReport, env: NodeJS.ProcessEnv, pre
   if (unknown.length === 0) return report;
   const typos = unknown.filter((u) => u.suggestion);
   const others = unknown.filter((u) => !u.suggestion);
-  const sentences = [
-    ...typos.map((u) => u.message),
-    ...(others.length > 0 ? [`not read by the module: ${others.map((u) => u.name).join(', ')}`] : []),
-  ].join('; ');
+  const sentences = [...typos.map((u) => u.message), ...(others.length > 0 ? [`not read by the module: ${others.map((u) => u.name).join(', ')}`] : [])].join(
+    '; ',
+  );
   const checks = report.checks.map((check) => {
     if (check.name !== 'configuration') return check;
     if (typos.length === 0) return { ...check, detail: `${check.detail} (${sentences})` };
@@ -193,7 +211,11 @@ function line(check: DiagnosticCheck): string {
 function render(report: DiagnosticReport): string {
   const passed = report.checks.filter((c) => c.ok).length;
   const lines = report.checks.map(line);
-  lines.push(report.ok ? `${NAME} doctor: all ${passed} checks passed against ${report.host}.` : `${NAME} doctor: ${report.checks.length - passed} of ${report.checks.length} checks failed against ${report.host}.`);
+  lines.push(
+    report.ok
+      ? `${NAME} doctor: all ${passed} checks passed against ${report.host}.`
+      : `${NAME} doctor: ${report.checks.length - passed} of ${report.checks.length} checks failed against ${report.host}.`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -20,9 +20,7 @@ export const MAX_CLOCK_OFFSET_SECONDS = 60;
 export const DOCTOR_SIGNED_CALL = 'browseOffers (GET /loyalty/offers/platform-admin/offers?limit=1)';
 
 /** What the first request to the host found. */
-type Probe =
-  | { reached: true; status: number; ms: number; date?: string; sentAt: number; answeredAt: number }
-  | { reached: false; code: string };
+type Probe = { reached: true; status: number; ms: number; date?: string; sentAt: number; answeredAt: number } | { reached: false; code: string };
 
 /**
  * Checks, one by one, what a first production call depends on, and says what to do about each
@@ -86,7 +84,11 @@ export class PersonalizedOffersDiagnostics {
   }
 
   private get failureContext(): CallFailureContext {
-    return { host: new URL(this.options.baseUrl).host, proxy: this.proxy, ...(this.options.signer ? { maskedConsumerKey: this.options.signer.maskedConsumerKey } : {}) };
+    return {
+      host: new URL(this.options.baseUrl).host,
+      proxy: this.proxy,
+      ...(this.options.signer ? { maskedConsumerKey: this.options.signer.maskedConsumerKey } : {}),
+    };
   }
 
   private configuration(host: string): DiagnosticCheck {
@@ -104,13 +106,19 @@ export class PersonalizedOffersDiagnostics {
     const signer = this.options.signer;
     if (!signer) {
       if (this.options.loopback) {
-        return { name: 'signing-key', ok: true, skipped: true, detail: 'not configured: requests are unsigned, which only a loopback stand-in without gateway mode accepts' };
+        return {
+          name: 'signing-key',
+          ok: true,
+          skipped: true,
+          detail: 'not configured: requests are unsigned, which only a loopback stand-in without gateway mode accepts',
+        };
       }
       return {
         name: 'signing-key',
         ok: false,
         detail: `not configured: requests to ${new URL(this.options.baseUrl).host} go unsigned and Mastercard's gateway refuses every one`,
-        remedy: 'set PLO_OAUTH_CONSUMER_KEY and PLO_OAUTH_KEY_FILE (the .p12 from Mastercard Developers, with PLO_OAUTH_KEY_ALIAS and PLO_OAUTH_KEY_PASSWORD), or oauth in the module options',
+        remedy:
+          'set PLO_OAUTH_CONSUMER_KEY and PLO_OAUTH_KEY_FILE (the .p12 from Mastercard Developers, with PLO_OAUTH_KEY_ALIAS and PLO_OAUTH_KEY_PASSWORD), or oauth in the module options',
       };
     }
     try {
@@ -123,7 +131,12 @@ export class PersonalizedOffersDiagnostics {
         ...(bits >= 2048 ? {} : { remedy: 'use the 2048-bit key Mastercard Developers issues for this project' }),
       };
     } catch {
-      return { name: 'signing-key', ok: false, detail: 'the key loaded at start-up does not sign', remedy: 'download the project\'s signing key (.p12) again and point PLO_OAUTH_KEY_FILE at it' };
+      return {
+        name: 'signing-key',
+        ok: false,
+        detail: 'the key loaded at start-up does not sign',
+        remedy: "download the project's signing key (.p12) again and point PLO_OAUTH_KEY_FILE at it",
+      };
     }
   }
 
@@ -183,7 +196,8 @@ export class PersonalizedOffersDiagnostics {
       return { reached: true, status: response.status, ms: answeredAt - sentAt, sentAt, answeredAt, ...(typeof date === 'string' ? { date } : {}) };
     } catch (error) {
       // A body past 64 KiB is still an answer: the road works.
-      if (error instanceof Error && error.message.startsWith('maxContentLength')) return { reached: true, status: 200, ms: Date.now() - sentAt, sentAt, answeredAt: Date.now() };
+      if (error instanceof Error && error.message.startsWith('maxContentLength'))
+        return { reached: true, status: 200, ms: Date.now() - sentAt, sentAt, answeredAt: Date.now() };
       const network = toNetworkError(error, controller.signal.aborted);
       return { reached: false, code: String((network.cause as { code?: unknown } | undefined)?.code ?? 'UNKNOWN') };
     } finally {
@@ -210,13 +224,13 @@ export class PersonalizedOffersDiagnostics {
       return {
         name: 'clock',
         ok: false,
-        detail: 'not checked: the host\'s answer carried no readable Date header',
-        remedy: 'a proxy in between may strip it; compare this machine\'s clock with an NTP server by hand',
+        detail: "not checked: the host's answer carried no readable Date header",
+        remedy: "a proxy in between may strip it; compare this machine's clock with an NTP server by hand",
       };
     }
     // Date has whole seconds (truncated): take the middle of its second, against the middle of the exchange.
     const offset = Math.round((serverMs + 500 - (probe.sentAt + probe.answeredAt) / 2) / 1000);
-    const words = offset === 0 ? 'agrees with this machine\'s' : `is ${Math.abs(offset)} s ${offset > 0 ? 'ahead of' : 'behind'} this machine's`;
+    const words = offset === 0 ? "agrees with this machine's" : `is ${Math.abs(offset)} s ${offset > 0 ? 'ahead of' : 'behind'} this machine's`;
     const ok = Math.abs(offset) <= MAX_CLOCK_OFFSET_SECONDS;
     return {
       name: 'clock',
@@ -224,7 +238,10 @@ export class PersonalizedOffersDiagnostics {
       detail: `the host's clock (its Date header) ${words} (offset ${offset > 0 ? '+' : ''}${offset} s; more than ${MAX_CLOCK_OFFSET_SECONDS} s fails)`,
       ...(ok
         ? {}
-        : { remedy: "synchronize this machine's clock (NTP; in a container, the host's clock): OAuth timestamps too far from the gateway's time are refused; oauth.clockSkewCorrection signs with the gateway's time meanwhile" }),
+        : {
+            remedy:
+              "synchronize this machine's clock (NTP; in a container, the host's clock): OAuth timestamps too far from the gateway's time are refused; oauth.clockSkewCorrection signs with the gateway's time meanwhile",
+          }),
     };
   }
 

@@ -1,13 +1,7 @@
 import { PersonalizedOffersError } from './personalized-offers.error.js';
 
 /** Why a user id (or fId) was refused. */
-export type IdentifierProblem =
-  | 'not-a-string'
-  | 'empty'
-  | 'too-long'
-  | 'contains-colon'
-  | 'contains-control-character'
-  | 'malformed-unicode';
+export type IdentifierProblem = 'not-a-string' | 'empty' | 'too-long' | 'contains-colon' | 'contains-control-character' | 'malformed-unicode';
 
 const REASONS: Record<IdentifierProblem, string> = {
   'not-a-string': 'must be a string',

@@ -29,7 +29,11 @@ describe('PersonalizedOffersRateLimitedError', () => {
     const host = { switchToHttp: () => ({ getResponse: () => response }) } as unknown as ArgumentsHost;
     new PersonalizedOffersExceptionFilter({ logErrors: false }).catch(error, host);
     expect(response.status).toHaveBeenCalledWith(503);
-    expect(response.json).toHaveBeenCalledWith({ statusCode: 503, code: 'RATE_LIMITED', message: 'The Personalized Offers service is temporarily unavailable.' });
+    expect(response.json).toHaveBeenCalledWith({
+      statusCode: 503,
+      code: 'RATE_LIMITED',
+      message: 'The Personalized Offers service is temporarily unavailable.',
+    });
     expect(headers).toEqual({ 'Retry-After': '2' });
   });
 

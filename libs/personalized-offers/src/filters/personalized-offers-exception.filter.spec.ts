@@ -12,11 +12,7 @@ import { PersonalizedOffersOutcomeStillUnknownError } from '../errors/personaliz
 import { PersonalizedOffersOutcomeUnknownError } from '../errors/personalized-offers-outcome-unknown.error.js';
 import { PersonalizedOffersUnavailableError } from '../errors/personalized-offers-unavailable.error.js';
 import type { PersonalizedOffersError } from '../errors/personalized-offers.error.js';
-import {
-  PERSONALIZED_OFFERS_EXCEPTION_FILTER_OPTIONS,
-  PersonalizedOffersExceptionFilter,
-  toHttpStatus,
-} from './personalized-offers-exception.filter.js';
+import { PERSONALIZED_OFFERS_EXCEPTION_FILTER_OPTIONS, PersonalizedOffersExceptionFilter, toHttpStatus } from './personalized-offers-exception.filter.js';
 
 const cause = new Error('x');
 
@@ -52,7 +48,13 @@ const CASES: Array<[string, number, () => PersonalizedOffersError, string, strin
   // Retry-After is passed on with 503 only: a 5xx that maps to 502 does not carry it.
   ['a 500 that sent Retry-After', 502, () => new PersonalizedOffersApiError('x', { status: 500, retryAfterMs: 5_000 }), 'API_ERROR', undefined],
   ['a 429', 503, () => new PersonalizedOffersApiError('x', { status: 429 }), 'API_ERROR', undefined],
-  ['a 429 with Retry-After 1.5 s (rounded up to whole seconds)', 503, () => new PersonalizedOffersApiError('x', { status: 429, retryAfterMs: 1_500 }), 'API_ERROR', '2'],
+  [
+    'a 429 with Retry-After 1.5 s (rounded up to whole seconds)',
+    503,
+    () => new PersonalizedOffersApiError('x', { status: 429, retryAfterMs: 1_500 }),
+    'API_ERROR',
+    '2',
+  ],
   ['a 503', 503, () => new PersonalizedOffersApiError('x', { status: 503 }), 'API_ERROR', undefined],
   ['a 503 with Retry-After 0', 503, () => new PersonalizedOffersApiError('x', { status: 503, retryAfterMs: 0 }), 'API_ERROR', '0'],
   ['a 503 with Retry-After 120 s', 503, () => new PersonalizedOffersApiError('x', { status: 503, retryAfterMs: 120_000 }), 'API_ERROR', '120'],
@@ -60,21 +62,75 @@ const CASES: Array<[string, number, () => PersonalizedOffersError, string, strin
   ['a timeout', 504, () => new PersonalizedOffersNetworkError('x', { timedOut: true }), 'NETWORK_TIMEOUT', undefined],
   ['a reset', 502, () => new PersonalizedOffersNetworkError('x', { timedOut: false }), 'NETWORK_ERROR', undefined],
   // Outcome unknown: neither a plain failure's 502 nor a timeout's 504, which invite a retry.
-  ['an activation that timed out (outcome unknown)', 202, () => new PersonalizedOffersOutcomeUnknownError('activateStatementCreditOffer', { timedOut: true, cause }), 'OUTCOME_UNKNOWN', undefined],
-  ['an activation answered 5xx (outcome unknown)', 202, () => new PersonalizedOffersOutcomeUnknownError('processActivations', { timedOut: false, cause }), 'OUTCOME_UNKNOWN', undefined],
-  ['an activation ensureActivated could not settle (still unknown, pending)', 202, () => new PersonalizedOffersOutcomeStillUnknownError('processActivations', { pending: true, reads: 3, timedOut: false, cause }), 'OUTCOME_UNKNOWN', undefined],
+  [
+    'an activation that timed out (outcome unknown)',
+    202,
+    () => new PersonalizedOffersOutcomeUnknownError('activateStatementCreditOffer', { timedOut: true, cause }),
+    'OUTCOME_UNKNOWN',
+    undefined,
+  ],
+  [
+    'an activation answered 5xx (outcome unknown)',
+    202,
+    () => new PersonalizedOffersOutcomeUnknownError('processActivations', { timedOut: false, cause }),
+    'OUTCOME_UNKNOWN',
+    undefined,
+  ],
+  [
+    'an activation ensureActivated could not settle (still unknown, pending)',
+    202,
+    () => new PersonalizedOffersOutcomeStillUnknownError('processActivations', { pending: true, reads: 3, timedOut: false, cause }),
+    'OUTCOME_UNKNOWN',
+    undefined,
+  ],
   // Already active: legacy 200 + non-600 "Bad Request" on the activation, current API 400 "Offer is already ACTIVATED".
-  ['a legacy activation of an active offer (200, Status 400 Bad Request)', 409, () => apiError('activateStatementCreditOffer', { status: 200, apiStatus: { code: '400', message: 'Bad Request' } }), 'ALREADY_ACTIVATED', undefined],
-  ['a current-API activation of an active offer (400 Offer is already ACTIVATED)', 409, () => apiError('processActivations', { status: 400, errors: [{ description: 'Offer is already ACTIVATED' }] }), 'ALREADY_ACTIVATED', undefined],
-  ['a non-600 status of a read (not an activation)', 502, () => apiError('matchedOffers', { status: 200, apiStatus: { code: '400', message: 'Bad Request' } }), 'API_ERROR', undefined],
-  ['another 400 of an activation', 502, () => apiError('processActivations', { status: 400, errors: [{ description: 'offerId is invalid' }] }), 'API_ERROR', undefined],
+  [
+    'a legacy activation of an active offer (200, Status 400 Bad Request)',
+    409,
+    () => apiError('activateStatementCreditOffer', { status: 200, apiStatus: { code: '400', message: 'Bad Request' } }),
+    'ALREADY_ACTIVATED',
+    undefined,
+  ],
+  [
+    'a current-API activation of an active offer (400 Offer is already ACTIVATED)',
+    409,
+    () => apiError('processActivations', { status: 400, errors: [{ description: 'Offer is already ACTIVATED' }] }),
+    'ALREADY_ACTIVATED',
+    undefined,
+  ],
+  [
+    'a non-600 status of a read (not an activation)',
+    502,
+    () => apiError('matchedOffers', { status: 200, apiStatus: { code: '400', message: 'Bad Request' } }),
+    'API_ERROR',
+    undefined,
+  ],
+  [
+    'another 400 of an activation',
+    502,
+    () => apiError('processActivations', { status: 400, errors: [{ description: 'offerId is invalid' }] }),
+    'API_ERROR',
+    undefined,
+  ],
   // Upstream 404 for the offer or activation a call named.
-  ['a 404 of getOffer', 404, () => apiError('getOffer', { status: 404, errors: [{ source: 'offer_id', description: 'offer_id does not match any resource' }] }), 'NOT_FOUND', undefined],
+  [
+    'a 404 of getOffer',
+    404,
+    () => apiError('getOffer', { status: 404, errors: [{ source: 'offer_id', description: 'offer_id does not match any resource' }] }),
+    'NOT_FOUND',
+    undefined,
+  ],
   ['a 404 of getStatementCreditActivationDetail', 404, () => apiError('getStatementCreditActivationDetail', { status: 404 }), 'NOT_FOUND', undefined],
   ['a 404 of activateStatementCreditOffer', 404, () => apiError('activateStatementCreditOffer', { status: 404 }), 'NOT_FOUND', undefined],
   ['an offer getActivationStatus did not find', 404, () => new PersonalizedOffersNotFoundError('offer', 'x'), 'NOT_FOUND', undefined],
   ['a 404 of a list (a wrong route, not a missing offer)', 502, () => apiError('matchedOffers', { status: 404 }), 'API_ERROR', undefined],
-  ['a gateway 404 of getOffer (the route, not the offer)', 502, () => apiError('getOffer', { status: 404, errors: [{ source: 'Gateway', description: 'Not found' }] }), 'API_ERROR', undefined],
+  [
+    'a gateway 404 of getOffer (the route, not the offer)',
+    502,
+    () => apiError('getOffer', { status: 404, errors: [{ source: 'Gateway', description: 'Not found' }] }),
+    'API_ERROR',
+    undefined,
+  ],
   ['a configuration error', 500, () => new PersonalizedOffersConfigError('fId', 'x'), 'CONFIG_INVALID', undefined],
 ];
 
@@ -132,7 +188,9 @@ class BoomController {
 
   @Get('already')
   already(): never {
-    throw Object.assign(new PersonalizedOffersApiError('x', { status: 400, errors: [{ description: 'Offer is already ACTIVATED' }] }), { operation: 'processActivations' });
+    throw Object.assign(new PersonalizedOffersApiError('x', { status: 400, errors: [{ description: 'Offer is already ACTIVATED' }] }), {
+      operation: 'processActivations',
+    });
   }
 
   @Get('unknown')
@@ -149,12 +207,17 @@ function capture(): { logger: LoggerService; lines: string[] } {
 }
 
 describe('PersonalizedOffersExceptionFilter({ logErrors })', () => {
-  async function appWith(register: 'app-filter' | 'app-filter-options-off' | 'global-options-off' | 'global-adapter-host'): Promise<{ app: INestApplication; url: string; lines: string[] }> {
+  async function appWith(
+    register: 'app-filter' | 'app-filter-options-off' | 'global-options-off' | 'global-adapter-host',
+  ): Promise<{ app: INestApplication; url: string; lines: string[] }> {
     const providers =
       register === 'app-filter'
         ? [{ provide: APP_FILTER, useClass: PersonalizedOffersExceptionFilter }]
         : register === 'app-filter-options-off'
-          ? [{ provide: APP_FILTER, useClass: PersonalizedOffersExceptionFilter }, { provide: PERSONALIZED_OFFERS_EXCEPTION_FILTER_OPTIONS, useValue: { logErrors: false } }]
+          ? [
+              { provide: APP_FILTER, useClass: PersonalizedOffersExceptionFilter },
+              { provide: PERSONALIZED_OFFERS_EXCEPTION_FILTER_OPTIONS, useValue: { logErrors: false } },
+            ]
           : [];
     const moduleRef = await Test.createTestingModule({ controllers: [BoomController], providers }).compile();
     const { logger, lines } = capture();

@@ -57,7 +57,11 @@ export function toHttpStatus(error: PersonalizedOffersError): number {
     if (isUpstreamNotFound(error)) return HttpStatus.NOT_FOUND;
     return error.status === 429 || error.status === 503 ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY;
   }
-  if (error instanceof PersonalizedOffersUnavailableError || error instanceof PersonalizedOffersOverloadedError || error instanceof PersonalizedOffersRateLimitedError) {
+  if (
+    error instanceof PersonalizedOffersUnavailableError ||
+    error instanceof PersonalizedOffersOverloadedError ||
+    error instanceof PersonalizedOffersRateLimitedError
+  ) {
     return HttpStatus.SERVICE_UNAVAILABLE;
   }
   if (error instanceof PersonalizedOffersResponseTooLargeError) return HttpStatus.BAD_GATEWAY;
@@ -75,7 +79,7 @@ export function toResponseCode(error: PersonalizedOffersError, status = toHttpSt
 }
 
 const PUBLIC_MESSAGES: Record<number, string> = {
-  202: 'The activation may or may not have taken effect (Mastercard may still be processing it). Check the offer\'s activation status before trying again; do not repeat the request blindly.',
+  202: "The activation may or may not have taken effect (Mastercard may still be processing it). Check the offer's activation status before trying again; do not repeat the request blindly.",
   400: 'The request cannot be used for Personalized Offers: a user id or parameter is invalid.',
   404: 'The offer or activation was not found.',
   409: 'The offer is already activated.',
@@ -166,6 +170,8 @@ function reply(response: Record<string, unknown>, status: number, body: object, 
     call('code', status);
     call('send', body);
   } else {
-    throw new TypeError('PersonalizedOffersExceptionFilter: unknown response object (neither Express nor Fastify); register the filter with APP_FILTER so Nest injects its HttpAdapterHost.');
+    throw new TypeError(
+      'PersonalizedOffersExceptionFilter: unknown response object (neither Express nor Fastify); register the filter with APP_FILTER so Nest injects its HttpAdapterHost.',
+    );
   }
 }

@@ -132,7 +132,8 @@ export class PersonalizedOffersHealthIndicator {
     }
     if (tokenStore.reachable === false) problems.push(`Token store (${tokenStore.kind}) unreachable: ${tokenStore.reason}.`);
     const oauth2 = this.client.oauth2?.state();
-    if (oauth2?.state === 'failing') problems.push(`OAuth 2.0 token requests are failing (${oauth2.reason}): check oauth2.clientId, oauth2.kid, the key and the scopes.`);
+    if (oauth2?.state === 'failing')
+      problems.push(`OAuth 2.0 token requests are failing (${oauth2.reason}): check oauth2.clientId, oauth2.kid, the key and the scopes.`);
     const details: PersonalizedOffersHealthDetails = { circuitBreaker, tokenStore, ...(oauth2 ? { oauth2 } : {}) };
     if (problems.length === 0) return session.up({ ...details });
     return session.down({ ...details, message: problems.join(' ') });

@@ -49,7 +49,9 @@ describe('answers nested too deep', () => {
     }
     const ok = parseModel(result(200, JSON.stringify({ name: 'n', x: nested(60) })), Plain);
     expect(ok.name).toBe('n');
-    expect(() => parseModel(result(200, `{"name":"n","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), Plain)).toThrow(PersonalizedOffersInvalidResponseError);
+    expect(() => parseModel(result(200, `{"name":"n","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), Plain)).toThrow(
+      PersonalizedOffersInvalidResponseError,
+    );
   });
 });
 
@@ -97,9 +99,15 @@ describe('clock skew on refusals', () => {
     const bare = toApiError(result(401, '', { date }));
     expect(bare.clockSkewSeconds).toBeGreaterThanOrEqual(599);
     expect(bare.clockSkewSeconds).toBeLessThanOrEqual(601);
-    expect(bare.message).toMatch(/The server's clock \(its Date header\) is (599|600) s ahead of this machine's: Mastercard refuses OAuth timestamps more than 300 s off\. Synchronize this host's clock \(NTP\), or set oauth\.clockSkewCorrection\./);
-    const behind = toApiError(result(401, '{"Errors":{"Error":[{"ReasonCode":"AUTHENTICATION_FAILED","Source":"Gateway"}]}}', { date: new Date(Date.now() - 600_000).toUTCString() }));
-    expect(behind.message).toMatch(/^Personalized Offers API responded 401: AUTHENTICATION_FAILED\. The server's clock \(its Date header\) is (600|601) s behind this machine's/);
+    expect(bare.message).toMatch(
+      /The server's clock \(its Date header\) is (599|600) s ahead of this machine's: Mastercard refuses OAuth timestamps more than 300 s off\. Synchronize this host's clock \(NTP\), or set oauth\.clockSkewCorrection\./,
+    );
+    const behind = toApiError(
+      result(401, '{"Errors":{"Error":[{"ReasonCode":"AUTHENTICATION_FAILED","Source":"Gateway"}]}}', { date: new Date(Date.now() - 600_000).toUTCString() }),
+    );
+    expect(behind.message).toMatch(
+      /^Personalized Offers API responded 401: AUTHENTICATION_FAILED\. The server's clock \(its Date header\) is (600|601) s behind this machine's/,
+    );
     expect(toApiError(result(401, '')).clockSkewSeconds).toBeUndefined();
     expect('clockSkewSeconds' in toApiError(result(401, ''))).toBe(false);
   });

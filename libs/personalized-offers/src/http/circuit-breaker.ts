@@ -153,4 +153,3 @@ type Mode = 0 | 1 | 2;
 const CLOSED: Mode = 0;
 const OPEN: Mode = 1;
 const HALF_OPEN: Mode = 2;
-

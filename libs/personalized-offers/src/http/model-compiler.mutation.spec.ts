@@ -135,10 +135,34 @@ describe('compiled parsers: nesting, lists and the object itself', () => {
 
   it('errors that are not a misfit (a bug in a prepare hook) are thrown, not reported as a path', () => {
     const bug = new Error('bug');
-    const parse = compileModel(model({ f: { kind: 'nested', type: () => Inner as never, prepare: () => { throw bug; } } }));
+    const parse = compileModel(
+      model({
+        f: {
+          kind: 'nested',
+          type: () => Inner as never,
+          prepare: () => {
+            throw bug;
+          },
+        },
+      }),
+    );
     expect(() => parse({ f: {} })).toThrow(bug);
     const inList = compileModel(
-      model({ items: { kind: 'list', type: () => model({ f: { kind: 'nested', type: () => Inner as never, prepare: () => { throw bug; } } }) as never } }),
+      model({
+        items: {
+          kind: 'list',
+          type: () =>
+            model({
+              f: {
+                kind: 'nested',
+                type: () => Inner as never,
+                prepare: () => {
+                  throw bug;
+                },
+              },
+            }) as never,
+        },
+      }),
     );
     expect(() => inList({ items: [{ f: 1 }] })).toThrow(bug);
   });

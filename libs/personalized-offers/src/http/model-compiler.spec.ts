@@ -38,7 +38,13 @@ function reference(Model: Ctor, json: object): { ok: true; value: object } | { o
   return validateSync(instance).length === 0 ? { ok: true, value: instance } : { ok: false };
 }
 
-const anyScalar = fc.oneof(fc.string({ maxLength: 6 }), fc.integer({ min: -5, max: 500 }), fc.double({ noNaN: true, noDefaultInfinity: true, min: -10, max: 10 }), fc.boolean(), fc.constant(null));
+const anyScalar = fc.oneof(
+  fc.string({ maxLength: 6 }),
+  fc.integer({ min: -5, max: 500 }),
+  fc.double({ noNaN: true, noDefaultInfinity: true, min: -10, max: 10 }),
+  fc.boolean(),
+  fc.constant(null),
+);
 const wrong = fc.oneof(anyScalar, fc.constant({}), fc.constant([]), fc.constant([1, 'a']), fc.constant({ x: 1 }));
 
 /** Mostly `valid`, now and then one of the `edge` values (invalid or borderline for the kind). */

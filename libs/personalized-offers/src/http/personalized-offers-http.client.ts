@@ -185,7 +185,10 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
       try {
         await wait;
       } catch (error) {
-        this.warnThrottled('overloaded', `${request.method} ${request.path}: ${(error as Error).message} Raise http.maxSockets (now ${this.queue.slots}) if Mastercard keeps up, or shed load before the module.`);
+        this.warnThrottled(
+          'overloaded',
+          `${request.method} ${request.path}: ${(error as Error).message} Raise http.maxSockets (now ${this.queue.slots}) if Mastercard keeps up, or shed load before the module.`,
+        );
         throw error;
       }
     }
@@ -193,7 +196,10 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
       return await this.breaker.execute(() => this.attempt(request));
     } catch (error) {
       if (error instanceof PersonalizedOffersResponseTooLargeError) {
-        this.warnThrottled('too-large', `${request.method} ${request.path}: ${error.message} No real answer is near it: check baseUrl and any proxy in between (a captive portal or a misrouted proxy is the usual cause).`);
+        this.warnThrottled(
+          'too-large',
+          `${request.method} ${request.path}: ${error.message} No real answer is near it: check baseUrl and any proxy in between (a captive portal or a misrouted proxy is the usual cause).`,
+        );
       }
       throw error;
     } finally {
@@ -390,7 +396,8 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
         cancelToken: NEVER_CANCELLED,
       };
       // With OAuth 2.0 only: the operation, for scopes per operation (a symbol: never sent).
-      if (this.oauth2) (config as { [OAUTH2_OPERATION]?: object })[OAUTH2_OPERATION] = { id: request.operation ?? '', method: request.method, path: request.path };
+      if (this.oauth2)
+        (config as { [OAUTH2_OPERATION]?: object })[OAUTH2_OPERATION] = { id: request.operation ?? '', method: request.method, path: request.path };
       if (request.body !== undefined) {
         config.data = request.body;
         // The body is already the exact JSON text that was signed: no transform may touch it.

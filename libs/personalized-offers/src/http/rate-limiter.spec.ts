@@ -24,7 +24,7 @@ describe('MemoryRateLimiter (GCRA with reservations)', () => {
     expect(sendTimes(gcra, clock, 5).map((t) => t - start)).toEqual([0, 100, 200, 300, 400]);
   });
 
-  it('burst: 10/s, burst 9, after a quiet spell a quarter of the burst\'s tolerance goes at once (3), then one every 100 ms', () => {
+  it("burst: 10/s, burst 9, after a quiet spell a quarter of the burst's tolerance goes at once (3), then one every 100 ms", () => {
     const { gcra, clock } = limiter(10, 9, 60_000);
     const start = clock.now;
     expect(sendTimes(gcra, clock, 6).map((t) => Math.round(t - start))).toEqual([0, 0, 0, 100, 200, 300]);
@@ -45,7 +45,7 @@ describe('MemoryRateLimiter (GCRA with reservations)', () => {
   it('any 1 s window of send times holds at most rps + burst permits (1000 takes at random moments)', () => {
     const { gcra, clock } = limiter(50, 5, 60_000);
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const sends: number[] = [];
     for (let i = 0; i < 1000; i++) {
       clock.now += random() * 30;
@@ -57,7 +57,13 @@ describe('MemoryRateLimiter (GCRA with reservations)', () => {
   });
 
   it('sent up to lateSlackMs late (a stall as a burst begins: all due in it go together at its end), any 1 s window still holds at most rps + burst', () => {
-    for (const [rps, burst] of [[50, 5], [50, 1], [10, 3], [100, 10], [20, 21]] as const) {
+    for (const [rps, burst] of [
+      [50, 5],
+      [50, 1],
+      [10, 3],
+      [100, 10],
+      [20, 21],
+    ] as const) {
       const { gcra, clock } = limiter(rps, burst, 600_000);
       const { lateSlackMs } = rateLimitTiming({ requestsPerSecond: rps, burst, maxWaitMs: 0 });
       const sends: number[] = [];
@@ -139,17 +145,31 @@ describe('RedisRateLimiter without Redis', () => {
   it('falls back to the per-process GCRA with the same limit, and warns once per 30 s with what to do', async () => {
     const warnings: string[] = [];
     const clock = { now: 0 };
-    const redis = new RedisRateLimiter(notReady, 'plo:rl:{default}', { requestsPerSecond: 10, burst: 1, maxWaitMs: 60_000 }, (m) => warnings.push(m), () => clock.now);
+    const redis = new RedisRateLimiter(
+      notReady,
+      'plo:rl:{default}',
+      { requestsPerSecond: 10, burst: 1, maxWaitMs: 60_000 },
+      (m) => warnings.push(m),
+      () => clock.now,
+    );
     const waits = [];
     for (let i = 0; i < 3; i++) waits.push((await redis.take()).waitMs);
     expect(waits).toEqual([0, 100, 200]);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/Redis did not answer \(connection reconnecting\).*limits itself alone to rateLimit.requestsPerSecond \(10\/s\).*Check that Redis/);
+    expect(warnings[0]).toMatch(
+      /Redis did not answer \(connection reconnecting\).*limits itself alone to rateLimit.requestsPerSecond \(10\/s\).*Check that Redis/,
+    );
   });
 
   it('a pause while Redis is down still pauses this process', async () => {
     const clock = { now: 0 };
-    const redis = new RedisRateLimiter(notReady, 'k', { requestsPerSecond: 10, burst: 1, maxWaitMs: 60_000 }, () => {}, () => clock.now);
+    const redis = new RedisRateLimiter(
+      notReady,
+      'k',
+      { requestsPerSecond: 10, burst: 1, maxWaitMs: 60_000 },
+      () => {},
+      () => clock.now,
+    );
     await redis.pause(1_000);
     expect((await redis.take()).waitMs).toBe(1_000);
   });
@@ -157,14 +177,20 @@ describe('RedisRateLimiter without Redis', () => {
   it('a Redis error (timeout) is a fallback too, not a failed call', async () => {
     const warnings: string[] = [];
     const slow: RateLimitRedisClient = { ...notReady, status: 'ready', evalsha: () => Promise.reject(new Error('Command timed out')) };
-    const redis = new RedisRateLimiter(slow, 'k', { requestsPerSecond: 10, burst: 1, maxWaitMs: 60_000 }, (m) => warnings.push(m), () => 0);
+    const redis = new RedisRateLimiter(
+      slow,
+      'k',
+      { requestsPerSecond: 10, burst: 1, maxWaitMs: 60_000 },
+      (m) => warnings.push(m),
+      () => 0,
+    );
     expect(await redis.take()).toEqual({ refused: false, waitMs: 0, shift: 0, shared: false, dueAt: 0 });
     expect(warnings[0]).toMatch(/command timed out/);
   });
 });
 
 describe('RedisRateLimiter send times', () => {
-  it('turns Redis time into this process\'s by the closest round trip: a slow reply does not move the send time', async () => {
+  it("turns Redis time into this process's by the closest round trip: a slow reply does not move the send time", async () => {
     const clock = { now: 1_000 };
     const replies: Array<{ rtt: number; wait: number }> = [
       { rtt: 2, wait: 0 }, // sets the offset: Redis is 5 000 ms ahead
@@ -182,7 +208,13 @@ describe('RedisRateLimiter send times', () => {
       eval: () => Promise.reject(new Error('not called')),
       hget: () => Promise.reject(new Error('not called')),
     };
-    const redis = new RedisRateLimiter(client, 'k', { requestsPerSecond: 10, burst: 1, maxWaitMs: 60_000 }, () => {}, () => clock.now);
+    const redis = new RedisRateLimiter(
+      client,
+      'k',
+      { requestsPerSecond: 10, burst: 1, maxWaitMs: 60_000 },
+      () => {},
+      () => clock.now,
+    );
     const first = await redis.take();
     expect(first.dueAt).toBe(1_001); // sent at 1 000, run at 1 001, due at once
     const startedAt = clock.now;

@@ -251,13 +251,7 @@ export class RedisRateLimiter implements RateLimiter {
     this.lastWarning = now;
     const e = error as { code?: unknown; message?: unknown } | string | undefined;
     const why =
-      typeof e === 'string'
-        ? `connection ${e}`
-        : typeof e?.code === 'string'
-          ? e.code
-          : e?.message === 'Command timed out'
-            ? 'command timed out'
-            : 'error';
+      typeof e === 'string' ? `connection ${e}` : typeof e?.code === 'string' ? e.code : e?.message === 'Command timed out' ? 'command timed out' : 'error';
     this.warn(
       `Rate limit: Redis did not answer (${why}); until it does, this instance limits itself alone to rateLimit.requestsPerSecond ` +
         `(${this.options.requestsPerSecond}/s), so the fleet together may exceed it. Check that Redis (cache.store.redis) is up and reachable; ` +

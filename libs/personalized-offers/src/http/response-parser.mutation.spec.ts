@@ -12,7 +12,7 @@ const errorsBody = (error: unknown) => JSON.stringify({ Errors: { Error: error }
 
 describe('redactedExcerpt', () => {
   it('removes a value the module sent as sent, percent-encoded once and twice (encodeURIComponent and RFC 3986)', () => {
-    const secret = "tok en!/x";
+    const secret = 'tok en!/x';
     const forms = [secret, 'tok%20en!%2Fx', 'tok%20en%21%2Fx', 'tok%2520en!%252Fx', 'tok%2520en%2521%252Fx'];
     for (const form of forms) expect(redactedExcerpt(`a ${form} b`, [secret])).toBe('a [redacted] b');
   });
@@ -173,7 +173,9 @@ describe('toApiError', () => {
   });
 
   it('bounds a gateway description all the same: anything can claim to be the gateway', () => {
-    const error = toApiError(response(401, errorsBody({ Source: 'Gateway', ReasonCode: 'AUTHENTICATION_FAILED', Description: `Unauthorized ${'word '.repeat(100_000)}` })));
+    const error = toApiError(
+      response(401, errorsBody({ Source: 'Gateway', ReasonCode: 'AUTHENTICATION_FAILED', Description: `Unauthorized ${'word '.repeat(100_000)}` })),
+    );
     expect(error.errors[0]!.description!.length).toBe(2_001);
     expect(error.message.length).toBeLessThan(2_100);
   });

@@ -23,8 +23,16 @@ const CONSTANT_CODE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 const OAUTH_NAME = /^oauth_[a-z]+(?:_[a-z]+)*$/;
 // OAuth 2.0's error codes (RFC 6749 §5.2, RFC 6750 §3.1, RFC 9449): what a refusal is about.
 const OAUTH2_ERROR_CODES = new Set([
-  'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope',
-  'invalid_token', 'insufficient_scope', 'invalid_dpop_proof', 'use_dpop_nonce',
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'invalid_token',
+  'insufficient_scope',
+  'invalid_dpop_proof',
+  'use_dpop_nonce',
 ]);
 const redactRun = (run: string) =>
   CONSTANT_CODE.test(run) || OAUTH_NAME.test(run) || OAUTH2_ERROR_CODES.has(run) ? run : run.length >= 32 || /[0-9+/=_%-]/.test(run) ? '[redacted]' : run;
@@ -36,7 +44,10 @@ const redactRun = (run: string) =>
  */
 export function redactedExcerpt(body: string, secrets: readonly string[] = []): string {
   const scrubbed = scrubText(body, secrets);
-  const text = scrubbed.slice(0, 4 * EXCERPT_LENGTH).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(OPAQUE_RUN, redactRun);
+  const text = scrubbed
+    .slice(0, 4 * EXCERPT_LENGTH)
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(OPAQUE_RUN, redactRun);
   return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
 }
 
@@ -157,10 +168,13 @@ export function toApiError(result: HttpResult, secrets: readonly string[] = []):
     const summary = gateway
       ? bounded([first.reasonCode, first.description].filter(Boolean).join(' '), MAX_GATEWAY_SUMMARY)
       : redactedExcerpt([first.reasonCode, first.description].filter(Boolean).join(' '), secrets);
-    return new PersonalizedOffersApiError(
-      `Personalized Offers API responded ${result.status}${summary ? `: ${summary}` : ''}.${skew}`,
-      { status: result.status, errors: items, retryAfterMs, clockSkewSeconds, correlationId },
-    );
+    return new PersonalizedOffersApiError(`Personalized Offers API responded ${result.status}${summary ? `: ${summary}` : ''}.${skew}`, {
+      status: result.status,
+      errors: items,
+      retryAfterMs,
+      clockSkewSeconds,
+      correlationId,
+    });
   }
   return new PersonalizedOffersApiError(`Personalized Offers API responded ${result.status} with an unexpected body.${skew}`, {
     status: result.status,

@@ -3,8 +3,7 @@ import type { HttpResult } from './http-result.js';
 import { RetryPolicy, isRetryableStatus, isUpstreamFailure, provablyNotSent } from './retry-policy.js';
 
 const status = (s: number, headers: Record<string, string> = {}): HttpResult => ({ status: s, headers, body: '' });
-const network = (code: unknown, timedOut = false) =>
-  new PersonalizedOffersNetworkError('x', { timedOut, cause: Object.assign(new Error('failed'), { code }) });
+const network = (code: unknown, timedOut = false) => new PersonalizedOffersNetworkError('x', { timedOut, cause: Object.assign(new Error('failed'), { code }) });
 
 describe('isRetryableStatus / isUpstreamFailure', () => {
   it('retries 429 and every status from 500, nothing else', () => {
@@ -20,9 +19,8 @@ describe('isRetryableStatus / isUpstreamFailure', () => {
 });
 
 describe('provablyNotSent', () => {
-  it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])(
-    '%s proves the request never left',
-    (code) => expect(provablyNotSent(network(code))).toBe(true),
+  it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])('%s proves the request never left', (code) =>
+    expect(provablyNotSent(network(code))).toBe(true),
   );
 
   it('anything else may have reached the server: other codes, no code, no cause, a timeout, a response', () => {

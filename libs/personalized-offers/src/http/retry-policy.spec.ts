@@ -4,8 +4,7 @@ import type { HttpResult } from './http-result.js';
 
 const policy = new RetryPolicy({ retries: 2, minDelayMs: 100, maxDelayMs: 1000 }, () => 0.5);
 const status = (s: number, headers: Record<string, string> = {}): HttpResult => ({ status: s, headers, body: '' });
-const network = (code: string, timedOut = false) =>
-  new PersonalizedOffersNetworkError('x', { timedOut, cause: Object.assign(new Error(code), { code }) });
+const network = (code: string, timedOut = false) => new PersonalizedOffersNetworkError('x', { timedOut, cause: Object.assign(new Error(code), { code }) });
 
 describe('RetryPolicy by retry class', () => {
   it.each([

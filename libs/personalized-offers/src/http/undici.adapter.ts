@@ -62,7 +62,14 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
         if (error instanceof AxiosError) throw error;
         if (signal?.aborted) throw new CanceledError(undefined, undefined, config);
         // The answer had started: its status and headers (a correlation id) go with the error.
-        const started = { data: undefined, status: res.statusCode, statusText: '', headers: res.headers as AxiosResponse['headers'], config, request: undefined };
+        const started = {
+          data: undefined,
+          status: res.statusCode,
+          statusText: '',
+          headers: res.headers as AxiosResponse['headers'],
+          config,
+          request: undefined,
+        };
         throw AxiosError.from(error, (error as { code?: string }).code, config, undefined, started);
       }
       const response: AxiosResponse = {

@@ -20,7 +20,8 @@ function tagged<E extends PersonalizedOffersApiError>(error: E, operation: strin
   error.operation = operation;
   return error;
 }
-const unknown = () => new PersonalizedOffersOutcomeUnknownError('processActivations', { timedOut: true, cause: new PersonalizedOffersNetworkError('x', { timedOut: true }) });
+const unknown = () =>
+  new PersonalizedOffersOutcomeUnknownError('processActivations', { timedOut: true, cause: new PersonalizedOffersNetworkError('x', { timedOut: true }) });
 const state = (s: Partial<ActivationStatus>): ActivationStatus => ({ offerId: 'o', activated: false, pending: false, ...s });
 
 /** An API whose activations and reads follow scripts (each entry: a value or an error to throw). */
@@ -90,7 +91,10 @@ describe('ensureActivated: the resolution of an outcome-unknown activation', () 
   });
 
   it('legacy "already active" must be confirmed: a read that says not active rethrows the API error', async () => {
-    const already = tagged(new PersonalizedOffersApiError('x', { status: 200, apiStatus: { code: '400', message: 'Bad Request' } }), 'activateStatementCreditOffer');
+    const already = tagged(
+      new PersonalizedOffersApiError('x', { status: 200, apiStatus: { code: '400', message: 'Bad Request' } }),
+      'activateStatementCreditOffer',
+    );
     const { api } = scripted([already], [state({})], true);
     await expect(ensureActivated(api, fast, logger)).rejects.toBe(already);
     const confirmed = scripted([already], [state({ activated: true, activationId: 'SIM_1' })], true);
@@ -119,19 +123,53 @@ describe('ensureActivated: the resolution of an outcome-unknown activation', () 
 });
 
 describe('isAlreadyActivatedError', () => {
-  it.each([
-    ['legacy 200 Status 400 Bad Request on the activation', tagged(new PersonalizedOffersApiError('x', { status: 200, apiStatus: { code: '400', message: 'Bad Request' } }), 'activateStatementCreditOffer'), true],
-    ['legacy 200 Status 999 "Bad Request" on the activation', tagged(new PersonalizedOffersApiError('x', { status: 200, apiStatus: { code: '999', message: 'Bad Request' } }), 'activateStatementCreditOffer'), true],
-    ['legacy 200 Status 500 "Failure" on the activation', tagged(new PersonalizedOffersApiError('x', { status: 200, apiStatus: { code: '500', message: 'Failure' } }), 'activateStatementCreditOffer'), false],
-    ['legacy 200 Status 400 Bad Request on a read', tagged(new PersonalizedOffersApiError('x', { status: 200, apiStatus: { code: '400', message: 'Bad Request' } }), 'matchedOffers'), false],
-    ['current 400 Offer is already ACTIVATED', tagged(new PersonalizedOffersApiError('x', { status: 400, errors: [{ description: 'Offer is already ACTIVATED' }] }), 'processActivations'), true],
-    ['current 400 in the body excerpt only', tagged(new PersonalizedOffersApiError('x', { status: 400, bodyExcerpt: 'Offer is already ACTIVATED' }), 'processActivations'), true],
-    ['current 400 about the offerId', tagged(new PersonalizedOffersApiError('x', { status: 400, errors: [{ description: 'offerId is invalid' }] }), 'processActivations'), false],
-    ['current 500 saying already activated', tagged(new PersonalizedOffersApiError('x', { status: 500, errors: [{ description: 'Offer is already ACTIVATED' }] }), 'processActivations'), false],
-    ['an outcome-unknown error', unknown(), false],
-    ['a plain Error', new Error('Offer is already ACTIVATED'), false],
-    ['undefined', undefined, false],
-  ].map(([name, error, expected]) => [name, expected, error] as const))('%s → %s', (_, expected, error) => {
+  it.each(
+    [
+      [
+        'legacy 200 Status 400 Bad Request on the activation',
+        tagged(new PersonalizedOffersApiError('x', { status: 200, apiStatus: { code: '400', message: 'Bad Request' } }), 'activateStatementCreditOffer'),
+        true,
+      ],
+      [
+        'legacy 200 Status 999 "Bad Request" on the activation',
+        tagged(new PersonalizedOffersApiError('x', { status: 200, apiStatus: { code: '999', message: 'Bad Request' } }), 'activateStatementCreditOffer'),
+        true,
+      ],
+      [
+        'legacy 200 Status 500 "Failure" on the activation',
+        tagged(new PersonalizedOffersApiError('x', { status: 200, apiStatus: { code: '500', message: 'Failure' } }), 'activateStatementCreditOffer'),
+        false,
+      ],
+      [
+        'legacy 200 Status 400 Bad Request on a read',
+        tagged(new PersonalizedOffersApiError('x', { status: 200, apiStatus: { code: '400', message: 'Bad Request' } }), 'matchedOffers'),
+        false,
+      ],
+      [
+        'current 400 Offer is already ACTIVATED',
+        tagged(new PersonalizedOffersApiError('x', { status: 400, errors: [{ description: 'Offer is already ACTIVATED' }] }), 'processActivations'),
+        true,
+      ],
+      [
+        'current 400 in the body excerpt only',
+        tagged(new PersonalizedOffersApiError('x', { status: 400, bodyExcerpt: 'Offer is already ACTIVATED' }), 'processActivations'),
+        true,
+      ],
+      [
+        'current 400 about the offerId',
+        tagged(new PersonalizedOffersApiError('x', { status: 400, errors: [{ description: 'offerId is invalid' }] }), 'processActivations'),
+        false,
+      ],
+      [
+        'current 500 saying already activated',
+        tagged(new PersonalizedOffersApiError('x', { status: 500, errors: [{ description: 'Offer is already ACTIVATED' }] }), 'processActivations'),
+        false,
+      ],
+      ['an outcome-unknown error', unknown(), false],
+      ['a plain Error', new Error('Offer is already ACTIVATED'), false],
+      ['undefined', undefined, false],
+    ].map(([name, error, expected]) => [name, expected, error] as const),
+  )('%s → %s', (_, expected, error) => {
     expect(isAlreadyActivatedError(error)).toBe(expected);
   });
 });
@@ -150,7 +188,10 @@ describe('reading the state', () => {
   });
 
   it.each([
-    [{ ActiveSc: 'ACTIVATED_STATEMENT_CREDIT', ScActivation: { ActivationId: 'SIM_1' } }, { activated: true, pending: false, activationId: 'SIM_1' }],
+    [
+      { ActiveSc: 'ACTIVATED_STATEMENT_CREDIT', ScActivation: { ActivationId: 'SIM_1' } },
+      { activated: true, pending: false, activationId: 'SIM_1' },
+    ],
     [{ ActiveSc: 'ACTIVATED_STATEMENT_CREDIT' }, { activated: true, pending: false }],
     [{ ActiveSc: 'AVAILABLE' }, { activated: false, pending: false }],
     [{ ScActivation: { ActivationId: 'SIM_2' } }, { activated: true, pending: false, activationId: 'SIM_2' }],

@@ -129,7 +129,9 @@ export async function ensureActivated(api: ActivationApi, options: EnsureActivat
       const cause = error.cause instanceof Error ? error.cause : error;
       // Proven not landed, but no send left: a definite failure, the write's own error.
       if (sends >= o.maxSends) throw cause;
-      logger.warn(`${api.operation}: the outcome was unknown; ${PROOF_READS} reads proved it did not land; sending it again (${sends + 1} of at most ${o.maxSends}).`);
+      logger.warn(
+        `${api.operation}: the outcome was unknown; ${PROOF_READS} reads proved it did not land; sending it again (${sends + 1} of at most ${o.maxSends}).`,
+      );
     }
   }
 }

@@ -87,7 +87,7 @@ afterEach(() => {
 describe('OperationExecutor: the request it builds', () => {
   it('joins base URL, filled path and encoded query; sends the path template, the operation id and the retry class', async () => {
     const { requests, classes, http } = fakeHttp(ok());
-    await executor(http).execute(operation({ retry: 'upsert' }), { id: 'a b/c', q: "x y!" });
+    await executor(http).execute(operation({ retry: 'upsert' }), { id: 'a b/c', q: 'x y!' });
     expect(requests[0]).toEqual({
       method: 'GET',
       url: 'https://api.example.com/prefix/things/a%20b%2Fc?FId=999&q=x%20y%21',
@@ -114,7 +114,11 @@ describe('OperationExecutor: the request it builds', () => {
   ])('refuses a %s path segment before any I/O, naming the camelCase parameter', async (_what, value, requirement) => {
     const { requests, http } = fakeHttp(ok());
     const error = await executor(http)
-      .execute(operation({ path: '/offers/{offer_id}', pathParams: () => ({ offer_id: value }) as Record<string, string> }), {}, { get: () => Promise.reject(new Error('credential fetched')) })
+      .execute(
+        operation({ path: '/offers/{offer_id}', pathParams: () => ({ offer_id: value }) as Record<string, string> }),
+        {},
+        { get: () => Promise.reject(new Error('credential fetched')) },
+      )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(error).toMatchObject({ argument: 'offerId', operation: 'getThing' });
@@ -210,15 +214,42 @@ describe('OperationExecutor: results', () => {
     const { http } = fakeHttp(ok());
     const run = executor(http);
     const refused = new PersonalizedOffersApiError('in-body failure', { status: 200 });
-    const e1 = await run.execute(operation({ envelope: () => { throw refused; } }), { id: 'i' }).catch((e: unknown) => e);
+    const e1 = await run
+      .execute(
+        operation({
+          envelope: () => {
+            throw refused;
+          },
+        }),
+        { id: 'i' },
+      )
+      .catch((e: unknown) => e);
     expect(e1).toBe(refused);
     expect(refused.operation).toBe('getThing');
     const preset = new PersonalizedOffersApiError('x', { status: 200 });
     preset.operation = 'elsewhere';
-    const e2 = await run.execute(operation({ envelope: () => { throw preset; } }), { id: 'i' }).catch((e: unknown) => e);
+    const e2 = await run
+      .execute(
+        operation({
+          envelope: () => {
+            throw preset;
+          },
+        }),
+        { id: 'i' },
+      )
+      .catch((e: unknown) => e);
     expect((e2 as PersonalizedOffersApiError).operation).toBe('elsewhere');
     const foreign = new Error('not ours');
-    await expect(run.execute(operation({ envelope: () => { throw foreign; } }), { id: 'i' })).rejects.toBe(foreign);
+    await expect(
+      run.execute(
+        operation({
+          envelope: () => {
+            throw foreign;
+          },
+        }),
+        { id: 'i' },
+      ),
+    ).rejects.toBe(foreign);
     expect((foreign as { operation?: string }).operation).toBeUndefined();
   });
 
@@ -228,7 +259,9 @@ describe('OperationExecutor: results', () => {
     const validate = () => {
       throw new InvalidArgumentError('id', 'must be given');
     };
-    const error = await executor(http).execute(operation({ validate }), {}, credential).catch((e: unknown) => e);
+    const error = await executor(http)
+      .execute(operation({ validate }), {}, credential)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as InvalidArgumentError).operation).toBe('getThing');
     expect(send).not.toHaveBeenCalled();
@@ -248,7 +281,9 @@ describe('OperationExecutor: error answers', () => {
 
   it.each([300, 301, 302, 303, 307, 308, 399])('takes a %i (a redirect, never followed) for an UNEXPECTED_REDIRECT API error, not a result', async (status) => {
     const { http } = fakeHttp(ok({ name: 'n' }, status));
-    const error = await executor(http).execute(operation(), { id: 'i' }).catch((e: unknown) => e);
+    const error = await executor(http)
+      .execute(operation(), { id: 'i' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PersonalizedOffersApiError);
     expect(error).toMatchObject({ status, code: 'UNEXPECTED_REDIRECT', operation: 'getThing' });
   });
@@ -262,7 +297,11 @@ describe('OperationExecutor: error answers', () => {
     const echo = failed(400, { ReasonCode: 'BAD', Description: 'got cred-value and authinfo-value and consumer-key-value and q-value' });
     const { http } = fakeHttp(echo);
     const error = (await executor(http, undefined, { secretValues: ['consumer-key-value'] })
-      .execute(operation({ query: (p) => ({ AuthInfo: p.secret, q: p.q, n: 5 as unknown as string }), secretQuery: ['AuthInfo', 'n', 'absent'] }), { id: 'i', secret: 'authinfo-value', q: 'q-value' }, { get: async () => 'cred-value' })
+      .execute(
+        operation({ query: (p) => ({ AuthInfo: p.secret, q: p.q, n: 5 as unknown as string }), secretQuery: ['AuthInfo', 'n', 'absent'] }),
+        { id: 'i', secret: 'authinfo-value', q: 'q-value' },
+        { get: async () => 'cred-value' },
+      )
       .catch((e: unknown) => e)) as PersonalizedOffersApiError;
     expect(error.errors[0]!.description).toBe('got [redacted] and [redacted] and [redacted] and q-value');
   });
@@ -277,7 +316,9 @@ describe('OperationExecutor: error answers', () => {
 
   it('scrubs the secrets from an invalid 2xx body too', async () => {
     const { http } = fakeHttp(ok({ name: 7, echo: 'cred-value' }));
-    const error = (await executor(http).execute(operation(), { id: 'i' }, { get: async () => 'cred-value' }).catch((e: unknown) => e)) as PersonalizedOffersInvalidResponseError;
+    const error = (await executor(http)
+      .execute(operation(), { id: 'i' }, { get: async () => 'cred-value' })
+      .catch((e: unknown) => e)) as PersonalizedOffersInvalidResponseError;
     expect(error.bodyExcerpt).toBe('{"name":7,"echo":"[redacted]"}');
   });
 
@@ -302,7 +343,9 @@ describe('OperationExecutor: transport failures', () => {
     for (const timedOut of [false, true]) {
       const cause = network('ECONNRESET', timedOut);
       const { http } = fakeHttp(cause);
-      const error = await executor(http).execute(operation({ retry: 'never' }), { id: 'i' }).catch((e: unknown) => e);
+      const error = await executor(http)
+        .execute(operation({ retry: 'never' }), { id: 'i' })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PersonalizedOffersOutcomeUnknownError);
       expect(error).toMatchObject({ operation: 'getThing', timedOut });
       expect((error as Error).cause).toBe(cause);
@@ -311,13 +354,23 @@ describe('OperationExecutor: transport failures', () => {
 
   it('passes the network error on when the request provably never left, or the operation may be retried', async () => {
     const refused = network('ECONNREFUSED');
-    const r1 = await executor(fakeHttp(refused).http).execute(operation({ retry: 'never' }), { id: 'i' }).catch((e: unknown) => e);
+    const r1 = await executor(fakeHttp(refused).http)
+      .execute(operation({ retry: 'never' }), { id: 'i' })
+      .catch((e: unknown) => e);
     expect(r1).toBe(refused);
     expect(refused.operation).toBe('getThing');
     const reset = network('ECONNRESET');
-    expect(await executor(fakeHttp(reset).http).execute(operation({ retry: 'upsert' }), { id: 'i' }).catch((e: unknown) => e)).toBe(reset);
+    expect(
+      await executor(fakeHttp(reset).http)
+        .execute(operation({ retry: 'upsert' }), { id: 'i' })
+        .catch((e: unknown) => e),
+    ).toBe(reset);
     const bug = new TypeError('bug');
-    expect(await executor(fakeHttp(bug).http).execute(operation({ retry: 'never' }), { id: 'i' }).catch((e: unknown) => e)).toBe(bug);
+    expect(
+      await executor(fakeHttp(bug).http)
+        .execute(operation({ retry: 'never' }), { id: 'i' })
+        .catch((e: unknown) => e),
+    ).toBe(bug);
   });
 });
 
@@ -343,7 +396,9 @@ describe('OperationExecutor: refused credentials', () => {
 
   it('renews only once: a second refusal is the error', async () => {
     const { requests, http } = fakeHttp(failed(401));
-    const error = await executor(http).execute(operation({ credential: { in: 'header', name: 'tok' } }), { id: 'i' }, renewable()).catch((e: unknown) => e);
+    const error = await executor(http)
+      .execute(operation({ credential: { in: 'header', name: 'tok' } }), { id: 'i' }, renewable())
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 401, operation: 'getThing' });
     expect(requests).toHaveLength(2);
   });
@@ -356,7 +411,9 @@ describe('OperationExecutor: refused credentials', () => {
       [failed(401), { get: async () => 'held' }],
     ] as const) {
       const { requests, http } = fakeHttp(result);
-      await executor(http).execute(operation(), { id: 'i' }, credential).catch(() => undefined);
+      await executor(http)
+        .execute(operation(), { id: 'i' }, credential)
+        .catch(() => undefined);
       expect(requests).toHaveLength(1);
       if ('renew' in credential) expect(credential.renew).not.toHaveBeenCalled();
     }
@@ -368,7 +425,9 @@ describe('OperationExecutor: refused credentials', () => {
     await executor(http).execute(operation(), { id: 'i' }, credential);
     expect(requests).toHaveLength(2);
     const other = fakeHttp(failed(401));
-    await executor(other.http).execute(operation(), { id: 'i' }, renewable([419])).catch(() => undefined);
+    await executor(other.http)
+      .execute(operation(), { id: 'i' }, renewable([419]))
+      .catch(() => undefined);
     expect(other.requests).toHaveLength(1);
   });
 });
@@ -393,21 +452,31 @@ describe('OperationExecutor: telemetry and the signature refusal debug line', ()
       signatureBaseString: sbs,
     };
     const run = executor(fakeHttp(refusal).http);
-    await run.execute(operation({ query: (p) => ({ AuthInfo: p.secret }), secretQuery: ['AuthInfo'] }), { id: 'i', secret: 'secret-authinfo-1' }).catch(() => undefined);
+    await run
+      .execute(operation({ query: (p) => ({ AuthInfo: p.secret }), secretQuery: ['AuthInfo'] }), { id: 'i', secret: 'secret-authinfo-1' })
+      .catch(() => undefined);
     expect(debug).toHaveBeenCalledTimes(1);
     expect(debug.mock.calls[0]![0]).toBe(
       'getThing: the gateway refused the request (401 AUTHENTICATION_FAILED, SECOND); the module signed this base string: GET&https%3A%2F%2Fapi.example.com%2Fthings&AuthInfo%3D[redacted]%26FId%3D999',
     );
 
     // No reason code at all.
-    await executor(fakeHttp({ ...failed(401, { Source: 'Gateway' }), signatureBaseString: sbs }).http).execute(operation(), { id: 'i' }).catch(() => undefined);
+    await executor(fakeHttp({ ...failed(401, { Source: 'Gateway' }), signatureBaseString: sbs }).http)
+      .execute(operation(), { id: 'i' })
+      .catch(() => undefined);
     expect(debug.mock.calls[1]![0]).toContain('(401 no reason code)');
 
     // Not a gateway refusal, no base string, or debug off: no line.
-    await executor(fakeHttp({ ...failed(401), signatureBaseString: sbs }).http).execute(operation(), { id: 'i' }).catch(() => undefined);
-    await executor(fakeHttp(failed(401, { Source: 'Gateway' })).http).execute(operation(), { id: 'i' }).catch(() => undefined);
+    await executor(fakeHttp({ ...failed(401), signatureBaseString: sbs }).http)
+      .execute(operation(), { id: 'i' })
+      .catch(() => undefined);
+    await executor(fakeHttp(failed(401, { Source: 'Gateway' })).http)
+      .execute(operation(), { id: 'i' })
+      .catch(() => undefined);
     Logger.overrideLogger(['error', 'warn', 'log']);
-    await executor(fakeHttp({ ...failed(401, { Source: 'Gateway' }), signatureBaseString: sbs }).http).execute(operation(), { id: 'i' }).catch(() => undefined);
+    await executor(fakeHttp({ ...failed(401, { Source: 'Gateway' }), signatureBaseString: sbs }).http)
+      .execute(operation(), { id: 'i' })
+      .catch(() => undefined);
     expect(debug).toHaveBeenCalledTimes(2);
   });
 });

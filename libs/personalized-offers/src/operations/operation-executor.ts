@@ -149,7 +149,11 @@ export class OperationExecutor {
    * can be compared (a proxy that rewrote the URL, a re-serialized body, clock skew).
    */
   private logSignatureRefusal(operation: string, error: PersonalizedOffersApiError, baseString: string): void {
-    const reason = error.errors.map((e) => e.reasonCode).filter(Boolean).join(', ') || 'no reason code';
+    const reason =
+      error.errors
+        .map((e) => e.reasonCode)
+        .filter(Boolean)
+        .join(', ') || 'no reason code';
     this.logger.debug(`${operation}: the gateway refused the request (${error.status} ${reason}); the module signed this base string: ${baseString}`);
   }
 

@@ -74,7 +74,8 @@ describe('check.int / check.number', () => {
   });
 
   it('number refuses non-finite values, non-numbers and values outside the bounds', () => {
-    for (const v of [-90.1, 90.1, Infinity, NaN, '1']) expect(refusal(() => check.number('lat', v, -90, 90))).toBe('Invalid lat: it must be a number from -90 to 90.');
+    for (const v of [-90.1, 90.1, Infinity, NaN, '1'])
+      expect(refusal(() => check.number('lat', v, -90, 90))).toBe('Invalid lat: it must be a number from -90 to 90.');
   });
 });
 
@@ -194,11 +195,7 @@ describe('openLegacyEnvelope', () => {
   });
 
   it('refuses a missing status, a numeric 600 and a status without message', () => {
-    const messages = [
-      { Response: {} },
-      { Response: undefined },
-      { Response: { Status: { Code: 600 } } },
-    ].map((body) => {
+    const messages = [{ Response: {} }, { Response: undefined }, { Response: { Status: { Code: 600 } } }].map((body) => {
       try {
         openLegacyEnvelope(body as never, 'op');
       } catch (e) {

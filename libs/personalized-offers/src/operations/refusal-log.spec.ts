@@ -34,9 +34,21 @@ describe('refusalAdvice', () => {
     ['a nonce reuse', refusal(401, { Description: 'oauth_nonce was already used' }), /nonce was used twice/],
     ['a malformed header', refusal(400, { ReasonCode: 'INVALID_AUTH_HEADER', Source: 'Gateway' }), /Authorization header was missing or malformed/],
     ['no entitlement', refusal(401, { ReasonCode: 'DECLINED', Source: 'Gateway', Description: 'Unauthorized - Access Not Granted' }), /not entitled/],
-    ['an unknown consumer key', refusal(401, { ReasonCode: 'AUTHENTICATION_FAILED', Source: 'Gateway', Description: 'Unauthorized - The consumer key is not known to this gateway.' }), /Check oauth\.consumerKey/],
-    ['a bad signature', refusal(403, { ReasonCode: 'AUTHENTICATION_FAILED', Source: 'Gateway', Description: 'OAuth Signature parameter failed verification.' }), /signing key must be the one/],
-    ['a service refusing the user credential', refusal(401, { ReasonCode: 'INVALID_TOKEN', Source: 'plo' }), /refused the user's credential even after it was renewed/],
+    [
+      'an unknown consumer key',
+      refusal(401, { ReasonCode: 'AUTHENTICATION_FAILED', Source: 'Gateway', Description: 'Unauthorized - The consumer key is not known to this gateway.' }),
+      /Check oauth\.consumerKey/,
+    ],
+    [
+      'a bad signature',
+      refusal(403, { ReasonCode: 'AUTHENTICATION_FAILED', Source: 'Gateway', Description: 'OAuth Signature parameter failed verification.' }),
+      /signing key must be the one/,
+    ],
+    [
+      'a service refusing the user credential',
+      refusal(401, { ReasonCode: 'INVALID_TOKEN', Source: 'plo' }),
+      /refused the user's credential even after it was renewed/,
+    ],
     ['nothing to go on', refusal(403), /Check oauth\.consumerKey, the signing key and that the base URL/],
   ])('%s', (_what, error, advice) => {
     expect(refusalAdvice(error)).toMatch(advice);
@@ -45,7 +57,11 @@ describe('refusalAdvice', () => {
 
 describe('RefusalLog', () => {
   const gatewayRefusal = (reason = 'AUTHENTICATION_FAILED') =>
-    refusal(401, { ReasonCode: reason, Source: 'Gateway', Description: 'Unauthorized - The consumer key is not known to this gateway.' }, { correlationId: 'corr-1' });
+    refusal(
+      401,
+      { ReasonCode: reason, Source: 'Gateway', Description: 'Unauthorized - The consumer key is not known to this gateway.' },
+      { correlationId: 'corr-1' },
+    );
 
   it('logs the first refusal of a kind with the operation, status, reason, source, description, advice and correlation id', () => {
     const lines: string[] = [];
@@ -81,7 +97,9 @@ describe('RefusalLog', () => {
     log.record('getUserToken', gatewayRefusal('DECLINED'));
     log.record('getUserToken', refusal(403));
     expect(lines).toHaveLength(4);
-    expect(lines[3]).toBe("getUserToken: Mastercard refused the request's credentials (403). Check oauth.consumerKey, the signing key and that the base URL is the environment (sandbox or production) of these credentials.");
+    expect(lines[3]).toBe(
+      "getUserToken: Mastercard refused the request's credentials (403). Check oauth.consumerKey, the signing key and that the base URL is the environment (sandbox or production) of these credentials.",
+    );
   });
 
   it('names a service as the source when it is not the gateway', () => {

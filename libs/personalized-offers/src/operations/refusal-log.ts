@@ -3,7 +3,15 @@ import type { PersonalizedOffersApiError } from '../errors/personalized-offers-a
 import { skewSentence } from '../http/response-parser.js';
 
 /** Gateway reason codes that mean the request's credentials or signature were refused. */
-const AUTH_REASON_CODES = new Set(['AUTHENTICATION_FAILED', 'INVALID_AUTH_HEADER', 'INVALID_BODY_HASH', 'INVALID_SIGNATURE', 'DECLINED', 'INVALID_CLIENT_CERT', 'MALFORMED_OAUTH_REQ']);
+const AUTH_REASON_CODES = new Set([
+  'AUTHENTICATION_FAILED',
+  'INVALID_AUTH_HEADER',
+  'INVALID_BODY_HASH',
+  'INVALID_SIGNATURE',
+  'DECLINED',
+  'INVALID_CLIENT_CERT',
+  'MALFORMED_OAUTH_REQ',
+]);
 /** OAuth 2.0 refusals of the request's token or proof (RFC 6750 §3.1, RFC 9449 §7.1). */
 const OAUTH2_REFUSALS = new Set(['invalid_token', 'insufficient_scope', 'invalid_dpop_proof', 'use_dpop_nonce']);
 
@@ -33,8 +41,10 @@ export function refusalAdvice(error: PersonalizedOffersApiError): string {
   const text = `${first?.description ?? ''} ${first?.details ?? ''}`.toLowerCase().split('acceptable signature base string')[0]!;
   const gateway = first?.source?.toLowerCase() === 'gateway';
   if (error.clockSkewSeconds !== undefined) return skewSentence(error.clockSkewSeconds).trim();
-  if (reason === 'insufficient_scope') return "The OAuth 2.0 token's scopes do not cover this operation: check oauth2.scopes (PLO_OAUTH2_SCOPES) and the scopes the project was granted.";
-  if (reason === 'invalid_token' || reason === 'invalid_dpop_proof') return 'The OAuth 2.0 token or its DPoP proof was refused even after a new token: check oauth2.clientId, oauth2.kid, the keys and the clock.';
+  if (reason === 'insufficient_scope')
+    return "The OAuth 2.0 token's scopes do not cover this operation: check oauth2.scopes (PLO_OAUTH2_SCOPES) and the scopes the project was granted.";
+  if (reason === 'invalid_token' || reason === 'invalid_dpop_proof')
+    return 'The OAuth 2.0 token or its DPoP proof was refused even after a new token: check oauth2.clientId, oauth2.kid, the keys and the clock.';
   if (/timestamp|clock/.test(text)) {
     return "Check this host's clock (NTP): Mastercard refuses OAuth timestamps more than 300 s off.";
   }
@@ -42,11 +52,13 @@ export function refusalAdvice(error: PersonalizedOffersApiError): string {
     return 'The body that arrived is not the one signed: something in between (a proxy re-serializing JSON?) changed it.';
   }
   if (text.includes('nonce')) return 'A nonce was used twice: every request and every retry must be signed afresh (is something replaying requests?).';
-  if (reason === 'INVALID_AUTH_HEADER') return 'The Authorization header was missing or malformed when it arrived: check oauth is configured and no proxy strips or rewrites it.';
+  if (reason === 'INVALID_AUTH_HEADER')
+    return 'The Authorization header was missing or malformed when it arrived: check oauth is configured and no proxy strips or rewrites it.';
   if (reason === 'DECLINED' || text.includes('access not granted')) {
     return 'The credentials are valid but the project is not entitled to this API in this environment: request access on Mastercard Developers.';
   }
-  if (text.includes('consumer key')) return 'Check oauth.consumerKey: it must be the consumer key of this environment (sandbox keys against production are refused).';
+  if (text.includes('consumer key'))
+    return 'Check oauth.consumerKey: it must be the consumer key of this environment (sandbox keys against production are refused).';
   if (reason === 'AUTHENTICATION_FAILED' || reason === 'INVALID_SIGNATURE' || text.includes('signature')) {
     return 'The signature did not verify: the signing key must be the one whose certificate is in the Mastercard Developers project of oauth.consumerKey; at debug level the module logs the base string it signed, to compare with the one echoed.';
   }
@@ -80,7 +92,11 @@ export class RefusalLog {
     const more = entry && entry.suppressed > 0 ? ` (${entry.suppressed} more like it in the last minute)` : '';
     if (this.seen.size >= 1_000 && !entry) this.seen.clear(); // bounded: a key per kind of refusal
     this.seen.set(key, { loggedAt: now, suppressed: 0 });
-    const what = [error.status, first?.reasonCode, first?.source ? `from the ${first.source.toLowerCase() === 'gateway' ? 'gateway' : `service (${first.source})`}` : undefined]
+    const what = [
+      error.status,
+      first?.reasonCode,
+      first?.source ? `from the ${first.source.toLowerCase() === 'gateway' ? 'gateway' : `service (${first.source})`}` : undefined,
+    ]
       .filter((part) => part !== undefined && part !== '')
       .join(' ');
     const description = first?.description ? `: ${first.description.replace(/\.+$/, '')}` : '';

@@ -185,11 +185,7 @@ function checkActivation(p: ActivateOfferParams): void {
 }
 
 /** L8 · POST `/plo/v2/activatestatementcreditoffer`: not idempotent, never repeated once it may have arrived. */
-export const activateStatementCreditOfferOperation: Operation<
-  ActivateOfferParams,
-  StatementCreditActivationResponse,
-  StatementCreditActivationResult
-> = {
+export const activateStatementCreditOfferOperation: Operation<ActivateOfferParams, StatementCreditActivationResponse, StatementCreditActivationResult> = {
   id: 'activateStatementCreditOffer',
   method: 'POST',
   path: '/plo/v2/activatestatementcreditoffer',

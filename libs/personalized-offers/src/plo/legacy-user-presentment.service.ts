@@ -95,7 +95,13 @@ export class LegacyUserPresentmentService {
 
   /** Every matched offer across pages, from `params.pageNumber` (default 1) to `NumberOfPages`. */
   iterateMatchedOffers(user: LegacyUser, params: MatchedOffersParams = {}, options?: PageIterationOptions): AsyncGenerator<MatchedOffer> {
-    return this.pages(params, options, (p) => this.matchedOffers(user, p), (r) => r.Items?.MatchedOffer ?? [], 'matchedOffers');
+    return this.pages(
+      params,
+      options,
+      (p) => this.matchedOffers(user, p),
+      (r) => r.Items?.MatchedOffer ?? [],
+      'matchedOffers',
+    );
   }
 
   /** GET `/plo/v1/offerdetails`: one offer in detail. */
@@ -110,7 +116,13 @@ export class LegacyUserPresentmentService {
 
   /** Every redeemed offer across pages. */
   iterateRedeemedOffers(user: LegacyUser, params: RedeemedOffersParams = {}, options?: PageIterationOptions): AsyncGenerator<RedeemedOffer> {
-    return this.pages(params, options, (p) => this.getRedeemedOfferDetails(user, p), (r) => r.Items?.RedeemedOffer ?? [], 'getRedeemedOfferDetails');
+    return this.pages(
+      params,
+      options,
+      (p) => this.getRedeemedOfferDetails(user, p),
+      (r) => r.Items?.RedeemedOffer ?? [],
+      'getRedeemedOfferDetails',
+    );
   }
 
   /** GET `/plo/v1/statementcreditactivationdetail`: one activation. */
@@ -154,10 +166,14 @@ export class LegacyUserPresentmentService {
         const offer = list.find((o) => o.OfferId === offerId);
         if (offer) return statusFromMatchedOffer(offerId, offer);
         if (list.length === 0 || result.NumberOfPages === undefined || page >= result.NumberOfPages) break;
-        if (page === DEFAULT_MAX_PAGES) throw new PersonalizedOffersNotFoundError('offer', `getActivationStatus: the offer is not among the first ${DEFAULT_MAX_PAGES} pages of matched offers.`);
+        if (page === DEFAULT_MAX_PAGES)
+          throw new PersonalizedOffersNotFoundError(
+            'offer',
+            `getActivationStatus: the offer is not among the first ${DEFAULT_MAX_PAGES} pages of matched offers.`,
+          );
       }
     }
-    throw new PersonalizedOffersNotFoundError('offer', 'getActivationStatus: the offer is not among the user\'s matched offers (liked, disliked or neither).');
+    throw new PersonalizedOffersNotFoundError('offer', "getActivationStatus: the offer is not among the user's matched offers (liked, disliked or neither).");
   }
 
   /**

@@ -18,7 +18,9 @@ describe('redactSignatureBaseString: structure', () => {
 
   it('redacts values the module sent in the URI; a "method" that is not one means the text is not a base string', () => {
     const uri = 'https%3A%2F%2Fapi.example.com%2Fusers%2Fuser-secret%2Fsavings';
-    expect(redactSignatureBaseString(sbs('a%3D1', 'GET', uri), ['user-secret'])).toBe(sbs('a%3D1', 'GET', 'https%3A%2F%2Fapi.example.com%2Fusers%2F[redacted]%2Fsavings'));
+    expect(redactSignatureBaseString(sbs('a%3D1', 'GET', uri), ['user-secret'])).toBe(
+      sbs('a%3D1', 'GET', 'https%3A%2F%2Fapi.example.com%2Fusers%2F[redacted]%2Fsavings'),
+    );
     expect(redactSignatureBaseString(sbs('a%3DmhWonUm5xmE3', 'secret-method'), ['secret-method'])).toBe(sbs('a%[redacted]', '[redacted]'));
     // A URI that is not an encoded http(s) one: scrubbed as a whole too.
     expect(redactSignatureBaseString('GET&ftp%3A%2F%2Fh&a%3Dmh3WonUm5xmE')).toBe('GET&ftp%3A%2F%2Fh&a%[redacted]');
@@ -33,7 +35,19 @@ describe('redactSignatureBaseString: structure', () => {
   });
 
   it('redacts the whole value of a secret-bearing parameter, whatever it looks like; an empty one stays empty', () => {
-    for (const name of ['AuthInfo', 'UserToken', 'authinfo', 'access_token', 'X-Auth-Token', 'oauth_signature', 'oauth_token', 'client_secret', 'password', 'api_key', 'apiKey']) {
+    for (const name of [
+      'AuthInfo',
+      'UserToken',
+      'authinfo',
+      'access_token',
+      'X-Auth-Token',
+      'oauth_signature',
+      'oauth_token',
+      'client_secret',
+      'password',
+      'api_key',
+      'apiKey',
+    ]) {
       expect([name, redactSignatureBaseString(sbs(`${name}%3Dab%26b%3D2`))]).toEqual([name, sbs(`${name}%3D[redacted]%26b%3D2`)]);
     }
     expect(redactSignatureBaseString(sbs('UserToken%3D%26b%3D2'))).toBe(sbs('UserToken%3D%26b%3D2'));

@@ -56,11 +56,17 @@ describe('redactSignatureBaseString', () => {
     expect(out).toContain('AuthInfo%3D[redacted]%26');
     expect(out).toContain('FId%3D1234%26');
     expect(out).not.toContain('OnlyLettersTokenValue');
-    expect(redactSignatureBaseString('GET&https%3A%2F%2Fh%2Fp&a%3D1%26oauth_signature%3DSiGnAtUrE', [])).toBe('GET&https%3A%2F%2Fh%2Fp&a%3D1%26oauth_signature%3D[redacted]');
+    expect(redactSignatureBaseString('GET&https%3A%2F%2Fh%2Fp&a%3D1%26oauth_signature%3DSiGnAtUrE', [])).toBe(
+      'GET&https%3A%2F%2Fh%2Fp&a%3D1%26oauth_signature%3D[redacted]',
+    );
   });
 
   it('keeps every path segment readable: user-presentment, access-tokens and offer ids are not secrets (issue 18)', () => {
-    for (const path of ['/loyalty/offers/user-presentment/access-tokens', '/loyalty/offers/user-presentment/offers/A1b2C3d4E5f6G7h8', '/loyalty/offers/platform-admin/offers/filters']) {
+    for (const path of [
+      '/loyalty/offers/user-presentment/access-tokens',
+      '/loyalty/offers/user-presentment/offers/A1b2C3d4E5f6G7h8',
+      '/loyalty/offers/platform-admin/offers/filters',
+    ]) {
       const { sbs } = baseStringFor(`https://sandbox.api.mastercard.com${path}?limit=25`);
       const out = redactSignatureBaseString(sbs, [AUTH_INFO]);
       expect(out.split('&')[1]).toBe(encodeURIComponent(`https://sandbox.api.mastercard.com${path}`));
@@ -82,9 +88,13 @@ describe('redactSignatureBaseString', () => {
 
 describe('redactEchoedBaseString', () => {
   it("keeps the gateway's description readable: the text, the URI and the parameter names of the echo (issue 18)", () => {
-    const { sbs } = baseStringFor(`https://sandbox.api.mastercard.com/loyalty/offers/user-presentment/offers?limit=5&AuthInfo=${encodeURIComponent(AUTH_INFO)}`);
+    const { sbs } = baseStringFor(
+      `https://sandbox.api.mastercard.com/loyalty/offers/user-presentment/offers?limit=5&AuthInfo=${encodeURIComponent(AUTH_INFO)}`,
+    );
     const out = redactEchoedBaseString(`OAuth Signature parameter failed verification. Acceptable signature base string: ${sbs}`, [AUTH_INFO])!;
-    expect(out).toMatch(/^OAuth Signature parameter failed verification\. Acceptable signature base string: GET&https%3A%2F%2Fsandbox\.api\.mastercard\.com%2Floyalty%2Foffers%2Fuser-presentment%2Foffers&/);
+    expect(out).toMatch(
+      /^OAuth Signature parameter failed verification\. Acceptable signature base string: GET&https%3A%2F%2Fsandbox\.api\.mastercard\.com%2Floyalty%2Foffers%2Fuser-presentment%2Foffers&/,
+    );
     expect(out).toContain('AuthInfo%3D[redacted]%26limit%3D5%26oauth_body_hash%3D');
     expect(out.match(/\[redacted\]/g)).toHaveLength(1);
   });
@@ -104,7 +114,9 @@ describe('redactEchoedBaseString', () => {
 
 describe('redactGatewayDescription', () => {
   it('an echoed base string: the same as redactEchoedBaseString, readable and whole', () => {
-    const { sbs } = baseStringFor(`https://sandbox.api.mastercard.com/loyalty/offers/user-presentment/offers?limit=5&AuthInfo=${encodeURIComponent(AUTH_INFO)}`);
+    const { sbs } = baseStringFor(
+      `https://sandbox.api.mastercard.com/loyalty/offers/user-presentment/offers?limit=5&AuthInfo=${encodeURIComponent(AUTH_INFO)}`,
+    );
     const description = `OAuth Signature parameter failed verification. Acceptable signature base string: ${sbs}`;
     expect(redactGatewayDescription(description, [AUTH_INFO])).toBe(redactEchoedBaseString(description, [AUTH_INFO]));
     expect(redactGatewayDescription(description, [AUTH_INFO]).length).toBeGreaterThan(300);
@@ -121,7 +133,11 @@ describe('redactGatewayDescription', () => {
   });
 
   it('any other text: readable words and reason codes kept, sent secrets and opaque runs removed', () => {
-    expect(redactGatewayDescription('Unauthorized - The consumer key is not known to this gateway.')).toBe('Unauthorized - The consumer key is not known to this gateway.');
-    expect(redactGatewayDescription(`INVALID_AUTH_HEADER for ${AUTH_INFO} and alice-the-user`, ['alice-the-user'])).toBe('INVALID_AUTH_HEADER for [redacted] and [redacted]');
+    expect(redactGatewayDescription('Unauthorized - The consumer key is not known to this gateway.')).toBe(
+      'Unauthorized - The consumer key is not known to this gateway.',
+    );
+    expect(redactGatewayDescription(`INVALID_AUTH_HEADER for ${AUTH_INFO} and alice-the-user`, ['alice-the-user'])).toBe(
+      'INVALID_AUTH_HEADER for [redacted] and [redacted]',
+    );
   });
 });

@@ -2,7 +2,14 @@ declare module 'mastercard-oauth1-signer' {
   import type { KeyObject } from 'node:crypto';
 
   const OAuth: {
-    getAuthorizationHeader(uri: string, method: string, payload: unknown, consumerKey: string, signingKey: string | KeyObject, signatureMethod?: string): string;
+    getAuthorizationHeader(
+      uri: string,
+      method: string,
+      payload: unknown,
+      consumerKey: string,
+      signingKey: string | KeyObject,
+      signatureMethod?: string,
+    ): string;
     extractQueryParams(uri: string): Map<string, Set<string>>;
     getOAuthParams(consumerKey: string, payload: unknown, signatureMethod?: string): Map<string, string | number>;
     toOAuthParamString(queryParams: Map<string, Set<string>>, oauthParams: Map<string, string | number>): string;

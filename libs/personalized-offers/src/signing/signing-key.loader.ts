@@ -15,10 +15,7 @@ export const MIN_RSA_BITS = 2048;
 export function loadSigningKey(oauth: OAuthOptions, setting = 'oauth'): KeyObject {
   const hasKey = oauth.signingKey !== undefined && oauth.signingKey !== null && oauth.signingKey !== '';
   if (hasKey === Boolean(oauth.pkcs12)) {
-    throw new PersonalizedOffersConfigError(
-      [`${setting}.signingKey`, `${setting}.pkcs12`],
-      `Give exactly one of ${setting}.signingKey and ${setting}.pkcs12.`,
-    );
+    throw new PersonalizedOffersConfigError([`${setting}.signingKey`, `${setting}.pkcs12`], `Give exactly one of ${setting}.signingKey and ${setting}.pkcs12.`);
   }
   const key = hasKey ? fromPem(oauth.signingKey!, `${setting}.signingKey`) : fromPkcs12(oauth.pkcs12!, `${setting}.pkcs12`);
   return checkRsa(key, hasKey ? `${setting}.signingKey` : `${setting}.pkcs12`);
@@ -69,9 +66,7 @@ function fromPkcs12(p12: NonNullable<OAuthOptions['pkcs12']>, setting: string): 
     throw new PersonalizedOffersConfigError(setting, `${setting} is not a PKCS#12 keystore (.p12).`);
   }
 
-  const keyBags = [forge.pki.oids.pkcs8ShroudedKeyBag!, forge.pki.oids.keyBag!].flatMap(
-    (bagType) => store.getBags({ bagType })[bagType] ?? [],
-  );
+  const keyBags = [forge.pki.oids.pkcs8ShroudedKeyBag!, forge.pki.oids.keyBag!].flatMap((bagType) => store.getBags({ bagType })[bagType] ?? []);
   const aliases = [...new Set(store.safeContents.flatMap((c) => c.safeBags).flatMap((b) => b.attributes?.friendlyName ?? []))];
   const bag = keyBags.find((b) => b.attributes?.friendlyName?.includes(p12.alias));
   if (!bag?.key) {

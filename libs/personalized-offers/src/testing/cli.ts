@@ -92,8 +92,11 @@ function parse(argv: string[]): CliOptions | GenerateKeys | 'help' {
   }
   if (values.help) return 'help';
   if (values['generate-keys'] !== undefined) {
-    const others = ['port', 'host', 'fid', 'seed', 'public-key', 'timestamp-window', 'log'].filter((name) => argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)));
-    if (others.length > 0) throw new UsageError(`--generate-keys writes keys and exits: it takes only --consumer-key and --json, not --${others.join(', --')}.`);
+    const others = ['port', 'host', 'fid', 'seed', 'public-key', 'timestamp-window', 'log'].filter((name) =>
+      argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)),
+    );
+    if (others.length > 0)
+      throw new UsageError(`--generate-keys writes keys and exits: it takes only --consumer-key and --json, not --${others.join(', --')}.`);
     if (values['generate-keys'].trim() === '') throw new UsageError('--generate-keys needs a directory.');
     const consumerKey = values['consumer-key'];
     if (consumerKey !== undefined && !/^[\x21-\x7e]+$/.test(consumerKey)) throw new UsageError('--consumer-key must be printable ASCII without spaces.');
@@ -119,9 +122,11 @@ function parse(argv: string[]): CliOptions | GenerateKeys | 'help' {
   const kid = values['oauth2-kid'];
   if (clientId !== undefined || kid !== undefined) {
     // OAuth 2.0 mode: the authorization server at /oauth/token and a DPoP-checking gateway.
-    if (clientId === undefined || kid === undefined || publicKeyFile === undefined) throw new UsageError('--oauth2-client-id, --oauth2-kid and --public-key go together (OAuth 2.0 mode).');
+    if (clientId === undefined || kid === undefined || publicKeyFile === undefined)
+      throw new UsageError('--oauth2-client-id, --oauth2-kid and --public-key go together (OAuth 2.0 mode).');
     if (consumerKey !== undefined) throw new UsageError('--consumer-key is OAuth 1.0a: not with --oauth2-client-id.');
-    if (![clientId, kid].every((v) => /^[\x21-\x7e]+$/.test(v))) throw new UsageError('--oauth2-client-id and --oauth2-kid must be printable ASCII without spaces.');
+    if (![clientId, kid].every((v) => /^[\x21-\x7e]+$/.test(v)))
+      throw new UsageError('--oauth2-client-id and --oauth2-kid must be printable ASCII without spaces.');
     let publicKey: Buffer;
     try {
       publicKey = readFileSync(publicKeyFile);
@@ -132,7 +137,8 @@ function parse(argv: string[]): CliOptions | GenerateKeys | 'help' {
     return { simulator: options, json: values.json, log: values.log, publicKeyFile };
   }
   if ((publicKeyFile === undefined) !== (consumerKey === undefined)) throw new UsageError('--public-key and --consumer-key go together (gateway mode).');
-  if (values['timestamp-window'] !== undefined && publicKeyFile === undefined) throw new UsageError('--timestamp-window needs gateway mode (--public-key and --consumer-key).');
+  if (values['timestamp-window'] !== undefined && publicKeyFile === undefined)
+    throw new UsageError('--timestamp-window needs gateway mode (--public-key and --consumer-key).');
   if (publicKeyFile !== undefined && consumerKey !== undefined) {
     let publicKey: Buffer;
     try {
@@ -191,7 +197,8 @@ function describe(simulator: PersonalizedOffersSimulator, baseUrl: string, cli: 
   if (simulator.fIds.length > 1) lines.push(`# It also serves FIds ${simulator.fIds.slice(1).join(', ')}.`);
   const oauth2 = options.gateway && 'oauth2' in options.gateway ? options.gateway.oauth2 : undefined;
   if (oauth2) {
-    const signing = cli.publicKeyFile !== undefined ? siblingSigningKey(cli.publicKeyFile, oauth2.publicKey as Parameters<typeof createPublicKey>[0]) : undefined;
+    const signing =
+      cli.publicKeyFile !== undefined ? siblingSigningKey(cli.publicKeyFile, oauth2.publicKey as Parameters<typeof createPublicKey>[0]) : undefined;
     lines.push(`PLO_OAUTH2_CLIENT_ID=${oauth2.clientId}`, `PLO_OAUTH2_KID=${oauth2.kid}`, 'PLO_OAUTH2_SCOPES=offers');
     lines.push(signing ? `PLO_OAUTH2_KEY_FILE=${signing}` : '# PLO_OAUTH2_KEY_FILE=<the PEM private key whose public half is --public-key>');
     lines.push(`# OAuth 2.0 mode: tokens at ${baseUrl}/oauth/token (private_key_jwt), every request DPoP-bound.`);
@@ -204,7 +211,9 @@ function describe(simulator: PersonalizedOffersSimulator, baseUrl: string, cli: 
         '# (a .p12 also needs PLO_OAUTH_KEY_ALIAS and PLO_OAUTH_KEY_PASSWORD)',
       );
     }
-    lines.push(`# Gateway mode: every request must be signed (OAuth 1.0a, RSA-SHA256 or RSA-PSS) with consumer key ${gateway.consumerKey}; timestamps within ${gateway.timestampWindowSeconds} s.`);
+    lines.push(
+      `# Gateway mode: every request must be signed (OAuth 1.0a, RSA-SHA256 or RSA-PSS) with consumer key ${gateway.consumerKey}; timestamps within ${gateway.timestampWindowSeconds} s.`,
+    );
   } else {
     lines.push('# Requests need no signature (start with --public-key and --consumer-key to require one).');
   }
@@ -236,7 +245,7 @@ function generateKeys(options: GenerateKeys): string {
   const env = { PLO_OAUTH_CONSUMER_KEY: consumerKey, PLO_OAUTH_KEY_FILE: signingKeyFile };
   if (options.json) return `${JSON.stringify({ signingKeyFile, publicKeyFile, consumerKey, args, env })}\n`;
   return [
-    '# A throw-away RSA 2048 key pair for the simulator\'s gateway mode (never register it with Mastercard):',
+    "# A throw-away RSA 2048 key pair for the simulator's gateway mode (never register it with Mastercard):",
     `#   ${signingKeyFile}  private key: the module signs with it`,
     `#   ${publicKeyFile}  public key: the simulator verifies with it`,
     '# Start the simulator in gateway mode:',
@@ -369,7 +378,9 @@ async function main(): Promise<void> {
   try {
     ({ baseUrl } = await simulator.start());
   } catch (error) {
-    process.stderr.write(`nestjs-personalized-offers-simulator: cannot listen on ${options.simulator.host}:${options.simulator.port} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).\n`);
+    process.stderr.write(
+      `nestjs-personalized-offers-simulator: cannot listen on ${options.simulator.host}:${options.simulator.port} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).\n`,
+    );
     process.exitCode = 1;
     return;
   }

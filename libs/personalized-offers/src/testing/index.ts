@@ -5,10 +5,7 @@
  *
  * @module nestjs-personalized-offers/testing
  */
-export {
-  PersonalizedOffersSimulator,
-  type PersonalizedOffersSimulatorOptions,
-} from './personalized-offers.simulator.js';
+export { PersonalizedOffersSimulator, type PersonalizedOffersSimulatorOptions } from './personalized-offers.simulator.js';
 export { seededRandom, type SimulatorFault, type SimulatorFaultRule, type SimulatorFaultSchedule } from './simulator-fault.js';
 export type { SimulatorGatewayOptions, GatewaySignatureMethod } from './gateway/simulator-gateway.js';
 export { simulatorGatewayCredentials, type SimulatorGatewayCredentials } from './gateway/credentials.js';

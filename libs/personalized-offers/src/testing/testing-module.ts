@@ -109,7 +109,8 @@ interface BuilderScan {
   complete: boolean;
 }
 
-const getMetadata = (key: string, target: object): unknown => (Reflect as unknown as { getMetadata?: (k: string, t: object) => unknown }).getMetadata?.(key, target);
+const getMetadata = (key: string, target: object): unknown =>
+  (Reflect as unknown as { getMetadata?: (k: string, t: object) => unknown }).getMetadata?.(key, target);
 
 const providedToken = (provider: unknown): unknown =>
   provider && typeof provider === 'object' && 'provide' in provider ? (provider as { provide: unknown }).provide : undefined;
@@ -126,7 +127,8 @@ function scanBuilder(builder: object): BuilderScan {
   const seen = new Set<unknown>();
   while (queue.length > 0) {
     let item = queue.shift();
-    if (item && typeof item === 'object' && typeof (item as { forwardRef?: unknown }).forwardRef === 'function') item = (item as { forwardRef: () => unknown }).forwardRef();
+    if (item && typeof item === 'object' && typeof (item as { forwardRef?: unknown }).forwardRef === 'function')
+      item = (item as { forwardRef: () => unknown }).forwardRef();
     if (!item || seen.has(item)) continue;
     seen.add(item);
     let imports: unknown;
@@ -145,9 +147,11 @@ function scanBuilder(builder: object): BuilderScan {
     let name: string | null | undefined;
     for (const provider of list) {
       const token = providedToken(provider);
-      if (token === PERSONALIZED_OFFERS_MODULE_OPTIONS && ('useValue' in provider || typeof provider.useFactory === 'function')) options = provider as OptionsProvider;
+      if (token === PERSONALIZED_OFFERS_MODULE_OPTIONS && ('useValue' in provider || typeof provider.useFactory === 'function'))
+        options = provider as OptionsProvider;
       if (token === PERSONALIZED_OFFERS_REGISTRATION && 'useValue' in provider) name = provider.useValue ?? null;
-      if (typeof token === 'string' && token.startsWith('CONFIGURATION(') && typeof provider.useFactory === 'function') scan.namespaces.set(token, provider.useFactory);
+      if (typeof token === 'string' && token.startsWith('CONFIGURATION(') && typeof provider.useFactory === 'function')
+        scan.namespaces.set(token, provider.useFactory);
     }
     if (options || name !== undefined) {
       const key = name ?? null;
@@ -161,8 +165,7 @@ function scanBuilder(builder: object): BuilderScan {
 }
 
 /** An `inject` entry's token (`{ token, optional }` or the token itself). */
-const injectedToken = (entry: unknown): unknown =>
-  entry && typeof entry === 'object' && 'token' in entry ? (entry as { token: unknown }).token : entry;
+const injectedToken = (entry: unknown): unknown => (entry && typeof entry === 'object' && 'token' in entry ? (entry as { token: unknown }).token : entry);
 
 /** The simulator's gateway, read from the instance (no public accessor yet). */
 type SimulatorInternals = { gateway?: SimulatorGateway; oauth2?: OAuth2Gateway; now?: () => number; url?: string };
@@ -189,11 +192,18 @@ function requireOAuth2Mode(simulator: PersonalizedOffersSimulator, oauth2: OAuth
       'usePersonalizedOffersSimulator: the app uses OAuth 2.0 (oauth2), but the simulator was started without its OAuth 2.0 mode. Let the helper start it (do not call start() first), create it with gateway: { oauth2: { clientId, kid, publicKey } } (simulatorOAuth2Credentials() makes a set), or test unsigned with overrides { oauth2: undefined }.',
     );
   }
-  const privateKey = oauth2.clientKey !== undefined && oauth2.clientKey !== null && oauth2.clientKey !== ''
-    ? oauth2.clientKey instanceof KeyObject ? oauth2.clientKey : createPrivateKey({ key: oauth2.clientKey, format: 'pem' })
-    : loadSigningKey({ consumerKey: oauth2.clientId, pkcs12: oauth2.pkcs12! }, 'oauth2');
+  const privateKey =
+    oauth2.clientKey !== undefined && oauth2.clientKey !== null && oauth2.clientKey !== ''
+      ? oauth2.clientKey instanceof KeyObject
+        ? oauth2.clientKey
+        : createPrivateKey({ key: oauth2.clientKey, format: 'pem' })
+      : loadSigningKey({ consumerKey: oauth2.clientId, pkcs12: oauth2.pkcs12! }, 'oauth2');
   const now = internals.now;
-  internals.oauth2 = new OAuth2Gateway({ clientId: oauth2.clientId, kid: oauth2.kid, publicKey: createPublicKey(privateKey) }, () => now(), () => internals.url);
+  internals.oauth2 = new OAuth2Gateway(
+    { clientId: oauth2.clientId, kid: oauth2.kid, publicKey: createPublicKey(privateKey) },
+    () => now(),
+    () => internals.url,
+  );
 }
 
 function samePublicKey(gateway: SimulatorGateway, publicKey: KeyObject): boolean | undefined {
@@ -221,7 +231,7 @@ function requireGatewayMode(simulator: PersonalizedOffersSimulator, oauth: OAuth
     if (gateway.consumerKey !== oauth.consumerKey || samePublicKey(gateway, publicKey) === false) {
       throw new PersonalizedOffersConfigError(
         'oauth',
-        'usePersonalizedOffersSimulator: the app signs with another consumer key or signing key than the simulator\'s gateway expects. Create the simulator with gateway: { consumerKey: <the app\'s oauth.consumerKey>, publicKey: <its signing key (a private KeyObject is reduced to its public half)> }, or leave it without gateway mode and let the helper switch it on.',
+        "usePersonalizedOffersSimulator: the app signs with another consumer key or signing key than the simulator's gateway expects. Create the simulator with gateway: { consumerKey: <the app's oauth.consumerKey>, publicKey: <its signing key (a private KeyObject is reduced to its public half)> }, or leave it without gateway mode and let the helper switch it on.",
       );
     }
     return;
@@ -229,7 +239,7 @@ function requireGatewayMode(simulator: PersonalizedOffersSimulator, oauth: OAuth
   if (!mayEnable || typeof internals.now !== 'function' || !('gateway' in internals)) {
     throw new PersonalizedOffersConfigError(
       'oauth',
-      'usePersonalizedOffersSimulator: the app signs its requests (oauth), but the simulator was started without gateway mode, so no signature would be checked. Let the helper start it (do not call start() first), or create it with gateway: { consumerKey: <the app\'s oauth.consumerKey>, publicKey: <its signing key> } (simulatorGatewayCredentials() makes a pair), or test unsigned with overrides { oauth: undefined }.',
+      "usePersonalizedOffersSimulator: the app signs its requests (oauth), but the simulator was started without gateway mode, so no signature would be checked. Let the helper start it (do not call start() first), or create it with gateway: { consumerKey: <the app's oauth.consumerKey>, publicKey: <its signing key> } (simulatorGatewayCredentials() makes a pair), or test unsigned with overrides { oauth: undefined }.",
     );
   }
   const now = internals.now;
@@ -388,7 +398,10 @@ export function usePersonalizedOffersSimulator<B extends PersonalizedOffersTesti
     try {
       checkRegistrationName(requested);
     } catch {
-      throw new PersonalizedOffersConfigError('name', `usePersonalizedOffersSimulator: ${JSON.stringify(requested)} is not a registration name (1 to 64 letters, digits, "_" or "-").`);
+      throw new PersonalizedOffersConfigError(
+        'name',
+        `usePersonalizedOffersSimulator: ${JSON.stringify(requested)} is not a registration name (1 to 64 letters, digits, "_" or "-").`,
+      );
     }
   }
   const name = requested ?? null;

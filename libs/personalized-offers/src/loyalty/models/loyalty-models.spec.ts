@@ -291,7 +291,14 @@ const rows: Row[] = [
   row('getUserPresentmentSavings', UserPresentmentSavings, (body) => {
     expect(body.savings).toBeInstanceOf(PresentmentSavings);
     expect(body.savings).toEqual(
-      expect.objectContaining({ adjustmentsCashTotal: 40.15, offersRedeemed: 5, adjustmentsPointsTotal: 155, potentialCash: 195.12, offersAvailable: 10, potentialPoints: 4 }),
+      expect.objectContaining({
+        adjustmentsCashTotal: 40.15,
+        offersRedeemed: 5,
+        adjustmentsPointsTotal: 155,
+        potentialCash: 195.12,
+        offersAvailable: 10,
+        potentialPoints: 4,
+      }),
     );
   }),
   row('getUserPresentmentAdjustments', UserAdjustments, (body) => {
@@ -343,7 +350,8 @@ function schemaMismatches(schema: Schema, instance: object, where: string): stri
   const cls = instance.constructor;
   const out: string[] = [];
   const specKeys = Object.keys(s.properties ?? {});
-  for (const extra of declaredProperties(cls).filter((key) => !specKeys.includes(key))) out.push(`${where}${extra}: declared on ${cls.name} but not in the spec`);
+  for (const extra of declaredProperties(cls).filter((key) => !specKeys.includes(key)))
+    out.push(`${where}${extra}: declared on ${cls.name} but not in the spec`);
   for (const [key, raw] of Object.entries(s.properties ?? {})) {
     const property = resolve(raw);
     const path = `${where}${key}`;
@@ -412,12 +420,30 @@ describe('a list that arrives as a single value', () => {
     { field: 'Localization.media', op: 'getOffer', model: OfferDetails, path: ['userOfferDetails', 'localizations', 0, 'media'], item: Media },
     { field: 'Merchant.locations', op: 'getOffers', model: UserOffers, path: ['offers', 0, 'merchant', 'locations'], item: MerchantLocation },
     { field: 'OfferInfo.tags', op: 'getOffers', model: UserOffers, path: ['offers', 0, 'tags'], item: 'string' },
-    { field: 'OfferInfo.adjustmentBankProductCodes', op: 'getOffer', model: OfferDetails, path: ['userOfferDetails', 'adjustmentBankProductCodes'], item: 'string' },
+    {
+      field: 'OfferInfo.adjustmentBankProductCodes',
+      op: 'getOffer',
+      model: OfferDetails,
+      path: ['userOfferDetails', 'adjustmentBankProductCodes'],
+      item: 'string',
+    },
     { field: 'PrimaryValueList.values', op: 'getOffers', model: UserOffers, path: ['offers', 0, 'redemptionCountries', 'values'], item: 'string' },
     { field: 'EligibilityList.values', op: 'getOffers', model: UserOffers, path: ['offers', 0, 'presentmentCountries', 'values'], item: 'string' },
     { field: 'IcaEligibilityList.values', op: 'getOffers', model: UserOffers, path: ['offers', 0, 'redemptionIssuerICAs', 'values'], item: 'number' },
-    { field: 'MerchantIdsByAcquirerIcaList.items', op: 'getOffers', model: UserOffers, path: ['offers', 0, 'redemptionMerchantIdsByAcquirerICAs', 'items'], item: MerchantIdsByAcquirerIca },
-    { field: 'MerchantIdsByAcquirerIca.values', op: 'getOffers', model: UserOffers, path: ['offers', 0, 'redemptionMerchantIdsByAcquirerICAs', 'items', 0, 'values'], item: 'string' },
+    {
+      field: 'MerchantIdsByAcquirerIcaList.items',
+      op: 'getOffers',
+      model: UserOffers,
+      path: ['offers', 0, 'redemptionMerchantIdsByAcquirerICAs', 'items'],
+      item: MerchantIdsByAcquirerIca,
+    },
+    {
+      field: 'MerchantIdsByAcquirerIca.values',
+      op: 'getOffers',
+      model: UserOffers,
+      path: ['offers', 0, 'redemptionMerchantIdsByAcquirerICAs', 'items', 0, 'values'],
+      item: 'string',
+    },
     { field: 'BrowseOffers.offers', op: 'searchAdminOffers', model: BrowseOffers, path: ['offers'], item: OfferInfo },
     { field: 'Activations.activations', op: 'processActivations', model: Activations, path: ['activations'], item: Activation },
     { field: 'Activation.assignments', op: 'processActivations', model: Activations, path: ['activations', 0, 'assignments'], item: UserAssignment },
@@ -481,9 +507,22 @@ describe('null fields', () => {
   );
 
   it('the fields the spec documents as null (CASH, ALWAYSON adjustment) inside the getAdjustments example validate and read back as undefined', () => {
-    const nulls = ['activationId', 'adjustmentPointsValue', 'adjustmentPointsType', 'pointsConversionRate', 'transactionAccountISUID', 'adjustmentAccountISUID', 'transactionInstallmentPayment'];
+    const nulls = [
+      'activationId',
+      'adjustmentPointsValue',
+      'adjustmentPointsType',
+      'pointsConversionRate',
+      'transactionAccountISUID',
+      'adjustmentAccountISUID',
+      'transactionInstallmentPayment',
+    ];
     const example = example200('getAdjustments');
-    const adjustment = { ...(at(example, ['adjustments', 0]) as object), ...Object.fromEntries(nulls.map((key) => [key, null])), adjustmentMode: 'CASH', offerType: 'ALWAYSON' };
+    const adjustment = {
+      ...(at(example, ['adjustments', 0]) as object),
+      ...Object.fromEntries(nulls.map((key) => [key, null])),
+      adjustmentMode: 'CASH',
+      offerType: 'ALWAYSON',
+    };
     const { instance, failures } = parse(AdminAdjustments, withValue(example, ['adjustments', 0], adjustment));
     expect(failures).toEqual([]);
     const parsed = instance.adjustments![0]! as unknown as Record<string, unknown>;
@@ -554,7 +593,11 @@ describe('values kept exactly as sent', () => {
   });
 
   it('dates and date-times stay the exact strings sent, whatever their format (no Date objects)', () => {
-    const json = { offers: [{ eventStartDate: '09/05/2019', lastModified: '2019-09-25T09:43:11.000+0000', assignments: [{ activationDateTime: '2020-08-06T07:18:22-05:00' }] }] };
+    const json = {
+      offers: [
+        { eventStartDate: '09/05/2019', lastModified: '2019-09-25T09:43:11.000+0000', assignments: [{ activationDateTime: '2020-08-06T07:18:22-05:00' }] },
+      ],
+    };
     const { instance, failures } = parse(UserOffers, json);
     expect(failures).toEqual([]);
     expect(instance.offers?.[0]?.eventStartDate).toBe('09/05/2019');
@@ -578,25 +621,137 @@ describe('wrong types in an otherwise valid example are rejected', () => {
     { what: 'offset is a non-numeric string', op: 'getOffers', model: UserOffers, path: ['offset'], value: 'x', failure: 'offset:isInt' },
     { what: 'total is a numeric string', op: 'findGeoLocations', model: GeoLocations, path: ['total'], value: '5', failure: 'total:isInt' },
     { what: 'count is a fraction', op: 'getOfferRatings', model: UserOfferRatings, path: ['count'], value: 2.5, failure: 'count:isInt' },
-    { what: 'a rating like is a string', op: 'getOfferRating', model: UserOfferRating, path: ['offerRating', 'like'], value: '1', failure: 'offerRating.like:isInt' },
-    { what: 'a savings amount is a numeric string', op: 'getUserPresentmentSavings', model: UserPresentmentSavings, path: ['savings', 'potentialCash'], value: '195.12', failure: 'savings.potentialCash:isNumber' },
-    { what: 'an adjustment amount is a numeric string', op: 'getAdjustments', model: AdminAdjustments, path: ['adjustments', 0, 'transactionAmount'], value: '10.6', failure: 'adjustments.0.transactionAmount:isNumber' },
-    { what: 'an adjustment activationId is a numeric string', op: 'getUserPresentmentAdjustments', model: UserAdjustments, path: ['adjustments', 0, 'activationId'], value: '2153386', failure: 'adjustments.0.activationId:isInt' },
-    { what: 'a geo-location latitude is a string', op: 'findGeoLocations', model: GeoLocations, path: ['items', 0, 'latitude'], value: '32.7', failure: 'items.0.latitude:isNumber' },
+    {
+      what: 'a rating like is a string',
+      op: 'getOfferRating',
+      model: UserOfferRating,
+      path: ['offerRating', 'like'],
+      value: '1',
+      failure: 'offerRating.like:isInt',
+    },
+    {
+      what: 'a savings amount is a numeric string',
+      op: 'getUserPresentmentSavings',
+      model: UserPresentmentSavings,
+      path: ['savings', 'potentialCash'],
+      value: '195.12',
+      failure: 'savings.potentialCash:isNumber',
+    },
+    {
+      what: 'an adjustment amount is a numeric string',
+      op: 'getAdjustments',
+      model: AdminAdjustments,
+      path: ['adjustments', 0, 'transactionAmount'],
+      value: '10.6',
+      failure: 'adjustments.0.transactionAmount:isNumber',
+    },
+    {
+      what: 'an adjustment activationId is a numeric string',
+      op: 'getUserPresentmentAdjustments',
+      model: UserAdjustments,
+      path: ['adjustments', 0, 'activationId'],
+      value: '2153386',
+      failure: 'adjustments.0.activationId:isInt',
+    },
+    {
+      what: 'a geo-location latitude is a string',
+      op: 'findGeoLocations',
+      model: GeoLocations,
+      path: ['items', 0, 'latitude'],
+      value: '32.7',
+      failure: 'items.0.latitude:isNumber',
+    },
     { what: 'distance.value is a string', op: 'searchOffers', model: UserOffers, path: ['distance', 'value'], value: '50000', failure: 'distance.value:isInt' },
-    { what: 'accessToken is an object', op: 'createAccessToken', model: UserAccessToken, path: ['accessToken'], value: { token: 'x' }, failure: 'accessToken:isString' },
+    {
+      what: 'accessToken is an object',
+      op: 'createAccessToken',
+      model: UserAccessToken,
+      path: ['accessToken'],
+      value: { token: 'x' },
+      failure: 'accessToken:isString',
+    },
     { what: 'an offer id is an object', op: 'getOffers', model: UserOffers, path: ['offers', 0, 'id'], value: { value: 'x' }, failure: 'offers.0.id:isString' },
-    { what: 'an activation status is an array', op: 'processActivations', model: Activations, path: ['activations', 0, 'status'], value: ['QUEUED'], failure: 'activations.0.status:isString' },
-    { what: 'status.message is an object', op: 'browseOffers', model: BrowseOffers, path: ['status', 'message'], value: { text: 'Success' }, failure: 'status.message:isString' },
+    {
+      what: 'an activation status is an array',
+      op: 'processActivations',
+      model: Activations,
+      path: ['activations', 0, 'status'],
+      value: ['QUEUED'],
+      failure: 'activations.0.status:isString',
+    },
+    {
+      what: 'status.message is an object',
+      op: 'browseOffers',
+      model: BrowseOffers,
+      path: ['status', 'message'],
+      value: { text: 'Success' },
+      failure: 'status.message:isString',
+    },
     { what: 'an offers list item is a number', op: 'getOffers', model: UserOffers, path: ['offers', 1], value: 5, failure: 'offers:isObject' },
-    { what: 'an activations list item is a string', op: 'processActivations', model: Activations, path: ['activations', 1], value: 'a', failure: 'activations:isObject' },
-    { what: 'a tags item is a boolean', op: 'getOffers', model: UserOffers, path: ['offers', 0, 'tags'], value: ['Westpac', true], failure: 'offers.0.tags:isString' },
-    { what: 'a redemptionIssuerICAs value is a numeric string', op: 'browseOffers', model: BrowseOffers, path: ['offers', 0, 'redemptionIssuerICAs', 'values'], value: ['8787'], failure: 'offers.0.redemptionIssuerICAs.values:isInt' },
-    { what: 'assignments[].active is the string "true"', op: 'getOffers', model: UserOffers, path: ['offers', 0, 'assignments', 0, 'active'], value: 'true', failure: 'offers.0.assignments.0.active:isBoolean' },
-    { what: 'test is the string "false"', op: 'getOffer', model: OfferDetails, path: ['userOfferDetails', 'test'], value: 'false', failure: 'userOfferDetails.test:isBoolean' },
-    { what: 'transactionInstallmentPayment is the number 1', op: 'getAdjustments', model: AdminAdjustments, path: ['adjustments', 0, 'transactionInstallmentPayment'], value: 1, failure: 'adjustments.0.transactionInstallmentPayment:isBoolean' },
-    { what: 'userOfferDetails is a string', op: 'getOffer', model: OfferDetails, path: ['userOfferDetails'], value: 'offer', failure: 'userOfferDetails:isObject' },
-    { what: 'savings is an array', op: 'getUserPresentmentSavings', model: UserPresentmentSavings, path: ['savings'], value: [{ potentialCash: 1 }], failure: 'savings:isObject' },
+    {
+      what: 'an activations list item is a string',
+      op: 'processActivations',
+      model: Activations,
+      path: ['activations', 1],
+      value: 'a',
+      failure: 'activations:isObject',
+    },
+    {
+      what: 'a tags item is a boolean',
+      op: 'getOffers',
+      model: UserOffers,
+      path: ['offers', 0, 'tags'],
+      value: ['Westpac', true],
+      failure: 'offers.0.tags:isString',
+    },
+    {
+      what: 'a redemptionIssuerICAs value is a numeric string',
+      op: 'browseOffers',
+      model: BrowseOffers,
+      path: ['offers', 0, 'redemptionIssuerICAs', 'values'],
+      value: ['8787'],
+      failure: 'offers.0.redemptionIssuerICAs.values:isInt',
+    },
+    {
+      what: 'assignments[].active is the string "true"',
+      op: 'getOffers',
+      model: UserOffers,
+      path: ['offers', 0, 'assignments', 0, 'active'],
+      value: 'true',
+      failure: 'offers.0.assignments.0.active:isBoolean',
+    },
+    {
+      what: 'test is the string "false"',
+      op: 'getOffer',
+      model: OfferDetails,
+      path: ['userOfferDetails', 'test'],
+      value: 'false',
+      failure: 'userOfferDetails.test:isBoolean',
+    },
+    {
+      what: 'transactionInstallmentPayment is the number 1',
+      op: 'getAdjustments',
+      model: AdminAdjustments,
+      path: ['adjustments', 0, 'transactionInstallmentPayment'],
+      value: 1,
+      failure: 'adjustments.0.transactionInstallmentPayment:isBoolean',
+    },
+    {
+      what: 'userOfferDetails is a string',
+      op: 'getOffer',
+      model: OfferDetails,
+      path: ['userOfferDetails'],
+      value: 'offer',
+      failure: 'userOfferDetails:isObject',
+    },
+    {
+      what: 'savings is an array',
+      op: 'getUserPresentmentSavings',
+      model: UserPresentmentSavings,
+      path: ['savings'],
+      value: [{ potentialCash: 1 }],
+      failure: 'savings:isObject',
+    },
     { what: 'status is a number', op: 'getAdjustments', model: AdminAdjustments, path: ['status'], value: 200, failure: 'status:isObject' },
   ];
 

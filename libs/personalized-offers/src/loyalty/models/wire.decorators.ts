@@ -27,12 +27,22 @@ function asList(value: unknown): unknown[] | undefined {
 
 /** Optional JSON integer (any sign), kept as sent; null becomes absent; a string (`"5"`) or a fraction fails validation. */
 export function Int(): PropertyDecorator {
-  return compose(wire({ kind: 'int' }), IsOptional(), IsInt(), Transform(({ value }) => value ?? undefined, toClassOnly));
+  return compose(
+    wire({ kind: 'int' }),
+    IsOptional(),
+    IsInt(),
+    Transform(({ value }) => value ?? undefined, toClassOnly),
+  );
 }
 
 /** Optional JSON boolean; null becomes absent; a string (`"true"`) or a number fails validation. */
 export function Flag(): PropertyDecorator {
-  return compose(wire({ kind: 'flag' }), IsOptional(), IsBoolean(), Transform(({ value }) => value ?? undefined, toClassOnly));
+  return compose(
+    wire({ kind: 'flag' }),
+    IsOptional(),
+    IsBoolean(),
+    Transform(({ value }) => value ?? undefined, toClassOnly),
+  );
 }
 
 /**
@@ -51,7 +61,13 @@ export function TextList(): PropertyDecorator {
 
 /** Optional list of JSON integers; a bare integer becomes a one-element array, null becomes absent; a string item fails validation. */
 export function IntList(): PropertyDecorator {
-  return compose(wire({ kind: 'int-list' }), IsOptional(), IsArray(), IsInt({ each: true }), Transform(({ value }) => asList(value), toClassOnly));
+  return compose(
+    wire({ kind: 'int-list' }),
+    IsOptional(),
+    IsArray(),
+    IsInt({ each: true }),
+    Transform(({ value }) => asList(value), toClassOnly),
+  );
 }
 
 /**

@@ -31,7 +31,14 @@ export class PlatformAdminService {
 
   /** Every offer of `browseOffers` across pages. */
   iterateBrowseOffers(params: BrowseOffersParams = {}, options?: OffsetIterationOptions): AsyncGenerator<OfferInfo> {
-    return offsetPages(params, options?.maxPages, (p) => this.browseOffers(p), (r) => r.offers, this.logger, 'browseOffers');
+    return offsetPages(
+      params,
+      options?.maxPages,
+      (p) => this.browseOffers(p),
+      (r) => r.offers,
+      this.logger,
+      'browseOffers',
+    );
   }
 
   /** POST `.../offers/filters`: one page of the FI's offers matching `filter`. */
@@ -41,7 +48,14 @@ export class PlatformAdminService {
 
   /** Every offer of `searchAdminOffers` across pages. */
   iterateSearchAdminOffers(filter: AdminOfferFilter, options?: OffsetIterationOptions): AsyncGenerator<OfferInfo> {
-    return offsetPages(filter ?? {}, options?.maxPages, (f) => this.searchAdminOffers(f), (r) => r.offers, this.logger, 'searchAdminOffers');
+    return offsetPages(
+      filter ?? {},
+      options?.maxPages,
+      (f) => this.searchAdminOffers(f),
+      (r) => r.offers,
+      this.logger,
+      'searchAdminOffers',
+    );
   }
 
   /** GET `.../adjustments`: one page of the FI's adjustments. */
@@ -51,6 +65,13 @@ export class PlatformAdminService {
 
   /** Every adjustment across pages. */
   iterateAdjustments(params: AdminAdjustmentsParams = {}, options?: OffsetIterationOptions): AsyncGenerator<Adjustment> {
-    return offsetPages(params, options?.maxPages, (p) => this.getAdjustments(p), (r) => r.adjustments, this.logger, 'getAdjustments');
+    return offsetPages(
+      params,
+      options?.maxPages,
+      (p) => this.getAdjustments(p),
+      (r) => r.adjustments,
+      this.logger,
+      'getAdjustments',
+    );
   }
 }

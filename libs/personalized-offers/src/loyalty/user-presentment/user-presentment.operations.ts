@@ -309,8 +309,8 @@ function parseImpressionsReceipt(body: string, status: number): ImpressionsRecei
   } catch {
     // not JSON: reported below
   }
-  throw new PersonalizedOffersInvalidResponseError(
-    `Personalized Offers API responded ${status} with a body that is not the expected JSON string.`,
-    { status, bodyExcerpt: redactedExcerpt(body) },
-  );
+  throw new PersonalizedOffersInvalidResponseError(`Personalized Offers API responded ${status} with a body that is not the expected JSON string.`, {
+    status,
+    bodyExcerpt: redactedExcerpt(body),
+  });
 }

@@ -88,7 +88,14 @@ export class UserPresentmentService {
 
   /** Every offer of `getOffers` across pages. */
   iterateOffers(user: PresentmentUser, params: GetOffersParams = {}, options?: OffsetIterationOptions): AsyncGenerator<UserOffer> {
-    return offsetPages(params, options?.maxPages, (p) => this.getOffers(user, p), (r) => r.offers, this.logger, 'getOffers');
+    return offsetPages(
+      params,
+      options?.maxPages,
+      (p) => this.getOffers(user, p),
+      (r) => r.offers,
+      this.logger,
+      'getOffers',
+    );
   }
 
   /** GET `.../offers/{offer_id}`: one offer in detail. */
@@ -104,7 +111,14 @@ export class UserPresentmentService {
   /** Every offer of `searchOffers` across pages. */
   iterateSearchOffers(user: PresentmentUser, filter: OfferFilter, options: LanguageOption & OffsetIterationOptions = {}): AsyncGenerator<UserOffer> {
     const { maxPages, ...language } = options;
-    return offsetPages(filter ?? {}, maxPages, (f) => this.searchOffers(user, f, language), (r) => r.offers, this.logger, 'searchOffers');
+    return offsetPages(
+      filter ?? {},
+      maxPages,
+      (f) => this.searchOffers(user, f, language),
+      (r) => r.offers,
+      this.logger,
+      'searchOffers',
+    );
   }
 
   /**
@@ -140,7 +154,10 @@ export class UserPresentmentService {
         throw new PersonalizedOffersNotFoundError('offer', "getActivationStatus: the offer is not among the user's offers.");
       }
     }
-    throw new PersonalizedOffersNotFoundError('offer', `getActivationStatus: the offer is not among the first ${STATUS_MAX_PAGES * STATUS_PAGE_SIZE} of the user's offers.`);
+    throw new PersonalizedOffersNotFoundError(
+      'offer',
+      `getActivationStatus: the offer is not among the first ${STATUS_MAX_PAGES * STATUS_PAGE_SIZE} of the user's offers.`,
+    );
   }
 
   /**
@@ -177,7 +194,14 @@ export class UserPresentmentService {
 
   /** Every rating across pages. */
   iterateOfferRatings(user: PresentmentUser, params: OfferRatingsParams = {}, options?: OffsetIterationOptions): AsyncGenerator<OfferRating> {
-    return offsetPages(params, options?.maxPages, (p) => this.getOfferRatings(user, p), (r) => r.offerRatings, this.logger, 'getOfferRatings');
+    return offsetPages(
+      params,
+      options?.maxPages,
+      (p) => this.getOfferRatings(user, p),
+      (r) => r.offerRatings,
+      this.logger,
+      'getOfferRatings',
+    );
   }
 
   /** GET `.../offer-ratings/{offer_id}`. */
@@ -202,7 +226,14 @@ export class UserPresentmentService {
 
   /** Every adjustment across pages. */
   iterateUserPresentmentAdjustments(user: PresentmentUser, params: AdjustmentsParams = {}, options?: OffsetIterationOptions): AsyncGenerator<Adjustment> {
-    return offsetPages(params, options?.maxPages, (p) => this.getUserPresentmentAdjustments(user, p), (r) => r.adjustments, this.logger, 'getUserPresentmentAdjustments');
+    return offsetPages(
+      params,
+      options?.maxPages,
+      (p) => this.getUserPresentmentAdjustments(user, p),
+      (r) => r.adjustments,
+      this.logger,
+      'getUserPresentmentAdjustments',
+    );
   }
 
   /** GET `.../geo-locations`: places matching `keywords` (for `searchOffers`' latitude/longitude). */
@@ -212,7 +243,14 @@ export class UserPresentmentService {
 
   /** Every place across pages. */
   iterateGeoLocations(user: PresentmentUser, params: GeoLocationsParams, options?: OffsetIterationOptions): AsyncGenerator<GeoLocation> {
-    return offsetPages(params, options?.maxPages, (p) => this.findGeoLocations(user, p), (r) => r.items, this.logger, 'findGeoLocations');
+    return offsetPages(
+      params,
+      options?.maxPages,
+      (p) => this.findGeoLocations(user, p),
+      (r) => r.items,
+      this.logger,
+      'findGeoLocations',
+    );
   }
 
   /**

@@ -27,11 +27,7 @@ export {
   RedeemedTransaction,
   RedeemedTransactions,
 } from './redeemed-offers.response.js';
-export {
-  StatementCreditActivation,
-  StatementCreditActivationResponse,
-  StatementCreditActivationResult,
-} from './statement-credit-activation.response.js';
+export { StatementCreditActivation, StatementCreditActivationResponse, StatementCreditActivationResult } from './statement-credit-activation.response.js';
 export {
   LegacySavings,
   LegacyUserSavings,

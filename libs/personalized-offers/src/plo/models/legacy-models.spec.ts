@@ -235,7 +235,14 @@ const rows: Row[] = [
   row('getUserSavings', 'v1.5', 'get', '/plo/v1/usersavings', UserSavingsResponse, (r) => {
     expect(r.UserSavings).toBeInstanceOf(LegacyUserSavings);
     expect(r.UserSavings?.savings).toEqual(
-      expect.objectContaining({ adjustmentsCashTotal: 40.15, offersRedeemed: 5, adjustmentsPointsTotal: 155, potentialCash: 195.12, offersAvailable: 10, potentialPoints: 4 }),
+      expect.objectContaining({
+        adjustmentsCashTotal: 40.15,
+        offersRedeemed: 5,
+        adjustmentsPointsTotal: 155,
+        potentialCash: 195.12,
+        offersAvailable: 10,
+        potentialPoints: 4,
+      }),
     );
   }),
   row('getUserSavings', 'v1.3', 'get', '/usersavings', UserSavingsResponse, (r) => {
@@ -297,7 +304,14 @@ describe('legacy response models against the spec examples', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('a list that arrives as a single object', () => {
-  const cases: Array<{ field: string; model: ClassConstructor<{ Response: object }>; json: unknown; list(r: never): unknown; cls: Function; marker: Record<string, string> }> = [
+  const cases: Array<{
+    field: string;
+    model: ClassConstructor<{ Response: object }>;
+    json: unknown;
+    list(r: never): unknown;
+    cls: Function;
+    marker: Record<string, string>;
+  }> = [
     {
       field: 'Items.MatchedOffer',
       model: MatchedOffersResponse,
@@ -484,7 +498,9 @@ describe('numbers on the wire', () => {
     const json = { Response: { Status: ok, TotalCount: '12', CurrentPage: 1, NumberOfPages: ' 3 ', ItemsPerPage: '0' } };
     const { instance, failures } = parse(RedeemedOffersResponse, json);
     expect(failures).toEqual([]);
-    expect([instance.Response.TotalCount, instance.Response.CurrentPage, instance.Response.NumberOfPages, instance.Response.ItemsPerPage]).toEqual([12, 1, 3, 0]);
+    expect([instance.Response.TotalCount, instance.Response.CurrentPage, instance.Response.NumberOfPages, instance.Response.ItemsPerPage]).toEqual([
+      12, 1, 3, 0,
+    ]);
   });
 
   it.each([['abc'], [''], ['2.5'], ['-1'], [2.5], [-1], [true], [{ value: 1 }]])('page counter TotalCount %p is rejected', (value) => {
@@ -506,7 +522,12 @@ describe('numbers on the wire', () => {
   });
 
   it('string fields holding numbers as strings keep the exact text ("30.0" stays "30.0", "true" stays "true")', () => {
-    const json = { Response: { Status: ok, Items: { RedeemedOffer: { MinTotalSpend: '30.0', Transactions: { Transaction: { InstallmentPayment: 'true', TransactionAmount: '0200' } } } } } };
+    const json = {
+      Response: {
+        Status: ok,
+        Items: { RedeemedOffer: { MinTotalSpend: '30.0', Transactions: { Transaction: { InstallmentPayment: 'true', TransactionAmount: '0200' } } } },
+      },
+    };
     const { instance, failures } = parse(RedeemedOffersResponse, json);
     expect(failures).toEqual([]);
     const offer = instance.Response.Items!.RedeemedOffer![0]!;
@@ -543,21 +564,86 @@ describe('wrong shapes are rejected', () => {
     { what: 'Response is a number', model: OfferDetailsResponse, json: { Response: 600 }, failure: 'Response:isObject' },
     { what: 'Response is an array', model: UserSavingsResponse, json: { Response: [{ Status: status }] }, failure: 'Response:isObject' },
     { what: 'Response is null', model: UserFeedbackResponse, json: { Response: null }, failure: 'Response:isDefined' },
-    { what: 'Response is missing (an error body on a 200)', model: StatementCreditActivationResponse, json: { Errors: { Error: [] } }, failure: 'Response:isDefined' },
+    {
+      what: 'Response is missing (an error body on a 200)',
+      model: StatementCreditActivationResponse,
+      json: { Errors: { Error: [] } },
+      failure: 'Response:isDefined',
+    },
     { what: 'Status is missing', model: MatchedOffersResponse, json: { Response: { TotalCount: '1' } }, failure: 'Response.Status:isDefined' },
     { what: 'Status is a string', model: RedeemedOffersResponse, json: { Response: { Status: '600' } }, failure: 'Response.Status:isObject' },
-    { what: 'Status.Code is missing while Status is present', model: UserFeedbackListResponse, json: { Response: { Status: { Message: 'Success' } } }, failure: 'Response.Status.Code:isString' },
-    { what: 'Status.Code is an empty string', model: UserSavingsResponse, json: { Response: { Status: { Code: '' } } }, failure: 'Response.Status.Code:isNotEmpty' },
-    { what: 'Items is an array', model: MatchedOffersResponse, json: { Response: { Status: status, Items: [{ MatchedOffer: [] }] } }, failure: 'Response.Items:isObject' },
-    { what: 'a MatchedOffer list item is a number', model: MatchedOffersResponse, json: { Response: { Status: status, Items: { MatchedOffer: [{ OfferId: 'a' }, 5] } } }, failure: 'Response.Items.MatchedOffer:isObject' },
-    { what: 'a single MatchedOffer is a string', model: MatchedOffersResponse, json: { Response: { Status: status, Items: { MatchedOffer: 'offer' } } }, failure: 'Response.Items.MatchedOffer:isObject' },
-    { what: 'a UserFeedback list item is a nested array', model: UserFeedbackListResponse, json: { Response: { Status: status, Items: { UserFeedback: [[{ OfferId: 'a' }]] } } }, failure: 'Response.Items.UserFeedback:isObject' },
-    { what: 'a string field (Headline) holds an object', model: MatchedOffersResponse, json: { Response: { Status: status, Items: { MatchedOffer: { Headline: { text: 'x' } } } } }, failure: 'Response.Items.MatchedOffer.0.Headline:isString' },
-    { what: 'a string field (Feedback) holds a boolean', model: UserFeedbackResponse, json: { Response: { Status: status, UserFeedback: { Feedback: true } } }, failure: 'Response.UserFeedback.Feedback:isString' },
-    { what: 'an offer Merchant is a string', model: OfferDetailsResponse, json: { Response: { Status: status, OfferDetails: { Merchant: 'Example.com' } } }, failure: 'Response.OfferDetails.Merchant:isObject' },
-    { what: 'the ScActivation Merchant is an object', model: StatementCreditActivationResponse, json: { Response: { Status: status, ScActivation: { Merchant: { Name: 'Example.com' } } } }, failure: 'Response.ScActivation.Merchant:isString' },
-    { what: 'a transaction amount is an array', model: RedeemedOffersResponse, json: { Response: { Status: status, Items: { RedeemedOffer: { Transactions: { TransactionAmount: ['1'] } } } } }, failure: 'Response.Items.RedeemedOffer.0.Transactions.Transaction.0.TransactionAmount:isString' },
-    { what: 'a v1.5 savings amount is a string', model: UserSavingsResponse, json: { Response: { Status: status, UserSavings: { savings: { potentialCash: '195.12' } } } }, failure: 'Response.UserSavings.savings.potentialCash:isNumber' },
+    {
+      what: 'Status.Code is missing while Status is present',
+      model: UserFeedbackListResponse,
+      json: { Response: { Status: { Message: 'Success' } } },
+      failure: 'Response.Status.Code:isString',
+    },
+    {
+      what: 'Status.Code is an empty string',
+      model: UserSavingsResponse,
+      json: { Response: { Status: { Code: '' } } },
+      failure: 'Response.Status.Code:isNotEmpty',
+    },
+    {
+      what: 'Items is an array',
+      model: MatchedOffersResponse,
+      json: { Response: { Status: status, Items: [{ MatchedOffer: [] }] } },
+      failure: 'Response.Items:isObject',
+    },
+    {
+      what: 'a MatchedOffer list item is a number',
+      model: MatchedOffersResponse,
+      json: { Response: { Status: status, Items: { MatchedOffer: [{ OfferId: 'a' }, 5] } } },
+      failure: 'Response.Items.MatchedOffer:isObject',
+    },
+    {
+      what: 'a single MatchedOffer is a string',
+      model: MatchedOffersResponse,
+      json: { Response: { Status: status, Items: { MatchedOffer: 'offer' } } },
+      failure: 'Response.Items.MatchedOffer:isObject',
+    },
+    {
+      what: 'a UserFeedback list item is a nested array',
+      model: UserFeedbackListResponse,
+      json: { Response: { Status: status, Items: { UserFeedback: [[{ OfferId: 'a' }]] } } },
+      failure: 'Response.Items.UserFeedback:isObject',
+    },
+    {
+      what: 'a string field (Headline) holds an object',
+      model: MatchedOffersResponse,
+      json: { Response: { Status: status, Items: { MatchedOffer: { Headline: { text: 'x' } } } } },
+      failure: 'Response.Items.MatchedOffer.0.Headline:isString',
+    },
+    {
+      what: 'a string field (Feedback) holds a boolean',
+      model: UserFeedbackResponse,
+      json: { Response: { Status: status, UserFeedback: { Feedback: true } } },
+      failure: 'Response.UserFeedback.Feedback:isString',
+    },
+    {
+      what: 'an offer Merchant is a string',
+      model: OfferDetailsResponse,
+      json: { Response: { Status: status, OfferDetails: { Merchant: 'Example.com' } } },
+      failure: 'Response.OfferDetails.Merchant:isObject',
+    },
+    {
+      what: 'the ScActivation Merchant is an object',
+      model: StatementCreditActivationResponse,
+      json: { Response: { Status: status, ScActivation: { Merchant: { Name: 'Example.com' } } } },
+      failure: 'Response.ScActivation.Merchant:isString',
+    },
+    {
+      what: 'a transaction amount is an array',
+      model: RedeemedOffersResponse,
+      json: { Response: { Status: status, Items: { RedeemedOffer: { Transactions: { TransactionAmount: ['1'] } } } } },
+      failure: 'Response.Items.RedeemedOffer.0.Transactions.Transaction.0.TransactionAmount:isString',
+    },
+    {
+      what: 'a v1.5 savings amount is a string',
+      model: UserSavingsResponse,
+      json: { Response: { Status: status, UserSavings: { savings: { potentialCash: '195.12' } } } },
+      failure: 'Response.UserSavings.savings.potentialCash:isNumber',
+    },
   ];
 
   it.each(cases)('$what: fails validation at $failure', ({ model, json, failure }) => {

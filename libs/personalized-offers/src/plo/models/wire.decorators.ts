@@ -10,7 +10,6 @@ export function wire(field: WireField): PropertyDecorator {
   return (target, key) => registerWireField(target, key, field);
 }
 
-
 /*
  * Tolerance rules shared by every legacy (/plo/v1, /plo/v2) response model. They hold for bodies
  * parsed with `plainToInstance(Model, json)` then `validateSync(instance)`, default options:
@@ -60,7 +59,12 @@ export function Counter(): PropertyDecorator {
 
 /** Optional JSON number (finite), kept as sent; null becomes absent. */
 export function Num(): PropertyDecorator {
-  return compose(wire({ kind: 'number' }), IsOptional(), IsNumber(), Transform(({ value }) => value ?? undefined, toClassOnly));
+  return compose(
+    wire({ kind: 'number' }),
+    IsOptional(),
+    IsNumber(),
+    Transform(({ value }) => value ?? undefined, toClassOnly),
+  );
 }
 
 /**

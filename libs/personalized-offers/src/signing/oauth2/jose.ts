@@ -45,6 +45,8 @@ export function signJws(header: object, claims: object, key: KeyObject, alg: Jws
   const keyInput = alg === 'PS256' ? { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 } : { key, dsaEncoding: 'ieee-p1363' as const };
   if (alg === 'ES256') return Promise.resolve(`${input}.${base64url(sign('sha256', Buffer.from(input), keyInput))}`);
   return new Promise((resolve, reject) =>
-    sign('sha256', Buffer.from(input), keyInput, (error, signature) => (error ? reject(new Error('Unable to sign the JWS.')) : resolve(`${input}.${base64url(signature)}`))),
+    sign('sha256', Buffer.from(input), keyInput, (error, signature) =>
+      error ? reject(new Error('Unable to sign the JWS.')) : resolve(`${input}.${base64url(signature)}`),
+    ),
   );
 }

@@ -41,7 +41,8 @@ export function resolveOAuth2(options: OAuth2Options, baseOrigin: string): OAuth
       ? keyWithAlg(privateKey(options.dpopKey, 'oauth2.dpopKey'), 'oauth2.dpopKey')
       : { key: generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey, alg: 'ES256' as const };
   const scopes = options.scopes;
-  const scopesOk = typeof scopes === 'function' || (Array.isArray(scopes) && scopes.every((s) => typeof s === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)));
+  const scopesOk =
+    typeof scopes === 'function' || (Array.isArray(scopes) && scopes.every((s) => typeof s === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)));
   if (!scopesOk) fail('oauth2.scopes', 'oauth2.scopes must be a list of scope names (no spaces or quotes) or a function of the operation.');
   const url = (value: string | undefined, fallback: string, setting: string): string => {
     if (value === undefined) return fallback;
@@ -54,7 +55,8 @@ export function resolveOAuth2(options: OAuth2Options, baseOrigin: string): OAuth
     return fail(setting, `${setting} must be an https URL.`);
   };
   const skew = options.clockSkewToleranceSeconds ?? 0;
-  if (!Number.isInteger(skew) || skew < 0 || skew > 300) fail('oauth2.clockSkewToleranceSeconds', 'oauth2.clockSkewToleranceSeconds must be a whole number from 0 to 300.');
+  if (!Number.isInteger(skew) || skew < 0 || skew > 300)
+    fail('oauth2.clockSkewToleranceSeconds', 'oauth2.clockSkewToleranceSeconds must be a whole number from 0 to 300.');
   const resolved: ResolvedOAuth2 = {
     clientId,
     kid,

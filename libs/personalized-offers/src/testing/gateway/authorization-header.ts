@@ -7,7 +7,8 @@ export interface OAuthHeaderValue {
 }
 
 /** The header's parameters by decoded name, or why it could not be read. */
-export type ParsedOAuthHeader = { readonly ok: true; readonly params: ReadonlyMap<string, OAuthHeaderValue> } | { readonly ok: false; readonly problem: string };
+export type ParsedOAuthHeader =
+  { readonly ok: true; readonly params: ReadonlyMap<string, OAuthHeaderValue> } | { readonly ok: false; readonly problem: string };
 
 // `name="value"` (RFC 5849 §3.5.1), optional linear whitespace around `=` and the commas.
 const PARAM = /[ \t]*([^\s=,"]+)[ \t]*=[ \t]*"([^"]*)"[ \t]*/y;

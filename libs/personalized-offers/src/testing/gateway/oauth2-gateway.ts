@@ -166,11 +166,13 @@ export class OAuth2Gateway {
       this.allowedScopes = new Set(options.scopes);
     }
     this.ttlSeconds = options.tokenTtlSeconds ?? 900;
-    if (!(Number.isInteger(this.ttlSeconds) && this.ttlSeconds > 0)) throw new RangeError('gateway.oauth2.tokenTtlSeconds must be a positive whole number of seconds.');
+    if (!(Number.isInteger(this.ttlSeconds) && this.ttlSeconds > 0))
+      throw new RangeError('gateway.oauth2.tokenTtlSeconds must be a positive whole number of seconds.');
     this.requireNonce = options.requireNonce ?? true;
     this.style = options.wwwAuthenticate ?? 'rfc';
     if (this.style !== 'rfc' && this.style !== 'colon') throw new RangeError("gateway.oauth2.wwwAuthenticate must be 'rfc' or 'colon'.");
-    if (options.scopeFor !== undefined && typeof options.scopeFor !== 'function') throw new TypeError('gateway.oauth2.scopeFor must be a function of the operationId.');
+    if (options.scopeFor !== undefined && typeof options.scopeFor !== 'function')
+      throw new TypeError('gateway.oauth2.scopeFor must be a function of the operationId.');
     this.scopeFor = options.scopeFor;
     const rotation = options.nonceRotationSeconds ?? 300;
     if (!(rotation > 0)) throw new RangeError('gateway.oauth2.nonceRotationSeconds must be a positive number of seconds (or Infinity).');
@@ -243,7 +245,8 @@ export class OAuth2Gateway {
     if (clientId !== this.clientId) return asError(401, 'invalid_client', 'Unknown client_id');
     const assertionType = params.get('client_assertion_type');
     const assertion = params.get('client_assertion');
-    if (assertionType === undefined || assertion === undefined) return asError(401, 'invalid_client', 'Client authentication (client_assertion and client_assertion_type) is required');
+    if (assertionType === undefined || assertion === undefined)
+      return asError(401, 'invalid_client', 'Client authentication (client_assertion and client_assertion_type) is required');
     if (assertionType !== ASSERTION_TYPE) return asError(401, 'invalid_client', `client_assertion_type must be ${ASSERTION_TYPE}`);
     const problem = this.checkAssertion(assertion, request);
     if (problem) return asError(401, 'invalid_client', problem);
@@ -280,11 +283,16 @@ export class OAuth2Gateway {
     const scheme = /^[ \t]*([A-Za-z0-9!#$%&'*+.^_`|~-]+)(?:[ \t]+|$)/.exec(authorization);
     const schemeName = scheme?.[1]?.toLowerCase();
     if (schemeName === 'oauth') {
-      return gatewayRefusal(400, 'INVALID_AUTH_HEADER', 'Bad Request - OAuth 1.0a is not accepted for this client: send Authorization: DPoP <access token> and a DPoP proof.');
+      return gatewayRefusal(
+        400,
+        'INVALID_AUTH_HEADER',
+        'Bad Request - OAuth 1.0a is not accepted for this client: send Authorization: DPoP <access token> and a DPoP proof.',
+      );
     }
     if (schemeName !== 'dpop') return gatewayRefusal(400, 'INVALID_AUTH_HEADER', 'Bad Request - The Authorization header must use the DPoP scheme.');
     const token = authorization.slice(scheme![0].length).trim();
-    if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) return gatewayRefusal(400, 'INVALID_AUTH_HEADER', 'Bad Request - The Authorization header carries no access token.');
+    if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token))
+      return gatewayRefusal(400, 'INVALID_AUTH_HEADER', 'Bad Request - The Authorization header carries no access token.');
     if (request.dpop.length === 0) return gatewayRefusal(400, 'MALFORMED_OAUTH_REQ', 'Invalid Request');
     if (request.dpop.length > 1) return this.challenge(401, 'invalid_dpop_proof', 'Exactly one DPoP header is allowed');
 
@@ -307,10 +315,12 @@ export class OAuth2Gateway {
     const { header, payload } = jws;
     if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== 'dpop+jwt') return { ok: false, description: 'DPoP proof typ must be dpop+jwt' };
     const alg = header.alg;
-    if (typeof alg !== 'string' || !(JWS_ALGORITHMS as readonly string[]).includes(alg)) return { ok: false, description: `DPoP proof alg must be one of ${ALGS}` };
+    if (typeof alg !== 'string' || !(JWS_ALGORITHMS as readonly string[]).includes(alg))
+      return { ok: false, description: `DPoP proof alg must be one of ${ALGS}` };
     const jwk = this.importJwk(alg as JwsAlgorithm, header.jwk);
     if (!jwk.ok) return { ok: false, description: `DPoP proof jwk is not acceptable: ${jwk.problem}` };
-    if (!verifyJws(alg as JwsAlgorithm, jwk.key, jws.signingInput, jws.signature)) return { ok: false, description: 'DPoP proof signature does not verify with its jwk' };
+    if (!verifyJws(alg as JwsAlgorithm, jwk.key, jws.signingInput, jws.signature))
+      return { ok: false, description: 'DPoP proof signature does not verify with its jwk' };
 
     const { jti, htm, htu, iat, ath, nonce } = payload;
     if (typeof jti !== 'string' || jti === '' || jti.length > 256) return { ok: false, description: 'DPoP proof jti is missing' };
@@ -321,7 +331,8 @@ export class OAuth2Gateway {
     const expected = normalizeHtu(baseUriOf(request).baseUri);
     // RFC 9449 §4.2: the URI "without query and fragment parts"; a proof carrying them is refused, not quietly trimmed.
     if (/[?#]/.test(htu)) return { ok: false, description: 'DPoP proof htu must not carry a query or fragment' };
-    if (normalizeHtu(htu) === undefined || normalizeHtu(htu) !== expected) return { ok: false, description: `DPoP proof htu does not match the request URI ${expected}` };
+    if (normalizeHtu(htu) === undefined || normalizeHtu(htu) !== expected)
+      return { ok: false, description: `DPoP proof htu does not match the request URI ${expected}` };
     const nowSeconds = this.now() / 1000;
     if (iat < nowSeconds - PROOF_MAX_AGE_S) return { ok: false, description: 'DPoP proof iat is too old' };
     if (iat > nowSeconds + PROOF_MAX_FUTURE_S) return { ok: false, description: 'DPoP proof iat is in the future' };
@@ -407,9 +418,7 @@ export class OAuth2Gateway {
     const algs = error === 'use_dpop_nonce' ? [] : [['algs', ALGS]];
     const params = [['error', error], ['error_description', description], ...algs] as const;
     const header =
-      this.style === 'rfc'
-        ? `DPoP ${params.map(([n, v]) => `${n}="${v}"`).join(', ')}`
-        : `Dpop ${params.map(([n, v]) => `${n}:"${v}"`).join(', ')}`;
+      this.style === 'rfc' ? `DPoP ${params.map(([n, v]) => `${n}="${v}"`).join(', ')}` : `Dpop ${params.map(([n, v]) => `${n}:"${v}"`).join(', ')}`;
     return {
       status,
       headers: { 'WWW-Authenticate': header, ...NO_STORE },

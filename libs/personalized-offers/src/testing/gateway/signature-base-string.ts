@@ -104,10 +104,7 @@ export function signatureBaseStrings(request: ReceivedTarget, header: ReadonlyMa
   const wire = rawPairs(rawQuery);
   const queryForms = [wire, normalizedPairs(wire)].filter((p): p is Pair[] => p !== undefined);
   const signed = [...header].filter(([name]) => name !== 'realm' && name !== 'oauth_signature');
-  const headerForms: Pair[][] = [
-    signed.map(([name, v]) => [name, v.raw]),
-    signed.map(([name, v]) => [name, v.value]),
-  ];
+  const headerForms: Pair[][] = [signed.map(([name, v]) => [name, v.raw]), signed.map(([name, v]) => [name, v.value])];
   const prefix = `${request.method.toUpperCase()}&${percentEncode(baseUri)}&`;
   const out = new Set<string>();
   for (const headerPairs of headerForms) {

@@ -38,7 +38,15 @@ export interface GatewayRequest extends ReceivedTarget {
 }
 
 /** Parameters every Mastercard signer sends, hence every request must carry. */
-const REQUIRED = ['oauth_consumer_key', 'oauth_nonce', 'oauth_signature_method', 'oauth_timestamp', 'oauth_version', 'oauth_body_hash', 'oauth_signature'] as const;
+const REQUIRED = [
+  'oauth_consumer_key',
+  'oauth_nonce',
+  'oauth_signature_method',
+  'oauth_timestamp',
+  'oauth_version',
+  'oauth_body_hash',
+  'oauth_signature',
+] as const;
 const METHODS: readonly GatewaySignatureMethod[] = ['RSA-SHA256', 'RSA-PSS'];
 const TIMESTAMP = /^\d{1,12}$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -98,7 +106,9 @@ export class SimulatorGateway {
     const nowSeconds = Math.floor(this.now() / 1000);
     const timestamp = Number(value('oauth_timestamp'));
     if (Math.abs(nowSeconds - timestamp) > this.windowSeconds) {
-      return unauthorized(`oauth_timestamp is more than ${this.windowSeconds} seconds away from the gateway's clock: check the system clock, and sign each request when it is sent.`);
+      return unauthorized(
+        `oauth_timestamp is more than ${this.windowSeconds} seconds away from the gateway's clock: check the system clock, and sign each request when it is sent.`,
+      );
     }
     const nonce = value('oauth_nonce');
     if (this.rejectReplays && this.nonces.has(nonce)) return unauthorized('oauth_nonce was already used: sign every request, and every retry, afresh.');

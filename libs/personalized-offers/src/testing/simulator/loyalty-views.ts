@@ -96,7 +96,15 @@ export function offerInfoView(offer: CatalogueOffer, langs: readonly ViewLanguag
     merchant: {
       name: m.shortName,
       locations: [
-        { address: m.street, city: m.city, state: m.state, zipcode: m.zipcode, country: m.country, latitude: Number(m.latitude), longitude: Number(m.longitude) },
+        {
+          address: m.street,
+          city: m.city,
+          state: m.state,
+          zipcode: m.zipcode,
+          country: m.country,
+          latitude: Number(m.latitude),
+          longitude: Number(m.longitude),
+        },
       ],
     },
     redemptionSpendThreshold: min,

@@ -153,8 +153,7 @@ export function languagesOf(tags: readonly string[] | undefined): Array<{ tag: s
   for (const raw of tags ?? []) {
     const tag = raw.split(';')[0]!.trim().toLowerCase();
     if (tag === 'all') return [...ALL_LANGUAGES];
-    const found =
-      ALL_LANGUAGES.find((l) => l.tag.toLowerCase() === tag) ?? ALL_LANGUAGES.find((l) => l.tag.slice(0, 2).toLowerCase() === tag.split('-')[0]);
+    const found = ALL_LANGUAGES.find((l) => l.tag.toLowerCase() === tag) ?? ALL_LANGUAGES.find((l) => l.tag.slice(0, 2).toLowerCase() === tag.split('-')[0]);
     if (found && !chosen.includes(found)) chosen.push(found);
   }
   return chosen.length > 0 ? chosen : [ALL_LANGUAGES[0]!];
@@ -184,12 +183,7 @@ export interface OfferCriteria {
 }
 
 /** The offers meeting every criterion (names and codes compared case-insensitively), in catalogue order. */
-export function filterOffers(
-  offers: readonly CatalogueOffer[],
-  criteria: OfferCriteria,
-  ctx: SimulatorContext,
-  user?: UserOfferState,
-): CatalogueOffer[] {
+export function filterOffers(offers: readonly CatalogueOffer[], criteria: OfferCriteria, ctx: SimulatorContext, user?: UserOfferState): CatalogueOffer[] {
   const upper = (v: string | undefined) => v?.toUpperCase();
   const offerType = upper(criteria.offerType);
   const category = upper(criteria.category);

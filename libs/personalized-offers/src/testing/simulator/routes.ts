@@ -89,9 +89,7 @@ export function isLegacyRoute(route: SimulatorRoute): boolean {
  * (404 unknown path, 405 with the methods it allows).
  */
 export type RouteLookup =
-  | { route: SimulatorRoute; params: Record<string, string> }
-  | { route?: undefined; status: 404 }
-  | { route?: undefined; status: 405; allow: string[] };
+  { route: SimulatorRoute; params: Record<string, string> } | { route?: undefined; status: 404 } | { route?: undefined; status: 405; allow: string[] };
 
 /** `path` against a template: the decoded `{name}` values, or undefined when it does not match (or is badly percent-encoded). */
 function match(template: string, path: string): Record<string, string> | undefined {
