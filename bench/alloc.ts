@@ -7,7 +7,7 @@
  * the growth of `ArrayBuffer` memory (socket reads, `Buffer`s) shown apart. Median of 5 batches.
  */
 import 'reflect-metadata';
-import { type KeyObject, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { moduleContender } from './contenders.js';
 import { Upstream, runConcurrent } from './harness.js';
@@ -32,7 +32,7 @@ async function perCall(n: number, call: (i: number) => Promise<unknown>): Promis
     heap.push((after.heapUsed - before.heapUsed) / n);
     buffers.push((after.arrayBuffers - before.arrayBuffers) / n);
   }
-  const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN);
+  const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
   return { heap: median(heap), arrayBuffers: median(buffers) };
 }
 
@@ -40,7 +40,7 @@ const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const upstream = await Upstream.start();
 const signed = await moduleContender({
   baseUrl: upstream.baseUrl,
-  oauth: { consumerKey: 'bench-consumer-key-0123456789', signingKey: privateKey as KeyObject },
+  oauth: { consumerKey: 'bench-consumer-key-0123456789', signingKey: privateKey },
   http: { maxSockets: 16 },
 });
 const plain = await moduleContender({ baseUrl: upstream.baseUrl, http: { maxSockets: 16 } });

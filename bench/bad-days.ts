@@ -117,7 +117,7 @@ async function child(): Promise<void> {
     imports: [
       PersonalizedOffersModule.forRoot({
         fId: '999999',
-        baseUrl: baseUrl!,
+        baseUrl: baseUrl,
         authInfo: { key: '000102030405060708090a0b0c0d0e0f', iv: '0f0e0d0c0b0a09080706050403020100' },
         http: { transport: transport as 'undici' | 'node' },
       }),

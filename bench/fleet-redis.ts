@@ -75,8 +75,8 @@ async function startSentinelSetup() {
     procs.push(p);
     processes.set(port, p);
   };
-  startData(data[0]!);
-  startData(data[1]!, data[0]);
+  startData(data[0]);
+  startData(data[1], data[0]);
   const sentinels: { host: string; port: number }[] = [];
   for (let i = 0; i < 3; i++) {
     const port = await freePort();
@@ -98,7 +98,7 @@ async function startSentinelSetup() {
     procs.push(spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' }));
     sentinels.push({ host: '127.0.0.1', port });
   }
-  const masterPort = async () => Number((await cli(sentinels[0]!.port, 'sentinel', 'get-master-addr-by-name', NAME)).trim().split('\n')[1]);
+  const masterPort = async () => Number((await cli(sentinels[0].port, 'sentinel', 'get-master-addr-by-name', NAME)).trim().split('\n')[1]);
   const replicated = () =>
     until('replication', async () => {
       const info = await cli(await masterPort(), 'info', 'replication');
@@ -203,9 +203,9 @@ async function main(): Promise<void> {
           void failover.finally(() => setTimeout(() => clearInterval(timer), 3_000));
         }
       }
-      const who = f[i % 3]!;
+      const who = f[i % 3];
       // Every other call: a new user, asked for by each instance in turn (6 calls apart).
-      const user = i % 2 === 0 ? `new-${Math.floor(i / 6)}` : hot[i % hot.length]!;
+      const user = i % 2 === 0 ? `new-${Math.floor(i / 6)}` : hot[i % hot.length];
       if (user.startsWith('new-')) fresh.add(user);
       pending.push(
         who.users.getUserToken(user).then(
@@ -231,7 +231,7 @@ async function main(): Promise<void> {
           : ''),
     );
   }
-  const extra = results.failover!.requests - results.failover!.newUsers - (results.steady!.requests - results.steady!.newUsers);
+  const extra = results.failover.requests - results.failover.newUsers - (results.steady.requests - results.steady.newUsers);
   console.log(`extra upstream calls caused by the Sentinel failover: ${extra}`);
   await simulator.stop();
 }

@@ -67,11 +67,11 @@ export async function runConcurrent(total: number, concurrency: number, task: (i
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 export function gc(): void {
@@ -87,7 +87,7 @@ export async function alternate<K extends string>(rounds: number, contenders: Re
   const results = Object.fromEntries(names.map((n) => [n, [] as number[]])) as unknown as Record<K, number[]>;
   for (let round = 0; round < rounds; round++) {
     for (let j = 0; j < names.length; j++) {
-      const name = names[(round + j) % names.length]!;
+      const name = names[(round + j) % names.length];
       results[name].push(await contenders[name](round));
     }
   }
@@ -122,7 +122,7 @@ export function openLoop(rate: number, seconds: number, task: (i: number) => Pro
     const start = performance.now() + 2;
     const finish = () => {
       const sorted = Array.from(latencies).sort((a, b) => a - b);
-      resolve({ requests: total, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1]!, maxIssueLagMs });
+      resolve({ requests: total, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1], maxIssueLagMs });
     };
     const tick = () => {
       if (failed) return;

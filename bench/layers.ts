@@ -40,9 +40,7 @@ for (const [latency, total, concurrency] of [
     [
       '+ axios adapter',
       async () =>
-        JSON.parse(
-          (await adapter({ url: url(), method: 'get', headers: new AxiosHeaders({ Accept: 'application/json' }), responseType: 'text' } as never)).data,
-        ),
+        JSON.parse((await adapter({ url: url(), method: 'get', headers: new AxiosHeaders({ Accept: 'application/json' }), responseType: 'text' })).data),
     ],
     ['+ axios core', async () => JSON.parse((await instance.get(url(), opts)).data as string)],
     ['+ HttpService', async () => JSON.parse((await firstValueFrom(http.get(url(), opts))).data as string)],

@@ -14,7 +14,7 @@ if (dir) {
   // Report mode: summarize the newest profile written by the parent run.
   const file = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
-    .sort()[0]!;
+    .sort()[0];
   const profile = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'));
   const time = new Map<number, number>();
   profile.samples.forEach((id: number, i: number) => time.set(id, (time.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));

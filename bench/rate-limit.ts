@@ -26,7 +26,7 @@ const self = fileURLToPath(import.meta.url);
 const role = process.argv[2];
 
 if (role === 'upstream') await upstream();
-else if (role === 'instance') await instance(process.argv[3]!, process.argv[4]!);
+else if (role === 'instance') await instance(process.argv[3], process.argv[4]);
 else await main();
 
 /** Answers every request with a user token and records its arrival time. */
@@ -98,7 +98,7 @@ function maxInWindow(times: number[], windowMs = 1_000): number {
   const sorted = [...times].sort((a, b) => a - b);
   let max = 0;
   for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
+    while (sorted[i] - sorted[j] >= windowMs) j++;
     max = Math.max(max, i - j + 1);
   }
   return max;
@@ -108,9 +108,9 @@ function maxInWindow(times: number[], windowMs = 1_000): number {
 function worstWindow(times: number[], windowMs = 1_000): number {
   const sorted = [...times].sort((a, b) => a - b);
   let max = 0;
-  let at = sorted[0]!;
+  let at = sorted[0];
   for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
+    while (sorted[i] - sorted[j] >= windowMs) j++;
     if (i - j + 1 > max) {
       max = i - j + 1;
       at = sorted[j]!;

@@ -6,7 +6,7 @@
  * the harness works and asserts no timings.
  */
 import 'reflect-metadata';
-import { type KeyObject, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -109,7 +109,7 @@ async function cryptoScenario(): Promise<void> {
   const users = freshUsers(1_000, 'c');
   const measure = (fn: (u: string) => string) => async () => {
     const t = performance.now();
-    for (let i = 0; i < N.crypto; i++) fn(users[i % users.length]!);
+    for (let i = 0; i < N.crypto; i++) fn(users[i % users.length]);
     return N.crypto / ((performance.now() - t) / 1000);
   };
   await measure((u) => mod.crypto.encrypt(u))();
@@ -137,7 +137,7 @@ async function signedColdScenario(upstream: Upstream, signer: SyncSigner): Promi
   const ud = undiciContender(upstream.baseUrl, CONCURRENCY, signer);
   const round = (call: (u: string) => Promise<unknown>, n = N.signedCold) => {
     const users = freshUsers(n, 'oauth');
-    return rate(n, (i) => call(users[i]!));
+    return rate(n, (i) => call(users[i]));
   };
   await round((u) => mod.users.getUserToken(u), N.warmUp)();
   await round(ud.call, N.warmUp)();
@@ -178,7 +178,7 @@ async function oauth2Scenario(upstream: Upstream, signer: SyncSigner): Promise<v
   });
   const round = (call: (u: string) => Promise<unknown>, n = N.signedCold) => {
     const users = freshUsers(n, 'oauth2');
-    return rate(n, (i) => call(users[i]!));
+    return rate(n, (i) => call(users[i]));
   };
   await round((u) => oauth1.users.getUserToken(u), N.warmUp)();
   await round((u) => oauth2.users.getUserToken(u), N.warmUp)();
@@ -212,7 +212,7 @@ async function signedWanScenario(signer: SyncSigner): Promise<void> {
   const time = (call: (u: string) => Promise<unknown>) => async () => {
     const users = freshUsers(N.signedWan, 'swan');
     gc();
-    return runConcurrent(N.signedWan, CONCURRENCY, (i) => call(users[i]!));
+    return runConcurrent(N.signedWan, CONCURRENCY, (i) => call(users[i]));
   };
   await runConcurrent(N.warmUp, CONCURRENCY, (i) => mod.users.getUserToken(`swan-warm-m${i}`));
   await runConcurrent(N.warmUp, CONCURRENCY, (i) => ud.call(`swan-warm-u${i}`));
@@ -254,7 +254,7 @@ async function openLoopScenario(upstream: Upstream, signer: SyncSigner): Promise
   const loop = (name: 'module' | 'undici', call: (u: string) => Promise<unknown>) => async () => {
     const users = freshUsers(Math.round(OPEN_LOOP_RATE * N.openLoopSeconds), 'open');
     gc();
-    const result = await openLoop(OPEN_LOOP_RATE, N.openLoopSeconds, (i) => call(users[i]!));
+    const result = await openLoop(OPEN_LOOP_RATE, N.openLoopSeconds, (i) => call(users[i]));
     runs[name].push(result);
     return result.p99;
   };
@@ -316,7 +316,7 @@ async function coldScenario(upstream: Upstream): Promise<void> {
   const ud = undiciContender(upstream.baseUrl, CONCURRENCY);
   const round = (call: (u: string) => Promise<unknown>, n = N.cold) => {
     const users = freshUsers(n, 'cold');
-    return rate(n, (i) => call(users[i]!));
+    return rate(n, (i) => call(users[i]));
   };
   for (const warm of [round((u) => mod.users.getUserToken(u), N.warmUp * 2), round(sa, N.warmUp * 2), round(ud.call, N.warmUp * 2)]) await warm();
   await upstream.reset();
@@ -364,7 +364,7 @@ async function warmRows(upstream: Upstream, label: string, users: string[], call
   const throughput = async () => {
     gc();
     const t = performance.now();
-    for (let i = 0; i < N.warmOps; i++) await call(users[i % users.length]!);
+    for (let i = 0; i < N.warmOps; i++) await call(users[i % users.length]);
     return N.warmOps / ((performance.now() - t) / 1000);
   };
   await throughput();
@@ -373,7 +373,7 @@ async function warmRows(upstream: Upstream, label: string, users: string[], call
   gc();
   for (let i = 0; i < samples.length; i++) {
     const t = process.hrtime.bigint();
-    await call(users[i % users.length]!);
+    await call(users[i % users.length]);
     samples[i] = Number(process.hrtime.bigint() - t) / 1000;
   }
   const sorted = Array.from(samples).sort((a, b) => a - b);
@@ -403,7 +403,7 @@ async function warmScenario(upstream: Upstream): Promise<void> {
   // Access tokens: the first users through real mints (getAccessToken fills the cache), the rest
   // through the store with the module's key (`at:` + `fId:userId:utcOffset`) and lifetime.
   const minted = Math.min(1_000, users.length / 10);
-  await runConcurrent(minted, CONCURRENCY, (i) => mod.accessTokens.getAccessToken(users[i]!));
+  await runConcurrent(minted, CONCURRENCY, (i) => mod.accessTokens.getAccessToken(users[i]));
   for (const u of users.slice(minted))
     await mod.store.set(`${ACCESS_TOKEN_PREFIX}${FID}:${u}:+00:00`, `eyJhbGciOiJSUzI1NiJ9.${randomBytes(96).toString('base64url')}.sig`, ACCESS_TOKEN_TTL_MS);
   const accessTokens = await warmRows(upstream, 'warm access tokens', users, (u) => mod.accessTokens.getAccessToken(u));
@@ -419,9 +419,9 @@ async function warmScenario(upstream: Upstream): Promise<void> {
 async function stampede(upstream: Upstream, runs: number): Promise<{ requests: number[]; wallsMs: number[]; singlesMs: number[]; perCallerUs: number }> {
   const mod = await moduleContender({ baseUrl: upstream.baseUrl });
   const warmUsers = freshUsers(N.warmUp, 'stampede-warm');
-  await runConcurrent(warmUsers.length, CONCURRENCY, (i) => mod.users.getUserToken(warmUsers[i]!));
+  await runConcurrent(warmUsers.length, CONCURRENCY, (i) => mod.users.getUserToken(warmUsers[i]));
   const [warm] = freshUsers(1, 'stampede-warm');
-  await Promise.all(Array.from({ length: N.stampede }, () => mod.users.getUserToken(warm!)));
+  await Promise.all(Array.from({ length: N.stampede }, () => mod.users.getUserToken(warm)));
   const requests: number[] = [];
   const wallsMs: number[] = [];
   const singlesMs: number[] = [];
@@ -429,7 +429,7 @@ async function stampede(upstream: Upstream, runs: number): Promise<{ requests: n
     const [user] = freshUsers(1, 'stampede-single');
     await upstream.reset(); // as before the crowd: the same IPC round trip just before the clock starts
     const t = performance.now();
-    await mod.users.getUserToken(user!);
+    await mod.users.getUserToken(user);
     singlesMs.push(performance.now() - t);
   };
   const crowd = async () => {
@@ -437,14 +437,14 @@ async function stampede(upstream: Upstream, runs: number): Promise<{ requests: n
     await upstream.reset();
     const t = performance.now();
     const callers = new Array<Promise<string>>(N.stampede);
-    for (let i = 0; i < N.stampede; i++) callers[i] = mod.users.getUserToken(user!);
+    for (let i = 0; i < N.stampede; i++) callers[i] = mod.users.getUserToken(user);
     await Promise.all(callers);
     wallsMs.push(performance.now() - t);
     requests.push(await upstream.served());
   };
   for (let r = 0; r < runs; r++) {
     gc();
-    await mod.users.getUserToken(freshUsers(1, 'stampede-warm')[0]!);
+    await mod.users.getUserToken(freshUsers(1, 'stampede-warm')[0]);
     for (const step of r % 2 ? [crowd, single] : [single, crowd]) await step();
   }
   await mod.close();
@@ -496,7 +496,7 @@ async function memoryScenario(upstream: Upstream): Promise<void> {
   const tokens = users.map(() => randomBytes(18).toString('base64url'));
   gc();
   const before = process.memoryUsage().heapUsed;
-  for (let i = 0; i < users.length; i++) await mod.store.set(`${FID}:${users[i]}`, tokens[i]!);
+  for (let i = 0; i < users.length; i++) await mod.store.set(`${FID}:${users[i]}`, tokens[i]);
   gc();
   const after = process.memoryUsage().heapUsed;
   // Keys are built by the module; tokens would be fresh strings from JSON.parse in real use.
@@ -508,7 +508,7 @@ async function memoryScenario(upstream: Upstream): Promise<void> {
     const fresh = Array.from({ length: 100_000 }, () => randomBytes(18).toString('base64url'));
     gc();
     const a = process.memoryUsage().heapUsed;
-    void fresh.length;
+    fresh.length;
     return (a - b) / 100_000 - 8; // minus the array slot
   })();
   const total = perToken + tokenBytes;
@@ -534,7 +534,7 @@ async function wanScenario(): Promise<void> {
   const time = (call: (u: string) => Promise<unknown>) => async () => {
     const users = freshUsers(N.wan, 'wan');
     gc();
-    return runConcurrent(N.wan, WAN_CONCURRENCY, (i) => call(users[i]!));
+    return runConcurrent(N.wan, WAN_CONCURRENCY, (i) => call(users[i]));
   };
   const r = await alternate(N.rounds, { module: time((u) => mod.users.getUserToken(u)), undici: time(ud.call) });
   const ideal = Math.ceil(N.wan / WAN_CONCURRENCY) * WAN_LATENCY_MS;
@@ -580,7 +580,7 @@ function table(): string {
 
 async function main(): Promise<void> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const signer: SyncSigner = { consumerKey: CONSUMER_KEY, key: privateKey as KeyObject };
+  const signer: SyncSigner = { consumerKey: CONSUMER_KEY, key: privateKey };
   const upstream = await Upstream.start();
   // `--only <name>`: one scenario (e.g. `npm run bench -- --only oauth2`); the table then has its row only.
   const scenarios: Array<[string, () => Promise<void>]> = [

@@ -137,7 +137,10 @@ const server = createServer((req, res) => {
       } catch {
         offerId = undefined;
       }
-      if (typeof offerId !== 'string') return send(res, 400, badBody);
+      if (typeof offerId !== 'string') {
+        send(res, 400, badBody);
+        return;
+      }
       send(res, 200, json({ Response: { Status: SUCCESS, ScActivation: { ActivationId: '7', OfferId: offerId, Status: 'ACTIVATED' } } }));
     });
   } else if (req.method === 'POST' && path === '/loyalty/offers/user-presentment/access-tokens') {

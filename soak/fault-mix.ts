@@ -87,7 +87,7 @@ export const UNCONFIRMED_WRITE_FAULTS: Readonly<Record<string, ReadonlyArray<Sim
 export function faultRules(options: FaultMixOptions): SimulatorFaultRule[] {
   return faultMix(options).flatMap(([fault, probability], i): SimulatorFaultRule[] => {
     const seed = options.seed + i;
-    const spared = Object.keys(UNCONFIRMED_WRITE_FAULTS).filter((op) => UNCONFIRMED_WRITE_FAULTS[op]!.includes(fault.type));
+    const spared = Object.keys(UNCONFIRMED_WRITE_FAULTS).filter((op) => UNCONFIRMED_WRITE_FAULTS[op].includes(fault.type));
     if (spared.length === 0) return [{ fault, schedule: { probability, seed } }];
     return OPERATIONS.filter((op) => !spared.includes(op)).map((operation, j) => ({
       fault,
@@ -117,7 +117,7 @@ export const seeded = seededRandom;
 export function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
+    [items[i], items[j]] = [items[j], items[i]];
   }
   return items;
 }

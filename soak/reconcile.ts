@@ -225,7 +225,7 @@ export function reconcile(ledger: readonly LedgerWrite[], view: SimulatorStateVi
       const possible = possibleFinal(list, initial.feedback.get(offerId));
       const actual = state.feedback.get(offerId);
       if (!possible.has(actual)) {
-        const last = list[list.length - 1]!;
+        const last = list[list.length - 1];
         const history = list.map((w) => `${w.value}:${w.outcome}`).join(' ');
         fail(
           list.some((w) => w.outcome === 'ok') && actual === initial.feedback.get(offerId) ? 'lost write' : 'feedback not the last write',
@@ -251,7 +251,7 @@ export function reconcile(ledger: readonly LedgerWrite[], view: SimulatorStateVi
 function possibleFinal(writes: readonly FeedbackWrite[], initial: 0 | 1 | undefined): Set<0 | 1 | undefined> {
   const out = new Set<0 | 1 | undefined>();
   for (let i = writes.length - 1; i >= 0; i--) {
-    const w = writes[i]!;
+    const w = writes[i];
     if (w.outcome === 'ok') {
       out.add(w.value);
       return out;

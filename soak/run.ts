@@ -123,7 +123,7 @@ const port = await message<number>(child, 'port');
 // The workload: weighted operations; writes keep a ledger for the reconciliation.
 
 const random = seeded(SEED);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 const anyUser = () => `soak-user-${Math.floor(random() * USERS)}`;
 let tokenSerial = 0;
 
@@ -532,11 +532,11 @@ const totalWeight = OPERATIONS.reduce((n, o) => n + o.weight, 0);
 function nextPlan(): Planned {
   for (let attempt = 0; attempt < 5; attempt++) {
     let r = random() * totalWeight;
-    const entry = OPERATIONS.find((o) => (r -= o.weight) < 0) ?? OPERATIONS[0]!;
+    const entry = OPERATIONS.find((o) => (r -= o.weight) < 0) ?? OPERATIONS[0];
     const plan = entry.plan();
     if (plan) return plan;
   }
-  return OPERATIONS[0]!.plan()!;
+  return OPERATIONS[0].plan()!;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ class UpstreamModule implements OnApplicationShutdown {
         ...BANKS.map((bank) => ({ provide: bankUpstreamToken(bank), useFactory: () => resolveBankUpstream(bank, env) })),
         {
           provide: BANK_UPSTREAMS,
-          useFactory: (...upstreams: Upstream[]) => new Map(BANKS.map((bank, i) => [bank, upstreams[i]!])),
+          useFactory: (...upstreams: Upstream[]) => new Map(BANKS.map((bank, i) => [bank, upstreams[i]])),
           inject: BANKS.map(bankUpstreamToken),
         },
       ],

@@ -65,8 +65,8 @@ function answerWell(req: IncomingMessage, res: ServerResponse, mintedAccessToken
   if (path === `${CURRENT}/activations`) return json(res, 200, { activations: [{ id: 'a-1', status: 'QUEUED', offerId: 'o-1' }] });
   if (path === '/loyalty/offers/impressions') return json(res, 200, '"received"');
   const segments = path.split('/');
-  if (path.startsWith(`${CURRENT}/offers/`)) return json(res, 200, { userOfferDetails: { id: decodeURIComponent(segments[5]!) } });
-  if (path.startsWith(`${CURRENT}/offer-ratings/`)) return json(res, 200, { offerRating: { offerId: decodeURIComponent(segments[5]!), like: 1 } });
+  if (path.startsWith(`${CURRENT}/offers/`)) return json(res, 200, { userOfferDetails: { id: decodeURIComponent(segments[5]) } });
+  if (path.startsWith(`${CURRENT}/offer-ratings/`)) return json(res, 200, { offerRating: { offerId: decodeURIComponent(segments[5]), like: 1 } });
   json(res, 404, { Errors: { Error: [{ ReasonCode: 'NOT_FOUND', Description: 'no such route in this test', Source: 'test' }] } });
 }
 
@@ -132,7 +132,7 @@ describe('caller-held credentials that cannot be sent are refused before any I/O
   it('after 12 unsendable access tokens in a row (the breaker opens after 5 failures), valid callers of getOffers, processActivations and matchedOffers still succeed', async () => {
     const unsendable = ['tok😀', 'tok\u2028x'];
     for (let i = 0; i < 12; i++) {
-      const bad = unsendable[i % 2]!;
+      const bad = unsendable[i % 2];
       const call = i % 3 === 2 ? presentment.processActivations({ accessToken: bad }, { offerId: 'o-1' }) : presentment.getOffers({ accessToken: bad });
       expectExactly(await rejectionOf(call), InvalidArgumentError, { argument: 'user.accessToken' });
     }
@@ -147,7 +147,7 @@ describe('caller-held credentials that cannot be sent are refused before any I/O
       `POST ${CURRENT}/activations`,
       'GET /plo/v1/matchedoffers',
     ]);
-    expect(server.requests[0]!.headers['x-auth-token']).toBe('GoodAccessTokenValue');
+    expect(server.requests[0].headers['x-auth-token']).toBe('GoodAccessTokenValue');
   });
 
   it.each([
@@ -234,13 +234,13 @@ describe('offer ids in the path: traversal refused before any I/O, odd ids sent 
   it.each(odd)('%s with offerId %j is sent once, as the single path segment %s', async (_name, id, segment, run, pathOf, method) => {
     await expect(run(id)).resolves.toBeDefined();
     expect(server.requests).toHaveLength(1);
-    const received = server.requests[0]!;
+    const received = server.requests[0];
     expect(received.method).toBe(method);
     // The raw request target, exactly as it reached the server: no normalization, no extra segment.
     expect(received.url).toBe(pathOf(segment));
     const segments = received.url.split('/');
     expect(segments).toHaveLength(pathOf('x').split('/').length);
-    expect(decodeURIComponent(segments[5]!)).toBe(id);
+    expect(decodeURIComponent(segments[5])).toBe(id);
   });
 });
 
@@ -344,7 +344,7 @@ describe.each([
     const r = rotation++;
     const rotated = [...unique.slice(r % unique.length), ...unique.slice(0, r % unique.length)];
     // The first carried value (the user id, when planted) always leads: as sent, then in another of its forms in turn.
-    const lead = [...new Set([formsOfValue[0]![0]!, formsOfValue[0]![r % formsOfValue[0]!.length]!])];
+    const lead = [...new Set([formsOfValue[0][0], formsOfValue[0][r % formsOfValue[0].length]])];
     const lines = [`${req.method} ${req.url}`, ...Object.entries(req.headers).map(([name, value]) => `${name}: ${String(value)}`), body];
     return { forms: unique, lines, short: [...lead, ...rotated.filter((f) => !lead.includes(f))].join(' ') };
   }
@@ -608,8 +608,8 @@ describe('answers nested absurdly deep', () => {
     const result = (await presentment.getOffers(HELD)) as unknown as Record<string, unknown> & { offers: Array<Record<string, unknown>> };
     expect(() => JSON.stringify(result)).not.toThrow();
     expect(result.tenUnknown).toEqual(ten);
-    expect(result.offers[0]!.tenInOffer).toEqual(ten);
-    expect('deepInOffer' in result.offers[0]!).toBe(false);
+    expect(result.offers[0].tenInOffer).toEqual(ten);
+    expect('deepInOffer' in result.offers[0]).toBe(false);
   });
 
   it('getOffers: an unknown field nested 32 levels is kept, one nested 33 levels is dropped', async () => {

@@ -246,7 +246,7 @@ describe('1. a burst: the module queues calls beyond http.maxSockets, and queue 
       upstream.answer(after(100, answerOk));
       const users = (await boot(baseUrl, { cache: false, http: { transport, maxSockets: 2, timeoutMs: 300 } })).get(UserTokenService);
       const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => users.getUserToken(`scaled-user-${i}`)));
-      expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+      expect(results.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
       expect(upstream.requests).toHaveLength(40);
       expect(upstream.maxInFlight).toBeLessThanOrEqual(2);
       expect(upstream.maxConcurrentConnections).toBeLessThanOrEqual(2);
@@ -610,9 +610,9 @@ describe.each(TRANSPORTS)('4. clock skew on the %s transport', (transport) => {
 
   it('oauth.clockSkewCorrection: after an answer dated +600 s the next oauth_timestamp is the server clock (≈ local + 600 s); an answer dated now brings it back', async () => {
     const [first, second, third] = await timestampOffsets(true);
-    expect(Math.abs(first!)).toBeLessThan(3);
-    expect(Math.abs(second! - 600)).toBeLessThan(3);
-    expect(Math.abs(third!)).toBeLessThan(3);
+    expect(Math.abs(first)).toBeLessThan(3);
+    expect(Math.abs(second - 600)).toBeLessThan(3);
+    expect(Math.abs(third)).toBeLessThan(3);
   });
 
   it('without oauth.clockSkewCorrection, oauth_timestamp stays on the local clock after an answer dated +600 s', async () => {

@@ -115,10 +115,10 @@ describe('token cache in Redis', () => {
     const keys = await admin.keys('test:at:*');
     expect(keys.filter((k) => !k.endsWith(':lock'))).toHaveLength(1);
     const stored = (await admin.get(keys.find((k) => !k.endsWith(':lock'))!))!;
-    expect(stored).not.toContain(minted[0]!);
+    expect(stored).not.toContain(minted[0]);
     expect(stored).not.toContain('fleet-user');
     // Served for ttlMs - refreshBeforeMs (defaults: 60 min - 5 min), and expires with it.
-    const pttl = await admin.pttl(keys[0]!);
+    const pttl = await admin.pttl(keys[0]);
     expect(pttl).toBeGreaterThan(55 * 60_000 - 5_000);
     expect(pttl).toBeLessThanOrEqual(55 * 60_000);
   });
@@ -142,7 +142,7 @@ describe('token cache in Redis', () => {
     expect(keys[0]).toMatch(/^test:ut:[A-Za-z0-9_-]{43}$/);
     expect(keys[0]).not.toContain(userId);
     expect(keys[0]).not.toContain('999999');
-    const raw = (await admin.getBuffer(keys[0]!))!;
+    const raw = (await admin.getBuffer(keys[0]))!;
     const rawText = raw.toString('latin1');
     expect(rawText).not.toContain(token);
     expect(Buffer.from(rawText, 'base64url').toString('latin1')).not.toContain(token);
@@ -153,15 +153,15 @@ describe('token cache in Redis', () => {
     const svc = await instance();
     const token = await svc.getUserToken('mallory');
     const [key] = await admin.keys('test:ut:*');
-    const sealed = (await admin.get(key!))!;
+    const sealed = (await admin.get(key))!;
     const bytes = Buffer.from(sealed, 'base64url');
-    bytes[bytes.length - 1]! ^= 0x01;
-    await admin.set(key!, bytes.toString('base64url'));
+    bytes[bytes.length - 1] ^= 0x01;
+    await admin.set(key, bytes.toString('base64url'));
 
     const other = await instance(); // a fresh instance: nothing in its process memory
     expect(await other.getUserToken('mallory')).toBe(token);
     expect(simulator.requestCount).toBe(2);
-    expect(await admin.get(key!)).not.toBe(bytes.toString('base64url'));
+    expect(await admin.get(key)).not.toBe(bytes.toString('base64url'));
   });
 
   it('a value sealed under another encryption key, planted at the exact Redis key the reader reads, does not decrypt: a miss, not the planted token', async () => {
@@ -174,8 +174,8 @@ describe('token cache in Redis', () => {
     // Both key names and value keys derive from the secret, so A's value would never be read at
     // B's key name on its own. Seal under A's value key *at B's key name* (the name is also the
     // associated data), so B really reads a value sealed under another key.
-    const storeA = contexts[0]!.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
-    const storeB = contexts[1]!.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
+    const storeA = contexts[0].get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
+    const storeB = contexts[1].get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
     const bKey = storeB.redisKey('999999:victor');
     expect(storeA.redisKey('999999:victor')).not.toBe(bKey);
     const aimAtB = jest.spyOn(storeA, 'redisKey').mockReturnValue(bKey);
@@ -192,7 +192,7 @@ describe('token cache in Redis', () => {
 
   it('a value sealed at the same key name under the same secret decrypts (the control for the test above)', async () => {
     const a = await instance({ encryptionKey: 'first-cache-encryption-key' });
-    const storeA = contexts[0]!.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
+    const storeA = contexts[0].get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
     await storeA.set('999999:quentin', 'planted-token-sealed-under-A');
     expect(await a.getUserToken('quentin')).toBe('planted-token-sealed-under-A');
     expect(simulator.requestCount).toBe(0);
@@ -201,7 +201,7 @@ describe('token cache in Redis', () => {
   it('a value moved to another user does not decrypt', async () => {
     const a = await instance({ encryptionKey: 'first-cache-encryption-key' });
     await a.getUserToken('victor');
-    const store = contexts[0]!.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
+    const store = contexts[0].get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
     await a.getUserToken('walter');
     const victorValue = (await admin.get(store.redisKey('999999:victor')))!;
     await admin.set(store.redisKey('999999:walter'), victorValue); // swap another user's value in
@@ -229,7 +229,7 @@ describe('token cache in Redis', () => {
     const svc = await instance({ ttlMs: 60_000 });
     await svc.getUserToken('tina');
     const [key] = await admin.keys('test:ut:*');
-    const pttl = await admin.pttl(key!);
+    const pttl = await admin.pttl(key);
     expect(pttl).toBeGreaterThan(55_000);
     expect(pttl).toBeLessThanOrEqual(60_000);
   });
@@ -261,7 +261,7 @@ describe('token cache in Redis', () => {
     await expect(svc.invalidateUserToken('alice')).rejects.toBeInstanceOf(PersonalizedOffersCacheError);
 
     await redis.start(); // same port, empty
-    const store = contexts[0]!.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
+    const store = contexts[0].get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
     await waitFor(async () => store.client.status === 'ready');
     await svc.getUserToken('back');
     const fresh = redis.admin(DB);
@@ -271,9 +271,9 @@ describe('token cache in Redis', () => {
 
   it('closes its Redis connection on application shutdown', async () => {
     await instance();
-    const store = contexts[0]!.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
+    const store = contexts[0].get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
     await waitFor(async () => store.client.status === 'ready');
-    await contexts.splice(0)[0]!.close();
+    await contexts.splice(0)[0].close();
     expect(store.client.status).toBe('end');
   });
 
@@ -282,13 +282,13 @@ describe('token cache in Redis', () => {
   // application shutdown hangs for as long as Redis stays down.
   it('application shutdown completes while Redis is down (the client is reconnecting)', async () => {
     await instance();
-    const store = contexts[0]!.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
+    const store = contexts[0].get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
     await waitFor(async () => store.client.status === 'ready');
     await redis.kill();
     try {
       await waitFor(async () => store.client.status === 'reconnecting');
       const closing = contexts
-        .splice(0)[0]!
+        .splice(0)[0]
         .close()
         .then(() => 'closed');
       const outcome = await Promise.race([closing, new Promise((r) => setTimeout(r, 3_000)).then(() => 'still closing after 3 s')]);

@@ -156,7 +156,7 @@ describe('a fleet without AuthInfo sharing Redis: the value encryption key comes
       expect(simulator.requests.filter((r) => r.operationId === 'createAccessToken')).toHaveLength(1);
       const keys = (await admin.keys('cfg:*')).filter((k) => !k.endsWith(':lock'));
       expect(keys).toHaveLength(1);
-      const stored = (await admin.get(keys[0]!))!;
+      const stored = (await admin.get(keys[0]))!;
       expect(stored).not.toContain(token);
       expect(stored).not.toContain('fleet-user');
       // Another key hashes to another entry and cannot decrypt this one: it mints its own.

@@ -115,7 +115,7 @@ describe('consumer apps (installed from npm pack)', () => {
   }, 180_000);
 
   it('a CommonJS app on Jest (ts-jest, babel-jest, transformIgnorePatterns) passes its test against the simulator', async () => {
-    expectPassed(await runs.cjs!);
+    expectPassed(await runs.cjs);
   }, 180_000);
 
   /** The docs/testing.md recipe: testRegex takes Nest's test/*.e2e-spec.ts, and isolatedModules keeps ts-jest quiet. */
@@ -125,7 +125,7 @@ describe('consumer apps (installed from npm pack)', () => {
   ])(
     'the %s Jest app runs its *.e2e-spec.ts too, and ts-jest prints no TS151002 warning',
     async (_kind, key) => {
-      const run = await runs[key]!;
+      const run = await runs[key];
       expectPassed(run);
       const files = (run.report?.testResults ?? []).map((r) => r.name ?? '').map((name) => name.slice(name.lastIndexOf('/') + 1));
       expect(files.sort()).toEqual(['app.controller.spec.ts', 'app.e2e-spec.ts']);
@@ -137,7 +137,7 @@ describe('consumer apps (installed from npm pack)', () => {
   );
 
   it('…and fails with the ESM error when transformIgnorePatterns leaves nestjs-personalized-offers out', async () => {
-    const run = await runs.cjsWithout!;
+    const run = await runs.cjsWithout;
     expect(run.code).not.toBe(0);
     const message = `${run.report?.testResults.map((r) => r.message).join('\n')}\n${run.output}`;
     expect(message).toMatch(/Must use import to load ES Module: \S*\/node_modules\/nestjs-personalized-offers\/dist\/personalized-offers\//);
@@ -145,11 +145,11 @@ describe('consumer apps (installed from npm pack)', () => {
   }, 180_000);
 
   it('an ESM app on Vitest (no plugin: Vite 8 emits decorator metadata from tsconfig) passes its test', async () => {
-    expectPassed(await runs.vitest!);
+    expectPassed(await runs.vitest);
   }, 180_000);
 
   it('an ESM app on Jest in native ESM mode passes its test', async () => {
-    expectPassed(await runs.jestEsm!);
+    expectPassed(await runs.jestEsm);
   }, 180_000);
 
   it.each([
@@ -158,7 +158,7 @@ describe('consumer apps (installed from npm pack)', () => {
   ])(
     'the %s app type-checks against the packed type declarations',
     async (_kind, key) => {
-      const run = await runs[key]!;
+      const run = await runs[key];
       expect([run.code, run.output.trim()]).toEqual([0, '']);
     },
     180_000,
@@ -167,7 +167,7 @@ describe('consumer apps (installed from npm pack)', () => {
 
 describe('docs/testing.md (the guide the README links for testing)', () => {
   const guide = readFileSync(join(root, 'docs/testing.md'), 'utf8');
-  const blocks = [...guide.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, body: m[2]! }));
+  const blocks = [...guide.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], body: m[2] }));
   const fixture = (path: string) => readFileSync(join(fixtures, path), 'utf8');
   const block = (lang: string, marker: string) => {
     const found = blocks.find((b) => b.lang === lang && b.body.includes(marker));

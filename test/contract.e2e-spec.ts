@@ -74,8 +74,8 @@ async function startPrism(upstream: string): Promise<{ proc: ChildProcess; url: 
   const keep = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-20_000);
   };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error('Prism did not start within 60 s')), 60_000);
     const onData = () => {
@@ -84,7 +84,7 @@ async function startPrism(upstream: string): Promise<{ proc: ChildProcess; url: 
     const onExit = (code: number | null) => fail(new Error(`Prism exited (${code}) before listening`));
     const done = () => {
       clearTimeout(timer);
-      proc.stdout!.off('data', onData);
+      proc.stdout.off('data', onData);
       proc.off('exit', onExit);
       resolve();
     };
@@ -93,7 +93,7 @@ async function startPrism(upstream: string): Promise<{ proc: ChildProcess; url: 
       proc.kill('SIGKILL');
       reject(new Error(`${error.message}:\n${log}`));
     };
-    proc.stdout!.on('data', onData);
+    proc.stdout.on('data', onData);
     proc.once('exit', onExit);
   });
   return { proc, url };
@@ -367,7 +367,7 @@ describe('contract: module requests and simulator answers against the v1.5 spec,
     return offer.OfferId;
   }
   async function anyOffer(user: LegacyUser): Promise<string> {
-    return (await service.matchedOffers(user, { itemsPerPage: 1 })).Items!.MatchedOffer![0]!.OfferId!;
+    return (await service.matchedOffers(user, { itemsPerPage: 1 })).Items!.MatchedOffer![0].OfferId!;
   }
   const today = () => new Date().toISOString().slice(0, 10);
 
@@ -379,7 +379,7 @@ describe('contract: module requests and simulator answers against the v1.5 spec,
     return offer.id;
   }
   async function firstOffer(user: PresentmentUser): Promise<string> {
-    return (await presentment.getOffers(user, { limit: 1 })).offers![0]!.id!;
+    return (await presentment.getOffers(user, { limit: 1 })).offers![0].id!;
   }
 
   const T = 'GET /plo/v1/usertoken 200';
@@ -490,7 +490,7 @@ describe('contract: module requests and simulator answers against the v1.5 spec,
   const OFFERS = `GET ${UP}/offers 200`;
   const ACTIVATIONS = `POST ${UP}/activations 200`;
   const LIKES = `POST ${UP}/offer-ratings/{offer_id}/likes 200`;
-  const sentQuery = (i: number, name: string) => exchanges[i]!.url.searchParams.getAll(name);
+  const sentQuery = (i: number, name: string) => exchanges[i].url.searchParams.getAll(name);
   const DAY_MS = 86_400_000;
 
   /** The current API, the user given by id: the module first mints the access token (POST access-tokens). */
@@ -712,10 +712,10 @@ describe('contract: module requests and simulator answers against the v1.5 spec,
     [
       'browseOffers: f_id, issuer_ica, bank_product_code, offer_type, category, offer_country USA,FRA, lang en-US,fr-FR, offset and limit',
       async () => {
-        const first = (await admin.browseOffers({ limit: 1 })).offers![0]!;
+        const first = (await admin.browseOffers({ limit: 1 })).offers![0];
         const page = await admin.browseOffers({
-          issuerIca: first.redemptionIssuerICAs!.values![0]!,
-          bankProductCode: first.redemptionBankProductCodes!.values![0]!,
+          issuerIca: first.redemptionIssuerICAs!.values![0],
+          bankProductCode: first.redemptionBankProductCodes!.values![0],
           offerType: 'POSTPAIDCREDIT',
           category: 'SHOP',
           offerCountry: ['USA', 'FRA'],
@@ -738,10 +738,10 @@ describe('contract: module requests and simulator answers against the v1.5 spec,
     [
       'searchAdminOffers: fId and every filter field (offerCountries exclusion !USA, languages, offset/limit)',
       async () => {
-        const first = (await admin.browseOffers({ limit: 1 })).offers![0]!;
+        const first = (await admin.browseOffers({ limit: 1 })).offers![0];
         const page = await admin.searchAdminOffers({
-          issuerIca: first.redemptionIssuerICAs!.values![0]!,
-          bankProductCode: first.redemptionBankProductCodes!.values![0]!,
+          issuerIca: first.redemptionIssuerICAs!.values![0],
+          bankProductCode: first.redemptionBankProductCodes!.values![0],
           offerType: 'POSTPAIDCREDIT',
           category: 'SHOP',
           offerCountries: ['!USA'],
@@ -756,7 +756,7 @@ describe('contract: module requests and simulator answers against the v1.5 spec,
     [
       'getAdjustments: f_id, start_date from a Date, end_date, date_filter UPDATED, offset and limit, after a recorded redemption',
       async (u) => {
-        const offerId = (await admin.browseOffers({ offerType: 'POSTPAIDCREDIT', limit: 1 })).offers![0]!.id!;
+        const offerId = (await admin.browseOffers({ offerType: 'POSTPAIDCREDIT', limit: 1 })).offers![0].id!;
         simulator.recordRedemption(FID, u, offerId, '20.00');
         const result = await admin.getAdjustments({
           startDate: new Date(Date.now() - 7 * DAY_MS),
@@ -802,7 +802,7 @@ describe('contract: module requests and simulator answers against the v1.5 spec,
       const day = today();
       await expect(service.matchedOffers(`contract-user-${++users}`, { presentmentDate: day })).rejects.toBeInstanceOf(PersonalizedOffersApiError);
       expect(wire()).toEqual([T, 'GET /plo/v1/matchedoffers 422']);
-      expect(exchanges[1]!.url.searchParams.get('PresentmentDate')).toBe(day);
+      expect(exchanges[1].url.searchParams.get('PresentmentDate')).toBe(day);
       expect(violationsIn(exchanges)).toEqual([
         {
           exchange: expect.stringContaining('GET /plo/v1/matchedoffers?'),
@@ -864,11 +864,11 @@ describe('contract: module requests and simulator answers against the v1.5 spec,
       expect(wire()).toEqual(['GET /plo/v1/usersavings 500']);
       const found = violationsIn(exchanges);
       expect(found).toHaveLength(1);
-      expect(found[0]!.slViolations).toEqual([
+      expect(found[0].slViolations).toEqual([
         expect.objectContaining({ location: ['response'], severity: 'Error', message: expect.stringContaining('"text/html"') }),
         expect.objectContaining({ location: ['response', 'body'], severity: 'Error', message: 'Response body must be object' }),
       ]);
-      expect(found[0]!.prismError?.type).toBe('https://stoplight.io/prism/errors#VIOLATIONS');
+      expect(found[0].prismError?.type).toBe('https://stoplight.io/prism/errors#VIOLATIONS');
     });
 
     it('a status the operation does not declare (http-error 503 fault): passed through, and violationsIn reports the sl-violations Warning', async () => {
@@ -950,7 +950,7 @@ describe('contract: module requests and simulator answers against the v1.5 spec,
       exchanges = [];
       await presentment.getOffer('negative-recorded-headers', offerId, { acceptLanguage: 'fr-FR' });
       expect(exchanges).toHaveLength(1);
-      expect(exchanges[0]!.headers).toEqual(expect.arrayContaining(['X-Auth-Token', 'Accept-Language']));
+      expect(exchanges[0].headers).toEqual(expect.arrayContaining(['X-Auth-Token', 'Accept-Language']));
     });
 
     it('an undeclared property inside a JSON array item (impressions[].activityTimeStamp) passes Prism, and undeclaredNames reports it', async () => {

@@ -138,8 +138,8 @@ describe('PersonalizedOffersDiagnostics.verifyCredentials() against a gateway-mo
     await run();
     const browse = simulator.requests.filter((r) => r.operationId === 'browseOffers');
     expect(browse).toHaveLength(1);
-    expect(browse[0]!.gatewayRefusal).toBeUndefined();
-    expect(browse[0]!.query).toMatchObject({ limit: ['1'] });
+    expect(browse[0].gatewayRefusal).toBeUndefined();
+    expect(browse[0].query).toMatchObject({ limit: ['1'] });
   });
 
   it('a wrong consumer key fails the signed call, naming the consumer key problem and what to do', async () => {
@@ -231,8 +231,8 @@ function doctor(args: string[], env: Record<string, string>): Promise<Exit> {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...base, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
@@ -401,7 +401,7 @@ describe('the `nestjs-personalized-offers doctor` bin', () => {
     expect(bad.stdout).toMatch(/^✘ configuration invalid: .*PLO_BANK_A_AUTHINFO_KEY/m);
     expect(bad.stdout).not.toContain('not-a-key');
     const { PLO_BANK_A_BASE_URL: baseUrl, ...rest } = prefixed('PLO_BANK_A_', env);
-    const typo = await doctor(['doctor', '--prefix', 'PLO_BANK_A_'], { ...rest, PLO_BANK_A_BASEURL: baseUrl! });
+    const typo = await doctor(['doctor', '--prefix', 'PLO_BANK_A_'], { ...rest, PLO_BANK_A_BASEURL: baseUrl });
     expect(typo.code).toBe(1);
     expect(typo.stdout).toMatch(/PLO_BANK_A_BASEURL is not a known variable; did you mean PLO_BANK_A_BASE_URL\?/);
   });

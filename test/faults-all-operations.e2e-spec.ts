@@ -226,7 +226,7 @@ describe('every operation under ~5 % seeded faults', () => {
     const detail = (r: { ok: true; value: unknown } | { ok: false; error: unknown }) => (r.ok ? 'success' : describeError(r.error));
 
     function session(index: number): Array<() => Promise<void>> {
-      const userId = userIds[index]!;
+      const userId = userIds[index];
       const module = index % 4 === 3 ? v1 : v2;
       const legacy = module.get(LegacyUserPresentmentService);
       const presentment = module.get(UserPresentmentService);
@@ -247,8 +247,8 @@ describe('every operation under ~5 % seeded faults', () => {
       );
       const feedbackOffers = rest.slice(0, 2);
       const ratingOffers = rest.slice(2, 4);
-      const anyOffer = () => allIds[Math.floor(random() * allIds.length)]!;
-      const seededActivation = [...initial.activations.values()][0]!;
+      const anyOffer = () => allIds[Math.floor(random() * allIds.length)];
+      const seededActivation = [...initial.activations.values()][0];
       let order = 0;
 
       const actions: Array<{ write?: { api: 'legacy' | 'loyalty'; offerId: string }; last?: boolean; run: (value: 0 | 1) => Promise<void> }> = [
@@ -362,7 +362,7 @@ describe('every operation under ~5 % seeded faults', () => {
           // Last of the user's calls: the rating exists by then (unless every write of it failed).
           last: true,
           run: async () => {
-            const offerId = ratingOffers[0]!;
+            const offerId = ratingOffers[0];
             await call('getOfferRating', OPS.getOfferRating, () => presentment.getOfferRating(userId, offerId), instance(UserOfferRating));
           },
         },
@@ -467,7 +467,7 @@ describe('every operation under ~5 % seeded faults', () => {
             const impressions = Array.from({ length: size }, () => ({
               offerId: anyOffer(),
               order: `${userId}#${order++}`,
-              activityType: (['VIEWED', 'CLICKED', 'BROWSED'] as const)[order % 3]!,
+              activityType: (['VIEWED', 'CLICKED', 'BROWSED'] as const)[order % 3],
               activityTimestamp: new Date(Date.UTC(2026, 0, 1, 12, 0, order)),
             }));
             const r = await call('publishImpressions', OPS.publishImpressions, () => presentment.publishImpressions(userId, impressions));
@@ -541,7 +541,7 @@ describe('every operation under ~5 % seeded faults', () => {
     let nextUser = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
-        for (let i = nextUser++; i < sessions.length; i = nextUser++) for (const action of sessions[i]!) await action();
+        for (let i = nextUser++; i < sessions.length; i = nextUser++) for (const action of sessions[i]) await action();
       }),
     );
     const requests = simulator.requestCount;
@@ -569,7 +569,7 @@ describe('every operation under ~5 % seeded faults', () => {
         const errors = new Map<string, number>();
         for (const c of list) if (c.error) errors.set(c.error, (errors.get(c.error) ?? 0) + 1);
         const ms = list.map((c) => c.ms).sort((a, b) => a - b);
-        return `${label.padEnd(36)} ${String(list.length).padStart(5)} calls, ${String(list.filter((c) => c.ok).length).padStart(5)} ok, p50 ${ms[ms.length >> 1]!.toFixed(1)} ms; ${[...errors].map(([e, n]) => `${e}×${n}`).join(', ')}`;
+        return `${label.padEnd(36)} ${String(list.length).padStart(5)} calls, ${String(list.filter((c) => c.ok).length).padStart(5)} ok, p50 ${ms[ms.length >> 1].toFixed(1)} ms; ${[...errors].map(([e, n]) => `${e}×${n}`).join(', ')}`;
       });
     const faultCount = Object.values(faults).reduce((a, b) => a + b, 0);
     console.log(

@@ -93,7 +93,7 @@ describe('gateway refusals: the base string the module signed, at debug level', 
       .catch((e: unknown) => e)) as PersonalizedOffersApiError;
 
     expect(error.status).toBe(403);
-    expect(error.errors[0]!.reasonCode).toBe('AUTHENTICATION_FAILED');
+    expect(error.errors[0].reasonCode).toBe('AUTHENTICATION_FAILED');
     expect(signedLine()).toHaveLength(1);
     expect(signedLine()[0]).toContain('getUserToken: the gateway refused the request (403 AUTHENTICATION_FAILED)');
     const logged = loggedBaseString()!;
@@ -104,7 +104,7 @@ describe('gateway refusals: the base string the module signed, at debug level', 
     // Same redaction on both sides: equal strings mean the module signed what the gateway checked.
     expect(echoedBaseString(error)).toBe(logged);
 
-    const sentAuthInfo = decodeURIComponent(/AuthInfo=([^&]*)/.exec(server.requests[0]!.url)![1]!);
+    const sentAuthInfo = decodeURIComponent(/AuthInfo=([^&]*)/.exec(server.requests[0].url)![1]);
     const rendered = [...captured.lines, String(error), JSON.stringify(error), inspect(error, { depth: 10 })].join('\n');
     const forms = (v: string) => [v, encodeURIComponent(v), encodeURIComponent(encodeURIComponent(v))];
     expect([...forms(sentAuthInfo), ...forms(CONSUMER_KEY), ...forms(CONSUMER_KEY.slice(0, 24))].filter((f) => rendered.includes(f))).toEqual([]);
@@ -148,7 +148,7 @@ describe('gateway refusals: the base string the module signed, at debug level', 
       .get(LegacyUserPresentmentService)
       .getUserSavings('gateway-user')
       .catch((e: unknown) => e)) as PersonalizedOffersApiError;
-    expect(error.errors[0]!.reasonCode).toBe('AUTHENTICATION_FAILED');
+    expect(error.errors[0].reasonCode).toBe('AUTHENTICATION_FAILED');
     expect(server.requests.map((r) => r.url.split('?')[0])).toEqual(['/plo/v1/usertoken', '/plo/v1/usersavings']);
     expect(signedLine()[0]).toContain('getUserSavings: the gateway refused the request (401 AUTHENTICATION_FAILED)');
     expect(loggedBaseString()).toContain('UserToken%3D[redacted]');
@@ -179,7 +179,7 @@ describe('gateway refusals: the base string the module signed, at debug level', 
       moduleRef = await Test.createTestingModule({
         imports: [
           PersonalizedOffersModule.forRoot({
-            fId: simulator.fIds[0]!,
+            fId: simulator.fIds[0],
             baseUrl: simulator.baseUrl,
             authInfo: simulator.authInfo,
             ...signed,
@@ -195,7 +195,7 @@ describe('gateway refusals: the base string the module signed, at debug level', 
         .catch((e: unknown) => e)) as PersonalizedOffersApiError;
       expect(error.status).toBe(401);
       expect(error.errors[0]).toMatchObject({ source: 'Gateway', reasonCode: 'AUTHENTICATION_FAILED' });
-      expect(error.errors[0]!.description).toContain('oauth_timestamp is more than 300 seconds away');
+      expect(error.errors[0].description).toContain('oauth_timestamp is more than 300 seconds away');
       expect(signedLine()).toHaveLength(1);
       expect(loggedBaseString()).toContain(`oauth_consumer_key%3D…${GATEWAY.consumerKey.slice(-4)}`);
     } finally {
@@ -214,7 +214,7 @@ describe('gateway refusals: the base string the module signed, at debug level', 
       moduleRef = await Test.createTestingModule({
         imports: [
           PersonalizedOffersModule.forRoot({
-            fId: simulator.fIds[0]!,
+            fId: simulator.fIds[0],
             baseUrl: simulator.baseUrl,
             authInfo: simulator.authInfo,
             // The right consumer key, signed with another key: 403 AUTHENTICATION_FAILED echoing the base string.
@@ -241,7 +241,7 @@ describe('gateway refusals: the base string the module signed, at debug level', 
       expect(error.errors[0]).toMatchObject({ source: 'Gateway', reasonCode: 'AUTHENTICATION_FAILED' });
       const echoed = echoedBaseString(error)!;
       expect(echoed).toMatch(/^POST&http%3A%2F%2F127\.0\.0\.1%3A\d+%2Floyalty%2Foffers%2Fuser-presentment%2Faccess-tokens&oauth_body_hash%3D/);
-      expect(error.errors[0]!.description).toMatch(/^OAuth Signature parameter failed verification\. Acceptable signature base string: POST&/);
+      expect(error.errors[0].description).toMatch(/^OAuth Signature parameter failed verification\. Acceptable signature base string: POST&/);
       // No query: the only hidden value is the consumer key (last 4 shown); nothing else is redacted.
       expect(echoed).not.toContain('[redacted]');
       expect(echoed).toContain(`oauth_consumer_key%3D…${GATEWAY.consumerKey.slice(-4)}%26`);
@@ -262,7 +262,7 @@ describe('gateway refusals: the base string the module signed, at debug level', 
       expect(echoed).toMatch(/^GET&http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fplo%2Fv1%2Fusertoken&AuthInfo%3D\[redacted\]%26FId%3D999999%26oauth_body_hash%3D/);
       expect(echoed.match(/\[redacted\]/g)).toHaveLength(1);
       expect(loggedBaseString()).toBe(echoed);
-      const sentAuthInfo = simulator.requests[0]!.query.AuthInfo![0]!;
+      const sentAuthInfo = simulator.requests[0].query.AuthInfo[0];
       expect(forms(sentAuthInfo).filter((f) => rendered(error).includes(f))).toEqual([]);
     });
   });

@@ -103,7 +103,7 @@ describe('PersonalizedOffersHealthIndicator', () => {
       const { indicator } = await boot();
       const result = await indicator.isHealthy('plo');
       expect(Object.keys(result)).toEqual(['plo']);
-      expect(result.plo!.status).toBe('up');
+      expect(result.plo.status).toBe('up');
     });
 
     it('is up with cache: false and circuitBreaker: false (kind none, state disabled)', async () => {
@@ -126,7 +126,7 @@ describe('PersonalizedOffersHealthIndicator', () => {
       expect(simulator.requestCount).toBe(2);
 
       const open = await indicator.isHealthy();
-      const detail = open.personalizedOffers!;
+      const detail = open.personalizedOffers;
       expect(detail).toEqual({
         status: 'down',
         circuitBreaker: { state: 'open', retryInMs: expect.any(Number) },
@@ -137,7 +137,7 @@ describe('PersonalizedOffersHealthIndicator', () => {
       expect(detail.circuitBreaker.retryInMs).toBeLessThanOrEqual(breaker.halfOpenAfterMs);
       expect(detail.message).toContain(`next probe in ${detail.circuitBreaker.retryInMs} ms`);
       await sleep(100);
-      const later = (await indicator.isHealthy()).personalizedOffers!;
+      const later = (await indicator.isHealthy()).personalizedOffers;
       expect(later.circuitBreaker.retryInMs).toBeLessThan(detail.circuitBreaker.retryInMs);
 
       // The pause is over: the next call would be the probe. Health says so, and probes nothing itself.
@@ -167,10 +167,10 @@ describe('PersonalizedOffersHealthIndicator', () => {
       await expect(users.getUserToken('p1')).rejects.toThrow();
       await expect(users.getUserToken('p2')).rejects.toThrow();
       await sleep(250);
-      expect((await indicator.isHealthy()).personalizedOffers!.status).toBe('up');
+      expect((await indicator.isHealthy()).personalizedOffers.status).toBe('up');
       await expect(users.getUserToken('p3')).rejects.toThrow(); // the probe, failed
       expect(simulator.requestCount).toBe(3);
-      const reopened = (await indicator.isHealthy()).personalizedOffers!;
+      const reopened = (await indicator.isHealthy()).personalizedOffers;
       expect(reopened.status).toBe('down');
       expect(reopened.circuitBreaker.state).toBe('open');
       expect(reopened.circuitBreaker.retryInMs).toBeGreaterThan(0);
@@ -208,7 +208,7 @@ describe('PersonalizedOffersHealthIndicator', () => {
       // machine) and its PING waits past the 100 ms command timeout.
       const sleeping = blocker.call('DEBUG', 'SLEEP', '1');
       await sleep(200);
-      const slow = (await indicator.isHealthy()).personalizedOffers!;
+      const slow = (await indicator.isHealthy()).personalizedOffers;
       await sleeping;
       blocker.disconnect();
       expect(slow).toMatchObject({ status: 'down', tokenStore: { kind: 'redis', reachable: false, reason: 'timeout' } });
@@ -217,21 +217,21 @@ describe('PersonalizedOffersHealthIndicator', () => {
         (
           await until(
             () => indicator.isHealthy(),
-            (r) => r.personalizedOffers!.status === 'up',
+            (r) => r.personalizedOffers.status === 'up',
           )
-        ).personalizedOffers!.status,
+        ).personalizedOffers.status,
       ).toBe('up');
     });
 
     it('is down when Redis is stopped, fast and without calling the upstream; up again when it is back', async () => {
       const { indicator } = await boot(redisCache());
-      expect((await indicator.isHealthy()).personalizedOffers!.status).toBe('up');
+      expect((await indicator.isHealthy()).personalizedOffers.status).toBe('up');
       await redis.kill();
       try {
         const started = performance.now();
         const down = await until(
           () => indicator.isHealthy(),
-          (r) => r.personalizedOffers!.status === 'down',
+          (r) => r.personalizedOffers.status === 'down',
         );
         expect(performance.now() - started).toBeLessThan(3_000);
         expect(down.personalizedOffers).toEqual({
@@ -251,7 +251,7 @@ describe('PersonalizedOffersHealthIndicator', () => {
       }
       const back = await until(
         () => indicator.isHealthy(),
-        (r) => r.personalizedOffers!.status === 'up',
+        (r) => r.personalizedOffers.status === 'up',
         8_000,
       );
       expect(back.personalizedOffers).toEqual({ status: 'up', circuitBreaker: { state: 'closed' }, tokenStore: { kind: 'redis', reachable: true } });
@@ -278,10 +278,10 @@ describe('PersonalizedOffersHealthIndicator', () => {
       try {
         const down = await until(
           () => indicator.isHealthy(),
-          (r) => r.personalizedOffers!.tokenStore.reachable === false,
+          (r) => r.personalizedOffers.tokenStore.reachable === false,
         );
         expect(down.personalizedOffers).toMatchObject({ status: 'down', circuitBreaker: { state: 'open' }, tokenStore: { reachable: false } });
-        expect(down.personalizedOffers!.message).toMatch(/Circuit breaker open.*Token store \(redis\) unreachable/);
+        expect(down.personalizedOffers.message).toMatch(/Circuit breaker open.*Token store \(redis\) unreachable/);
       } finally {
         await redis.start();
       }
@@ -299,7 +299,7 @@ describe('PersonalizedOffersHealthIndicator', () => {
     it('a ping() that resolves: reachable', async () => {
       const ping = jest.fn(async () => 'PONG');
       const { indicator } = await boot({ cache: { store: custom(ping) } });
-      expect((await indicator.isHealthy()).personalizedOffers!.tokenStore).toEqual({ kind: 'custom', reachable: true });
+      expect((await indicator.isHealthy()).personalizedOffers.tokenStore).toEqual({ kind: 'custom', reachable: true });
       expect(ping).toHaveBeenCalledTimes(1);
     });
 
@@ -309,10 +309,10 @@ describe('PersonalizedOffersHealthIndicator', () => {
         cache: { store: custom(() => Promise.reject(Object.assign(new Error(`cannot reach ${secret}`), { code: 'EHOSTUNREACH' }))) },
       });
       const result = await indicator.isHealthy();
-      expect(result.personalizedOffers!.tokenStore).toEqual({ kind: 'custom', reachable: false, reason: 'EHOSTUNREACH' });
+      expect(result.personalizedOffers.tokenStore).toEqual({ kind: 'custom', reachable: false, reason: 'EHOSTUNREACH' });
       expect(JSON.stringify(result)).not.toContain('hunter2');
       const odd = await boot({ cache: { store: custom(() => Promise.reject(Object.assign(new Error('x'), { code: `bad code with ${secret}` }))) } });
-      expect((await odd.indicator.isHealthy()).personalizedOffers!.tokenStore.reason).toBe('error');
+      expect((await odd.indicator.isHealthy()).personalizedOffers.tokenStore.reason).toBe('error');
     });
 
     it('a ping() that never answers: down after timeoutMs', async () => {
@@ -320,7 +320,7 @@ describe('PersonalizedOffersHealthIndicator', () => {
       const started = performance.now();
       const result = await indicator.isHealthy('personalizedOffers', { timeoutMs: 150 });
       const elapsed = performance.now() - started;
-      expect(result.personalizedOffers!.tokenStore).toEqual({ kind: 'custom', reachable: false, reason: 'timeout' });
+      expect(result.personalizedOffers.tokenStore).toEqual({ kind: 'custom', reachable: false, reason: 'timeout' });
       expect(elapsed).toBeGreaterThanOrEqual(140);
       expect(elapsed).toBeLessThan(1_000); // not the 1 s default
     });
@@ -335,8 +335,8 @@ describe('PersonalizedOffersHealthIndicator', () => {
       seen.add(file);
       const text = readFileSync(file, 'utf8');
       for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
-        if (spec!.startsWith('@nestjs/terminus')) offenders.push(file);
-        if (spec!.startsWith('.')) visit(resolve(dirname(file), spec!.replace(/\.js$/, '.ts')));
+        if (spec.startsWith('@nestjs/terminus')) offenders.push(file);
+        if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
       }
     };
     visit(join(src, 'index.ts'));

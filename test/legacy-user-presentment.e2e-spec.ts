@@ -108,7 +108,7 @@ describe('LegacyUserPresentmentService against the simulator', () => {
     });
 
     it('getOfferDetails sends OfferId and Lang and returns that offer', async () => {
-      const first = (await service.matchedOffers(user, { itemsPerPage: 1 })).Items!.MatchedOffer![0]!;
+      const first = (await service.matchedOffers(user, { itemsPerPage: 1 })).Items!.MatchedOffer![0];
       const details = await service.getOfferDetails(user, { offerId: first.OfferId!, lang: 'fr_FR' });
       expect(lastFor('getOfferDetails').query).toMatchObject({ FId: ['999999'], UserToken: [token], OfferId: [first.OfferId!], Lang: ['fr_FR'] });
       expect(details.OfferDetails?.OfferId).toBe(first.OfferId);
@@ -135,7 +135,7 @@ describe('LegacyUserPresentmentService against the simulator', () => {
     });
 
     it('sendUserFeedback posts Feedback as an integer; getUserFeedback reads it back with offer_id and feedback', async () => {
-      const offerId = (await service.matchedOffers(user, { itemsPerPage: 1, pageNumber: 3 })).Items!.MatchedOffer![0]!.OfferId!;
+      const offerId = (await service.matchedOffers(user, { itemsPerPage: 1, pageNumber: 3 })).Items!.MatchedOffer![0].OfferId!;
       const sent = await service.sendUserFeedback(user, { offerId, feedback: 1 });
       expect(JSON.parse(lastFor('sendUserFeedback').body)).toEqual({ FId: '999999', OfferId: offerId, Feedback: 1, UserToken: token });
       expect(sent.UserFeedback).toEqual({ OfferId: offerId, Feedback: '1' });
@@ -245,7 +245,7 @@ describe('LegacyUserPresentmentService against the simulator', () => {
       ['a reset mid-body', { type: 'reset-mid-body' }, false],
     ])('after %s: one request, PersonalizedOffersOutcomeUnknownError', async (_, fault, timedOut) => {
       const offerId = await availableOffer('activator');
-      simulator.setFault(fault!, { operation: 'activateStatementCreditOffer', times: 1 });
+      simulator.setFault(fault, { operation: 'activateStatementCreditOffer', times: 1 });
       simulator.clearRequests();
       const error = await service.activateStatementCreditOffer('activator', { offerId }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PersonalizedOffersOutcomeUnknownError);
@@ -263,7 +263,7 @@ describe('LegacyUserPresentmentService against the simulator', () => {
     });
 
     it('and feedback (last write wins) is retried too', async () => {
-      const offerId = (await service.matchedOffers('activator', { itemsPerPage: 1 })).Items!.MatchedOffer![0]!.OfferId!;
+      const offerId = (await service.matchedOffers('activator', { itemsPerPage: 1 })).Items!.MatchedOffer![0].OfferId!;
       simulator.setFault({ type: 'http-error', status: 502 }, { operation: 'sendUserFeedback', times: 1 });
       simulator.clearRequests();
       await expect(service.sendUserFeedback('activator', { offerId, feedback: 0 })).resolves.toBeDefined();

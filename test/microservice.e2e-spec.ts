@@ -82,8 +82,8 @@ describe('offers microservice over TCP: two instances sharing the Redis token ca
 
   /** The users the simulator's usertoken requests were for (AuthInfo decrypted with the simulator's key). */
   function userTokenRequestsFor(userId: string): number {
-    const crypto = instances[0]!.get(AuthInfoCryptoService, { strict: false });
-    return simulator.requests.filter((r) => r.operationId === 'getUserToken' && crypto.decrypt(r.query.AuthInfo![0]!).userId === userId).length;
+    const crypto = instances[0].get(AuthInfoCryptoService, { strict: false });
+    return simulator.requests.filter((r) => r.operationId === 'getUserToken' && crypto.decrypt(r.query.AuthInfo[0]).userId === userId).length;
   }
 
   beforeAll(async () => {
@@ -141,7 +141,7 @@ describe('offers microservice over TCP: two instances sharing the Redis token ca
 
     expect(userTokenRequestsFor(userId)).toBe(1);
     // Both instances called matchedoffers with that one token.
-    const tokens = simulator.requests.filter((r) => r.operationId === 'matchedOffers').map((r) => r.query.UserToken![0]);
+    const tokens = simulator.requests.filter((r) => r.operationId === 'matchedOffers').map((r) => r.query.UserToken[0]);
     expect(tokens).toHaveLength(2);
     expect(new Set(tokens)).toEqual(new Set([simulator.tokenFor(FID, userId)]));
     // …stored once in Redis, under a keyed hash (no user id in clear).
@@ -230,7 +230,7 @@ describe('offers microservice over TCP: two instances sharing the Redis token ca
     const secrets = [...users.map((u) => simulator.tokenFor(FID, u)), String(simulator.authInfo.key), String(simulator.authInfo.iv)];
     // AuthInfo values the instances sent (these requests are this test's own: the log was cleared before it).
     await send(clientA, OFFERS_PATTERNS.userToken, { userId: 'ms-last' });
-    const authInfos = simulator.requests.filter((r) => r.operationId === 'getUserToken').map((r) => r.query.AuthInfo![0]!);
+    const authInfos = simulator.requests.filter((r) => r.operationId === 'getUserToken').map((r) => r.query.AuthInfo[0]);
     expect(authInfos).toHaveLength(1);
     secrets.push(...authInfos, simulator.tokenFor(FID, 'ms-last'));
 
@@ -256,7 +256,7 @@ describe('offers microservice over TCP: two instances sharing the Redis token ca
  * stops everything. Uses the build of `npm run build` (dist/app), which `npm test` runs first.
  */
 describe('npm run start:microservice: the launcher', () => {
-  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:microservice']!;
+  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:microservice'];
   let proc: ChildProcess | undefined;
   const clients: ClientProxy[] = [];
 
@@ -274,7 +274,7 @@ describe('npm run start:microservice: the launcher', () => {
   });
 
   it('starts Redis, the simulator and two instances sharing the token cache, answers through ClientProxy, and stops everything on SIGTERM', async () => {
-    const launcher = join(ROOT, /node (\S+)$/.exec(script)![1]!);
+    const launcher = join(ROOT, /node (\S+)$/.exec(script)![1]);
     if (!existsSync(launcher)) throw new Error(`${launcher} is missing: build the example app first (npm run build, or npm run build:app).`);
     const ports = [await freePort(), await freePort()];
     const env: NodeJS.ProcessEnv = { ...process.env, MICROSERVICE_PORTS: ports.join(','), NO_COLOR: '1' };
@@ -288,8 +288,8 @@ describe('npm run start:microservice: the launcher', () => {
         output += chunk.toString();
         if (output.includes('[launcher] ready:')) resolve();
       };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
       child.once('exit', (code) => reject(new Error(`launcher exited (code ${code}) before ready:\n${output}`)));
     });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -303,13 +303,13 @@ describe('npm run start:microservice: the launcher', () => {
     expect(await listening(redisPort)).toBe(true);
 
     const [a, b] = ports.map(tcpClient);
-    clients.push(a!, b!);
+    clients.push(a, b);
     const ask = (client: ClientProxy, userId: string) =>
       firstValueFrom(client.send<UserTokenStatus>(OFFERS_PATTERNS.userToken, { userId }).pipe(timeout(15_000)));
-    expect(await ask(a!, 'launcher-user')).toEqual({ userId: 'launcher-user', ready: true, cached: false, sharedCache: true });
+    expect(await ask(a, 'launcher-user')).toEqual({ userId: 'launcher-user', ready: true, cached: false, sharedCache: true });
     // Another process, same Redis and same simulator: the token instance A stored.
-    expect(await ask(b!, 'launcher-user')).toEqual({ userId: 'launcher-user', ready: true, cached: true, sharedCache: true });
-    const page = await firstValueFrom(b!.send<any>(OFFERS_PATTERNS.matched, { userId: 'launcher-user', itemsPerPage: 1 }).pipe(timeout(15_000)));
+    expect(await ask(b, 'launcher-user')).toEqual({ userId: 'launcher-user', ready: true, cached: true, sharedCache: true });
+    const page = await firstValueFrom(b.send(OFFERS_PATTERNS.matched, { userId: 'launcher-user', itemsPerPage: 1 }).pipe(timeout(15_000)));
     expect(page.Items.MatchedOffer).toHaveLength(1);
     // No secret in what the processes printed.
     expect(output).not.toMatch(/PLO_AUTHINFO_KEY|AuthInfo=|UserToken=/);

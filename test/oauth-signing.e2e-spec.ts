@@ -54,7 +54,7 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
     return moduleRef;
   }
 
-  const verify = (i = 0) => verifyOAuthRequest(server.requests[i]!, publicKey, { consumerKey: CONSUMER_KEY, origin });
+  const verify = (i = 0) => verifyOAuthRequest(server.requests[i], publicKey, { consumerKey: CONSUMER_KEY, origin });
 
   const pkcs1 = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -84,7 +84,7 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
     // What the module sent, read off the wire: the operation's path and exactly its two query
     // parameters, the configured FId, and an AuthInfo that decrypts (here, with Node's own AES,
     // not the module's) to this user and fId.
-    const sent = server.requests[0]!;
+    const sent = server.requests[0];
     const [path, query] = sent.url.split('?');
     expect(sent.method).toBe('GET');
     expect(path).toBe('/plo/v1/usertoken');
@@ -96,7 +96,7 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
     expect(plaintext).toMatch(/^1PCLOSANDBOXBCN00002tra6athatR:999999:\d{10}$/);
     // The verifier's independent result: the signature covers that query; without it, or with
     // another AuthInfo, the same header does not verify.
-    expect(verifyOAuthRequest({ ...sent, url: path! }, publicKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
+    expect(verifyOAuthRequest({ ...sent, url: path }, publicKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
     expect(
       verifyOAuthRequest({ ...sent, url: sent.url.replace(/AuthInfo=[0-9a-f]{2}/, 'AuthInfo=00') }, publicKey, { consumerKey: CONSUMER_KEY, origin }).ok,
     ).toBe(false);
@@ -105,9 +105,9 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
   it("signatureMethod 'RSA-PSS': the header says RSA-PSS and the PSS signature verifies independently (PKCS#1 v1.5 does not)", async () => {
     const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey, signatureMethod: 'RSA-PSS' });
     await ref.get(UserTokenService).getUserToken('pss-user');
-    expect(String(server.requests[0]!.headers.authorization)).toContain('oauth_signature_method="RSA-PSS"');
-    expect(verifyOAuthRequest(server.requests[0]!, publicKey, { consumerKey: CONSUMER_KEY, origin, method: 'RSA-PSS' }).ok).toBe(true);
-    expect(verifyOAuthRequest(server.requests[0]!, publicKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
+    expect(String(server.requests[0].headers.authorization)).toContain('oauth_signature_method="RSA-PSS"');
+    expect(verifyOAuthRequest(server.requests[0], publicKey, { consumerKey: CONSUMER_KEY, origin, method: 'RSA-PSS' }).ok).toBe(true);
+    expect(verifyOAuthRequest(server.requests[0], publicKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
   });
 
   it('many signed requests in parallel all verify (the RSA step runs on the thread pool)', async () => {
@@ -120,10 +120,10 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
   it('a tampered query fails the independent check (the verifier can fail)', async () => {
     const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
     await ref.get(UserTokenService).getUserToken('alice');
-    const tampered = { ...server.requests[0]!, url: server.requests[0]!.url.replace('FId=999999', 'FId=999998') };
+    const tampered = { ...server.requests[0], url: server.requests[0].url.replace('FId=999999', 'FId=999998') };
     expect(verifyOAuthRequest(tampered, publicKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
     const otherKey = rsaKeyPair().publicKey;
-    expect(verifyOAuthRequest(server.requests[0]!, otherKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
+    expect(verifyOAuthRequest(server.requests[0], otherKey, { consumerKey: CONSUMER_KEY, origin }).ok).toBe(false);
   });
 
   it('signs base64 AuthInfo with +, / and = exactly as sent', async () => {
@@ -148,8 +148,8 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
     expect(users.length).toBeGreaterThan(3);
     for (const user of users) await ref.get(UserTokenService).getUserToken(user);
     for (let i = 0; i < users.length; i++) {
-      expect(server.requests[i]!.url).toMatch(/AuthInfo=[^&]*%2[BF]/);
-      expect(server.requests[i]!.url).toMatch(/%3D$/);
+      expect(server.requests[i].url).toMatch(/AuthInfo=[^&]*%2[BF]/);
+      expect(server.requests[i].url).toMatch(/%3D$/);
       expect(verify(i).ok).toBe(true);
     }
   });
@@ -180,7 +180,7 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
       return config;
     });
     await ref.get(UserTokenService).getUserToken('alice');
-    expect(server.requests[0]!.url).toContain('&Extra=a%20b');
+    expect(server.requests[0].url).toContain('&Extra=a%20b');
     expect(verify().ok).toBe(true);
   });
 
@@ -213,7 +213,7 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
       server.responder = answerAfterBody(answer);
       const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
       await call(ref.get(LegacyUserPresentmentService));
-      const received = server.requests[0]!;
+      const received = server.requests[0];
       expect(received.method).toBe('POST');
       expect(received.headers['content-type']).toBe('application/json');
       expect(JSON.parse(received.body.toString('utf8'))).toEqual(expectedBody);
@@ -277,7 +277,7 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
       server.responder = answerAfterBody(answer);
       const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
       await call(ref);
-      const received = server.requests[0]!;
+      const received = server.requests[0];
       expect(received.method).toBe('POST');
       expect(received.url.split('?')[0]).toBe(path);
       expect(received.headers['content-type']).toBe('application/json');
@@ -289,8 +289,8 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
       server.responder = answerAfterBody('{"offers":[]}');
       const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
       await ref.get(UserPresentmentService).getOffers({ accessToken: 'at-1' }, { offerCountry: ['!USA', '!AUS'], active: true });
-      expect(server.requests[0]!.url).toBe('/loyalty/offers/user-presentment/offers?offer_country=%21USA&offer_country=%21AUS&active=true');
-      expect(server.requests[0]!.headers['x-auth-token']).toBe('at-1');
+      expect(server.requests[0].url).toBe('/loyalty/offers/user-presentment/offers?offer_country=%21USA&offer_country=%21AUS&active=true');
+      expect(server.requests[0].headers['x-auth-token']).toBe('at-1');
       expect(verify().ok).toBe(true);
     });
 
@@ -300,7 +300,7 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
       const { PERSONALIZED_OFFERS_HTTP } = await import('nestjs-personalized-offers');
       ref.get(PERSONALIZED_OFFERS_HTTP).axiosRef.defaults.transformRequest = [(data: unknown) => (typeof data === 'string' ? ` ${data} ` : data)];
       await ref.get(LegacyUserPresentmentService).sendUserFeedback({ userToken: 'tok-1' }, { offerId: 'o-1', feedback: 0 });
-      expect(server.requests[0]!.body.toString('utf8')).toBe('{"FId":"999999","OfferId":"o-1","Feedback":0,"UserToken":"tok-1"}');
+      expect(server.requests[0].body.toString('utf8')).toBe('{"FId":"999999","OfferId":"o-1","Feedback":0,"UserToken":"tok-1"}');
       expect(verify().ok).toBe(true);
     });
 
@@ -308,7 +308,7 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
       server.responder = answerAfterBody(JSON.stringify({ Response: { Status: { Code: '600', Message: 'Success' } } }));
       const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
       await ref.get(LegacyUserPresentmentService).matchedOffers({ userToken: 'tok-1' }, { merchantName: "Koalla's (best)! *deals* 100%", category: 'SHOP' });
-      expect(server.requests[0]!.url).toContain('MerchantName=Koalla%27s%20%28best%29%21%20%2Adeals%2A%20100%25');
+      expect(server.requests[0].url).toContain('MerchantName=Koalla%27s%20%28best%29%21%20%2Adeals%2A%20100%25');
       expect(verify().ok).toBe(true);
     });
   });
@@ -434,7 +434,7 @@ describe('OAuth from the PLO_OAUTH_* environment', () => {
     const ref = await Test.createTestingModule({ imports: [PersonalizedOffersModule.forRoot(options)] }).compile();
     await ref.get(UserTokenService).getUserToken('alice');
     await ref.close();
-    expect(verifyOAuthRequest(server.requests[0]!, publicKey, { consumerKey: CONSUMER_KEY, origin: new URL(baseUrl).origin }).ok).toBe(true);
+    expect(verifyOAuthRequest(server.requests[0], publicKey, { consumerKey: CONSUMER_KEY, origin: new URL(baseUrl).origin }).ok).toBe(true);
   });
 
   it.each<[string, Record<string, string>, string[]]>([

@@ -37,15 +37,15 @@ interface Jws {
 
 function verifyJws(jws: string, key: KeyObject | undefined): Jws {
   const [h, c, s] = jws.split('.');
-  const header = b64json(h!);
-  const claims = b64json(c!);
+  const header = b64json(h);
+  const claims = b64json(c);
   const publicKey = key ?? createPublicKey({ key: header.jwk, format: 'jwk' });
   const alg = header.alg as string;
   const valid = verify(
     'sha256',
     Buffer.from(`${h}.${c}`),
     alg === 'PS256' ? { key: publicKey, padding: 6, saltLength: 32 } : { key: publicKey, dsaEncoding: 'ieee-p1363' },
-    Buffer.from(s!, 'base64url'),
+    Buffer.from(s, 'base64url'),
   );
   return { header, claims, valid };
 }
@@ -123,7 +123,7 @@ class StandIn extends LoopbackServer {
         check(c.iss === this.clientId && c.sub === this.clientId && c.aud === this.origin, 'assertion iss/sub/aud');
         check(c.exp - c.iat <= 90 && c.exp > Date.now() / 1000, 'assertion exp');
         const token = `at-${this.tokenRequests}-${Math.random().toString(36).slice(2)}`;
-        this.tokens.set(token, { jkt: jkt(proof!.header.jwk), scope: form.get('scope') ?? '' });
+        this.tokens.set(token, { jkt: jkt(proof.header.jwk), scope: form.get('scope') ?? '' });
         res
           .writeHead(200, { 'Content-Type': 'application/json' })
           .end(JSON.stringify({ access_token: token, token_type: this.tokenType, expires_in: 900, scope: form.get('scope') }));
@@ -214,12 +214,12 @@ describe('OAuth 2.0 (FAPI 2.0, private_key_jwt, DPoP): the module against a stri
     await expect(ref.get(UserTokenService).getUserToken('alice')).resolves.toBe('user-token-1');
     expect(server.problems).toEqual([]);
     expect(server.requests.map((r) => r.url.split('?')[0])).toEqual(['/oauth/token', '/oauth/token', '/plo/v1/usertoken']);
-    const api = server.requests[2]!;
+    const api = server.requests[2];
     expect(api.headers.authorization).toMatch(/^DPoP at-2-/);
     const [assertion] = server.assertions;
-    expect(assertion!.claims.exp - assertion!.claims.iat).toBe(90);
-    expect(Buffer.from(assertion!.claims.jti, 'base64url')).toHaveLength(12);
-    expect(new URLSearchParams(server.requests[1]!.body.toString()).get('scope')).toBe('service:scope1 service:scope2');
+    expect(assertion.claims.exp - assertion.claims.iat).toBe(90);
+    expect(Buffer.from(assertion.claims.jti, 'base64url')).toHaveLength(12);
+    expect(new URLSearchParams(server.requests[1].body.toString()).get('scope')).toBe('service:scope1 service:scope2');
   });
 
   it('50 concurrent first calls share one token (one mint: the nonce round and the token request)', async () => {
@@ -311,7 +311,7 @@ describe('OAuth 2.0 (FAPI 2.0, private_key_jwt, DPoP): the module against a stri
     const warn = capture.lines.filter((l) => l.startsWith('warn ') && l.includes('insufficient_scope'));
     expect(warn).toHaveLength(1);
     expect(warn[0]).toContain('check oauth2.scopes');
-    const token = [...server.tokens.keys()][0]!;
+    const token = [...server.tokens.keys()][0];
     expect(capture.lines.join('\n')).not.toContain(token);
     expect(JSON.stringify(error)).not.toContain(token);
   });

@@ -74,30 +74,30 @@ describe('OAuth 2.0 end to end against the simulator in OAuth 2.0 mode', () => {
     const user = 'every-op-user';
     const page = await legacy.matchedOffers(user, { pageNumber: 1, itemsPerPage: 20 });
     const available = (page.Items?.MatchedOffer ?? []).filter((o) => o.ActiveSc === 'AVAILABLE').map((o) => o.OfferId!);
-    const activation = await legacy.activateStatementCreditOffer(user, { offerId: available[0]! });
+    const activation = await legacy.activateStatementCreditOffer(user, { offerId: available[0] });
     const offers = await current.getOffers(user, { limit: 10 });
     const offerIds = (offers.offers ?? []).map((o) => o.id!);
     const calls: Array<[string, () => Promise<unknown>]> = [
       ['getUserToken', () => moduleRef.get(UserTokenService).getUserToken(user, { refresh: true })],
-      ['getOfferDetails', () => legacy.getOfferDetails(user, { offerId: available[1]!, lang: 'en_US' })],
+      ['getOfferDetails', () => legacy.getOfferDetails(user, { offerId: available[1], lang: 'en_US' })],
       ['getRedeemedOfferDetails', () => legacy.getRedeemedOfferDetails(user, { pageNumber: 1 })],
       ['getStatementCreditActivationDetail', () => legacy.getStatementCreditActivationDetail(user, { activationId: activation.ScActivation!.ActivationId! })],
       ['getUserSavings', () => legacy.getUserSavings(user)],
       ['getUserFeedback', () => legacy.getUserFeedback(user)],
-      ['sendUserFeedback', () => legacy.sendUserFeedback(user, { offerId: available[2]!, feedback: 1 })],
+      ['sendUserFeedback', () => legacy.sendUserFeedback(user, { offerId: available[2], feedback: 1 })],
       ['createAccessToken', () => moduleRef.get(AccessTokenService).createAccessToken(user)],
-      ['getOffer', () => current.getOffer(user, offerIds[0]!)],
+      ['getOffer', () => current.getOffer(user, offerIds[0])],
       ['searchOffers', () => current.searchOffers(user, { category: 'SHOP', limit: 5 })],
-      ['processActivations', () => current.processActivations(user, { offerId: offerIds[1]! })],
-      ['createOfferRating', () => current.createOfferRating(user, offerIds[2]!, { like: 1 })],
+      ['processActivations', () => current.processActivations(user, { offerId: offerIds[1] })],
+      ['createOfferRating', () => current.createOfferRating(user, offerIds[2], { like: 1 })],
       ['getOfferRatings', () => current.getOfferRatings(user, { limit: 10 })],
-      ['getOfferRating', () => current.getOfferRating(user, offerIds[2]!)],
+      ['getOfferRating', () => current.getOfferRating(user, offerIds[2])],
       ['getUserPresentmentSavings', () => current.getUserPresentmentSavings(user)],
       ['getUserPresentmentAdjustments', () => current.getUserPresentmentAdjustments(user, { limit: 10 })],
       ['findGeoLocations', () => current.findGeoLocations(user, { keywords: 'San', limit: 5 })],
       [
         'publishImpressions',
-        () => current.publishImpressions(user, [{ offerId: offerIds[0]!, order: 1, activityType: 'VIEWED', activityTimestamp: new Date() }]),
+        () => current.publishImpressions(user, [{ offerId: offerIds[0], order: 1, activityType: 'VIEWED', activityTimestamp: new Date() }]),
       ],
       ['browseOffers', () => admin.browseOffers({ limit: 5, lang: ['ALL'] })],
       ['searchAdminOffers', () => admin.searchAdminOffers({ category: 'DINING', limit: 5 })],
@@ -219,7 +219,7 @@ describe('OAuth 2.0 end to end against the simulator in OAuth 2.0 mode', () => {
       const dpopKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
       const fleet = [await instance(3, dpopKey), await instance(3, dpopKey), await instance(3, dpopKey)];
       try {
-        await fleet[0]!.get(PlatformAdminService).browseOffers({ limit: 1 });
+        await fleet[0].get(PlatformAdminService).browseOffers({ limit: 1 });
         await Promise.all(fleet.slice(1).map((ref, i) => ref.get(PlatformAdminService).browseOffers({ limit: 1 + i })));
         expect(simulator.oauth2TokensIssued).toBe(1);
         expect(refusals()).toEqual([]);
@@ -228,13 +228,13 @@ describe('OAuth 2.0 end to end against the simulator in OAuth 2.0 mode', () => {
           const keys = await admin.keys('*');
           const values = await Promise.all(keys.map((k) => admin.get(k)));
           const pem = dpopKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-          for (const v of values) expect(String(v)).not.toContain(pem.split('\n')[1]!);
+          for (const v of values) expect(String(v)).not.toContain(pem.split('\n')[1]);
         } finally {
           admin.disconnect();
         }
         // A revoked token: one instance re-mints through the store, and the others follow it.
         simulator.revokeOAuth2Tokens();
-        await fleet[1]!.get(PlatformAdminService).browseOffers({ limit: 1 });
+        await fleet[1].get(PlatformAdminService).browseOffers({ limit: 1 });
         expect(simulator.oauth2TokensIssued).toBe(2);
       } finally {
         for (const ref of fleet) await ref.close();

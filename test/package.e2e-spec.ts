@@ -81,7 +81,7 @@ describe('the built package', () => {
     const [packed] = JSON.parse(
       execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }),
     ) as Array<{ files: Array<{ path: string }> }>;
-    const paths = packed!.files.map((f) => f.path);
+    const paths = packed.files.map((f) => f.path);
     const guides = readdirSync(join(root, 'docs'))
       .filter((f) => f.endsWith('.md'))
       .map((f) => `docs/${f}`);
@@ -126,8 +126,8 @@ describe('the built package', () => {
         .replace(/^\s*\/\/.*$/gm, '');
       const specs = [...code.matchAll(/\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]|\bimport\s+['"]([^'"]+)['"]/g)];
       for (const spec of specs.map((m) => m[1] ?? m[2] ?? m[3])) {
-        if (spec!.startsWith('.') || spec!.startsWith('node:') || builtins.has(spec!)) continue;
-        const name = spec!.startsWith('@') ? spec!.split('/').slice(0, 2).join('/') : spec!.split('/')[0]!;
+        if (spec.startsWith('.') || spec.startsWith('node:') || builtins.has(spec)) continue;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
         if (!declared.has(name)) undeclared.add(name);
       }
     }

@@ -83,7 +83,7 @@ function maxInWindow(times: number[], windowMs = 1_000): number {
   const sorted = [...times].sort((a, b) => a - b);
   let max = 0;
   for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
+    while (sorted[i] - sorted[j] >= windowMs) j++;
     max = Math.max(max, i - j + 1);
   }
   return max;
@@ -171,7 +171,7 @@ describe('rate limit (rateLimit): three instances share one limit through Redis;
     const stalls = monitorEventLoopDelay({ resolution: 5 });
     stalls.enable();
     // Round robin, so that each instance competes for every permit.
-    const calls = Array.from({ length: 900 }, (_, i) => outcome(fleet[i % 3]!.getUserToken(user())));
+    const calls = Array.from({ length: 900 }, (_, i) => outcome(fleet[i % 3].getUserToken(user())));
     const results = await Promise.all(calls);
     stalls.disable();
     const tokens = results.filter((r) => r === 'token').length;
@@ -208,7 +208,7 @@ describe('rate limit (rateLimit): three instances share one limit through Redis;
   it("a 429 with Retry-After: 1 to one instance pauses the other two under load: none of their requests reaches the upstream from 50 ms after the 429 (requests already on the wire) to 950 ms after it, they resume afterwards, and the 429'd call is retried after the pause", async () => {
     const fleet = await Promise.all([0, 1, 2].map(() => instance({ requestsPerSecond: 50, burst: 5 })));
     // A steady load: every instance has calls sleeping on reserved permits when the 429 comes.
-    const calls = Array.from({ length: 300 }, (_, i) => outcome(fleet[i % 3]!.getUserToken(user())));
+    const calls = Array.from({ length: 300 }, (_, i) => outcome(fleet[i % 3].getUserToken(user())));
     await sleep(1_500);
     simulator.setFault({ type: 'http-error', status: 429, retryAfter: '1' }, { times: 1 });
     const results = await Promise.all(calls);
@@ -216,7 +216,7 @@ describe('rate limit (rateLimit): three instances share one limit through Redis;
 
     const limited = arrivals.filter((a) => a.status === 429);
     expect(limited).toHaveLength(1);
-    const hit = limited[0]!;
+    const hit = limited[0];
     const others = arrivals.filter((a) => a.instance !== hit.instance && a.at > hit.at);
     const firstAfter = Math.min(...others.map((a) => a.at)) - hit.at;
     console.log(`429 to instance ${hit.instance}: the other two's next request came ${Math.round(firstAfter)} ms later`);
@@ -246,7 +246,7 @@ describe('rate limit (rateLimit): three instances share one limit through Redis;
 
   it('without Redis the limit is per process: each of two instances keeps its own 20/s (burst 2), together they go faster', async () => {
     const fleet = await Promise.all([0, 1].map(() => instance({ requestsPerSecond: 20, burst: 2 }, false)));
-    const calls = Array.from({ length: 100 }, (_, i) => outcome(fleet[i % 2]!.getUserToken(user())));
+    const calls = Array.from({ length: 100 }, (_, i) => outcome(fleet[i % 2].getUserToken(user())));
     expect(new Set(await Promise.all(calls))).toEqual(new Set(['token']));
     const perInstance = [0, 1].map((i) => maxInWindow(arrivals.filter((a) => a.instance === i).map((a) => a.at)));
     console.log(`per-process limit 20/s burst 2: max per instance ${perInstance.join(', ')}, together ${maxInWindow(arrivals.map((a) => a.at))}`);

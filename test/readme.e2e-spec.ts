@@ -60,7 +60,7 @@ function blocksOf(doc: string): Block[] {
     const fence = /^```(\S*)\s*$/.exec(text);
     if (!fence) return;
     if (!open) {
-      open = { lang: fence[1]!, start: i + 1 };
+      open = { lang: fence[1], start: i + 1 };
       return;
     }
     const body = lines.slice(open.start, i).join('\n') + '\n';
@@ -117,11 +117,11 @@ describeOnce('README and guides', () => {
       const pack = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], packageDir);
       if (pack.code !== 0) throw new Error(`npm pack failed: ${pack.output}`);
       const [packed] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-      packedFiles = packed!.files.map((f) => f.path);
+      packedFiles = packed.files.map((f) => f.path);
       rmSync(work, { recursive: true, force: true });
       const target = join(work, 'node_modules/nestjs-personalized-offers');
       mkdirSync(target, { recursive: true });
-      const untar = await run('tar', ['-xzf', join(packDir, packed!.filename), '-C', target, '--strip-components=1'], work);
+      const untar = await run('tar', ['-xzf', join(packDir, packed.filename), '-C', target, '--strip-components=1'], work);
       if (untar.code !== 0) throw new Error(`tar failed: ${untar.output}`);
     } finally {
       rmSync(packDir, { recursive: true, force: true });
@@ -177,7 +177,7 @@ describeOnce('README and guides', () => {
     const section = readme.slice(readme.indexOf('<!-- repository -->'), readme.indexOf('<!-- /repository -->'));
     expect(readme.indexOf('<!-- repository -->')).toBeGreaterThan(0);
     expect(readme.indexOf('<!-- repository -->')).toBeLessThan(readme.indexOf('## '));
-    const bash = [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!).join('\n');
+    const bash = [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]).join('\n');
     expect(bash).toMatch(/^npm ci && npm start$/m);
     expect(bash).toMatch(/^npm ci && npm test$/m);
   });
@@ -214,8 +214,8 @@ describeOnce('README and guides', () => {
 
   it('every file README.md names outside its repository section is in the package, and every guide it links exists', () => {
     const prose = readme.replace(/<!-- repository -->[\s\S]*?<!-- \/repository -->/, '').replace(/```[\s\S]*?```/g, '');
-    const links = [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((target) => !/^(#|https?:|mailto:)/.test(target));
-    const named = [...prose.matchAll(/`([^`\s]+)`/g)].map((m) => m[1]!).filter((text) => /^(\.\/)?[\w.-]+(\/[\w.-]+)*\/[\w.-]+\.[a-z]{1,5}$/.test(text));
+    const links = [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((target) => !/^(#|https?:|mailto:)/.test(target));
+    const named = [...prose.matchAll(/`([^`\s]+)`/g)].map((m) => m[1]).filter((text) => /^(\.\/)?[\w.-]+(\/[\w.-]+)*\/[\w.-]+\.[a-z]{1,5}$/.test(text));
     const missing: string[] = [];
     for (const target of links.map((t) => t.replace(/#.*$/, '').replace(/^\.\//, ''))) {
       // The guides live in the repository next to the README (npm links them to it).
@@ -227,7 +227,7 @@ describeOnce('README and guides', () => {
     // own folders must be a file the package ships (the old README named ~40 that it did not).
     const outside = readme.replace(/<!-- repository -->[\s\S]*?<!-- \/repository -->/, '');
     const repositoryPaths = [...outside.matchAll(/(?<![\w@/.-])((?:src|dist|test|libs|bench|soak|scripts|compat|config|etc|docs)\/[\w./-]*\w)/g)].map(
-      (m) => m[1]!,
+      (m) => m[1],
     );
     for (const path of repositoryPaths) {
       if (!packedFiles.includes(path) && !(/^docs\/[\w-]+\.md$/.test(path) && existsSync(join(root, path)))) missing.push(path);
@@ -262,8 +262,8 @@ describeOnce('README and guides', () => {
     for (const doc of documents) {
       const text = readFileSync(join(root, doc), 'utf8').replace(/```[\s\S]*?```/g, '');
       for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-        if (/^(https?:|mailto:)/.test(target!)) continue;
-        const [path, anchor] = target!.split('#') as [string, string | undefined];
+        if (/^(https?:|mailto:)/.test(target)) continue;
+        const [path, anchor] = target.split('#') as [string, string | undefined];
         const file = path === '' ? doc : join(dirname(doc), path).replace(/^\.\//, '');
         if (!existsSync(join(root, file))) {
           broken.push(`${doc}: ${target} (no such file)`);

@@ -138,7 +138,7 @@ describe('no secret in logs or errors', () => {
     ],
     [
       '400 echoing the request in Description',
-      (q, r) => r.writeHead(400).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '400', Description: echo(q as never) }] } })),
+      (q, r) => r.writeHead(400).end(JSON.stringify({ Errors: { Error: [{ ReasonCode: '400', Description: echo(q) }] } })),
       [
         PersonalizedOffersApiError,
         {
@@ -151,7 +151,7 @@ describe('no secret in logs or errors', () => {
     ],
     [
       '500 with an HTML page echoing the request',
-      (q, r) => r.writeHead(500).end(`<html>${echo(q as never)}</html>`),
+      (q, r) => r.writeHead(500).end(`<html>${echo(q)}</html>`),
       [
         PersonalizedOffersApiError,
         {
@@ -196,7 +196,7 @@ describe('no secret in logs or errors', () => {
     ],
     [
       'malformed JSON echoing the request',
-      (q, r) => r.writeHead(200).end(`{"oops": "${echo(q as never)}`),
+      (q, r) => r.writeHead(200).end(`{"oops": "${echo(q)}`),
       [
         PersonalizedOffersInvalidResponseError,
         {
@@ -217,7 +217,7 @@ describe('no secret in logs or errors', () => {
   ];
 
   it.each(faults)('%s: each user gets the expected token or error', async (name, responder, expected) => {
-    server.responder = responder as never;
+    server.responder = responder;
     const ref = await boot({}, name === 'a hang (timeout)' ? 150 : undefined);
     const users = ref.get(UserTokenService);
     const issuedBefore = issuedTokens.length;
@@ -334,7 +334,7 @@ describe('no secret in logs or errors', () => {
       CONSUMER_KEY.slice(0, -4),
       P12_PASSWORD,
       `${P12_PASSWORD}x`,
-      pem.split('\n')[1]!,
+      pem.split('\n')[1],
       // Every line of the key's body, not only the first: an echo of any part of it is a leak.
       ...pemBodyLines(pem),
       ...authInfos,
@@ -426,7 +426,7 @@ describe('no secret in logs or errors, across every simulator fault mode', () =>
       const axiosRef = ref.get<HttpService>(PERSONALIZED_OFFERS_HTTP).axiosRef;
       axiosRef.defaults.transformRequest = [
         function record(this: { url?: string }, data: unknown, headers: Record<string, unknown>) {
-          sentAuthInfo.push(decodeURIComponent(/AuthInfo=([^&]*)/.exec(this.url ?? '')![1]!));
+          sentAuthInfo.push(decodeURIComponent(/AuthInfo=([^&]*)/.exec(this.url ?? '')![1]));
           sentAuthorization.push(String(headers.Authorization));
           return data;
         },
@@ -566,7 +566,7 @@ describe('no secret in logs or errors from the Redis token store', () => {
     expect(await first.getUserToken('redis-user-1')).toBe(tokenOf('redis-user-1'));
     const keys = await admin.keys(`${PREFIX}ut:*`);
     expect(keys).toHaveLength(1);
-    const sealed = (await admin.get(keys[0]!))!;
+    const sealed = (await admin.get(keys[0]))!;
     sealedValues.push(sealed);
     expect(sealed).not.toContain(tokenOf('redis-user-1'));
     const before = simulator.requestCount;
@@ -916,11 +916,11 @@ describe('gateway refusals: codes kept, the values the module sent scrubbed', ()
       .getUserToken('gateway-user')
       .catch((e: unknown) => e)) as PersonalizedOffersApiError;
     await ref.close();
-    const sentAuthInfo = decodeURIComponent(/AuthInfo=([^&]*)/.exec(server.requests.at(-1)!.url)![1]!);
+    const sentAuthInfo = decodeURIComponent(/AuthInfo=([^&]*)/.exec(server.requests.at(-1)!.url)![1]);
     expect(error.status).toBe(401);
-    expect(error.errors[0]!.reasonCode).toBe('AUTHENTICATION_FAILED');
-    expect(error.errors[0]!.source).toBe('Gateway');
-    expect(error.errors[0]!.description).toContain('OAuth signatures did not match');
+    expect(error.errors[0].reasonCode).toBe('AUTHENTICATION_FAILED');
+    expect(error.errors[0].source).toBe('Gateway');
+    expect(error.errors[0].description).toContain('OAuth signatures did not match');
     expect(error.message).toContain('AUTHENTICATION_FAILED');
     const rendered = [String(error), error.stack, JSON.stringify(error), inspect(error, { depth: 10 })].join('\n');
     const forms = (v: string) => [v, encodeURIComponent(v), encodeURIComponent(encodeURIComponent(v))];
@@ -957,8 +957,8 @@ describe('gateway refusals: codes kept, the values the module sent scrubbed', ()
       .catch((e: unknown) => e)) as PersonalizedOffersApiError;
     await ref.close();
     expect(server.requests.at(-1)!.url).toContain(`UserToken=${WORDY}`);
-    expect(error.errors[0]!.reasonCode).toBe('INVALID_REQUEST');
-    expect(error.errors[0]!.description).toContain('bad request');
+    expect(error.errors[0].reasonCode).toBe('INVALID_REQUEST');
+    expect(error.errors[0].description).toContain('bad request');
     expect([String(error), JSON.stringify(error), inspect(error, { depth: 10 })].join('\n')).not.toContain(WORDY);
   });
 
@@ -992,7 +992,7 @@ describe('gateway refusals: codes kept, the values the module sent scrubbed', ()
       .getUserToken('hash-user')
       .catch((e: unknown) => e)) as PersonalizedOffersApiError;
     await ref.close();
-    expect(error.errors[0]!.reasonCode).toBe('INVALID_BODY_HASH');
-    expect(error.errors[0]!.description).toContain('does not match the SHA256 hash');
+    expect(error.errors[0].reasonCode).toBe('INVALID_BODY_HASH');
+    expect(error.errors[0].description).toContain('does not match the SHA256 hash');
   });
 });

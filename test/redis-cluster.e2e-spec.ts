@@ -66,17 +66,17 @@ describe('token cache on Redis Cluster', () => {
 
   it('three instances × 30 concurrent calls for one user → 1 upstream request; the token key and its lock key share a hash tag (one slot); a 4th instance reads it', async () => {
     const fleet = await Promise.all([instance(), instance(), instance()]);
-    expect(fleet[0]!.store.mode).toBe('cluster');
+    expect(fleet[0].store.mode).toBe('cluster');
     simulator.setFault({ type: 'latency', ms: 200 }, { times: 1 });
     const tokens = await Promise.all(fleet.flatMap(({ svc }) => Array.from({ length: 30 }, () => svc.getUserToken('alice'))));
     expect(new Set(tokens)).toEqual(new Set([simulator.tokenFor('999999', 'alice')]));
     expect(simulator.requestCount).toBe(1);
-    const key = fleet[0]!.store.redisKey('999999:alice');
+    const key = fleet[0].store.redisKey('999999:alice');
     expect(key).toMatch(/^test:ut:\{[A-Za-z0-9_-]{43}\}$/);
-    const port = (await cluster.masterPorts())[0]!;
+    const port = (await cluster.masterPorts())[0];
     expect(await cluster.cli(port, 'cluster', 'keyslot', `${key}:lock`)).toBe(await cluster.cli(port, 'cluster', 'keyslot', key));
     const stored = (await admin.get(key))!;
-    expect(stored).not.toContain(tokens[0]!);
+    expect(stored).not.toContain(tokens[0]);
     expect(stored).not.toContain('alice');
     expect(await admin.exists(`${key}:lock`)).toBe(0); // released by its owner
     const late = await instance();
@@ -98,7 +98,7 @@ describe('token cache on Redis Cluster', () => {
       const token = await svc.getUserToken('owned');
       expect(store.redisKey('999999:owned')).toMatch(/^test:ut:\{/);
       expect(await admin.exists(store.redisKey('999999:owned'))).toBe(1);
-      await contexts.splice(contexts.indexOf(ref), 1)[0]!.close();
+      await contexts.splice(contexts.indexOf(ref), 1)[0].close();
       expect(client.status).toBe('ready');
       expect(await client.get(store.redisKey('999999:owned'))).toBeTruthy();
       expect(token).toBe(simulator.tokenFor('999999', 'owned'));
@@ -113,7 +113,7 @@ describe('token cache on Redis Cluster', () => {
     for (const { svc } of fleet) for (const u of warm) await svc.getUserToken(u);
     expect(simulator.requestCount).toBe(warm.length);
     // The master that serves warm-0's key: it is the one killed.
-    const victim = await cluster.masterOf(fleet[0]!.store.redisKey('999999:warm-0'));
+    const victim = await cluster.masterOf(fleet[0].store.redisKey('999999:warm-0'));
     await cluster.cli(victim, 'wait', '1', '2000'); // its tokens are on its replica too
     simulator.resetRequestCount();
 
@@ -135,22 +135,22 @@ describe('token cache on Redis Cluster', () => {
     // Shared again, on the promoted replica too: warm-0's token is still there, and a new user
     // whose key lives on the promoted master is fetched once for the fleet.
     simulator.resetRequestCount();
-    const promoted = await cluster.masterOf(fleet[0]!.store.redisKey('999999:warm-0'));
+    const promoted = await cluster.masterOf(fleet[0].store.redisKey('999999:warm-0'));
     expect(promoted).not.toBe(victim);
     let user = '';
-    for (let i = 0; !user; i++) if ((await cluster.masterOf(fleet[0]!.store.redisKey(`999999:after-${i}`))) === promoted) user = `after-${i}`;
+    for (let i = 0; !user; i++) if ((await cluster.masterOf(fleet[0].store.redisKey(`999999:after-${i}`))) === promoted) user = `after-${i}`;
     const fresh = await instance();
     expect(await fresh.svc.getUserToken('warm-0')).toBe(simulator.tokenFor('999999', 'warm-0'));
-    const after = await fleet[0]!.svc.getUserToken(user);
-    expect(await fleet[1]!.svc.getUserToken(user)).toBe(after);
-    expect(await fleet[2]!.svc.getUserToken(user)).toBe(after);
+    const after = await fleet[0].svc.getUserToken(user);
+    expect(await fleet[1].svc.getUserToken(user)).toBe(after);
+    expect(await fleet[2].svc.getUserToken(user)).toBe(after);
     expect(simulator.requestCount).toBe(1);
     await cluster.restart(victim);
   });
 
   it('closes the connection it opened on application shutdown', async () => {
     const { store } = await instance();
-    await contexts.splice(0)[0]!.close();
+    await contexts.splice(0)[0].close();
     expect(store.client.status).toBe('end');
   });
 });

@@ -68,13 +68,13 @@ describe('token cache on Redis Sentinel', () => {
 
   it('three instances × 30 concurrent calls for one user → 1 upstream request, and a 4th instance started later reads it from the master', async () => {
     const fleet = await Promise.all([instance(), instance(), instance()]);
-    expect(fleet[0]!.store.mode).toBe('sentinel');
+    expect(fleet[0].store.mode).toBe('sentinel');
     simulator.setFault({ type: 'latency', ms: 200 }, { times: 1 });
     const tokens = await Promise.all(fleet.flatMap(({ svc }) => Array.from({ length: 30 }, () => svc.getUserToken('alice'))));
     expect(new Set(tokens)).toEqual(new Set([simulator.tokenFor('999999', 'alice')]));
     expect(simulator.requestCount).toBe(1);
     const admin = await master();
-    const key = fleet[0]!.store.redisKey('999999:alice');
+    const key = fleet[0].store.redisKey('999999:alice');
     expect(key).toMatch(/^test:ut:[A-Za-z0-9_-]{43}$/); // no hash tags needed off Cluster: today's key format
     expect(await admin.exists(key)).toBe(1);
     admin.disconnect();
@@ -144,13 +144,13 @@ describe('token cache on Redis Sentinel', () => {
 
     // Shared again: one instance fetches, the two others read it from the promoted master.
     simulator.resetRequestCount();
-    const after = await fleet[0]!.svc.getUserToken('after-failover');
-    expect(await fleet[1]!.svc.getUserToken('after-failover')).toBe(after);
-    expect(await fleet[2]!.svc.getUserToken('after-failover')).toBe(after);
+    const after = await fleet[0].svc.getUserToken('after-failover');
+    expect(await fleet[1].svc.getUserToken('after-failover')).toBe(after);
+    expect(await fleet[2].svc.getUserToken('after-failover')).toBe(after);
     expect(simulator.requestCount).toBe(1);
     const promoted = await master();
     expect(await setup.masterPort()).not.toBe(old);
-    expect(await promoted.exists(fleet[0]!.store.redisKey('999999:after-failover'))).toBe(1);
+    expect(await promoted.exists(fleet[0].store.redisKey('999999:after-failover'))).toBe(1);
     promoted.disconnect();
     await setup.restartKilled();
   });
@@ -165,7 +165,7 @@ describe('token cache on Redis Sentinel', () => {
       const token = await svc.getUserToken('owned');
       expect(token).toBe(simulator.tokenFor('999999', 'owned'));
       expect(store.redisKey('999999:owned')).toMatch(/^test:ut:[A-Za-z0-9_-]{43}$/);
-      await contexts.splice(0)[0]!.close();
+      await contexts.splice(0)[0].close();
       expect(client.status).toBe('ready');
       expect(await client.exists(store.redisKey('999999:owned'))).toBe(1);
       expect(lines.some((l) => l.includes('cache redis (client)'))).toBe(true);
@@ -176,7 +176,7 @@ describe('token cache on Redis Sentinel', () => {
 
   it('closes the connection it opened on application shutdown', async () => {
     const { store } = await instance();
-    await contexts.splice(0)[0]!.close();
+    await contexts.splice(0)[0].close();
     expect(store.client.status).toBe('end');
   });
 });

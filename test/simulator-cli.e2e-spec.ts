@@ -35,8 +35,8 @@ function run(args: string[]): Running {
   children.add(child);
   let out = '';
   let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => {
       children.delete(child);
@@ -60,7 +60,7 @@ async function until(running: Running, ready: (out: string) => boolean): Promise
 
 /** The `NAME=value` lines of the human output. */
 function env(out: string): Record<string, string> {
-  return Object.fromEntries([...out.matchAll(/^(PLO_[A-Z_]+)=(.*)$/gm)].map(([, k, v]) => [k!, v!]));
+  return Object.fromEntries([...out.matchAll(/^(PLO_[A-Z_]+)=(.*)$/gm)].map(([, k, v]) => [k, v]));
 }
 const started = (out: string) => /^# (Requests|Gateway)/m.test(out);
 
@@ -81,17 +81,17 @@ async function logLines(running: Running, count: number): Promise<string[]> {
 
 /** The words of a printed shell command line (single quotes only, as the CLI prints them). */
 const shellWords = (line: string) =>
-  [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map(([, quoted, bare]) => (quoted !== undefined ? quoted.replace(/'\\''/g, "'") : bare!));
+  [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map(([, quoted, bare]) => (quoted !== undefined ? quoted.replace(/'\\''/g, "'") : bare));
 
 /** AuthInfo for `userId`, made by the library's own crypto from the printed key material. */
 function authInfo(vars: Record<string, string>, userId: string): string {
   const material = AuthInfoKeyMaterial.from({
-    key: vars.PLO_AUTHINFO_KEY!,
-    iv: vars.PLO_AUTHINFO_IV!,
+    key: vars.PLO_AUTHINFO_KEY,
+    iv: vars.PLO_AUTHINFO_IV,
     mode: vars.PLO_AUTHINFO_MODE as 'cbc',
     encoding: vars.PLO_AUTHINFO_ENCODING as 'hex',
   });
-  return new AuthInfoCryptoService(vars.PLO_FID!, material, { now: Date.now }).encrypt(userId);
+  return new AuthInfoCryptoService(vars.PLO_FID, material, { now: Date.now }).encrypt(userId);
 }
 
 describe('the standalone simulator (`nestjs-personalized-offers-simulator`)', () => {
@@ -118,7 +118,7 @@ describe('the standalone simulator (`nestjs-personalized-offers-simulator`)', ()
       PLO_AUTHINFO_MODE: 'cbc',
       PLO_AUTHINFO_ENCODING: 'hex',
     });
-    const base = vars.PLO_BASE_URL!;
+    const base = vars.PLO_BASE_URL;
 
     // A curl-like call of the current API (no AuthInfo needed to mint an access token).
     const minted = await fetch(`${base}/loyalty/offers/user-presentment/access-tokens`, {
@@ -141,9 +141,9 @@ describe('the standalone simulator (`nestjs-personalized-offers-simulator`)', ()
     const moduleRef = await Test.createTestingModule({
       imports: [
         PersonalizedOffersModule.forRoot({
-          fId: vars.PLO_FID!,
+          fId: vars.PLO_FID,
           baseUrl: base,
-          authInfo: { key: vars.PLO_AUTHINFO_KEY!, iv: vars.PLO_AUTHINFO_IV!, mode: 'cbc', encoding: 'hex' },
+          authInfo: { key: vars.PLO_AUTHINFO_KEY, iv: vars.PLO_AUTHINFO_IV, mode: 'cbc', encoding: 'hex' },
         }),
       ],
     }).compile();
@@ -235,8 +235,8 @@ describe('the standalone simulator (`nestjs-personalized-offers-simulator`)', ()
       imports: [
         PersonalizedOffersModule.forRoot({
           fId: '999999',
-          baseUrl: vars.PLO_BASE_URL!,
-          authInfo: { key: vars.PLO_AUTHINFO_KEY!, iv: vars.PLO_AUTHINFO_IV! },
+          baseUrl: vars.PLO_BASE_URL,
+          authInfo: { key: vars.PLO_AUTHINFO_KEY, iv: vars.PLO_AUTHINFO_IV },
           oauth: { consumerKey, signingKey: privateKey },
         }),
       ],

@@ -99,7 +99,7 @@ function referenceHeader(url: string, method: string, body: string | undefined, 
 /** The signature base string the reference signer signs for this request (to compare with the gateway's echo). */
 function referenceBaseString(url: string, method: string, header: string): string {
   const oauthParams = new Map<string, string | number>();
-  for (const [, name, value] of header.matchAll(/(\w+)="([^"]*)"/g)) if (name !== 'oauth_signature') oauthParams.set(name!, value!);
+  for (const [, name, value] of header.matchAll(/(\w+)="([^"]*)"/g)) if (name !== 'oauth_signature') oauthParams.set(name, value);
   return OAuth.getSignatureBaseString(method, OAuth.getBaseUriString(url), OAuth.toOAuthParamString(OAuth.extractQueryParams(url), oauthParams));
 }
 
@@ -210,7 +210,7 @@ describe('the simulator as Mastercard’s gateway (option `gateway`)', () => {
       await expect(ref.get(UserTokenService).getUserToken('alice')).resolves.toBe(simulator.tokenFor(FID, 'alice'));
       expect(simulator.requests).toHaveLength(1);
       expect(simulator.requests[0]).toMatchObject({ operationId: 'getUserToken' });
-      expect(simulator.requests[0]!.headers.authorization).toMatch(/^OAuth .*oauth_body_hash="47DEQpj8HBSa\+\/TImW\+5JCeuQeRkm5NMpJWZG3hSuFU="/);
+      expect(simulator.requests[0].headers.authorization).toMatch(/^OAuth .*oauth_body_hash="47DEQpj8HBSa\+\/TImW\+5JCeuQeRkm5NMpJWZG3hSuFU="/);
       expect(refusals()).toEqual([]);
     });
 
@@ -220,10 +220,10 @@ describe('the simulator as Mastercard’s gateway (option `gateway`)', () => {
       expect(token.length).toBeGreaterThan(10);
       const [post] = simulator.requests;
       expect(post).toMatchObject({ operationId: 'createAccessToken', method: 'POST' });
-      expect(post!.body).toContain('"userId":"alice"');
+      expect(post.body).toContain('"userId":"alice"');
       // The header's body hash is the hash of exactly those bytes.
-      const hash = createHash('sha256').update(post!.body).digest('base64');
-      expect(post!.headers.authorization).toContain(`oauth_body_hash="${hash}"`);
+      const hash = createHash('sha256').update(post.body).digest('base64');
+      expect(post.headers.authorization).toContain(`oauth_body_hash="${hash}"`);
       expect(refusals()).toEqual([]);
     });
 
@@ -241,7 +241,7 @@ describe('the simulator as Mastercard’s gateway (option `gateway`)', () => {
     it("signatureMethod 'RSA-PSS'; and a gateway limited to RSA-SHA256 refuses it as INVALID_AUTH_HEADER", async () => {
       const ref = await boot({ ...signed, signatureMethod: 'RSA-PSS' });
       await expect(ref.get(UserTokenService).getUserToken('pss-user')).resolves.toBe(simulator.tokenFor(FID, 'pss-user'));
-      expect(simulator.requests[0]!.headers.authorization).toContain('oauth_signature_method="RSA-PSS"');
+      expect(simulator.requests[0].headers.authorization).toContain('oauth_signature_method="RSA-PSS"');
       expect(refusals()).toEqual([]);
 
       const strict = new PersonalizedOffersSimulator({ gateway: { consumerKey: CONSUMER_KEY, publicKey, signatureMethods: ['RSA-SHA256'] } });
@@ -325,8 +325,8 @@ describe('the simulator as Mastercard’s gateway (option `gateway`)', () => {
       expect(error.errors[0]).toMatchObject({ source: 'Gateway', reasonCode: 'INVALID_AUTH_HEADER', recoverable: false });
       expect(error.message).toContain('INVALID_AUTH_HEADER');
       expect(simulator.requests).toHaveLength(1);
-      expect(simulator.requests[0]!.gatewayRefusal).toMatchObject({ status: 400, reasonCode: 'INVALID_AUTH_HEADER' });
-      expect(simulator.requests[0]!.gatewayRefusal!.description).toMatch(/Authorization header is missing/);
+      expect(simulator.requests[0].gatewayRefusal).toMatchObject({ status: 400, reasonCode: 'INVALID_AUTH_HEADER' });
+      expect(simulator.requests[0].gatewayRefusal!.description).toMatch(/Authorization header is missing/);
 
       // Before routing: an unknown path is refused by the gateway too, not answered 404.
       const response = await raw(baseUrl, 'GET', '/no/such/path');
@@ -339,7 +339,7 @@ describe('the simulator as Mastercard’s gateway (option `gateway`)', () => {
       expect(error.status).toBe(401);
       expect(error.errors[0]).toMatchObject({ source: 'Gateway', reasonCode: 'AUTHENTICATION_FAILED' });
       expect(simulator.requests).toHaveLength(1);
-      expect(simulator.requests[0]!.gatewayRefusal!.description).toMatch(/consumer key/);
+      expect(simulator.requests[0].gatewayRefusal!.description).toMatch(/consumer key/);
     });
 
     it('a signature by another key → 403 AUTHENTICATION_FAILED, echoing the base string the reference signer built', async () => {
@@ -388,11 +388,11 @@ describe('the simulator as Mastercard’s gateway (option `gateway`)', () => {
         expect(error.status).toBe(400);
         expect(error.errors[0]).toMatchObject({ source: 'Gateway', reasonCode: 'INVALID_BODY_HASH' });
         const [refused] = simulator.requests;
-        expect(refused!.body).toContain('\n  "userId": "alice"');
-        const calculated = createHash('sha256').update(refused!.body).digest('base64');
-        const sent = /oauth_body_hash="([^"]+)"/.exec(refused!.headers.authorization!)![1]!;
+        expect(refused.body).toContain('\n  "userId": "alice"');
+        const calculated = createHash('sha256').update(refused.body).digest('base64');
+        const sent = /oauth_body_hash="([^"]+)"/.exec(refused.headers.authorization!)![1];
         expect(sent).not.toBe(calculated);
-        expect(refused!.gatewayRefusal).toEqual({
+        expect(refused.gatewayRefusal).toEqual({
           status: 400,
           reasonCode: 'INVALID_BODY_HASH',
           description: `Bad Request - The provided oauth_body_hash does not match the RSA-SHA256 hash of the request payload. Calculated: ${calculated}, Received: ${sent}`,
@@ -438,7 +438,7 @@ describe('the simulator as Mastercard’s gateway (option `gateway`)', () => {
       simulator.advanceTime(310_000);
       try {
         const error = await apiError(() => legacy.matchedOffers('alice'));
-        expect([error.status, error.errors[0]!.source, error.errors[0]!.reasonCode]).toEqual([401, 'Gateway', 'AUTHENTICATION_FAILED']);
+        expect([error.status, error.errors[0].source, error.errors[0].reasonCode]).toEqual([401, 'Gateway', 'AUTHENTICATION_FAILED']);
       } finally {
         simulator.advanceTime(-310_000);
       }
@@ -465,8 +465,8 @@ describe('the simulator as Mastercard’s gateway (option `gateway`)', () => {
         const users = (await boot(signed, {}, sim)).get(UserTokenService);
         sim.advanceTime(60_000);
         const error = await apiError(() => users.getUserToken('alice'));
-        expect([error.status, error.errors[0]!.reasonCode]).toEqual([401, 'AUTHENTICATION_FAILED']);
-        expect(sim.requests[0]!.gatewayRefusal!.description).toMatch(/30 seconds/);
+        expect([error.status, error.errors[0].reasonCode]).toEqual([401, 'AUTHENTICATION_FAILED']);
+        expect(sim.requests[0].gatewayRefusal!.description).toMatch(/30 seconds/);
       } finally {
         await sim.stop();
       }
@@ -536,7 +536,7 @@ describe('the simulator as Mastercard’s gateway (option `gateway`)', () => {
     try {
       const response = await raw(openUrl, 'GET', `/plo/v1/usertoken?FId=${FID}&AuthInfo=${authInfoFor(open, 'frank')}`);
       expect([response.status, response.json?.Response?.UserToken?.Token]).toEqual([200, open.tokenFor(FID, 'frank')]);
-      expect(open.requests[0]!.gatewayRefusal).toBeUndefined();
+      expect(open.requests[0].gatewayRefusal).toBeUndefined();
     } finally {
       await open.stop();
     }

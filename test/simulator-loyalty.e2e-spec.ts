@@ -45,7 +45,7 @@ const operations = new Map<string, { method: string; path: string; op: Operation
 for (const [path, byMethod] of Object.entries(spec.paths)) {
   for (const [method, op] of Object.entries(byMethod)) operations.set(op.operationId, { method: method.toUpperCase(), path, op });
 }
-const resolve = (s: Schema): Schema => (s.$ref ? resolve(spec.components.schemas[s.$ref.split('/').pop()!]!) : s);
+const resolve = (s: Schema): Schema => (s.$ref ? resolve(spec.components.schemas[s.$ref.split('/').pop()!]) : s);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -109,7 +109,7 @@ function expectDeclaredWireNames(record: SimulatorRequestRecord): void {
   }
   const template = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`);
   if (!template.test(record.path)) problems.push(`path ${record.path} is not ${path}`);
-  if (op.requestBody) problems.push(...violations(op.requestBody.content['application/json']!.schema, JSON.parse(record.body)));
+  if (op.requestBody) problems.push(...violations(op.requestBody.content['application/json'].schema, JSON.parse(record.body)));
   else if (record.body !== '') problems.push('a body where none is declared');
   expect([record.operationId, problems]).toEqual([record.operationId, []]);
 }
@@ -240,10 +240,10 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
     });
 
     it('each mint is a new token; userRef is stable per (fiId, userId) and differs per user and per fId', async () => {
-      const ref = async (fiId: string, userId: string) => decode((await mint(fiId, userId)).split('.')[1]!).userRef;
+      const ref = async (fiId: string, userId: string) => decode((await mint(fiId, userId)).split('.')[1]).userRef;
       const [a, b] = [await mint('999999', 'same'), await mint('999999', 'same')];
       expect(a).not.toBe(b);
-      expect(await ref('999999', 'same')).toBe(decode(a.split('.')[1]!).userRef);
+      expect(await ref('999999', 'same')).toBe(decode(a.split('.')[1]).userRef);
       expect(await ref('999999', 'other')).not.toBe(await ref('999999', 'same'));
       expect(await ref('123456', 'same')).not.toBe(await ref('999999', 'same'));
       // Both tokens work for the same user.
@@ -280,7 +280,7 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
 
     it('accessTokenFor() mints without HTTP; bad arguments throw', async () => {
       const token = simulator.accessTokenFor('999999', 'direct', '+05:30');
-      expect(decode(token.split('.')[1]!)).toMatchObject({ fiId: '999999', utcOffset: '+05:30' });
+      expect(decode(token.split('.')[1])).toMatchObject({ fiId: '999999', utcOffset: '+05:30' });
       expect((await call('GET', `${UP}/savings`, { token })).status).toBe(200);
       expect(() => simulator.accessTokenFor('555555', 'u')).toThrow(RangeError);
       expect(() => simulator.accessTokenFor('999999', 'u', '5:30')).toThrow(RangeError);
@@ -350,7 +350,7 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       expect(refused(expired)).toEqual(errorShape(401, 'X-Auth-Token has expired'));
       expectConforms('getUserPresentmentSavings', expired);
       const fresh = await mint('999999', 'ttl', '+00:00', url);
-      expect(decode(fresh.split('.')[1]!).iat).toBe(nowMs + 60 * 60_000);
+      expect(decode(fresh.split('.')[1]).iat).toBe(nowMs + 60 * 60_000);
       expect((await savings(fresh)).status).toBe(200);
     });
 
@@ -675,7 +675,7 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
     it('createAccessToken sends only fiId, userId, utcOffset', async () => {
       simulator.clearRequests();
       await mint('999999', 'names');
-      expectDeclaredWireNames(simulator.requests[0]!);
+      expectDeclaredWireNames(simulator.requests[0]);
     });
 
     it('numbers are JSON numbers in /loyalty (strings in the legacy API): the same offer both ways', async () => {
@@ -1223,12 +1223,12 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       const all = (await call('GET', `${PA}/offers`, { query: { f_id: '999999', limit: 100 } })).body.offers;
       const [ica1, ica2] = [...new Set(all.flatMap((o: any) => o.redemptionIssuerICAs.values))] as number[];
       const [code1] = [...new Set(all.flatMap((o: any) => o.redemptionBankProductCodes.values))] as string[];
-      const byIca = (await call('GET', `${PA}/offers`, { query: { f_id: '999999', issuer_ica: ica2!, limit: 100 } })).body.offers;
+      const byIca = (await call('GET', `${PA}/offers`, { query: { f_id: '999999', issuer_ica: ica2, limit: 100 } })).body.offers;
       expect(byIca.length).toBeGreaterThan(0);
       expect(byIca.length).toBeLessThan(all.length);
       expect(byIca.map((o: any) => o.id)).toEqual(all.filter((o: any) => o.redemptionIssuerICAs.values.includes(ica2)).map((o: any) => o.id));
       expect(ica1).toBeDefined();
-      const byCode = (await call('GET', `${PA}/offers`, { query: { f_id: '999999', bank_product_code: code1!, limit: 100 } })).body.offers;
+      const byCode = (await call('GET', `${PA}/offers`, { query: { f_id: '999999', bank_product_code: code1, limit: 100 } })).body.offers;
       expect(byCode.map((o: any) => o.id)).toEqual(all.filter((o: any) => o.redemptionBankProductCodes.values.includes(code1)).map((o: any) => o.id));
       const body = (await call('POST', `${PA}/offers/filters`, { json: { fId: '999999', bankProductCode: code1, issuerIca: ica2, limit: 100 } })).body.offers;
       expect(body.map((o: any) => o.id)).toEqual(byCode.filter((o: any) => o.redemptionIssuerICAs.values.includes(ica2)).map((o: any) => o.id));

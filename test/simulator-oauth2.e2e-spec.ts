@@ -185,7 +185,7 @@ class Client {
     token: string | undefined,
     o: { proof?: Partial<ProofOptions>; key?: DpopKey; authorization?: string | null; dpop?: string | string[] | null } = {},
   ): Promise<Answer> {
-    const path = target.split('?')[0]!;
+    const path = target.split('?')[0];
     const headers: Record<string, string | string[]> = { Accept: 'application/json' };
     const authorization = o.authorization === undefined ? (token !== undefined ? `DPoP ${token}` : undefined) : o.authorization;
     if (authorization !== null && authorization !== undefined) headers.Authorization = authorization;
@@ -551,7 +551,7 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
       expect(new Set(answers.map((a) => a.json.access_token)).size).toBe(50);
       expect(simulator.oauth2TokenRequests).toBe(50);
       expect(simulator.oauth2TokensIssued).toBe(50);
-      expect((await c.call('GET', BROWSE, answers[49]!.json.access_token)).status).toBe(200);
+      expect((await c.call('GET', BROWSE, answers[49].json.access_token)).status).toBe(200);
     });
 
     it('serves POST only', async () => {
@@ -578,7 +578,7 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
 
       expect(simulator.requests.map((r) => r.operationId)).toEqual(['browseOffers', 'getUserToken']);
       expect(simulator.requests.filter((r) => r.gatewayRefusal)).toEqual([]);
-      expect(simulator.requests[0]!.headers.authorization).toBe(`DPoP ${sharedToken}`);
+      expect(simulator.requests[0].headers.authorization).toBe(`DPoP ${sharedToken}`);
     });
 
     it('an unknown path still needs the token, then gets 404', async () => {

@@ -98,8 +98,14 @@ describe('PersonalizedOffersSimulator', () => {
   function expectLegacyTypes(response: unknown): void {
     const wrong: string[] = [];
     const walk = (value: unknown, path: string): void => {
-      if (Array.isArray(value)) return value.forEach((v, i) => walk(v, `${path}[${i}]`));
-      if (value !== null && typeof value === 'object') return Object.entries(value).forEach(([k, v]) => walk(v, path ? `${path}.${k}` : k));
+      if (Array.isArray(value)) {
+        value.forEach((v, i) => walk(v, `${path}[${i}]`));
+        return;
+      }
+      if (value !== null && typeof value === 'object') {
+        Object.entries(value).forEach(([k, v]) => walk(v, path ? `${path}.${k}` : k));
+        return;
+      }
       const numeric = path.startsWith('UserSavings.savings.');
       if (numeric ? typeof value !== 'number' : typeof value !== 'string') wrong.push(`${path}: ${JSON.stringify(value)}`);
       if (/Date$/.test(path) && !/^\d{4}-\d{2}-\d{2}$/.test(String(value))) wrong.push(`${path}: not a date`);
@@ -449,7 +455,7 @@ describe('PersonalizedOffersSimulator', () => {
     it('default paging gives 3 pages of 25, 25 and at least 10, string counters, no overlap', async () => {
       const s = await session();
       const pages = await Promise.all([1, 2, 3].map((PageNumber) => matched(s, { PageNumber })));
-      const total = pages[0]!.body.Response.TotalCount;
+      const total = pages[0].body.Response.TotalCount;
       expect(Number(total)).toBeGreaterThanOrEqual(60);
       pages.forEach((p, i) => expect(p.body.Response).toMatchObject({ TotalCount: total, CurrentPage: String(i + 1), NumberOfPages: '3', ItemsPerPage: '25' }));
       const sizes = pages.map((p) => p.body.Response.Items.MatchedOffer.length);
@@ -1022,7 +1028,7 @@ describe('PersonalizedOffersSimulator', () => {
 
       const [post, getReq, unknown] = simulator.requests;
       expect(post).toMatchObject({ operationId: 'sendUserFeedback', method: 'POST', path: '/plo/v2/userfeedback', body: raw, query: {} });
-      expect(post!.headers).toMatchObject({ 'content-type': 'application/json', 'x-trace': 't-1' });
+      expect(post.headers).toMatchObject({ 'content-type': 'application/json', 'x-trace': 't-1' });
       expect(getReq).toMatchObject({
         operationId: 'matchedOffers',
         method: 'GET',
@@ -1043,7 +1049,7 @@ describe('PersonalizedOffersSimulator', () => {
       for (let i = 0; i < 205; i++) await fetch(`${baseUrl}/plo/v1/usertoken?n=${i}`);
       const log = simulator.requests;
       expect(log).toHaveLength(200);
-      expect(log[0]!.query.n).toEqual(['5']);
+      expect(log[0].query.n).toEqual(['5']);
       expect(log.at(-1)!.query.n).toEqual(['204']);
     });
   });

@@ -125,7 +125,7 @@ describe('tracing and metrics (OpenTelemetry)', () => {
   const one = (name: string) => {
     const found = named(name);
     expect([name, found.length]).toEqual([name, 1]);
-    return found[0]!;
+    return found[0];
   };
   const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
   const sum = (list: Point[], metric: string, attributes: Attributes = {}) =>
@@ -185,7 +185,7 @@ describe('tracing and metrics (OpenTelemetry)', () => {
     const ref = await boot();
     const presentment = ref.get(UserPresentmentService);
     const id = user('path');
-    const offerId = (await presentment.getOffers(id, { limit: 1 })).offers![0]!.id!;
+    const offerId = (await presentment.getOffers(id, { limit: 1 })).offers![0].id!;
     exporter.reset();
     await presentment.getOffer(id, offerId);
     const attempt = one('GET /loyalty/offers/user-presentment/offers/{offer_id}');
@@ -379,17 +379,17 @@ describe('tracing and metrics (OpenTelemetry)', () => {
     const ids = [user('secret-a'), user('secret-b')];
     const merchant = `merchant-${process.pid}-zq`;
 
-    await legacy.matchedOffers(ids[0]!, { pageNumber: 1, itemsPerPage: 3, merchantName: merchant, category: 'SHOP' });
-    await legacy.matchedOffers({ userToken: await tokens.getUserToken(ids[1]!) }, { merchantName: merchant });
-    const offerId = (await presentment.getOffers(ids[0]!, { limit: 1, offerType: 'POSTPAIDCREDIT' })).offers![0]!.id!;
-    await presentment.getOffer(ids[0]!, offerId);
-    await presentment.searchOffers(ids[1]!, { offerType: 'ALWAYSON', limit: 2 });
+    await legacy.matchedOffers(ids[0], { pageNumber: 1, itemsPerPage: 3, merchantName: merchant, category: 'SHOP' });
+    await legacy.matchedOffers({ userToken: await tokens.getUserToken(ids[1]) }, { merchantName: merchant });
+    const offerId = (await presentment.getOffers(ids[0], { limit: 1, offerType: 'POSTPAIDCREDIT' })).offers![0].id!;
+    await presentment.getOffer(ids[0], offerId);
+    await presentment.searchOffers(ids[1], { offerType: 'ALWAYSON', limit: 2 });
     simulator.revokeUserTokens(); // a refusal echo, then a renewal
-    await legacy.matchedOffers(ids[0]!, { merchantName: merchant });
+    await legacy.matchedOffers(ids[0], { merchantName: merchant });
     simulator.setFault({ type: 'http-error', status: 500 }, { operation: 'matchedOffers', times: 1 }); // a retry
-    await legacy.matchedOffers(ids[1]!, { merchantName: merchant });
+    await legacy.matchedOffers(ids[1], { merchantName: merchant });
     simulator.setFault({ type: 'http-error', status: 400 }, { operation: 'matchedOffers', times: 1 }); // a failure
-    await legacy.matchedOffers(ids[1]!, { merchantName: merchant }).catch(() => undefined);
+    await legacy.matchedOffers(ids[1], { merchantName: merchant }).catch(() => undefined);
 
     // What was sent: every query value, credential and signature, as the simulator received them.
     const secrets = new Set<string>([...ids, merchant, offerId, CONSUMER_KEY, simulator.authInfo.key as string, simulator.authInfo.iv as string]);
@@ -401,7 +401,7 @@ describe('tracing and metrics (OpenTelemetry)', () => {
     for (const request of simulator.requests) {
       for (const values of Object.values(request.query)) for (const value of values) if (value.length >= 5) secrets.add(value);
       const auth = request.headers['authorization'];
-      if (auth) for (const [, value] of auth.matchAll(/oauth_(?:signature|nonce|body_hash)="([^"]+)"/g)) secrets.add(decodeURIComponent(value!));
+      if (auth) for (const [, value] of auth.matchAll(/oauth_(?:signature|nonce|body_hash)="([^"]+)"/g)) secrets.add(decodeURIComponent(value));
       const xAuth = request.headers['x-auth-token'];
       if (xAuth) secrets.add(xAuth);
     }

@@ -65,8 +65,8 @@ const TWO_BANK_APPS: Record<string, () => DynamicModule> = {
 };
 
 const usersOf = (ref: TestingModule) => ({
-  bankA: ref.get<UserTokenService>(getPersonalizedOffersToken(UserTokenService, 'bankA') as string),
-  bankB: ref.get<UserTokenService>(getPersonalizedOffersToken(UserTokenService, 'bankB') as string),
+  bankA: ref.get<UserTokenService>(getPersonalizedOffersToken(UserTokenService, 'bankA')),
+  bankB: ref.get<UserTokenService>(getPersonalizedOffersToken(UserTokenService, 'bankB')),
 });
 
 describe('usePersonalizedOffersSimulator with { name }: one simulator per registration', () => {
@@ -105,7 +105,7 @@ describe('usePersonalizedOffersSimulator with { name }: one simulator per regist
     usePersonalizedOffersSimulator(usePersonalizedOffersSimulator(builder, simA, { name: 'bankA', ...signed }), simB, { name: 'bankB', ...signed });
 
   it.each(Object.keys(TWO_BANK_APPS))("%s: bankA reaches only simA, bankB only simB, each with its simulator's fId and token", async (app) => {
-    moduleRef = await twice(Test.createTestingModule({ imports: [TWO_BANK_APPS[app]!()] })).compile();
+    moduleRef = await twice(Test.createTestingModule({ imports: [TWO_BANK_APPS[app]()] })).compile();
     const users = usersOf(moduleRef);
     const a = await users.bankA.getUserToken('alice');
     expect(a).toBe(simA.tokenFor('111111', 'alice'));
@@ -123,7 +123,7 @@ describe('usePersonalizedOffersSimulator with { name }: one simulator per regist
 
   it("personalizedOffersConfigFor namespaces: ConfigService gives each registration's namespace its own simulator's options", async () => {
     moduleRef = await twice(
-      Test.createTestingModule({ imports: [TWO_BANK_APPS['forRootAsync({ name }) ×2 + personalizedOffersConfigFor namespaces (no PLO_BANK_* set)']!()] }),
+      Test.createTestingModule({ imports: [TWO_BANK_APPS['forRootAsync({ name }) ×2 + personalizedOffersConfigFor namespaces (no PLO_BANK_* set)']()] }),
     ).compile();
     const config = moduleRef.get(ConfigService, { strict: false });
     expect(config.get<PersonalizedOffersModuleOptions>('personalizedOffers:bankA')).toMatchObject({ baseUrl: simA.baseUrl, fId: '111111' });
@@ -134,7 +134,7 @@ describe('usePersonalizedOffersSimulator with { name }: one simulator per regist
     process.env.PLO_BANK_A_HTTP_RETRIES = 'many';
     try {
       const builder = twice(
-        Test.createTestingModule({ imports: [TWO_BANK_APPS['forRootAsync({ name }) ×2 + personalizedOffersConfigFor namespaces (no PLO_BANK_* set)']!()] }),
+        Test.createTestingModule({ imports: [TWO_BANK_APPS['forRootAsync({ name }) ×2 + personalizedOffersConfigFor namespaces (no PLO_BANK_* set)']()] }),
       );
       await expect(builder.compile()).rejects.toThrow(/PLO_BANK_A_HTTP_RETRIES/);
     } finally {
@@ -187,7 +187,7 @@ describe('usePersonalizedOffersSimulator with { name }: one simulator per regist
     const startA = jest.spyOn(lateA, 'start');
     const startB = jest.spyOn(lateB, 'start');
     try {
-      let builder = Test.createTestingModule({ imports: [TWO_BANK_APPS['forRoot({ name }) ×2 (literal options)']!()] });
+      let builder = Test.createTestingModule({ imports: [TWO_BANK_APPS['forRoot({ name }) ×2 (literal options)']()] });
       builder = usePersonalizedOffersSimulator(builder, lateA, { name: 'bankA', ...signed });
       builder = usePersonalizedOffersSimulator(builder, lateB, { name: 'bankB', ...signed });
       expect([startA.mock.calls.length, startB.mock.calls.length]).toEqual([0, 0]);
@@ -227,7 +227,7 @@ describe('usePersonalizedOffersSimulator with { name }: one simulator per regist
 
   describe('a name the module under test has no registration for', () => {
     it('throws PersonalizedOffersConfigError (setting name) at the call, naming the registrations it has', () => {
-      const builder = Test.createTestingModule({ imports: [TWO_BANK_APPS['forRoot({ name }) ×2 (literal options)']!()] });
+      const builder = Test.createTestingModule({ imports: [TWO_BANK_APPS['forRoot({ name }) ×2 (literal options)']()] });
       let error: unknown;
       try {
         usePersonalizedOffersSimulator(builder, simA, { name: 'bankC', ...signed });
@@ -245,7 +245,7 @@ describe('usePersonalizedOffersSimulator with { name }: one simulator per regist
     });
 
     it('a name that no registration can have (a space) throws at the call', () => {
-      const builder = Test.createTestingModule({ imports: [TWO_BANK_APPS['forRoot({ name }) ×2 (literal options)']!()] });
+      const builder = Test.createTestingModule({ imports: [TWO_BANK_APPS['forRoot({ name }) ×2 (literal options)']()] });
       expect(() => usePersonalizedOffersSimulator(builder, simA, { name: 'bank A' })).toThrow(PersonalizedOffersConfigError);
     });
 

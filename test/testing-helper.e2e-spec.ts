@@ -105,7 +105,7 @@ const STYLES: Record<string, () => DynamicModule> = {
 };
 
 /** The README's app, for the failure cases. */
-const readmeApp = STYLES['forRootAsync + ConfigModule.forRoot({ load: [personalizedOffersConfig] }) + ConfigService']!;
+const readmeApp = STYLES['forRootAsync + ConfigModule.forRoot({ load: [personalizedOffersConfig] }) + ConfigService'];
 
 /** Through a gated simulator: the helper's `overrides` carry the module's OAuth credentials (`signed`). */
 describe('usePersonalizedOffersSimulator (testing entry)', () => {
@@ -138,7 +138,7 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
   const builderFor = (app: () => DynamicModule): TestingModuleBuilder => Test.createTestingModule({ imports: [app()] });
 
   it.each(Object.keys(STYLES))('%s: one line points the module at the simulator', async (style) => {
-    moduleRef = await usePersonalizedOffersSimulator(builderFor(STYLES[style]!), simulator, signed).compile();
+    moduleRef = await usePersonalizedOffersSimulator(builderFor(STYLES[style]), simulator, signed).compile();
     const token = await moduleRef.get(UserTokenService).getUserToken('alice');
     // Only this simulator, with its key material and its first fId, issues that token.
     expect(token).toBe(simulator.tokenFor('999999', 'alice'));
@@ -162,7 +162,7 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
 
   it('gives the app the simulator options through ConfigService and personalizedOffersConfig.KEY too', async () => {
     moduleRef = await usePersonalizedOffersSimulator(
-      builderFor(STYLES['forRootAsync + a global ConfigModule loading the namespace, isGlobal module']!),
+      builderFor(STYLES['forRootAsync + a global ConfigModule loading the namespace, isGlobal module']),
       simulator,
     ).compile();
     const expected = { fId: '999999', baseUrl: simulator.baseUrl, authInfo: simulator.authInfo };
@@ -191,7 +191,7 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
       expect(() => fresh.baseUrl).toThrow(/not started/);
       // The overridden providers ask for the options concurrently in one compile: one server only.
       moduleRef = await usePersonalizedOffersSimulator(
-        builderFor(STYLES['forRootAsync + a global ConfigModule loading the namespace, isGlobal module']!),
+        builderFor(STYLES['forRootAsync + a global ConfigModule loading the namespace, isGlobal module']),
         fresh,
         signed,
       ).compile();
@@ -246,7 +246,7 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
       'forRootAsync + ConfigModule.forRoot({ load: [personalizedOffersConfig] }) + ConfigService',
       'forRootAsync + ConfigModule.forFeature(personalizedOffersConfig) + personalizedOffersConfig.KEY',
     ])('%s: overriding PERSONALIZED_OFFERS_MODULE_OPTIONS alone still fails (the namespace still loads)', async (style) => {
-      const builder = builderFor(STYLES[style]!).overrideProvider(PERSONALIZED_OFFERS_MODULE_OPTIONS).useValue(personalizedOffersSimulatorOptions(simulator));
+      const builder = builderFor(STYLES[style]).overrideProvider(PERSONALIZED_OFFERS_MODULE_OPTIONS).useValue(personalizedOffersSimulatorOptions(simulator));
       await expect(builder.compile()).rejects.toThrow(/Invalid Personalized Offers environment/);
       expect(simulator.requestCount).toBe(0);
     });
@@ -328,12 +328,12 @@ describe("usePersonalizedOffersSimulator keeps the app's own oauth, http, cache 
     expect(await service.getUserToken('frank')).toBe(simulator.tokenFor('999999', 'frank'));
     // Signed with the app's consumer key and admitted by the gateway; the app's cache served the second call.
     expect(simulator.requests).toHaveLength(1);
-    expect(simulator.requests[0]!.headers.authorization).toContain(`oauth_consumer_key="${appOwnCredentials.consumerKey}"`);
-    expect(simulator.requests[0]!.gatewayRefusal).toBeUndefined();
+    expect(simulator.requests[0].headers.authorization).toContain(`oauth_consumer_key="${appOwnCredentials.consumerKey}"`);
+    expect(simulator.requests[0].gatewayRefusal).toBeUndefined();
     // The simulator now checks signatures: an unsigned request is refused the gateway's way.
     const unsigned = await fetch(`${simulator.baseUrl}/plo/v1/usertoken?FId=999999&AuthInfo=00`);
     expect(unsigned.status).toBe(400);
-    expect(simulator.requests[1]!.gatewayRefusal?.reasonCode).toBe('INVALID_AUTH_HEADER');
+    expect(simulator.requests[1].gatewayRefusal?.reasonCode).toBe('INVALID_AUTH_HEADER');
   });
 
   it('the PLO_* environment (README app): PLO_OAUTH_*, PLO_HTTP_TIMEOUT_MS, PLO_CACHE=off, PLO_ACCESS_TOKEN_TTL_MS kept; PLO_BASE_URL, PLO_ENV, PLO_FID and PLO_AUTHINFO_* replaced', async () => {
@@ -369,7 +369,7 @@ describe("usePersonalizedOffersSimulator keeps the app's own oauth, http, cache 
         ['getUserToken', undefined],
         ['getUserToken', undefined],
       ]); // cache off: both reached it, both signed with PLO_OAUTH_KEY_FILE's key
-      expect(simulator.requests[0]!.headers.authorization).toContain(`oauth_consumer_key="${GATEWAY.consumerKey}"`);
+      expect(simulator.requests[0].headers.authorization).toContain(`oauth_consumer_key="${GATEWAY.consumerKey}"`);
     } finally {
       key.remove();
     }

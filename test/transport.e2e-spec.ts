@@ -49,7 +49,7 @@ describe.each(['undici', 'node'] as const)('transport %s against a real loopback
   }
 
   const statusThenOk = (statuses: number[], headers: Record<string, string> = {}) =>
-    (server.responder = (req, res, i) => (i < statuses.length ? res.writeHead(statuses[i]!, headers).end('{}') : answerOk(req, res, i)));
+    (server.responder = (req, res, i) => (i < statuses.length ? res.writeHead(statuses[i], headers).end('{}') : answerOk(req, res, i)));
 
   describe('timeouts', () => {
     it('aborts a request that never gets an answer and frees its socket', async () => {
@@ -118,7 +118,7 @@ describe.each(['undici', 'node'] as const)('transport %s against a real loopback
       statusThenOk([429], { 'Retry-After': '1' });
       const users = await service({ retry: { retries: 1, minDelayMs: 10, maxDelayMs: 5_000 } });
       await expect(users.getUserToken('alice')).resolves.toBe('tok-123');
-      const gap = server.requests[1]!.at - server.requests[0]!.at;
+      const gap = server.requests[1].at - server.requests[0].at;
       expect(gap).toBeGreaterThanOrEqual(950);
       expect(gap).toBeLessThan(2_500);
     });
@@ -128,7 +128,7 @@ describe.each(['undici', 'node'] as const)('transport %s against a real loopback
         i === 0 ? res.writeHead(503, { 'Retry-After': new Date(Date.now() + 2_000).toUTCString() }).end() : answerOk(req, res, i);
       const users = await service({ retry: { retries: 1, minDelayMs: 10, maxDelayMs: 5_000 } });
       await expect(users.getUserToken('alice')).resolves.toBe('tok-123');
-      const gap = server.requests[1]!.at - server.requests[0]!.at;
+      const gap = server.requests[1].at - server.requests[0].at;
       expect(gap).toBeGreaterThanOrEqual(900); // HTTP dates have 1 s resolution
       expect(gap).toBeLessThan(3_000);
     });
@@ -137,7 +137,7 @@ describe.each(['undici', 'node'] as const)('transport %s against a real loopback
       statusThenOk([429], { 'Retry-After': '60' });
       const users = await service({ retry: { retries: 1, minDelayMs: 10, maxDelayMs: 300 } });
       await expect(users.getUserToken('alice')).resolves.toBe('tok-123');
-      const gap = server.requests[1]!.at - server.requests[0]!.at;
+      const gap = server.requests[1].at - server.requests[0].at;
       expect(gap).toBeGreaterThanOrEqual(280);
       expect(gap).toBeLessThan(1_500);
     });

@@ -165,7 +165,7 @@ describe('UserPresentmentService, AccessTokenService and PlatformAdminService ag
     });
 
     it('getOffer returns the offer by id (in the path)', async () => {
-      const id = (await presentment.getOffers(user, { limit: 1 })).offers![0]!.id!;
+      const id = (await presentment.getOffers(user, { limit: 1 })).offers![0].id!;
       const details = await presentment.getOffer(user, id, { acceptLanguage: 'es_ES' });
       expect(lastFor('getOffer').path).toBe(`/loyalty/offers/user-presentment/offers/${id}`);
       expect(lastFor('getOffer').headers['accept-language']).toBe('es-ES');
@@ -189,7 +189,7 @@ describe('UserPresentmentService, AccessTokenService and PlatformAdminService ag
     });
 
     it('createOfferRating, getOfferRating and getOfferRatings', async () => {
-      const id = (await presentment.getOffers(user, { limit: 1, offset: 7 })).offers![0]!.id!;
+      const id = (await presentment.getOffers(user, { limit: 1, offset: 7 })).offers![0].id!;
       const rated = await presentment.createOfferRating(user, id, { like: 1 });
       expect(JSON.parse(lastFor('createOfferRating').body)).toEqual({ like: 1 });
       expect(rated.offerRating).toEqual({ offerId: id, like: 1 });
@@ -211,7 +211,7 @@ describe('UserPresentmentService, AccessTokenService and PlatformAdminService ag
     });
 
     it('publishImpressions posts them once and returns the receipt', async () => {
-      const id = (await presentment.getOffers(user, { limit: 1 })).offers![0]!.id!;
+      const id = (await presentment.getOffers(user, { limit: 1 })).offers![0].id!;
       const receipt = await presentment.publishImpressions(user, [{ offerId: id, order: 1, activityType: 'VIEWED', activityTimestamp: new Date() }]);
       expect(requestsFor('publishImpressions')).toHaveLength(1);
       expect(JSON.parse(lastFor('publishImpressions').body).impressions[0]).toMatchObject({ offerId: id, order: '1', activityType: 'VIEWED' });
@@ -225,14 +225,14 @@ describe('UserPresentmentService, AccessTokenService and PlatformAdminService ag
       ['a timeout', { type: 'hang' }],
     ])('processActivations after %s: one request, PersonalizedOffersOutcomeUnknownError', async (_, fault) => {
       const offerId = await activatable('no-repeat');
-      simulator.setFault(fault!, { operation: 'processActivations', times: 1 });
+      simulator.setFault(fault, { operation: 'processActivations', times: 1 });
       simulator.clearRequests();
       await expect(presentment.processActivations('no-repeat', { offerId })).rejects.toBeInstanceOf(PersonalizedOffersOutcomeUnknownError);
       expect(requestsFor('processActivations')).toHaveLength(1);
     });
 
     it('publishImpressions after a 502: one request, PersonalizedOffersOutcomeUnknownError', async () => {
-      const id = (await presentment.getOffers('no-repeat', { limit: 1 })).offers![0]!.id!;
+      const id = (await presentment.getOffers('no-repeat', { limit: 1 })).offers![0].id!;
       simulator.setFault({ type: 'http-error', status: 502 }, { operation: 'publishImpressions', times: 1 });
       simulator.clearRequests();
       await expect(

@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   const upstream = await upstreamEnv(process.env);
   log(`upstream: ${upstream.description}.`);
   const env = { ...process.env, ...upstream.env, REDIS_URL: redisUrl };
-  const started = await Promise.all(list.map((port, i) => startInstance(INSTANCE_NAMES[i]!, port, env)));
+  const started = await Promise.all(list.map((port, i) => startInstance(INSTANCE_NAMES[i], port, env)));
   log(
     `ready: ${started.map((i) => `instance ${i.name} on tcp://${host}:${i.port}`).join(', ')}; ` +
       `patterns offers.matched, offers.details, offers.activate, user-token. Ctrl-C stops everything.`,

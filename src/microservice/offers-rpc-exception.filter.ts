@@ -17,7 +17,7 @@ const PUBLIC_MESSAGES: Record<number, string> = {
 };
 
 /** A typed RPC error payload. */
-export function rpcError(code: string, statusCode: number, message = PUBLIC_MESSAGES[statusCode] ?? PUBLIC_MESSAGES[500]!): OffersRpcError {
+export function rpcError(code: string, statusCode: number, message = PUBLIC_MESSAGES[statusCode] ?? PUBLIC_MESSAGES[500]): OffersRpcError {
   return { status: 'error', code, statusCode, message };
 }
 

@@ -29,7 +29,7 @@ export function steadyLoad(
   let stopped = false;
   const loops = fleet.map(async ({ svc }, i) => {
     for (let n = 0; !stopped; n++) {
-      const user = n % 5 === 0 ? wave() : warm[(n + i) % warm.length]!;
+      const user = n % 5 === 0 ? wave() : warm[(n + i) % warm.length];
       if (user.startsWith('wave-')) result.waves.add(user);
       try {
         const token = await svc.getUserToken(user);

@@ -21,7 +21,7 @@ export function parseAuthorization(header: string): Map<string, string> {
   for (const part of header.slice(6).split(',')) {
     const m = /^\s*([^=]+)="([^"]*)"\s*$/.exec(part);
     if (!m) throw new Error('malformed OAuth header');
-    params.set(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
+    params.set(decodeURIComponent(m[1]), decodeURIComponent(m[2]));
   }
   return params;
 }

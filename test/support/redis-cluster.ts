@@ -69,8 +69,8 @@ export class RedisCluster {
     const lines = (await this.cli(live.port, 'cluster', 'nodes')).trim().split('\n');
     return lines
       .map((l) => l.split(' '))
-      .filter((f) => f[2]!.includes('master') && !f[2]!.includes('fail') && f.length > 8)
-      .map((f) => Number(/:(\d+)@/.exec(f[1]!)![1]));
+      .filter((f) => f[2].includes('master') && !f[2].includes('fail') && f.length > 8)
+      .map((f) => Number(/:(\d+)@/.exec(f[1])![1]));
   }
 
   /** The port of the master serving `key`'s slot. */
@@ -79,10 +79,10 @@ export class RedisCluster {
     const slot = Number((await this.cli(live.port, 'cluster', 'keyslot', key)).trim());
     for (const line of (await this.cli(live.port, 'cluster', 'nodes')).trim().split('\n')) {
       const f = line.split(' ');
-      if (!f[2]!.includes('master') || f[2]!.includes('fail')) continue;
+      if (!f[2].includes('master') || f[2].includes('fail')) continue;
       for (const range of f.slice(8)) {
         const [from, to] = range.split('-').map(Number);
-        if (slot >= from! && slot <= (to ?? from)!) return Number(/:(\d+)@/.exec(f[1]!)![1]);
+        if (slot >= from && slot <= (to ?? from)) return Number(/:(\d+)@/.exec(f[1])![1]);
       }
     }
     throw new Error(`no live master serves slot ${slot}`);

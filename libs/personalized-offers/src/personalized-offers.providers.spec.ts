@@ -10,8 +10,7 @@ const KEY = '000102030405060708090a0b0c0d0e0f';
 const IV = 'f0e0d0c0b0a090807060504030201000';
 const CONSUMER_KEY = 'consumer-key-0123456789abcdef';
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const line = (options: Partial<PersonalizedOffersModuleOptions>) =>
-  describeStartup(resolveOptions({ fId: '12345678', ...options } as PersonalizedOffersModuleOptions));
+const line = (options: Partial<PersonalizedOffersModuleOptions>) => describeStartup(resolveOptions({ fId: '12345678', ...options }));
 
 describe('describeStartup (the start-up line)', () => {
   it('names the production host as production, with the fId masked to its last 4 characters', () => {

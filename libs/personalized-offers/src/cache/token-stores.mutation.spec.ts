@@ -112,7 +112,7 @@ describe('RedisTokenStore: keys and sealed values', () => {
 
     const bytes = Buffer.from(sealed, 'base64url');
     const tampered = Buffer.from(bytes);
-    tampered[tampered.length - 1]! ^= 1;
+    tampered[tampered.length - 1] ^= 1;
     data.set(store.redisKey('a'), tampered.toString('base64url'));
     expect(await store.get('a')).toBeUndefined();
 
@@ -169,8 +169,8 @@ describe('RedisTokenStore: locks, health and connection', () => {
     expect(await store.acquireLock('k', 2_000, 'me')).toBe('me');
     answer = 0;
     expect(await store.acquireLock('k', 2_000, 'me')).toBeUndefined();
-    expect(evals[0]!.slice(1)).toEqual([1, `${store.redisKey('k')}:lock`, 'me', 2_000]);
-    expect(String(evals[0]![0])).toContain("redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])");
+    expect(evals[0].slice(1)).toEqual([1, `${store.redisKey('k')}:lock`, 'me', 2_000]);
+    expect(String(evals[0][0])).toContain("redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])");
     answer = 1;
     expect(await store.acquireLock('k', 2_000)).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -180,8 +180,8 @@ describe('RedisTokenStore: locks, health and connection', () => {
     const evals: unknown[][] = [];
     client.eval = async (...args: unknown[]) => (evals.push(args), 1);
     await store.releaseLock('k', 'me');
-    expect(evals[0]!.slice(1)).toEqual([1, `${store.redisKey('k')}:lock`, 'me']);
-    expect(String(evals[0]![0])).toContain("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1])");
+    expect(evals[0].slice(1)).toEqual([1, `${store.redisKey('k')}:lock`, 'me']);
+    expect(String(evals[0][0])).toContain("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1])");
   });
 
   it('is shared, never queues commands offline, retries at most once a second, and times commands out', () => {

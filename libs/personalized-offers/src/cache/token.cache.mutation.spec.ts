@@ -429,7 +429,7 @@ describe('TokenCache over a shared store with fleet locks', () => {
     await cache.get(cache.userTokens, 'a', counter());
     await cache.get(cache.userTokens, 'b', counter());
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]![0]).toBe('Token store unavailable (ECONNREFUSED); serving from process memory and the upstream until it is back.');
+    expect(warn.mock.calls[0][0]).toBe('Token store unavailable (ECONNREFUSED); serving from process memory and the upstream until it is back.');
     const now = Date.now();
     jest.spyOn(Date, 'now').mockReturnValue(now + 30_000);
     await cache.get(cache.userTokens, 'c', counter());
@@ -441,11 +441,11 @@ describe('TokenCache over a shared store with fleet locks', () => {
     const cache = new TokenCache(shared(), store);
     store.failure = Object.assign(new Error('x'), { name: 'ReplyError' });
     await cache.get(cache.userTokens, 'a', counter());
-    expect(warn.mock.calls[0]![0]).toContain('(ReplyError)');
+    expect(warn.mock.calls[0][0]).toContain('(ReplyError)');
     const other = new TokenCache(shared(), store);
     store.failure = { code: 42, name: 7 } as unknown as Error;
     await other.get(other.userTokens, 'a', counter());
-    expect(warn.mock.calls[1]![0]).toContain('(error)');
+    expect(warn.mock.calls[1][0]).toContain('(error)');
   });
 
   it('invalidate deletes locally and in the store; a store failure becomes a cache error without connection details', async () => {

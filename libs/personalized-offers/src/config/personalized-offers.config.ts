@@ -303,9 +303,9 @@ export function parseRedisNodes(value: unknown): RedisNodeAddress[] | undefined 
     const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):([1-9][0-9]{0,4})$/.exec(entry.trim());
     if (!match) return undefined;
     const [, v6, name, port] = match;
-    if (v6 !== undefined ? !isIPv6(v6) : !HOST_NAME.test(name!) || name!.length > 253) return undefined;
+    if (v6 !== undefined ? !isIPv6(v6) : !HOST_NAME.test(name) || name.length > 253) return undefined;
     if (Number(port) > 65_535) return undefined;
-    nodes.push({ host: v6 ?? name!, port: Number(port) });
+    nodes.push({ host: v6 ?? name, port: Number(port) });
   }
   return nodes;
 }

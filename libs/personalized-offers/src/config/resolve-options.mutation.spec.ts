@@ -11,7 +11,7 @@ import { ACCESS_TOKEN_DEFAULTS, CACHE_DEFAULTS, HTTP_DEFAULTS, resolveOptions } 
 const KEY = '000102030405060708090a0b0c0d0e0f';
 const IV = 'f0e0d0c0b0a090807060504030201000';
 const base: PersonalizedOffersModuleOptions = { fId: '999999', authInfo: { key: KEY, iv: IV } };
-const with_ = (extra: object) => resolveOptions({ ...base, ...extra } as PersonalizedOffersModuleOptions);
+const with_ = (extra: object) => resolveOptions({ ...base, ...extra });
 
 /** The error `fn` throws, which must be a PersonalizedOffersConfigError. */
 function configError(fn: () => unknown): PersonalizedOffersConfigError {
@@ -426,7 +426,7 @@ describe('loadPersonalizedOffersConfig: details', () => {
       ['PLO_AUTHINFO_ENCODING', 'HEX'],
       ['PLO_LEGACY_WRITES', 'V1'],
     ]) {
-      const error = configError(() => loadPersonalizedOffersConfig({ ...valid, [name!]: value }));
+      const error = configError(() => loadPersonalizedOffersConfig({ ...valid, [name]: value }));
       expect([value, error.settings]).toEqual([value, [name]]);
     }
   });

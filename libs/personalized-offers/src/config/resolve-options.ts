@@ -232,7 +232,7 @@ function resolveCache(cache: CacheOptions | false | undefined, keyMaterial: Auth
       redis: { ...connection, keyPrefix, secret: cacheSecret(c.encryptionKey, keyMaterial), commandTimeoutMs },
     };
   }
-  const custom = store as TokenStore;
+  const custom = store;
   if (typeof custom === 'object' && custom !== null && ['get', 'set', 'delete'].every((m) => typeof (custom as any)[m] === 'function')) {
     return { ...resolved, store: 'custom', custom };
   }
@@ -267,7 +267,7 @@ function resolveRedisConnection(redis: unknown): RedisConnectionOptions {
   const tls = (): { tls?: boolean | ConnectionOptions } => {
     const v = r.tls;
     if (v === undefined || v === false) return {};
-    if (v === true || (typeof v === 'object' && v !== null && !Array.isArray(v))) return { tls: v as boolean | ConnectionOptions };
+    if (v === true || (typeof v === 'object' && v !== null && !Array.isArray(v))) return { tls: v };
     throw new PersonalizedOffersConfigError(`${at}.tls`, `${at}.tls must be true, false or Node TLS options.`);
   };
   const nodes = (key: 'sentinels' | 'cluster'): { host: string; port: number }[] => {

@@ -57,7 +57,7 @@ describe('AuthInfo known-answer vectors (OpenSSL)', () => {
   });
 
   it('accepts the key and IV as Buffers and as base64 with the same result', () => {
-    const v = vectors[0]!;
+    const v = vectors[0];
     const asBuffers = service(v.fId, { key: Buffer.from(v.key, 'hex'), iv: Buffer.from(v.iv!, 'hex') });
     const asBase64 = service(v.fId, {
       key: Buffer.from(v.key, 'hex').toString('base64'),

@@ -81,7 +81,7 @@ export function decryptAuthInfo(material: AuthInfoKeyMaterial, authInfo: string)
     throw new AuthInfoDecryptError('format');
   }
   const parts = text.split(':');
-  if (parts.length !== 3 || !parts[0] || !parts[1] || !UNIX_TIME.test(parts[2]!)) {
+  if (parts.length !== 3 || !parts[0] || !parts[1] || !UNIX_TIME.test(parts[2])) {
     throw new AuthInfoDecryptError('format');
   }
   const unixTime = Number(parts[2]);

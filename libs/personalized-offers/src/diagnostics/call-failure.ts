@@ -26,7 +26,7 @@ export interface CallFailureAdvice {
 /** Cuts the parts of a gateway description that echo request data (the base string, hashes). */
 export function shortDescription(description: string | undefined): string {
   if (!description) return '';
-  let text = description.split(/\s*Acceptable signature base string\b/i)[0]!;
+  let text = description.split(/\s*Acceptable signature base string\b/i)[0];
   text = text.split(/\s*Calculated:/i)[0]!;
   text = text
     .replace(/\s+/g, ' ')

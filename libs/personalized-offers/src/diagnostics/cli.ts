@@ -108,7 +108,7 @@ function configurationFailure(error: unknown, prefix = 'PLO_'): DiagnosticReport
         `the module did not start (${error instanceof Error ? error.name : 'error'}${
           error instanceof Error && error.message
             ? `: ${error.message
-                .split('\n')[0]!
+                .split('\n')[0]
                 .replace(/\/\/[^/@\s]*@/g, '//[redacted]@')
                 .slice(0, 200)}`
             : ''

@@ -31,6 +31,6 @@ export async function readBoundedBody(res: Dispatcher.ResponseData, limit: numbe
     }
     chunks.push(chunk);
   }
-  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+  const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
   return as === 'bytes' ? bytes : bytes.toString('utf8');
 }

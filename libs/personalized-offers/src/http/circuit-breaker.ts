@@ -83,7 +83,7 @@ export class UpstreamCircuitBreaker {
       try {
         running = attempt();
       } catch (error) {
-        return this.closedError(error) as never;
+        return this.closedError(error);
       }
       return running.then(this.closedResult, this.closedError);
     }

@@ -4,7 +4,7 @@ import { type WireField, compileModel, hasWireFields, registerWireField, wireFie
 function model(fields: Record<string, WireField>, Base?: new () => object): new () => object {
   const Model = Base ? class extends Base {} : class {};
   for (const [key, field] of Object.entries(fields)) registerWireField(Model.prototype, key, field);
-  return Model as new () => object;
+  return Model;
 }
 
 const parseWith = (field: WireField) => compileModel(model({ f: field }));
@@ -18,7 +18,7 @@ describe('compiled parsers: one field kind at a time', () => {
   it('text: strings as sent, numbers as their string form, anything else fails; null/absent is absent', () => {
     expect([value({ kind: 'text' }, 'a'), value({ kind: 'text' }, 1.5), value({ kind: 'text' }, true)]).toEqual(['a', '1.5', FAIL]);
     const result = parseWith({ kind: 'text' })({ f: null });
-    expect(result.ok && 'f' in (result.value as object)).toBe(false);
+    expect(result.ok && 'f' in result.value).toBe(false);
   });
 
   it('string: only strings', () => {
@@ -92,8 +92,8 @@ describe('compiled parsers: nesting, lists and the object itself', () => {
 
   it('nested: an object parsed into its class; prepare runs first; required ones must be there', () => {
     const Outer = model({
-      inner: { kind: 'nested', type: () => Inner as never },
-      must: { kind: 'nested', type: () => Inner as never, required: true, prepare: (raw) => (raw === 'empty' ? null : raw) },
+      inner: { kind: 'nested', type: () => Inner },
+      must: { kind: 'nested', type: () => Inner, required: true, prepare: (raw) => (raw === 'empty' ? null : raw) },
     });
     const parse = compileModel(Outer);
     const ok = parse({ inner: { name: 'a', n: '2' }, must: { name: 'b' } });
@@ -109,7 +109,7 @@ describe('compiled parsers: nesting, lists and the object itself', () => {
   });
 
   it('list: objects parsed into their class (a bare object becomes a list); the failing path has the index', () => {
-    const Outer = model({ items: { kind: 'list', type: () => Inner as never } });
+    const Outer = model({ items: { kind: 'list', type: () => Inner } });
     const parse = compileModel(Outer);
     const ok = parse({ items: { name: 'solo' } });
     expect(ok.ok && (ok.value as { items: unknown[] }).items).toEqual([Object.assign(new Inner(), { name: 'solo' })]);
@@ -155,7 +155,7 @@ describe('compiled parsers: nesting, lists and the object itself', () => {
             model({
               f: {
                 kind: 'nested',
-                type: () => Inner as never,
+                type: () => Inner,
                 prepare: () => {
                   throw bug;
                 },
@@ -179,7 +179,7 @@ describe('wire field registry', () => {
     ]);
     expect(compileModel(Sub)({ a: 1, b: '2', c: true })).toEqual({ ok: true, value: Object.assign(new Sub(), { a: '1', b: 2, c: true }) });
     // A subclass without fields of its own still has its base's.
-    class Plain extends (Base as new () => object) {}
+    class Plain extends Base {}
     expect(hasWireFields(Plain)).toBe(true);
   });
 

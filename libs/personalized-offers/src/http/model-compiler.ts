@@ -200,7 +200,7 @@ export type CompiledResult<T> = { ok: true; value: T } | { ok: false; path: stri
 
 /** The compiled parser of `Model`: builds and validates an instance from parsed JSON in one walk. */
 export function compileModel<T extends object>(Model: new () => T): (json: unknown) => CompiledResult<T> {
-  const parse = parserOf(Model as Ctor);
+  const parse = parserOf(Model);
   return (json) => {
     if (!isRecord(json)) return { ok: false, path: '' };
     try {

@@ -228,7 +228,7 @@ function maxInWindow(times: number[], windowMs: number): number {
   const sorted = [...times].sort((a, b) => a - b);
   let max = 0;
   for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
+    while (sorted[i] - sorted[j] >= windowMs) j++;
     max = Math.max(max, i - j + 1);
   }
   return max;

@@ -56,7 +56,7 @@ export class RequestQueue {
   /** Gives a slot back: to the longest-waiting caller when there is one. */
   release(): void {
     while (this.head < this.waiters.length) {
-      const next = this.waiters[this.head]!;
+      const next = this.waiters[this.head];
       this.waiters[this.head++] = undefined as unknown as Waiter;
       this.compact();
       if (next.settled) {
@@ -92,7 +92,7 @@ export class RequestQueue {
   close(): void {
     this.closed = true;
     for (let i = this.head; i < this.waiters.length; i++) {
-      const waiter = this.waiters[i]!;
+      const waiter = this.waiters[i];
       if (waiter.settled) continue;
       waiter.settled = true;
       clearTimeout(waiter.timer);

@@ -139,7 +139,7 @@ describe('toApiError', () => {
   it('accepts a single error object, writes numbers as text and drops fields of other types', () => {
     const error = toApiError(response(500, errorsBody({ ReasonCode: 42, Source: true, Description: { a: 1 }, Details: null, Recoverable: 'yes' })));
     expect(error.errors).toEqual([{ reasonCode: '42' }]);
-    expect(Object.keys(error.errors[0]!)).toEqual(['reasonCode']);
+    expect(Object.keys(error.errors[0])).toEqual(['reasonCode']);
     expect(error.message).toBe('Personalized Offers API responded 500: 42.');
     expect(error.retryAfterMs).toBeUndefined();
   });
@@ -164,7 +164,7 @@ describe('toApiError', () => {
     const sbs = `GET&https%3A%2F%2Fapi.mastercard.com%2Fplo%2Fv1%2Fusertoken&AuthInfo%3D${'ab12'.repeat(16)}%26FId%3D999`;
     const description = `Unable to verify. Signature base string: ${sbs}`;
     const error = toApiError(response(401, errorsBody({ Source: 'Gateway', ReasonCode: 'AUTHENTICATION_FAILED', Description: description })));
-    const kept = error.errors[0]!.description!;
+    const kept = error.errors[0].description!;
     expect(kept.length).toBeGreaterThan(120);
     expect(kept).toContain('GET&https%3A%2F%2Fapi.mastercard.com%2Fplo%2Fv1%2Fusertoken&AuthInfo%3D[redacted]%26FId%3D999');
     expect(kept).not.toContain('ab12ab12');
@@ -176,7 +176,7 @@ describe('toApiError', () => {
     const error = toApiError(
       response(401, errorsBody({ Source: 'Gateway', ReasonCode: 'AUTHENTICATION_FAILED', Description: `Unauthorized ${'word '.repeat(100_000)}` })),
     );
-    expect(error.errors[0]!.description!.length).toBe(2_001);
+    expect(error.errors[0].description!.length).toBe(2_001);
     expect(error.message.length).toBeLessThan(2_100);
   });
 

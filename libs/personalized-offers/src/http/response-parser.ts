@@ -160,7 +160,7 @@ export function toApiError(result: HttpResult, secrets: readonly string[] = []):
   const skew = clockSkewSeconds === undefined ? '' : skewSentence(clockSkewSeconds);
   const items = parseErrorItems(parseJson(result.body), secrets);
   if (items) {
-    const first = items[0]!;
+    const first = items[0];
     // A gateway description is already redacted (readable, whole): not excerpted again, which
     // would cut the encoded URI into `GET&[redacted].0.…`.
     const gateway = first.source?.toLowerCase() === 'gateway';

@@ -16,7 +16,7 @@ import { requestUrl } from './request-url.js';
 export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
   return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     const url = new URL(requestUrl(config));
-    const method = (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod;
+    const method = (config.method ?? 'get').toUpperCase();
     const body = requestBody(config);
 
     const external = config.signal as AbortSignal | undefined;
@@ -43,7 +43,7 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
         origin: url.origin,
         path: url.pathname + url.search,
         method,
-        headers: config.headers.toJSON(true) as Record<string, string>,
+        headers: config.headers.toJSON(true),
         body,
         signal,
       });
@@ -76,7 +76,7 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
         data,
         status: res.statusCode,
         statusText: '',
-        headers: res.headers as AxiosResponse['headers'],
+        headers: res.headers,
         config,
         request: { method, path: url.pathname },
       };

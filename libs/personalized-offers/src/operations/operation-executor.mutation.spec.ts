@@ -46,7 +46,7 @@ function fakeHttp(...results: (HttpResult | Error)[]) {
   const send = jest.fn(async (request: HttpRequest, retry: RetryClass) => {
     requests.push(request);
     classes.push(retry);
-    const next = results.length > 1 ? results.shift()! : results[0]!;
+    const next = results.length > 1 ? results.shift()! : results[0];
     if (next instanceof Error) throw next;
     return next;
   });
@@ -132,16 +132,16 @@ describe('OperationExecutor: the request it builds', () => {
       operation({ method: 'POST', body: (p, context) => ({ fid: context.fId, q: p.q, none: undefined }), headers: () => ({ 'Accept-Language': 'en-US' }) }),
       { id: 'i', q: 'v' },
     );
-    expect(requests[0]!.body).toBe('{"fid":"999","q":"v"}');
-    expect(requests[0]!.headers).toEqual({ Accept: 'application/json', 'Accept-Language': 'en-US', 'Content-Type': 'application/json' });
-    expect(Object.keys(requests[0]!.headers)).toEqual(['Accept', 'Accept-Language', 'Content-Type']);
+    expect(requests[0].body).toBe('{"fid":"999","q":"v"}');
+    expect(requests[0].headers).toEqual({ Accept: 'application/json', 'Accept-Language': 'en-US', 'Content-Type': 'application/json' });
+    expect(Object.keys(requests[0].headers)).toEqual(['Accept', 'Accept-Language', 'Content-Type']);
   });
 
   it('an operation whose headers hook answers nothing sends only Accept', async () => {
     const { requests, http } = fakeHttp(ok());
     await executor(http).execute(operation({ headers: () => undefined }), { id: 'i' });
-    expect(requests[0]!.headers).toEqual({ Accept: 'application/json' });
-    expect('body' in requests[0]!).toBe(false);
+    expect(requests[0].headers).toEqual({ Accept: 'application/json' });
+    expect('body' in requests[0]).toBe(false);
   });
 
   it.each([
@@ -152,9 +152,9 @@ describe('OperationExecutor: the request it builds', () => {
     const { requests, http } = fakeHttp(ok());
     const credential: CredentialSource = { get: async () => 'cred-1' };
     await executor(http).execute(operation({ credential: { in: place, name: 'access_token' } }), { id: 'i' }, credential);
-    expect(read(requests[0]!)).toBe('cred-1');
-    if (place !== 'body') expect(requests[0]!.body).toBeUndefined();
-    if (place !== 'header') expect(requests[0]!.headers['access_token']).toBeUndefined();
+    expect(read(requests[0])).toBe('cred-1');
+    if (place !== 'body') expect(requests[0].body).toBeUndefined();
+    if (place !== 'header') expect(requests[0].headers['access_token']).toBeUndefined();
   });
 
   it('merges a body credential into the operation body', async () => {
@@ -164,7 +164,7 @@ describe('OperationExecutor: the request it builds', () => {
       { id: 'i' },
       { get: async () => 'cred' },
     );
-    expect(requests[0]!.body).toBe('{"a":1,"token":"cred"}');
+    expect(requests[0].body).toBe('{"a":1,"token":"cred"}');
   });
 
   it('sends no credential when the operation has no place for it, or none is given', async () => {
@@ -174,8 +174,8 @@ describe('OperationExecutor: the request it builds', () => {
     await run.execute(operation({ credential: { in: 'query', name: 't' } }), { id: 'i' });
     await run.execute(operation({ credential: { in: 'header', name: 't' } }), { id: 'i' });
     for (const r of requests) expect(JSON.stringify(r)).not.toContain('cred');
-    expect(requests[1]!.url).not.toContain('t=');
-    expect(requests[2]!.headers).toEqual({ Accept: 'application/json' });
+    expect(requests[1].url).not.toContain('t=');
+    expect(requests[2].headers).toEqual({ Accept: 'application/json' });
   });
 });
 
@@ -298,12 +298,12 @@ describe('OperationExecutor: error answers', () => {
     const { http } = fakeHttp(echo);
     const error = (await executor(http, undefined, { secretValues: ['consumer-key-value'] })
       .execute(
-        operation({ query: (p) => ({ AuthInfo: p.secret, q: p.q, n: 5 as unknown as string }), secretQuery: ['AuthInfo', 'n', 'absent'] }),
+        operation({ query: (p) => ({ AuthInfo: p.secret, q: p.q, n: 5 }), secretQuery: ['AuthInfo', 'n', 'absent'] }),
         { id: 'i', secret: 'authinfo-value', q: 'q-value' },
         { get: async () => 'cred-value' },
       )
       .catch((e: unknown) => e)) as PersonalizedOffersApiError;
-    expect(error.errors[0]!.description).toBe('got [redacted] and [redacted] and [redacted] and q-value');
+    expect(error.errors[0].description).toBe('got [redacted] and [redacted] and [redacted] and q-value');
   });
 
   it('secret query names without a query hook add nothing', async () => {
@@ -311,7 +311,7 @@ describe('OperationExecutor: error answers', () => {
     const error = (await executor(http)
       .execute(operation({ query: undefined, secretQuery: ['AuthInfo'] }), { id: 'i' })
       .catch((e: unknown) => e)) as PersonalizedOffersApiError;
-    expect(error.errors[0]!.description).toBe('echo cred-value');
+    expect(error.errors[0].description).toBe('echo cred-value');
   });
 
   it('scrubs the secrets from an invalid 2xx body too', async () => {
@@ -456,7 +456,7 @@ describe('OperationExecutor: telemetry and the signature refusal debug line', ()
       .execute(operation({ query: (p) => ({ AuthInfo: p.secret }), secretQuery: ['AuthInfo'] }), { id: 'i', secret: 'secret-authinfo-1' })
       .catch(() => undefined);
     expect(debug).toHaveBeenCalledTimes(1);
-    expect(debug.mock.calls[0]![0]).toBe(
+    expect(debug.mock.calls[0][0]).toBe(
       'getThing: the gateway refused the request (401 AUTHENTICATION_FAILED, SECOND); the module signed this base string: GET&https%3A%2F%2Fapi.example.com%2Fthings&AuthInfo%3D[redacted]%26FId%3D999',
     );
 
@@ -464,7 +464,7 @@ describe('OperationExecutor: telemetry and the signature refusal debug line', ()
     await executor(fakeHttp({ ...failed(401, { Source: 'Gateway' }), signatureBaseString: sbs }).http)
       .execute(operation(), { id: 'i' })
       .catch(() => undefined);
-    expect(debug.mock.calls[1]![0]).toContain('(401 no reason code)');
+    expect(debug.mock.calls[1][0]).toContain('(401 no reason code)');
 
     // Not a gateway refusal, no base string, or debug off: no line.
     await executor(fakeHttp({ ...failed(401), signatureBaseString: sbs }).http)

@@ -38,7 +38,7 @@ export function refusalAdvice(error: PersonalizedOffersApiError): string {
   const first = error.errors[0];
   const reason = first?.reasonCode ?? '';
   // Not the echoed base string: its parameter names (oauth_timestamp …) say nothing of the cause.
-  const text = `${first?.description ?? ''} ${first?.details ?? ''}`.toLowerCase().split('acceptable signature base string')[0]!;
+  const text = `${first?.description ?? ''} ${first?.details ?? ''}`.toLowerCase().split('acceptable signature base string')[0];
   const gateway = first?.source?.toLowerCase() === 'gateway';
   if (error.clockSkewSeconds !== undefined) return skewSentence(error.clockSkewSeconds).trim();
   if (reason === 'insufficient_scope')

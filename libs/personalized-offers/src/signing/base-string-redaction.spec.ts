@@ -34,8 +34,8 @@ describe('redactSignatureBaseString', () => {
     expect(out).toContain('FId%3D1234%26');
     expect(out).toContain('Lang%3Den_US%26');
     // Only the two secret values differ from the original.
-    const originalPairs = sbs.split('&')[2]!.split('%26');
-    const redactedPairs = out.split('&')[2]!.split('%26');
+    const originalPairs = sbs.split('&')[2].split('%26');
+    const redactedPairs = out.split('&')[2].split('%26');
     expect(redactedPairs.map((p) => p.split('%3D')[0])).toEqual(originalPairs.map((p) => p.split('%3D')[0]));
     expect(redactedPairs.filter((p, i) => p !== originalPairs[i]).map((p) => p.split('%3D')[0])).toEqual(['AuthInfo', 'oauth_consumer_key']);
   });

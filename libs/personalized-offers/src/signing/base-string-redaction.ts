@@ -124,7 +124,7 @@ export function redactEchoedBaseString(description: string, secrets: readonly st
   const match = ECHOED_BASE_STRING.exec(description);
   if (!match) return undefined;
   const [, prefix, baseString, rest] = match;
-  return `${scrubValue(prefix!, secrets)}${redactSignatureBaseString(baseString!, secrets)}${scrubValue(rest!, secrets)}`;
+  return `${scrubValue(prefix, secrets)}${redactSignatureBaseString(baseString, secrets)}${scrubValue(rest, secrets)}`;
 }
 
 /** A SHA-256 in base64 (what `oauth_body_hash` and the gateway's "Calculated" value are): 43 characters and `=`. */
@@ -147,7 +147,7 @@ export function redactGatewayDescription(description: string, secrets: readonly 
   if (pair) {
     const [, calculatedLabel, calculated, receivedLabel, received, tail] = pair;
     const hash = (value: string) => (BODY_HASH_VALUE.test(value) && removeSecrets(value, secrets) === value ? value : scrubValue(value, secrets));
-    return `${scrubValue(description.slice(0, pair.index), secrets)}${calculatedLabel}${hash(calculated!)}${receivedLabel}${hash(received!)}${tail}`;
+    return `${scrubValue(description.slice(0, pair.index), secrets)}${calculatedLabel}${hash(calculated)}${receivedLabel}${hash(received)}${tail}`;
   }
   return scrubValue(description, secrets);
 }

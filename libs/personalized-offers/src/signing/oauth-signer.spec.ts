@@ -49,7 +49,7 @@ describe('OAuthSigner: the RSA step on the thread pool, everything else Masterca
     const url = 'https://api.mastercard.com/plo/v1/usertoken?FId=1&AuthInfo=00';
     const header = await withFixedNonce(() => pss.authorizationHeader('GET', url));
     expect(header).toContain('oauth_signature_method="RSA-PSS"');
-    const signature = Buffer.from(decodeURIComponent(/oauth_signature="([^"]+)"/.exec(header)![1]!), 'base64');
+    const signature = Buffer.from(decodeURIComponent(/oauth_signature="([^"]+)"/.exec(header)![1]), 'base64');
     // The base string the signer would build for the same parameters.
     const params = await withFixedNonce(async () => OAuth.getOAuthParams(CONSUMER_KEY, null, OAuth.SignatureMethod.RSA_PSS_SHA256));
     const sbs = OAuth.getSignatureBaseString('GET', OAuth.getBaseUriString(url), OAuth.toOAuthParamString(OAuth.extractQueryParams(url), params));
@@ -85,7 +85,7 @@ describe('OAuthSigner: the RSA step on the thread pool, everything else Masterca
   });
 
   it('a signing failure says so without the key', async () => {
-    const broken = new OAuthSigner(CONSUMER_KEY, publicKey as never);
+    const broken = new OAuthSigner(CONSUMER_KEY, publicKey);
     const error = await broken.authorizationHeader('GET', 'https://api.mastercard.com/x').catch((e: unknown) => e);
     expect((error as Error).message).toBe('Unable to sign the signature base string.');
   });

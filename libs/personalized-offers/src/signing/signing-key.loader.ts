@@ -66,7 +66,7 @@ function fromPkcs12(p12: NonNullable<OAuthOptions['pkcs12']>, setting: string): 
     throw new PersonalizedOffersConfigError(setting, `${setting} is not a PKCS#12 keystore (.p12).`);
   }
 
-  const keyBags = [forge.pki.oids.pkcs8ShroudedKeyBag!, forge.pki.oids.keyBag!].flatMap((bagType) => store.getBags({ bagType })[bagType] ?? []);
+  const keyBags = [forge.pki.oids.pkcs8ShroudedKeyBag, forge.pki.oids.keyBag].flatMap((bagType) => store.getBags({ bagType })[bagType] ?? []);
   const aliases = [...new Set(store.safeContents.flatMap((c) => c.safeBags).flatMap((b) => b.attributes?.friendlyName ?? []))];
   const bag = keyBags.find((b) => b.attributes?.friendlyName?.includes(p12.alias));
   if (!bag?.key) {
@@ -78,7 +78,7 @@ function fromPkcs12(p12: NonNullable<OAuthOptions['pkcs12']>, setting: string): 
     );
   }
   try {
-    return createPrivateKey(forge.pki.privateKeyToPem(bag.key as forge.pki.rsa.PrivateKey));
+    return createPrivateKey(forge.pki.privateKeyToPem(bag.key));
   } catch {
     throw new PersonalizedOffersConfigError(setting, `${setting} entry "${p12.alias}" is not an RSA private key.`);
   }

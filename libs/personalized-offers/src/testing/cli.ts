@@ -197,8 +197,7 @@ function describe(simulator: PersonalizedOffersSimulator, baseUrl: string, cli: 
   if (simulator.fIds.length > 1) lines.push(`# It also serves FIds ${simulator.fIds.slice(1).join(', ')}.`);
   const oauth2 = options.gateway && 'oauth2' in options.gateway ? options.gateway.oauth2 : undefined;
   if (oauth2) {
-    const signing =
-      cli.publicKeyFile !== undefined ? siblingSigningKey(cli.publicKeyFile, oauth2.publicKey as Parameters<typeof createPublicKey>[0]) : undefined;
+    const signing = cli.publicKeyFile !== undefined ? siblingSigningKey(cli.publicKeyFile, oauth2.publicKey) : undefined;
     lines.push(`PLO_OAUTH2_CLIENT_ID=${oauth2.clientId}`, `PLO_OAUTH2_KID=${oauth2.kid}`, 'PLO_OAUTH2_SCOPES=offers');
     lines.push(signing ? `PLO_OAUTH2_KEY_FILE=${signing}` : '# PLO_OAUTH2_KEY_FILE=<the PEM private key whose public half is --public-key>');
     lines.push(`# OAuth 2.0 mode: tokens at ${baseUrl}/oauth/token (private_key_jwt), every request DPoP-bound.`);
@@ -338,7 +337,7 @@ function logRequests(write: (line: string) => void): void {
       finishing.add(response);
       const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
       const target = request.url ?? '/';
-      const pathname = target.split('?')[0]!;
+      const pathname = target.split('?')[0];
       const path = printable(pathname);
       const operation = lookupRoute(request.method ?? 'GET', pathname).route?.operationId;
       const status = completed ? String(response.statusCode) : 'no answer (connection closed)';

@@ -344,7 +344,10 @@ export class PersonalizedOffersSimulator {
 
     readBody(req)
       .then((bytes) => {
-        if (bytes === undefined) return send(res, errorReply(413, 'Request body is too large'));
+        if (bytes === undefined) {
+          send(res, errorReply(413, 'Request body is too large'));
+          return;
+        }
         const body = bytes.toString('utf8');
         if (oauth2) {
           const target: ReceivedTarget = {
@@ -359,13 +362,15 @@ export class PersonalizedOffersSimulator {
             const answer = oauth2.token({ ...target, contentType: req.headers['content-type'], dpop, body: bytes });
             setBody(body, answer.refusal);
             res.setHeader('DPoP-Nonce', oauth2.currentNonce());
-            return send(res, { status: answer.status, body: answer.body, headers: answer.headers });
+            send(res, { status: answer.status, body: answer.body, headers: answer.headers });
+            return;
           }
           const refusal = oauth2.check({ ...target, authorization: req.headersDistinct['authorization'] ?? [], dpop, operationId: lookup.route?.operationId });
           if (refusal) {
             setBody(body, refusal.refusal);
             res.setHeader('DPoP-Nonce', oauth2.currentNonce());
-            return send(res, { status: refusal.status, body: refusal.body, headers: refusal.headers });
+            send(res, { status: refusal.status, body: refusal.body, headers: refusal.headers });
+            return;
           }
           res.setHeader('DPoP-Nonce', oauth2.currentNonce());
           fault = lookup.route ? this.takeFault(lookup.route.operationId, arrival) : undefined;
@@ -381,15 +386,20 @@ export class PersonalizedOffersSimulator {
           });
           if (refusal) {
             setBody(body, refusal);
-            return send(res, { status: refusal.status, body: gatewayErrorBody(refusal) });
+            send(res, { status: refusal.status, body: gatewayErrorBody(refusal) });
+            return;
           }
           fault = lookup.route ? this.takeFault(lookup.route.operationId, arrival) : undefined;
         }
         setBody(body);
         if (!lookup.route) {
-          if (lookup.status === 404) return send(res, errorReply(404, 'Resource not found'));
+          if (lookup.status === 404) {
+            send(res, errorReply(404, 'Resource not found'));
+            return;
+          }
           const allow = lookup.allow.join(', ');
-          return send(res, errorReply(405, `Only ${allow} ${lookup.allow.length > 1 ? 'are' : 'is'} supported`, { Allow: allow }));
+          send(res, errorReply(405, `Only ${allow} ${lookup.allow.length > 1 ? 'are' : 'is'} supported`, { Allow: allow }));
+          return;
         }
         const request: SimulatorRequest = { method, path: url.pathname, query: url.searchParams, params: lookup.params, headers: req.headers, body };
         this.respond(lookup.route, request, res, fault);
@@ -405,8 +415,10 @@ export class PersonalizedOffersSimulator {
         res.on('close', () => clearTimeout(timer));
         return;
       }
-      case 'http-error':
-        return send(res, errorReply(fault.status, 'Simulated failure', fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : undefined));
+      case 'http-error': {
+        send(res, errorReply(fault.status, 'Simulated failure', fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : undefined));
+        return;
+      }
       case 'malformed-json':
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"Response":{"Status":');
         return;
@@ -431,8 +443,10 @@ export class PersonalizedOffersSimulator {
         res.write(text.slice(0, text.length >> 1), () => res.socket?.destroy());
         return;
       }
-      default:
-        return send(res, this.run(route, request, fault));
+      default: {
+        send(res, this.run(route, request, fault));
+        return;
+      }
     }
   }
 

@@ -43,7 +43,7 @@ export function personalizedOffersSimulatorOptions(
   simulator: PersonalizedOffersSimulator,
   overrides: Partial<PersonalizedOffersModuleOptions> = {},
 ): PersonalizedOffersModuleOptions {
-  return { fId: simulator.fIds[0]!, baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, ...overrides };
+  return { fId: simulator.fIds[0], baseUrl: simulator.baseUrl, authInfo: simulator.authInfo, ...overrides };
 }
 
 /**
@@ -66,7 +66,7 @@ function pointAtSimulator(
     ...app,
     ...(app.http !== undefined ? { http } : {}),
     ...(oauth2 ? { oauth2 } : {}),
-    fId: simulator.fIds.includes(app.fId) ? app.fId : simulator.fIds[0]!,
+    fId: simulator.fIds.includes(app.fId) ? app.fId : simulator.fIds[0],
     baseUrl: simulator.baseUrl,
     authInfo: simulator.authInfo,
     ...overrides,
@@ -112,8 +112,7 @@ interface BuilderScan {
 const getMetadata = (key: string, target: object): unknown =>
   (Reflect as unknown as { getMetadata?: (k: string, t: object) => unknown }).getMetadata?.(key, target);
 
-const providedToken = (provider: unknown): unknown =>
-  provider && typeof provider === 'object' && 'provide' in provider ? (provider as { provide: unknown }).provide : undefined;
+const providedToken = (provider: unknown): unknown => (provider && typeof provider === 'object' && 'provide' in provider ? provider.provide : undefined);
 
 /**
  * Every `PersonalizedOffersModule` registration in the modules the builder imports, each with its
@@ -138,7 +137,7 @@ function scanBuilder(builder: object): BuilderScan {
       providers = getMetadata('providers', item);
     } else if (typeof item === 'object' && 'module' in item) {
       ({ imports, providers } = item as { imports?: unknown; providers?: unknown });
-      queue.push((item as { module: unknown }).module);
+      queue.push(item.module);
     } else if (typeof item === 'object' && typeof (item as { then?: unknown }).then === 'function') {
       scan.complete = false; // Promise<DynamicModule>: not readable before compile()
     }
@@ -165,7 +164,7 @@ function scanBuilder(builder: object): BuilderScan {
 }
 
 /** An `inject` entry's token (`{ token, optional }` or the token itself). */
-const injectedToken = (entry: unknown): unknown => (entry && typeof entry === 'object' && 'token' in entry ? (entry as { token: unknown }).token : entry);
+const injectedToken = (entry: unknown): unknown => (entry && typeof entry === 'object' && 'token' in entry ? entry.token : entry);
 
 /** The simulator's gateway, read from the instance (no public accessor yet). */
 type SimulatorInternals = { gateway?: SimulatorGateway; oauth2?: OAuth2Gateway; now?: () => number; url?: string };
@@ -519,7 +518,7 @@ export function usePersonalizedOffersSimulator<B extends PersonalizedOffersTesti
       if (scan.namespaces.has(token) && !claimed.has(token)) claimed.set(token, to);
     }
   }
-  const anyFId = (nullTarget ?? [...targets.values()][0]!).simulator.fIds[0]!;
+  const anyFId = (nullTarget ?? [...targets.values()][0]).simulator.fIds[0];
   for (const [token, factory] of scan.namespaces) {
     if (token === personalizedOffersConfig.KEY && nullTarget) continue;
     const to = claimed.get(token);

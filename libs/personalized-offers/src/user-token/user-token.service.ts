@@ -80,7 +80,7 @@ export class UserTokenService {
     if (!UserToken?.Token) {
       const error = new PersonalizedOffersApiError('Personalized Offers API returned success without a user token.', {
         status: 200,
-        apiStatus: { code: Status!.Code },
+        apiStatus: { code: Status.Code },
       });
       error.operation = getUserTokenOperation.id;
       throw error;

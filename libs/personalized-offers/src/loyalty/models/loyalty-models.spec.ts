@@ -121,7 +121,7 @@ function withValue(json: unknown, path: ReadonlyArray<string | number>, value: u
   const copy = structuredClone(json) as Record<string, unknown>;
   let parent = copy as Record<string | number, unknown>;
   for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
-  parent[path[path.length - 1]!] = value;
+  parent[path[path.length - 1]] = value;
   return copy;
 }
 
@@ -225,7 +225,7 @@ function checkAdjustments(body: UserAdjustments): void {
   checkPage(body);
   expect(body.responseLastModifiedDateTime).toBe('2021-05-04T11:58:08.508Z');
   expect(Array.isArray(body.adjustments) && body.adjustments.length).toBe(1);
-  const adjustment = body.adjustments![0]!;
+  const adjustment = body.adjustments![0];
   expect(adjustment).toBeInstanceOf(Adjustment);
   expect(adjustment.activationId).toBe(2153386);
   expect(adjustment.transactionSequenceNumber).toBe(10002606); // a number stays a number
@@ -250,8 +250,8 @@ const rows: Row[] = [
     expect(Array.isArray(body.offers) && body.offers.length).toBe(1);
     expect(body.offers![0]).toBeInstanceOf(UserOffer);
     checkOffer(body.offers![0]);
-    expect(body.offers![0]!.assignments?.[0]).toBeInstanceOf(UserAssignment);
-    expect(body.offers![0]!.assignments?.[0]).toEqual(expect.objectContaining({ active: true, status: 'ACTIVATED', propensityScore: 0.5384 }));
+    expect(body.offers![0].assignments?.[0]).toBeInstanceOf(UserAssignment);
+    expect(body.offers![0].assignments?.[0]).toEqual(expect.objectContaining({ active: true, status: 'ACTIVATED', propensityScore: 0.5384 }));
   }),
   row('getOffer', OfferDetails, (body) => {
     expect(body.userOfferDetails).toBeInstanceOf(UserOfferDetails);
@@ -262,17 +262,17 @@ const rows: Row[] = [
     checkPage(body);
     expect(body.offers![0]).toBeInstanceOf(UserOffer);
     checkOffer(body.offers![0]);
-    expect(Array.isArray(body.offers![0]!.assignments) && body.offers![0]!.assignments.length).toBe(1);
+    expect(Array.isArray(body.offers![0].assignments) && body.offers![0].assignments.length).toBe(1);
   }),
   row('processActivations', Activations, (body) => {
     expect(Array.isArray(body.activations) && body.activations.length).toBe(1);
-    const activation = body.activations![0]!;
+    const activation = body.activations![0];
     expect(activation).toBeInstanceOf(Activation);
     expect(activation.status).toBe('QUEUED');
     expect(activation.id).toBe('98382a7a-6276-4a12-94a6-f4d67f530717');
     expect(Array.isArray(activation.assignments) && activation.assignments.length).toBe(1);
     expect(activation.assignments![0]).toBeInstanceOf(UserAssignment);
-    expect(activation.assignments![0]!.activationDateTime).toBe('2020-08-06T07:18:22-05:00');
+    expect(activation.assignments![0].activationDateTime).toBe('2020-08-06T07:18:22-05:00');
   }),
   row('getOfferRatings', UserOfferRatings, (body) => {
     checkPage(body);
@@ -318,12 +318,12 @@ const rows: Row[] = [
     expect(body.status?.code).toBe(200);
     expect(body.status?.message).toBe('Success');
     expect(Array.isArray(body.offers) && body.offers.length).toBe(1);
-    expect(body.offers![0]!.constructor).toBe(OfferInfo);
+    expect(body.offers![0].constructor).toBe(OfferInfo);
     checkOffer(body.offers![0]);
   }),
   row('searchAdminOffers', BrowseOffers, (body) => {
     expect(body.status?.code).toBe(200);
-    expect(body.offers![0]!.constructor).toBe(OfferInfo);
+    expect(body.offers![0].constructor).toBe(OfferInfo);
     checkOffer(body.offers![0]);
   }),
   row('getAdjustments', AdminAdjustments, (body) => {
@@ -369,7 +369,7 @@ function schemaMismatches(schema: Schema, instance: object, where: string): stri
         const first = (value as unknown[] | undefined)?.[0];
         if (isModel(first)) out.push(...schemaMismatches(item, first, `${path}[0].`));
         else out.push(`${path}[0]: not converted to a model class`);
-      } else if (!names(true).includes(scalarConstraint[item.type!]!)) {
+      } else if (!names(true).includes(scalarConstraint[item.type!])) {
         out.push(`${path}: items not ${scalarConstraint[item.type!]} (has ${names(true).join(',')})`);
       }
     } else if (property.properties) {
@@ -377,7 +377,7 @@ function schemaMismatches(schema: Schema, instance: object, where: string): stri
       if (isModel(value)) out.push(...schemaMismatches(property, value, `${path}.`));
       else out.push(`${path}: not converted to a model class`);
     } else {
-      const expected = typeExceptions[`${cls.name}.${key}`] ?? scalarConstraint[property.type!]!;
+      const expected = typeExceptions[`${cls.name}.${key}`] ?? scalarConstraint[property.type!];
       if (!names(false).includes(expected)) out.push(`${path}: expected ${expected} (has ${names(false).join(',')})`);
     }
   }
@@ -525,7 +525,7 @@ describe('null fields', () => {
     };
     const { instance, failures } = parse(AdminAdjustments, withValue(example, ['adjustments', 0], adjustment));
     expect(failures).toEqual([]);
-    const parsed = instance.adjustments![0]! as unknown as Record<string, unknown>;
+    const parsed = instance.adjustments![0] as unknown as Record<string, unknown>;
     expect(nulls.map((key) => parsed[key])).toEqual(nulls.map(() => undefined));
     expect(parsed.adjustmentCashValue).toBe(0.25);
   });
@@ -550,15 +550,15 @@ describe('unknown fields', () => {
     expect(failures).toEqual([]);
     expect((instance as unknown as Record<string, unknown>).traceId).toBe('t-1');
     expect((instance.status as unknown as Record<string, unknown>).detail).toBe('ok');
-    const offer = instance.offers![0]! as unknown as Record<string, unknown>;
+    const offer = instance.offers![0] as unknown as Record<string, unknown>;
     expect(offer.futureFlag).toBe(true);
     expect(offer.newBlock).toEqual({ a: [1, 2] });
-    expect((instance.offers![0]!.merchant!.locations![0]! as unknown as Record<string, unknown>).phone).toBe('555');
+    expect((instance.offers![0].merchant!.locations![0] as unknown as Record<string, unknown>).phone).toBe('555');
 
     const user = parse(Activations, { activations: [{ id: 'a', assignments: [{ active: true, channel: 'APP' }] }], requestId: 'r' });
     expect(user.failures).toEqual([]);
     expect((user.instance as unknown as Record<string, unknown>).requestId).toBe('r');
-    expect((user.instance.activations![0]!.assignments![0]! as unknown as Record<string, unknown>).channel).toBe('APP');
+    expect((user.instance.activations![0].assignments![0] as unknown as Record<string, unknown>).channel).toBe('APP');
   });
 });
 

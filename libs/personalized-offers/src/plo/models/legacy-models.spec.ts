@@ -147,7 +147,7 @@ const rows: Row[] = [
     expect([r.TotalCount, r.CurrentPage, r.NumberOfPages, r.ItemsPerPage]).toEqual([2, 2, 5, 2]);
     const offers = r.Items?.MatchedOffer;
     expect(Array.isArray(offers) && offers.length).toBe(1);
-    const offer = offers![0]!;
+    const offer = offers![0];
     expect(offer).toBeInstanceOf(MatchedOffer);
     expect(offer.OfferId).toBe('d82e1e7c-c6b9-3b46-acd0-5498731c2838');
     expect(offer.Discount).toBe('10.2');
@@ -164,10 +164,10 @@ const rows: Row[] = [
     const offers = r.Items?.MatchedOffer; // a single object in v1.3
     expect(Array.isArray(offers) && offers.length).toBe(1);
     expect(offers![0]).toBeInstanceOf(MatchedOffer);
-    expect(offers![0]!.OfferId).toBe('c7dcfca7-cf35-36b0-9e67-d4f363d643e0');
-    expect(offers![0]!.Discount).toBe('20'); // the v1.3 example is the number 20
-    expect(offers![0]!.Merchant?.MerchantDistance).toBe('0');
-    expect(offers![0]!.EventEndDate).toBe('2025-10-15T13:50:59.028Z');
+    expect(offers![0].OfferId).toBe('c7dcfca7-cf35-36b0-9e67-d4f363d643e0');
+    expect(offers![0].Discount).toBe('20'); // the v1.3 example is the number 20
+    expect(offers![0].Merchant?.MerchantDistance).toBe('0');
+    expect(offers![0].EventEndDate).toBe('2025-10-15T13:50:59.028Z');
   }),
   row('getOfferDetails', 'v1.5', 'get', '/plo/v1/offerdetails', OfferDetailsResponse, (r) => {
     const offer = r.OfferDetails;
@@ -195,20 +195,20 @@ const rows: Row[] = [
     const offers = r.Items?.RedeemedOffer;
     expect(Array.isArray(offers) && offers.length).toBe(1);
     expect(offers![0]).toBeInstanceOf(RedeemedOffer);
-    expect(offers![0]!.ScActivation?.ActivationId).toBe('TRU_1000136');
-    const transactions = offers![0]!.Transactions?.Transaction;
+    expect(offers![0].ScActivation?.ActivationId).toBe('TRU_1000136');
+    const transactions = offers![0].Transactions?.Transaction;
     expect(transactions).toHaveLength(1);
     expect(transactions![0]).toBeInstanceOf(RedeemedTransaction);
-    expect(transactions![0]!.InstallmentPayment).toBe('true');
-    expect(transactions![0]!.RedemptionDate).toBe('09/05/2019');
-    expect(transactions![0]!.CashbackEarned).toBe('5');
+    expect(transactions![0].InstallmentPayment).toBe('true');
+    expect(transactions![0].RedemptionDate).toBe('09/05/2019');
+    expect(transactions![0].CashbackEarned).toBe('5');
   }),
   row('getRedeemedOfferDetails', 'v1.3', 'get', '/redeemedoffers', RedeemedOffersResponse, (r) => {
     expect([r.TotalCount, r.CurrentPage, r.NumberOfPages, r.ItemsPerPage]).toEqual([8, 1, 1, 1]);
     expect(r.Items).not.toHaveProperty('RedemedOffer');
     const offers = r.Items?.RedeemedOffer; // from Items.RedemedOffer, a single object
     expect(Array.isArray(offers) && offers.length).toBe(1);
-    const offer = offers![0]!;
+    const offer = offers![0];
     expect(offer).toBeInstanceOf(RedeemedOffer);
     expect((offer as unknown as Record<string, unknown>).ActivationId).toBe('TRU_1000136'); // unknown field, kept
     expect(offer.MaxUserRedemptions).toBe('1'); // integer in v1.3
@@ -216,8 +216,8 @@ const rows: Row[] = [
     const transactions = offer.Transactions?.Transaction; // a bare transaction object in v1.3
     expect(transactions).toHaveLength(1);
     expect(transactions![0]).toBeInstanceOf(RedeemedTransaction);
-    expect(transactions![0]!.CashBackEarned).toBe('0');
-    expect(transactions![0]!.TransactionAmount).toBe('12');
+    expect(transactions![0].CashBackEarned).toBe('0');
+    expect(transactions![0].TransactionAmount).toBe('12');
   }),
   row('getStatementCreditActivationDetail', 'v1.5', 'get', '/plo/v1/statementcreditactivationdetail', StatementCreditActivationResponse, (r) => {
     expect(r.ScActivation).toBeInstanceOf(StatementCreditActivation);
@@ -452,11 +452,11 @@ describe('unknown fields', () => {
     const response = instance.Response as unknown as Record<string, unknown>;
     expect(response.NewTopLevel).toEqual({ nested: [1, 2] });
     expect((instance.Response.Status as unknown as Record<string, unknown>).TraceId).toBe('t-1');
-    const offer = instance.Response.Items!.RedeemedOffer![0]! as unknown as Record<string, unknown>;
+    const offer = instance.Response.Items!.RedeemedOffer![0] as unknown as Record<string, unknown>;
     expect(offer.ActivationId).toBe('TRU_1');
     expect(offer.FutureFlag).toBe(true);
-    expect((instance.Response.Items!.RedeemedOffer![0]!.Merchant as unknown as Record<string, unknown>).Rating).toBe(4.5);
-    expect((instance.Response.Items!.RedeemedOffer![0]!.Transactions!.Transaction![0] as unknown as Record<string, unknown>).Channel).toBe('ONLINE');
+    expect((instance.Response.Items!.RedeemedOffer![0].Merchant as unknown as Record<string, unknown>).Rating).toBe(4.5);
+    expect((instance.Response.Items!.RedeemedOffer![0].Transactions!.Transaction![0] as unknown as Record<string, unknown>).Channel).toBe('ONLINE');
   });
 });
 
@@ -474,7 +474,7 @@ describe('null fields', () => {
     expect(failures).toEqual([]);
     expect(instance.Response.TotalCount).toBeUndefined();
     expect(instance.Response.CurrentPage).toBeUndefined();
-    const offer = instance.Response.Items!.MatchedOffer![0]!;
+    const offer = instance.Response.Items!.MatchedOffer![0];
     expect(offer.OfferId).toBe('x');
     expect(offer.Headline).toBeUndefined();
     expect(offer.Merchant).toBeUndefined();
@@ -514,7 +514,7 @@ describe('numbers on the wire', () => {
     });
     expect(matched.failures).toEqual([]);
     expect(matched.instance.Response.Status.Code).toBe('600');
-    const offer = matched.instance.Response.Items!.MatchedOffer![0]!;
+    const offer = matched.instance.Response.Items!.MatchedOffer![0];
     expect([offer.Discount, offer.MaxUserRedemptions, offer.UserFeedback?.Feedback]).toEqual(['10.25', '1', '0']);
     const activation = parse(StatementCreditActivationResponse, { Response: { Status: ok, ScActivation: { CashBack: 10, PointsEarned: 1.3 } } });
     expect(activation.failures).toEqual([]);
@@ -530,7 +530,7 @@ describe('numbers on the wire', () => {
     };
     const { instance, failures } = parse(RedeemedOffersResponse, json);
     expect(failures).toEqual([]);
-    const offer = instance.Response.Items!.RedeemedOffer![0]!;
+    const offer = instance.Response.Items!.RedeemedOffer![0];
     expect(offer.MinTotalSpend).toBe('30.0');
     expect(offer.Transactions?.Transaction?.[0]).toEqual(expect.objectContaining({ InstallmentPayment: 'true', TransactionAmount: '0200' }));
   });

@@ -24,7 +24,7 @@ export function algorithmOf(key: KeyObject): JwsAlgorithm | undefined {
 /** The public JWK of a key with only its required members (RFC 7638 order does not matter here). */
 export function publicJwk(key: KeyObject): Record<string, string> {
   const jwk = key.export({ format: 'jwk' }) as Record<string, string>;
-  return jwk.kty === 'EC' ? { kty: 'EC', crv: jwk.crv!, x: jwk.x!, y: jwk.y! } : { kty: 'RSA', n: jwk.n!, e: jwk.e! };
+  return jwk.kty === 'EC' ? { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y } : { kty: 'RSA', n: jwk.n, e: jwk.e };
 }
 
 /**

@@ -64,7 +64,7 @@ export function resolveOAuth2(options: OAuth2Options, baseOrigin: string): OAuth
     clientAlg: client.alg,
     dpopKey: dpop.key,
     dpopAlg: dpop.alg,
-    scopes: scopes as ResolvedOAuth2['scopes'],
+    scopes: scopes,
     tokenEndpoint: url(options.tokenEndpoint, `${baseOrigin}/oauth/token`, 'oauth2.tokenEndpoint'),
     issuer: url(options.issuer, baseOrigin, 'oauth2.issuer'),
     clockSkewToleranceSeconds: skew,

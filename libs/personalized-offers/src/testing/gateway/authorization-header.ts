@@ -36,11 +36,11 @@ export function parseOAuthHeader(header: string | undefined): ParsedOAuthHeader 
     PARAM.lastIndex = at;
     const match = PARAM.exec(header);
     if (!match) return { ok: false, problem: `The Authorization header is malformed at character ${at + 1}: expected name="value".` };
-    const name = decode(match[1]!);
-    const value = decode(match[2]!);
+    const name = decode(match[1]);
+    const value = decode(match[2]);
     if (name === undefined || value === undefined) return { ok: false, problem: `The Authorization header has an invalid percent-encoding in ${match[1]}.` };
     if (params.has(name)) return { ok: false, problem: `The Authorization header gives ${name} more than once.` };
-    params.set(name, { value, raw: match[2]! });
+    params.set(name, { value, raw: match[2] });
     at = PARAM.lastIndex;
     if (at === header.length) break;
     if (header[at] !== ',') return { ok: false, problem: `The Authorization header is malformed at character ${at + 1}: expected a comma.` };

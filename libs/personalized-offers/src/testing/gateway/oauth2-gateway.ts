@@ -219,7 +219,7 @@ export class OAuth2Gateway {
     if (request.method !== 'POST') {
       return { ...asError(405, 'invalid_request', 'The token endpoint accepts POST only'), headers: { ...NO_STORE, Allow: 'POST' } };
     }
-    const type = (request.contentType ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = (request.contentType ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/x-www-form-urlencoded') return asError(400, 'invalid_request', 'The token request must be application/x-www-form-urlencoded');
     const form = new URLSearchParams(request.body.toString('utf8'));
     const params = new Map<string, string>();
@@ -235,7 +235,7 @@ export class OAuth2Gateway {
     if (request.dpop.length !== 1) {
       return asError(400, 'invalid_dpop_proof', request.dpop.length === 0 ? 'A DPoP proof is required' : 'Exactly one DPoP header is allowed');
     }
-    const proof = this.checkProof(request.dpop[0]!, request, undefined, NONCE_REQUIRED_AS);
+    const proof = this.checkProof(request.dpop[0], request, undefined, NONCE_REQUIRED_AS);
     if (!proof.ok) return proof.nonce ? asError(400, 'use_dpop_nonce', proof.description) : asError(400, 'invalid_dpop_proof', proof.description);
     if (!this.rememberProof(proof)) return asError(400, 'invalid_dpop_proof', 'DPoP proof jti was already used');
 
@@ -279,7 +279,7 @@ export class OAuth2Gateway {
   check(request: OAuth2ResourceRequest): OAuth2Answer | undefined {
     if (request.authorization.length === 0) return gatewayRefusal(400, 'INVALID_AUTH_HEADER', 'Bad Request - No Authorization header set.');
     if (request.authorization.length > 1) return gatewayRefusal(400, 'INVALID_AUTH_HEADER', 'Bad Request - More than one Authorization header set.');
-    const authorization = request.authorization[0]!;
+    const authorization = request.authorization[0];
     const scheme = /^[ \t]*([A-Za-z0-9!#$%&'*+.^_`|~-]+)(?:[ \t]+|$)/.exec(authorization);
     const schemeName = scheme?.[1]?.toLowerCase();
     if (schemeName === 'oauth') {
@@ -296,7 +296,7 @@ export class OAuth2Gateway {
     if (request.dpop.length === 0) return gatewayRefusal(400, 'MALFORMED_OAUTH_REQ', 'Invalid Request');
     if (request.dpop.length > 1) return this.challenge(401, 'invalid_dpop_proof', 'Exactly one DPoP header is allowed');
 
-    const proof = this.checkProof(request.dpop[0]!, request, token, NONCE_REQUIRED_RS);
+    const proof = this.checkProof(request.dpop[0], request, token, NONCE_REQUIRED_RS);
     if (!proof.ok) return proof.nonce ? this.challenge(401, 'use_dpop_nonce', proof.description) : this.challenge(401, 'invalid_dpop_proof', proof.description);
     if (!this.rememberProof(proof)) return this.challenge(401, 'invalid_dpop_proof', 'DPoP proof jti was already used');
 

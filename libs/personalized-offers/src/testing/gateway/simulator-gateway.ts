@@ -120,7 +120,7 @@ export class SimulatorGateway {
     const candidates = signatureBaseStrings(request, params);
     const signature = value('oauth_signature');
     const bytes = BASE64.test(signature) ? Buffer.from(signature, 'base64') : undefined;
-    if (!bytes || !candidates.some((sbs) => this.verifies(method as GatewaySignatureMethod, sbs, bytes))) return signatureFailed(candidates[0]!);
+    if (!bytes || !candidates.some((sbs) => this.verifies(method as GatewaySignatureMethod, sbs, bytes))) return signatureFailed(candidates[0]);
 
     if (this.rejectReplays) this.remember(nonce, timestamp + this.windowSeconds, nowSeconds);
     return undefined;

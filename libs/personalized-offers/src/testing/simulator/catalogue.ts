@@ -370,7 +370,7 @@ export function digest(text: string): Buffer {
 /** A UUID-shaped id (version 5 layout) derived from `text`. */
 export function uuidFrom(text: string): string {
   const hex = digest(text).toString('hex');
-  const variant = '89ab'[parseInt(hex[16]!, 16) & 3];
+  const variant = '89ab'[parseInt(hex[16], 16) & 3];
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
@@ -419,7 +419,7 @@ function bankProductCodesOf(fId: string): readonly string[] {
 
 function issuerIcasOf(fId: string): readonly number[] {
   const h = digest(`ica:${fId}`);
-  const first = 1000 + (((h[0]! << 8) | h[1]!) % 8000);
+  const first = 1000 + (((h[0] << 8) | h[1]) % 8000);
   return [first, first + 1];
 }
 
@@ -427,32 +427,32 @@ function build(fId: string): readonly CatalogueOffer[] {
   const h = digest(`catalogue:${fId}`);
   const codes = bankProductCodesOf(fId);
   const icas = issuerIcasOf(fId);
-  const count = 60 + (h[0]! % 8);
-  const rotation = h[1]! % MERCHANTS.length;
+  const count = 60 + (h[0] % 8);
+  const rotation = h[1] % MERCHANTS.length;
   const offers: CatalogueOffer[] = [];
   for (let i = 0; i < count; i++) {
     const o = digest(`offer:${fId}:${i}`);
-    const percentage = o[16]! % 3 === 0;
-    const absoluteCents = (5 + (o[17]! % 46)) * 100 + (o[18]! % 2 ? 50 : 0);
+    const percentage = o[16] % 3 === 0;
+    const absoluteCents = (5 + (o[17] % 46)) * 100 + (o[18] % 2 ? 50 : 0);
     offers.push(
       Object.freeze({
         id: uuidFrom(`offer-id:${fId}:${i}`),
         // Rounds of 12 cycle through every merchant; one round in five is ALWAYSON, so each merchant has both types.
         type: Math.floor(i / MERCHANTS.length) % 5 === 3 ? 'ALWAYSON' : 'POSTPAIDCREDIT',
-        merchant: MERCHANTS[(i + rotation) % MERCHANTS.length]!,
-        redemptionType: (['INSTORE', 'ONLINE', 'ONLINE-INSTORE'] as const)[o[21]! % 3]!,
-        redemptionMode: o[20]! % 6 === 0 ? 'POINTS' : 'CASH',
+        merchant: MERCHANTS[(i + rotation) % MERCHANTS.length],
+        redemptionType: (['INSTORE', 'ONLINE', 'ONLINE-INSTORE'] as const)[o[21] % 3],
+        redemptionMode: o[20] % 6 === 0 ? 'POINTS' : 'CASH',
         discountType: percentage ? 'PERCENTAGE' : 'ABSOLUTE',
-        rewardCents: percentage ? (25 + (o[18]! % 76)) * 100 : absoluteCents,
-        ...(percentage ? { percent: 5 + (o[17]! % 21) } : {}),
-        minSpendCents: percentage ? (20 + (o[19]! % 81)) * 100 : Math.ceil((absoluteCents * 3) / 500) * 500,
-        startOffsetDays: -(1 + (o[22]! % 60)),
-        endOffsetDays: 30 + (o[23]! % 150),
-        maxUserRedemptions: o[24]! % 3 === 0 ? 2 : 1,
+        rewardCents: percentage ? (25 + (o[18] % 76)) * 100 : absoluteCents,
+        ...(percentage ? { percent: 5 + (o[17] % 21) } : {}),
+        minSpendCents: percentage ? (20 + (o[19] % 81)) * 100 : Math.ceil((absoluteCents * 3) / 500) * 500,
+        startOffsetDays: -(1 + (o[22] % 60)),
+        endOffsetDays: 30 + (o[23] % 150),
+        maxUserRedemptions: o[24] % 3 === 0 ? 2 : 1,
         serial: i + 1,
         // Bytes 25 and 26 were unused: adding them left every earlier field as it was.
-        bankProductCodes: o[25]! % 3 === 0 ? codes : [codes[o[25]! % 3 === 1 ? 0 : 1]!],
-        issuerIcas: o[26]! % 2 === 0 ? icas : [icas[0]!],
+        bankProductCodes: o[25] % 3 === 0 ? codes : [codes[o[25] % 3 === 1 ? 0 : 1]],
+        issuerIcas: o[26] % 2 === 0 ? icas : [icas[0]],
       } satisfies CatalogueOffer),
     );
   }

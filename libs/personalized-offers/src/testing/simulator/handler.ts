@@ -108,7 +108,7 @@ export function requireOffer(ctx: SimulatorContext, user: SimulatorUser, offerId
 
 /** The v2 JSON body: `Content-Type: application/json` and a JSON object, else 400. */
 export function jsonBody(req: SimulatorRequest): Record<string, unknown> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') throw invalid('Content-Type');
   let body: unknown;
   try {

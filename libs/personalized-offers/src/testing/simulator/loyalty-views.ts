@@ -149,7 +149,7 @@ export function assignmentView(offer: CatalogueOffer, viewer: Viewer, today: num
     ...(activation ? { activationDateTime: dateTimeIn(activation.at, viewer.utcOffset) } : {}),
     ...(active ? { status: 'ACTIVATED' } : {}),
     active,
-    propensityScore: ((h[0]! << 8) | h[1]!) / 65_536,
+    propensityScore: ((h[0] << 8) | h[1]) / 65_536,
   };
 }
 
@@ -184,7 +184,7 @@ export function adjustmentView(source: AdjustmentSource, now: number): Json {
   const points = offer.redemptionMode === 'POINTS';
   const times = adjustmentTimes(r, now);
   const h = digest(`account:${source.fId}:${source.userId}`);
-  const alias = String(((h[0]! << 8) | h[1]!) % 10_000).padStart(4, '0');
+  const alias = String(((h[0] << 8) | h[1]) % 10_000).padStart(4, '0');
   const channel = offer.redemptionType === 'ONLINE-INSTORE' ? (r.serial % 2 === 0 ? 'ONLINE' : 'INSTORE') : offer.redemptionType;
   const merchantId = String(BigInt(`0x${digest(`mid:${m.shortName}`).toString('hex').slice(0, 12)}`) % 10n ** 15n).padStart(15, '0');
   return {

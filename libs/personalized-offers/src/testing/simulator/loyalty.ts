@@ -151,12 +151,12 @@ export const ALL_LANGUAGES: ReadonlyArray<{ tag: string; code: SimulatorLanguage
 export function languagesOf(tags: readonly string[] | undefined): Array<{ tag: string; code: SimulatorLanguage }> {
   const chosen: Array<{ tag: string; code: SimulatorLanguage }> = [];
   for (const raw of tags ?? []) {
-    const tag = raw.split(';')[0]!.trim().toLowerCase();
+    const tag = raw.split(';')[0].trim().toLowerCase();
     if (tag === 'all') return [...ALL_LANGUAGES];
     const found = ALL_LANGUAGES.find((l) => l.tag.toLowerCase() === tag) ?? ALL_LANGUAGES.find((l) => l.tag.slice(0, 2).toLowerCase() === tag.split('-')[0]);
     if (found && !chosen.includes(found)) chosen.push(found);
   }
-  return chosen.length > 0 ? chosen : [ALL_LANGUAGES[0]!];
+  return chosen.length > 0 ? chosen : [ALL_LANGUAGES[0]];
 }
 
 /** The languages of an `Accept-Language` header (a comma list; absent or empty → en-US). */

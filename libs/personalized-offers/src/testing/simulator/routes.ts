@@ -98,8 +98,8 @@ function match(template: string, path: string): Record<string, string> | undefin
   if (want.length !== got.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < want.length; i++) {
-    const w = want[i]!;
-    const g = got[i]!;
+    const w = want[i];
+    const g = got[i];
     if (w.startsWith('{') && w.endsWith('}')) {
       if (g === '') return undefined;
       try {

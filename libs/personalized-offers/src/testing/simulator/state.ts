@@ -186,19 +186,19 @@ export class SimulatorState {
     const today = dayNumber(now);
     // A time of day from the hash, never later than now (a purchase "today" has already happened).
     const at = (day: number, byte: number) => Math.min(now, day * DAY_MS + (8 * 3600 + byte * 180) * 1000);
-    const count = 1 + (h[0]! % 3);
+    const count = 1 + (h[0] % 3);
     const chosen = new Set<number>();
     for (let k = 0; k < count; k++) {
-      let index = ((h[1 + 2 * k]! << 8) | h[2 + 2 * k]!) % postpaid.length;
+      let index = ((h[1 + 2 * k] << 8) | h[2 + 2 * k]) % postpaid.length;
       while (chosen.has(index)) index = (index + 1) % postpaid.length;
       chosen.add(index);
-      const offer = postpaid[index]!;
+      const offer = postpaid[index];
       // Activated 10–29 days ago but not before the offer started; redeemed a few days later, not after today.
-      const activated = today + Math.max(offer.startOffsetDays, -(10 + (h[10 + k]! % 20)));
-      this.activate(fId, userId, offer, at(activated, h[21 + k]!));
+      const activated = today + Math.max(offer.startOffsetDays, -(10 + (h[10 + k] % 20)));
+      this.activate(fId, userId, offer, at(activated, h[21 + k]));
       // At or above the minimum spend, so every seeded purchase earned something.
-      const cents = offer.minSpendCents + (h[18 + k]! % 100) * 100;
-      state.redemptions.push(this.redemption(offer, cents, at(Math.min(today, activated + 1 + (h[14 + k]! % 5)), h[24 + k]!)));
+      const cents = offer.minSpendCents + (h[18 + k] % 100) * 100;
+      state.redemptions.push(this.redemption(offer, cents, at(Math.min(today, activated + 1 + (h[14 + k] % 5)), h[24 + k])));
     }
   }
 

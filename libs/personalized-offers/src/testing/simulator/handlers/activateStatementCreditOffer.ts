@@ -23,7 +23,7 @@ export const activateStatementCreditOffer: SimulatorHandler = (req, ctx) => {
   const offerId = requireString(body.OfferId, 'OfferId');
   if (body.Lang !== undefined && typeof body.Lang !== 'string') throw invalid('Lang');
   checkPresentmentDate(body.PresentmentDate, ctx);
-  return activate(ctx, user, offerId, body.Lang as string | undefined);
+  return activate(ctx, user, offerId, body.Lang);
 };
 
 /** POST /plo/v1/activatestatementcreditoffer (v1.3): `FId`, `UserToken`, `OfferId` in the query and no body. */
