@@ -12,8 +12,9 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { moduleContender } from './contenders.js';
 import { Upstream, runConcurrent } from './harness.js';
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('run with --expose-gc');
+const exposedGc = (globalThis as { gc?: () => void }).gc;
+if (!exposedGc) throw new Error('run with --expose-gc');
+const gc: () => void = exposedGc;
 let gcs = 0;
 new PerformanceObserver((list) => (gcs += list.getEntries().length)).observe({ entryTypes: ['gc'] });
 
@@ -21,7 +22,7 @@ async function perCall(n: number, call: (i: number) => Promise<unknown>): Promis
   const heap: number[] = [];
   const buffers: number[] = [];
   for (let tries = 0; heap.length < 5 && tries < 20; tries++) {
-    gc!();
+    gc();
     await new Promise((r) => setTimeout(r, 20)); // GC entries reach the observer asynchronously
     const seen = gcs;
     const before = process.memoryUsage();

@@ -1,5 +1,4 @@
 import { createCipheriv, type KeyObject } from 'node:crypto';
-import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import OAuth from 'mastercard-oauth1-signer';
 import {
@@ -26,7 +25,18 @@ export function bareAuthInfo(userId: string): string {
   return Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]).toString('hex');
 }
 
-const tokenOf = (json: any): string => {
+/** The wire shape of a user-token answer, as far as the contenders read it (any member may be missing). */
+interface UserTokenJson {
+  Response?: { Status?: { Code?: string }; UserToken?: { Token?: string } };
+}
+
+/** The wire shape of an activation answer, as far as `activate` reads it. */
+interface ActivationJson {
+  Response?: { Status?: { Code?: string }; ScActivation?: { OfferId?: string; ActivationId: string } };
+}
+
+// Typed by a cast only (no validation pass): the contenders' per-request work stays what it was.
+const tokenOf = (json: UserTokenJson | null): string => {
   const token = json?.Response?.UserToken?.Token;
   if (json?.Response?.Status?.Code !== '600' || !token) throw new Error('bad response');
   return token;
@@ -34,17 +44,20 @@ const tokenOf = (json: any): string => {
 
 /** This module as users run it: its services from a Nest application context (`baseUrl` host only). */
 export async function moduleContender(options: Partial<PersonalizedOffersModuleOptions> & { baseUrl: string }) {
-  @Module({
-    imports: [
-      PersonalizedOffersModule.forRoot({
-        fId: FID,
-        authInfo: { key: KEY, iv: IV },
-        ...options,
-      }),
-    ],
-  })
-  class BenchModule {}
-  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+  // Module metadata as the entry: Nest wraps it in a root module class of its own.
+  const app = await NestFactory.createApplicationContext(
+    {
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: FID,
+          authInfo: { key: KEY, iv: IV },
+          ...options,
+        }),
+      ],
+    },
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options bag as a class of optional fields only (no methods, no private state) and documents passing a plain object; an instance would carry every field as `undefined`.
+    { logger: false },
+  );
   return {
     users: app.get(UserTokenService),
     legacy: app.get(LegacyUserPresentmentService),
@@ -62,7 +75,7 @@ export function superagentContender(baseUrl: string) {
       .get(`${baseUrl}/plo/v1/usertoken`)
       .query({ FId: FID, AuthInfo: bareAuthInfo(userId) })
       .set('Accept', 'application/json');
-    return tokenOf(res.body);
+    return tokenOf(res.body as UserTokenJson | null);
   };
 }
 
@@ -83,25 +96,26 @@ export interface SyncSigner {
 export function undiciContender(baseUrl: string, connections: number, signer?: SyncSigner) {
   const origin = new URL(baseUrl).origin;
   const pool = new Pool(origin, { connections, pipelining: 1 });
-  const sign = (method: string, path: string, body: string | null) =>
-    OAuth.getAuthorizationHeader(`${origin}${path}`, method, body, signer!.consumerKey, signer!.key);
+  const sign = signer
+    ? (method: string, path: string, body: string | null) => OAuth.getAuthorizationHeader(`${origin}${path}`, method, body, signer.consumerKey, signer.key)
+    : undefined;
   return {
     /** GET /plo/v1/usertoken for `userId` (a cold token). */
     call: async (userId: string): Promise<string> => {
       const path = `/plo/v1/usertoken?FId=${FID}&AuthInfo=${bareAuthInfo(userId)}`;
       const headers: Record<string, string> = { accept: 'application/json' };
-      if (signer) headers.authorization = sign('GET', path, null);
+      if (sign) headers.authorization = sign('GET', path, null);
       const { body } = await pool.request({ path, method: 'GET', headers });
-      return tokenOf(JSON.parse(await body.text()));
+      return tokenOf(JSON.parse(await body.text()) as UserTokenJson | null);
     },
     /** POST /plo/v2/activatestatementcreditoffer with a held user token, the module's body bytes. */
     activate: async (offerId: string, userToken: string): Promise<string> => {
       const path = '/plo/v2/activatestatementcreditoffer';
       const text = activationBody(offerId, userToken);
       const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
-      if (signer) headers.authorization = sign('POST', path, text);
+      if (sign) headers.authorization = sign('POST', path, text);
       const { body } = await pool.request({ path, method: 'POST', headers, body: text });
-      const json = JSON.parse(await body.text());
+      const json = JSON.parse(await body.text()) as ActivationJson | null;
       if (json?.Response?.Status?.Code !== '600' || json.Response.ScActivation?.OfferId !== offerId) throw new Error('bad response');
       return json.Response.ScActivation.ActivationId;
     },
@@ -109,7 +123,7 @@ export function undiciContender(baseUrl: string, connections: number, signer?: S
     matchedOffers: async (userToken: string): Promise<unknown> => {
       const path = `/plo/v1/matchedoffers?FId=${FID}&ItemsPerPage=50&UserToken=${userToken}`;
       const headers: Record<string, string> = { accept: 'application/json' };
-      if (signer) headers.authorization = sign('GET', path, null);
+      if (sign) headers.authorization = sign('GET', path, null);
       const { statusCode, body } = await pool.request({ path, method: 'GET', headers });
       const parsed: unknown = JSON.parse(await body.text());
       if (statusCode !== 200) throw new Error(`status ${statusCode}`);

@@ -19,7 +19,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { PERSONALIZED_OFFERS_TOKEN_STORE, PersonalizedOffersModule, type RedisTokenStore, UserTokenService } from 'nestjs-personalized-offers';
 import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
@@ -111,7 +110,8 @@ async function startSentinelSetup() {
     masterPort,
     async killMaster(): Promise<number> {
       const port = await masterPort();
-      const p = processes.get(port)!;
+      const p = processes.get(port);
+      if (!p) throw new Error(`the master on port ${port} is not a redis-server this script started`);
       await new Promise<void>((resolve) => {
         p.once('exit', () => resolve());
         p.kill('SIGKILL');
@@ -129,20 +129,23 @@ async function startSentinelSetup() {
 }
 
 async function instance(simulator: PersonalizedOffersSimulator, baseUrl: string, sentinels: { host: string; port: number }[], prefix: string) {
-  @Module({
-    imports: [
-      PersonalizedOffersModule.forRoot({
-        fId: FID,
-        baseUrl,
-        authInfo: simulator.authInfo,
-        cache: { store: { redis: { sentinels, name: NAME, keyPrefix: prefix, commandTimeoutMs: 1_000 } }, lockWaitMs: 5_000 },
-      }),
-    ],
-  })
-  class FleetInstance {}
-  const app = await NestFactory.createApplicationContext(FleetInstance, { logger: false });
+  // Module metadata as the entry: Nest wraps it in a root module class of its own.
+  const app = await NestFactory.createApplicationContext(
+    {
+      imports: [
+        PersonalizedOffersModule.forRoot({
+          fId: FID,
+          baseUrl,
+          authInfo: simulator.authInfo,
+          cache: { store: { redis: { sentinels, name: NAME, keyPrefix: prefix, commandTimeoutMs: 1_000 } }, lockWaitMs: 5_000 },
+        }),
+      ],
+    },
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options bag as a class of optional fields only (no methods, no private state) and documents passing a plain object; an instance would carry every field as `undefined`.
+    { logger: false },
+  );
   const store = app.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
-  await until('instance connected', async () => store.client.status === 'ready', 20_000);
+  await until('instance connected', () => Promise.resolve(store.client.status === 'ready'), 20_000);
   return { users: app.get(UserTokenService), store, close: () => app.close() };
 }
 
@@ -193,7 +196,7 @@ async function main(): Promise<void> {
           );
           promotionMs = performance.now() - t0;
           // Then until every instance's connection is on the new master again.
-          await until('instances back', async () => f.every((x) => x.store.client.status === 'ready'), 30_000).catch(() => undefined);
+          await until('instances back', () => Promise.resolve(f.every((x) => x.store.client.status === 'ready')), 30_000).catch(() => undefined);
           backMs = performance.now() - t0;
           if (process.env.FLEET_DEBUG) console.log(f.map((x) => x.store.client.status));
         })();

@@ -40,8 +40,8 @@ export class Upstream {
 
 function next<T>(child: ChildProcess, field: string): Promise<T> {
   return new Promise((resolve) => {
-    const onMessage = (m: any) => {
-      if (m && field in m) {
+    const onMessage = (m: unknown) => {
+      if (typeof m === 'object' && m !== null && field in m) {
         child.off('message', onMessage);
         resolve(m as T);
       }
@@ -138,7 +138,7 @@ export function openLoop(rate: number, seconds: number, task: (i: number) => Pro
           },
           (error: unknown) => {
             failed = true;
-            reject(error);
+            reject(error instanceof Error ? error : new Error(String(error)));
           },
         );
       }

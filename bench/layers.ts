@@ -5,14 +5,16 @@
  */
 import 'reflect-metadata';
 import { HttpService } from '@nestjs/axios';
-import axios, { AxiosHeaders, type CancelToken } from 'axios';
+import axios, { type AxiosAdapter, AxiosHeaders, type CancelToken } from 'axios';
 import { firstValueFrom } from 'rxjs';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { bareAuthInfo, moduleContender, undiciContender } from './contenders.js';
 import { Upstream, runConcurrent } from './harness.js';
 
 // The adapter is internal to the library: load it from the build, next to this file's output.
-const { undiciAdapter } = await import(new URL('../personalized-offers/http/undici.adapter.js', import.meta.url).href);
+const { undiciAdapter } = (await import(new URL('../personalized-offers/http/undici.adapter.js', import.meta.url).href)) as {
+  undiciAdapter: (dispatcher: Dispatcher) => AxiosAdapter;
+};
 const noCancel = { promise: new Promise(() => {}), throwIfRequested() {}, subscribe() {}, unsubscribe() {} } as unknown as CancelToken;
 const opts = {
   headers: { Accept: 'application/json' },
@@ -40,10 +42,12 @@ for (const [latency, total, concurrency] of [
     [
       '+ axios adapter',
       async () =>
-        JSON.parse((await adapter({ url: url(), method: 'get', headers: new AxiosHeaders({ Accept: 'application/json' }), responseType: 'text' })).data),
+        JSON.parse(
+          (await adapter({ url: url(), method: 'get', headers: new AxiosHeaders({ Accept: 'application/json' }), responseType: 'text' })).data as string,
+        ) as unknown,
     ],
-    ['+ axios core', async () => JSON.parse((await instance.get(url(), opts)).data as string)],
-    ['+ HttpService', async () => JSON.parse((await firstValueFrom(http.get(url(), opts))).data as string)],
+    ['+ axios core', async () => JSON.parse((await instance.get(url(), opts)).data as string) as unknown],
+    ['+ HttpService', async () => JSON.parse((await firstValueFrom(http.get(url(), opts))).data as string) as unknown],
     ['module usertokenGet', () => mod.users.usertokenGet('999999', bareAuthInfo(`m${serial++}`))],
     ['module getUserToken', () => mod.users.getUserToken(`g${serial++}`)],
   ];

@@ -9,15 +9,31 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { moduleContender } from './contenders.js';
 import { Upstream, runConcurrent } from './harness.js';
 
+/** What this report reads of V8's `.cpuprofile` JSON. */
+interface CpuProfile {
+  samples: number[];
+  timeDeltas: number[];
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+}
+
+/** The parsed file as a {@link CpuProfile}, once its arrays are there (the nodes' fields are V8's to write). */
+function readProfile(json: unknown, file: string): CpuProfile {
+  const p = json as Partial<Record<keyof CpuProfile, unknown>> | null;
+  if (!p || !Array.isArray(p.samples) || !Array.isArray(p.timeDeltas) || !Array.isArray(p.nodes)) {
+    throw new Error(`${file}: not a V8 .cpuprofile (samples, timeDeltas and nodes arrays expected)`);
+  }
+  return p as CpuProfile;
+}
+
 const dir = process.argv[2]?.startsWith('--') ? undefined : process.argv[2];
 if (dir) {
   // Report mode: summarize the newest profile written by the parent run.
   const file = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .sort()[0];
-  const profile = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'));
+  const profile = readProfile(JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')), file);
   const time = new Map<number, number>();
-  profile.samples.forEach((id: number, i: number) => time.set(id, (time.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  profile.samples.forEach((id, i) => time.set(id, (time.get(id) ?? 0) + (profile.timeDeltas.at(i) ?? 0)));
   const self = new Map<string, number>();
   for (const node of profile.nodes) {
     const f = node.callFrame;

@@ -25,6 +25,12 @@ const PER_INSTANCE = 300;
 const self = fileURLToPath(import.meta.url);
 const role = process.argv[2];
 
+/** Messages to the parent over IPC (the upstream and the instances are forked by `main`). */
+function report(message: Record<string, unknown>): void {
+  if (!process.send) throw new Error(`rate-limit ${role}: run it through the parent (a forked process with IPC)`);
+  process.send(message);
+}
+
 if (role === 'upstream') await upstream();
 else if (role === 'instance') await instance(process.argv[3], process.argv[4]);
 else await main();
@@ -41,15 +47,18 @@ async function upstream(): Promise<void> {
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   process.on('message', (m: { type: string }) => {
-    if (m.type === 'arrivals') process.send!({ arrivals });
+    if (m.type === 'arrivals') report({ arrivals });
     if (m.type === 'reset') {
       arrivals = [];
-      process.send!({ reset: true });
+      report({ reset: true });
     }
     if (m.type === 'stop') server.close(() => process.exit(0));
   });
-  process.send!({ port: (server.address() as AddressInfo).port });
+  report({ port: (server.address() as AddressInfo).port });
 }
+
+/** What `accuracy` sends an instance. */
+type InstanceMessage = { type: 'go'; calls: number; tag: string } | { type: 'stop' };
 
 /** One instance of the fleet: the module with the Redis store and the limit; fires its calls on `go`. */
 async function instance(baseUrl: string, redisUrl: string): Promise<void> {
@@ -59,33 +68,40 @@ async function instance(baseUrl: string, redisUrl: string): Promise<void> {
     cache: { store: { redis: { url: redisUrl, keyPrefix: 'bench:', commandTimeoutMs: 2_000 } } },
     rateLimit: { requestsPerSecond: LIMIT, burst: BURST, maxWaitMs: 60_000 },
   });
-  process.on('message', async (m: { type: string; calls?: number; tag?: string }) => {
+  const onMessage = async (m: InstanceMessage): Promise<void> => {
     if (m.type === 'go') {
       const started = performance.now();
       const outcomes = await Promise.all(
-        Array.from({ length: m.calls! }, (_, i) =>
+        Array.from({ length: m.calls }, (_, i) =>
           mod.users.usertokenGet(FID, bareAuthInfo(`${m.tag}-${i}`)).then(
             () => 'ok',
-            (e: Error) => e.name,
+            (e: unknown) => (e instanceof Error ? e.name : String(e)),
           ),
         ),
       );
       const counts: Record<string, number> = {};
       for (const o of outcomes) counts[o] = (counts[o] ?? 0) + 1;
-      process.send!({ counts, ms: performance.now() - started });
+      report({ counts, ms: performance.now() - started });
     }
     if (m.type === 'stop') {
       await mod.close();
       process.exit(0);
     }
+  };
+  process.on('message', (m: InstanceMessage) => {
+    // A failure ends the instance as an unhandled rejection would: the error printed, exit code 1.
+    onMessage(m).catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
   });
-  process.send!({ ready: true });
+  report({ ready: true });
 }
 
 function next<T>(child: ChildProcess, field: string): Promise<T> {
   return new Promise((resolve) => {
-    const on = (m: any) => {
-      if (m && field in m) {
+    const on = (m: unknown) => {
+      if (typeof m === 'object' && m !== null && field in m) {
         child.off('message', on);
         resolve(m as T);
       }
@@ -113,7 +129,7 @@ function worstWindow(times: number[], windowMs = 1_000): number {
     while (sorted[i] - sorted[j] >= windowMs) j++;
     if (i - j + 1 > max) {
       max = i - j + 1;
-      at = sorted[j]!;
+      at = sorted[j];
     }
   }
   return at;
@@ -178,6 +194,17 @@ async function accuracy(redisUrl: string, runs: number): Promise<void> {
   await Promise.all([...fleet, up].map((c) => new Promise((r) => c.once('exit', r))));
 }
 
+/** What `cost` uses of the build's http/rate-limiter.js (internal to the library, so not importable by name). */
+interface RateLimiterModule {
+  MemoryRateLimiter: new (options: RateLimitOptions) => { take(): unknown };
+  RedisRateLimiter: new (client: Redis, key: string, options: RateLimitOptions, warn: (message: string) => void) => { take(): Promise<unknown> };
+}
+interface RateLimitOptions {
+  requestsPerSecond: number;
+  burst: number;
+  maxWaitMs: number;
+}
+
 async function cost(redisUrl: string): Promise<void> {
   const total = 10_000;
   const concurrency = 64;
@@ -204,7 +231,9 @@ async function cost(redisUrl: string): Promise<void> {
   await upstream.stop();
 
   // The limiters alone, loaded from the build (they are internal).
-  const { MemoryRateLimiter, RedisRateLimiter } = await import(new URL('../personalized-offers/http/rate-limiter.js', import.meta.url).href);
+  const { MemoryRateLimiter, RedisRateLimiter } = (await import(
+    new URL('../personalized-offers/http/rate-limiter.js', import.meta.url).href
+  )) as RateLimiterModule;
   const gcra = new MemoryRateLimiter(unlimited);
   const n = 1_000_000;
   for (let i = 0; i < n; i++) gcra.take();

@@ -133,7 +133,7 @@ const server = createServer((req, res) => {
     readBody(req, (text) => {
       let offerId: unknown;
       try {
-        offerId = JSON.parse(text)?.OfferId;
+        offerId = (JSON.parse(text) as { OfferId?: unknown } | null)?.OfferId;
       } catch {
         offerId = undefined;
       }
@@ -156,14 +156,20 @@ const server = createServer((req, res) => {
 server.keepAliveTimeout = 60_000;
 server.maxRequestsPerSocket = 0;
 
+/** Reports to the bench's process over IPC (this file only runs forked by harness.ts). */
+function report(message: Record<string, unknown>): void {
+  if (!process.send) throw new Error('bench upstream: run it through harness.ts (a forked process with IPC)');
+  process.send(message);
+}
+
 server.listen(0, '127.0.0.1', () => {
-  process.send!({ port: (server.address() as AddressInfo).port, matchedOffersBytes: matchedOffers.length });
+  report({ port: (server.address() as AddressInfo).port, matchedOffersBytes: matchedOffers.length });
 });
 process.on('message', (message: { type: string }) => {
-  if (message.type === 'count') process.send!({ served });
+  if (message.type === 'count') report({ served });
   if (message.type === 'reset') {
     served = 0;
-    process.send!({ reset: true });
+    report({ reset: true });
   }
   if (message.type === 'stop') {
     server.closeAllConnections();

@@ -145,7 +145,7 @@ export function reconcile(ledger: readonly LedgerWrite[], view: SimulatorStateVi
   for (const userId of before.keys()) if (!byUser.has(userId)) byUser.set(userId, []);
   for (const [userId, writes] of byUser) {
     const state = view.user(fId, userId);
-    const initial = before.get(userId) ?? { activations: new Map(), feedback: new Map(), impressions: new Set() };
+    const initial: UserSnapshot = before.get(userId) ?? { activations: new Map(), feedback: new Map(), impressions: new Set() };
     const who = (w: LedgerWrite) => `${w.kind}${'api' in w ? ` (${w.api})` : ''} of ${userId}${'offerId' in w ? ` on ${w.offerId}` : ''}`;
 
     // Activations: one attempt per (user, offer), never on an offer active before the run.

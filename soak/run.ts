@@ -49,10 +49,10 @@ const MAPPED = new Set([
 
 function message<T>(child: ChildProcess, field: string): Promise<T> {
   return new Promise((resolve) => {
-    const on = (m: any) => {
-      if (m && field in m) {
+    const on = (m: unknown) => {
+      if (typeof m === 'object' && m !== null && field in m) {
         child.off('message', on);
-        resolve(m[field] as T);
+        resolve((m as Record<string, unknown>)[field] as T);
       }
     };
     child.on('message', on);
@@ -145,7 +145,8 @@ const writers = new Map<string, Writer>();
 function writer(userId: string): Writer {
   let w = writers.get(userId);
   if (!w) {
-    const snapshot = before.get(userId)!;
+    const snapshot = before.get(userId);
+    if (!snapshot) throw new Error(`${userId}: not one of the ${USERS} users snapshotted before the run`);
     const activatable = shuffle(
       postpaid.filter((id) => !snapshot.activations.has(id)),
       random,
@@ -182,7 +183,7 @@ interface Planned {
   userId?: string;
   body?: unknown;
   /** A problem with a 2xx body (not the model asked for), if any. */
-  check?: (body: any) => string | undefined;
+  check?: (body: unknown) => string | undefined;
   /** The write's ledger entry, once the answer is in (or undefined: the request never got one). */
   settle?: (answer: Answer | undefined) => void;
 }
@@ -195,18 +196,29 @@ const upsertOutcome = (a: Answer | undefined): WriteOutcome =>
   a === undefined ? 'unknown' : a.code === 'OUTCOME_UNKNOWN' ? 'unknown' : a.status < 300 ? 'ok' : a.status === 400 ? 'failed' : 'unknown';
 const detailOf = (a: Answer | undefined) => (a === undefined ? 'no answer' : a.status < 300 ? `${a.status}` : `${a.status} ${a.code ?? ''}`.trim());
 const isObject = (body: unknown) => (typeof body === 'object' && body !== null ? undefined : 'not a JSON object');
-const legacyOk = (body: any) => (body?.Status?.Code === '600' ? undefined : 'no Status 600');
+/** `value.k1.k2…` of a parsed JSON body, or undefined where a step is not an object (`?.` over wire JSON). */
+function at(value: unknown, ...keys: string[]): unknown {
+  let v = value;
+  for (const k of keys) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+/** A wire value in a problem's text: strings as they are, anything else as JSON (`undefined` as itself). */
+const shown = (value: unknown): string => (value === undefined ? 'undefined' : typeof value === 'string' ? value : JSON.stringify(value));
+const legacyOk = (body: unknown) => (at(body, 'Status', 'Code') === '600' ? undefined : 'no Status 600');
+/** `model.field` when `model` is in the body and its `field` is not `expected`: the id the 2xx is about instead. */
+const otherId = (body: unknown, model: string, field: string, expected: unknown, what: string) => {
+  const m = at(body, model);
+  return m && at(m, field) !== expected ? `${what} ${shown(at(m, field))}` : undefined;
+};
+
+/** Always a request (the fallback of {@link nextPlan}). */
+const userTokenPlan = (): Planned => {
+  const userId = `soak-user-${tokenSerial++ % USERS}`;
+  return { op: 'getUserToken', method: 'GET', path: '/user-token', userId, check: (b) => checkToken(b, userId) };
+};
 
 const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () => Planned | undefined }> = [
-  {
-    op: 'getUserToken',
-    route: 'GET /user-token',
-    weight: 12,
-    plan: () => {
-      const userId = `soak-user-${tokenSerial++ % USERS}`;
-      return { op: 'getUserToken', method: 'GET', path: '/user-token', userId, check: (b) => checkToken(b, userId) };
-    },
-  },
+  { op: 'getUserToken', route: 'GET /user-token', weight: 12, plan: userTokenPlan },
   {
     op: 'matchedOffers',
     route: 'GET /offers',
@@ -222,7 +234,7 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
       method: 'GET',
       path: '/offers/all?offerType=POSTPAIDCREDIT',
       userId: anyUser(),
-      check: (b) => (Array.isArray(b?.offers) ? undefined : 'no offers'),
+      check: (b) => (Array.isArray(at(b, 'offers')) ? undefined : 'no offers'),
     }),
   },
   {
@@ -236,7 +248,7 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
         method: 'GET',
         path: `/offers/${offerId}?lang=en_US`,
         userId: anyUser(),
-        check: (b) => legacyOk(b) ?? (b.OfferDetails && b.OfferDetails.OfferId !== offerId ? `offer ${b.OfferDetails.OfferId}` : undefined),
+        check: (b) => legacyOk(b) ?? otherId(b, 'OfferDetails', 'OfferId', offerId, 'offer'),
       };
     },
   },
@@ -253,7 +265,7 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
         method: 'GET',
         path: `/activations/${activationId}`,
         userId,
-        check: (b) => legacyOk(b) ?? (b.ScActivation && b.ScActivation.ActivationId !== activationId ? `activation ${b.ScActivation.ActivationId}` : undefined),
+        check: (b) => legacyOk(b) ?? otherId(b, 'ScActivation', 'ActivationId', activationId, 'activation'),
       };
     },
   },
@@ -282,7 +294,7 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
     plan: () => {
       const userId = anyUser();
       const w = writer(userId);
-      const offerId = w.activatable[2 * w.legacyNext];
+      const offerId = w.activatable.at(2 * w.legacyNext); // undefined once the user's offers are used up
       if (offerId === undefined) return undefined;
       w.legacyNext += 1;
       return {
@@ -290,9 +302,12 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
         method: 'POST',
         path: `/offers/${offerId}/activation`,
         userId,
-        check: (b) =>
-          legacyOk(b) ?? (b.ScActivation?.OfferId !== undefined && b.ScActivation.OfferId !== offerId ? `activated ${b.ScActivation.OfferId}` : undefined),
-        settle: (a) =>
+        check: (b) => {
+          const activated = at(b, 'ScActivation', 'OfferId');
+          return legacyOk(b) ?? (activated !== undefined && activated !== offerId ? `activated ${shown(activated)}` : undefined);
+        },
+        settle: (a) => {
+          const activationId = a && a.status < 300 ? at(a.body, 'ScActivation', 'ActivationId') : undefined;
           ledger.push({
             kind: 'activation',
             api: 'legacy',
@@ -301,8 +316,9 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
             outcome: neverOutcome(a),
             detail: detailOf(a),
             alreadyActive: a?.status === 409,
-            ...(a && a.status < 300 && (a.body as any)?.ScActivation?.ActivationId ? { activationId: (a.body as any).ScActivation.ActivationId } : {}),
-          }),
+            ...(typeof activationId === 'string' && activationId ? { activationId } : {}),
+          });
+        },
       };
     },
   },
@@ -321,7 +337,10 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
       method: 'GET',
       path: '/loyalty/offers?limit=10&lang=en-US',
       userId: anyUser(),
-      check: (b) => isObject(b) ?? (b.offers === undefined || Array.isArray(b.offers) ? undefined : 'offers not a list'),
+      check: (b) => {
+        const offers = at(b, 'offers');
+        return isObject(b) ?? (offers === undefined || Array.isArray(offers) ? undefined : 'offers not a list');
+      },
     }),
   },
   {
@@ -348,7 +367,7 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
         method: 'GET',
         path: `/loyalty/offers/${offerId}`,
         userId: anyUser(),
-        check: (b) => isObject(b) ?? (b.userOfferDetails && b.userOfferDetails.id !== offerId ? `offer ${b.userOfferDetails.id}` : undefined),
+        check: (b) => isObject(b) ?? otherId(b, 'userOfferDetails', 'id', offerId, 'offer'),
       };
     },
   },
@@ -359,7 +378,7 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
     plan: () => {
       const userId = anyUser();
       const w = writer(userId);
-      const offerId = w.activatable[2 * w.loyaltyNext + 1];
+      const offerId = w.activatable.at(2 * w.loyaltyNext + 1); // undefined once the user's offers are used up
       if (offerId === undefined) return undefined;
       w.loyaltyNext += 1;
       return {
@@ -367,7 +386,14 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
         method: 'POST',
         path: `/loyalty/offers/${offerId}/activation`,
         userId,
-        check: (b) => isObject(b) ?? (b.activations?.some((x: { offerId?: string }) => x.offerId !== offerId) ? 'another offer activated' : undefined),
+        check: (b) => {
+          const notObject = isObject(b);
+          if (notObject) return notObject;
+          const activations = at(b, 'activations');
+          if (activations === undefined || activations === null) return undefined;
+          if (!Array.isArray(activations)) return 'activations not a list';
+          return activations.some((x) => at(x, 'offerId') !== offerId) ? 'another offer activated' : undefined;
+        },
         settle: (a) =>
           ledger.push({ kind: 'activation', api: 'loyalty', userId, offerId, outcome: neverOutcome(a), detail: detailOf(a), alreadyActive: a?.status === 409 }),
       };
@@ -395,7 +421,10 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
       method: 'GET',
       path: '/soak/access-token',
       userId: anyUser(),
-      check: (b) => (typeof b?.token === 'string' && b.token ? undefined : 'no token'),
+      check: (b) => {
+        const token = at(b, 'token');
+        return typeof token === 'string' && token ? undefined : 'no token';
+      },
     }),
   },
   {
@@ -417,7 +446,7 @@ const OPERATIONS: Array<{ op: string; route: string; weight: number; plan: () =>
         method: 'GET',
         path: `/soak/ratings/${offerId}`,
         userId,
-        check: (b) => isObject(b) ?? (b.offerRating && b.offerRating.offerId !== offerId ? `rating of ${b.offerRating.offerId}` : undefined),
+        check: (b) => isObject(b) ?? otherId(b, 'offerRating', 'offerId', offerId, 'rating of'),
       };
     },
   },
@@ -515,8 +544,8 @@ function feedbackPlan(api: 'legacy' | 'loyalty'): Planned | undefined {
     body: legacy ? { feedback: value } : { like: value },
     check: (b) =>
       legacy
-        ? (legacyOk(b) ?? (b.UserFeedback && b.UserFeedback.Feedback !== String(value) ? `feedback ${b.UserFeedback.Feedback}` : undefined))
-        : (isObject(b) ?? (b.offerRating && b.offerRating.like !== value ? `like ${b.offerRating.like}` : undefined)),
+        ? (legacyOk(b) ?? otherId(b, 'UserFeedback', 'Feedback', String(value), 'feedback'))
+        : (isObject(b) ?? otherId(b, 'offerRating', 'like', value, 'like')),
     settle: (a) => {
       w.busy.delete(offerId);
       if (!legacy && a && a.status < 300) {
@@ -536,7 +565,7 @@ function nextPlan(): Planned {
     const plan = entry.plan();
     if (plan) return plan;
   }
-  return OPERATIONS[0].plan()!;
+  return userTokenPlan();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -626,9 +655,9 @@ await load(warmup);
 // would fail the whole measured run fast: wait until it lets a probe through (GET /health, no upstream call).
 const breakerWaitStarted = performance.now();
 for (;;) {
-  const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as Record<string, any>;
+  const health: unknown = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
   // Terminus puts every indicator in `details`, up or down.
-  const state = health.details?.personalizedOffers?.circuitBreaker?.state;
+  const state = at(health, 'details', 'personalizedOffers', 'circuitBreaker', 'state');
   if (state !== 'open' || performance.now() - breakerWaitStarted > 30_000) break;
   await new Promise((r) => setTimeout(r, 1000));
 }
@@ -675,7 +704,7 @@ const pass =
 
 const ms = (v: number) => (v < 10 ? v.toFixed(1) : Math.round(v).toString());
 const rows = OPERATIONS.map(({ op, route }) => {
-  const s = stats.get(op) ?? { latencies: [], ok: 0, outcomes: new Map() };
+  const s: OpStats = stats.get(op) ?? { latencies: [], ok: 0, outcomes: new Map() };
   const sorted = s.latencies.sort((a, b) => a - b);
   const errors = [...s.outcomes].filter(([k]) => !/^2\d\d$/.test(k)).sort(([a], [b]) => a.localeCompare(b));
   return `| ${op} | \`${route}\` | ${sorted.length} (${Math.round(sorted.length / elapsed)}/s) | ${s.ok} | ${ms(percentile(sorted, 0.5))} / ${ms(percentile(sorted, 0.99))} / ${ms(sorted[sorted.length - 1] ?? 0)} | ${errors.map(([k, n]) => `${k} ${n}`).join(', ') || '—'} |`;

@@ -1,4 +1,4 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, type ModuleMetadata } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { AuthInfoKeyMaterial } from './crypto/auth-info-key-material.js';
 import { AuthInfoCryptoService } from './crypto/auth-info-crypto.service.js';
@@ -41,6 +41,7 @@ class OptionsFactory {
 }
 
 @Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class its @Module decorator describes
 class OptionsFactoryModule {}
 
 describe('PersonalizedOffersModule', () => {
@@ -50,7 +51,7 @@ describe('PersonalizedOffersModule', () => {
     moduleRef = undefined;
   });
 
-  async function compile(imports: any[], providers: any[] = []): Promise<TestingModule> {
+  async function compile(imports: ModuleMetadata['imports'], providers: ModuleMetadata['providers'] = []): Promise<TestingModule> {
     moduleRef = await Test.createTestingModule({ imports, providers }).compile();
     await moduleRef.init();
     return moduleRef;
@@ -73,7 +74,7 @@ describe('PersonalizedOffersModule', () => {
       PersonalizedOffersModule.forRootAsync({
         imports: [OptionsFactoryModule],
         inject: [OptionsFactory],
-        useFactory: async (f: OptionsFactory) => ({ ...f.createPersonalizedOffersOptions(), fId: '333333' }),
+        useFactory: (f: OptionsFactory) => Promise.resolve({ ...f.createPersonalizedOffersOptions(), fId: '333333' }),
       }),
     ]);
     expect(ref.get(PERSONALIZED_OFFERS_FID)).toBe('333333');
@@ -91,6 +92,7 @@ describe('PersonalizedOffersModule', () => {
 
   it('isGlobal makes the providers visible to modules that do not import it', async () => {
     @Module({ providers: [UsesConfig], exports: [UsesConfig] })
+    // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class its @Module decorator describes
     class FeatureModule {}
     const ref = await compile([PersonalizedOffersModule.forRoot({ ...options('444444'), isGlobal: true }), FeatureModule]);
     expect(ref.get(UsesConfig).fId).toBe('444444');
@@ -98,12 +100,14 @@ describe('PersonalizedOffersModule', () => {
 
   it('without isGlobal, a module that does not import it cannot inject its providers', async () => {
     @Module({ providers: [UsesConfig] })
+    // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class its @Module decorator describes
     class FeatureModule {}
     await expect(compile([PersonalizedOffersModule.forRoot(options()), FeatureModule])).rejects.toThrow(/UsesConfig/);
   });
 
   it('isGlobal works for forRootAsync too', async () => {
     @Module({ providers: [UsesConfig], exports: [UsesConfig] })
+    // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class its @Module decorator describes
     class FeatureModule {}
     const ref = await compile([PersonalizedOffersModule.forRootAsync({ useFactory: () => options('555555'), isGlobal: true }), FeatureModule]);
     expect(ref.get(UsesConfig).fId).toBe('555555');
@@ -111,8 +115,10 @@ describe('PersonalizedOffersModule', () => {
 
   it('two registrations stay separate', async () => {
     @Module({ imports: [PersonalizedOffersModule.forRoot(options('111111'))], providers: [UsesConfig], exports: [UsesConfig] })
+    // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class its @Module decorator describes
     class BankA {}
     @Module({ imports: [PersonalizedOffersModule.forRoot(options('222222'))], providers: [UsesConfig], exports: [UsesConfig] })
+    // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class its @Module decorator describes
     class BankB {}
     const ref = await compile([BankA, BankB]);
     const a = ref.select(BankA).get(UsesConfig, { strict: true });

@@ -45,12 +45,12 @@ export class PersonalizedOffersModule extends ConfigurableModuleClass {
    * `@InjectPersonalizedOffers(Service, name)`); without, under their classes and symbols.
    */
   static override forRoot(options: PersonalizedOffersModuleForRootOptions): DynamicModule {
-    return completeDefinition(super.forRoot(options), options ?? {}, EXPORTS);
+    return completeDefinition(super.forRoot(options), options, EXPORTS);
   }
 
   /** A registration from a factory, class or existing provider; `name` as with `forRoot`. */
   static override forRootAsync(options: PersonalizedOffersModuleAsyncOptions): DynamicModule {
-    return completeDefinition(super.forRootAsync(options), options ?? {}, EXPORTS);
+    return completeDefinition(super.forRootAsync(options), options, EXPORTS);
   }
 }
 

@@ -128,10 +128,11 @@ export const cacheProviders: Provider[] = [
     provide: PERSONALIZED_OFFERS_TOKEN_STORE,
     useFactory: async ({ cache }: ResolvedPersonalizedOffersOptions) => {
       if (!cache) return null;
-      if (cache.store === 'custom') return cache.custom!;
-      if (cache.store === 'redis') {
+      // `custom` and `redis` are set with their `store` kind.
+      if (cache.store === 'custom' && cache.custom) return cache.custom;
+      if (cache.store === 'redis' && cache.redis) {
         const logger = new Logger(LOGGER_CONTEXT);
-        const store = new RedisTokenStore({ ...cache.redis! }, logger);
+        const store = new RedisTokenStore({ ...cache.redis }, logger);
         if (!(await store.connect())) {
           logger.warn(
             `Redis token store${store.mode === 'url' ? '' : ` (${store.mode})`} unreachable at start-up; serving from process memory and the upstream until it is.`,

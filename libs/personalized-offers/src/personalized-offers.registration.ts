@@ -62,10 +62,11 @@ export const EXPORTED_TOKENS: readonly symbol[] = [
  */
 export function completeDefinition(
   definition: DynamicModule,
-  extras: { isGlobal?: boolean; name?: string },
+  // `undefined` from JS callers of `forRoot()` / `forRootAsync()` without options.
+  extras: { isGlobal?: boolean; name?: string } | undefined,
   exported: readonly PersonalizedOffersProviderToken[],
 ): DynamicModule {
-  const name = extras.name;
+  const name = extras?.name;
   if (name !== undefined) checkRegistrationName(name);
   const providers: Provider[] = [...(definition.providers ?? []), { provide: PERSONALIZED_OFFERS_REGISTRATION, useValue: name ?? null }];
   let exports: Array<PersonalizedOffersProviderToken | string>;
@@ -79,5 +80,5 @@ export function completeDefinition(
       exports.push(alias);
     }
   }
-  return { ...definition, global: extras.isGlobal, providers, exports: [...(definition.exports ?? []), ...exports] };
+  return { ...definition, global: extras?.isGlobal, providers, exports: [...(definition.exports ?? []), ...exports] };
 }

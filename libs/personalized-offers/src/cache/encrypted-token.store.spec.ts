@@ -7,45 +7,48 @@ import { RedisTokenStore } from './redis-token.store.js';
 class MapBackend implements KeyValueBackend {
   readonly data = new Map<string, { value: string; ttlMs?: number }>();
   readonly calls: string[] = [];
-  async get(key: string): Promise<string | undefined> {
+  get(key: string): Promise<string | undefined> {
     this.calls.push(`get ${key}`);
-    return this.data.get(key)?.value;
+    return Promise.resolve(this.data.get(key)?.value);
   }
-  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+  set(key: string, value: string, ttlMs?: number): Promise<void> {
     this.calls.push(`set ${key}`);
     this.data.set(key, { value, ttlMs });
+    return Promise.resolve();
   }
-  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     this.calls.push(`setIfAbsent ${key}`);
-    if (this.data.has(key)) return false;
+    if (this.data.has(key)) return Promise.resolve(false);
     this.data.set(key, { value, ttlMs });
-    return true;
+    return Promise.resolve(true);
   }
-  async delete(key: string): Promise<void> {
+  delete(key: string): Promise<void> {
     this.calls.push(`delete ${key}`);
     this.data.delete(key);
+    return Promise.resolve();
   }
 }
 
 /** The same backend with the optional atomic operations. */
 class AtomicBackend extends MapBackend {
-  async deleteIfEquals(key: string, value: string): Promise<void> {
+  deleteIfEquals(key: string, value: string): Promise<void> {
     this.calls.push(`deleteIfEquals ${key}`);
     if (this.data.get(key)?.value === value) this.data.delete(key);
+    return Promise.resolve();
   }
-  async claim(key: string, value: string, ttlMs: number): Promise<boolean> {
+  claim(key: string, value: string, ttlMs: number): Promise<boolean> {
     this.calls.push(`claim ${key}`);
     const v = this.data.get(key)?.value;
-    if (v !== undefined && v !== value) return false;
+    if (v !== undefined && v !== value) return Promise.resolve(false);
     this.data.set(key, { value, ttlMs });
-    return true;
+    return Promise.resolve(true);
   }
-  async setUnlessGuarded(key: string, value: string, ttlMs: number | undefined, guardKey: string, guardValue: string): Promise<boolean> {
+  setUnlessGuarded(key: string, value: string, ttlMs: number | undefined, guardKey: string, guardValue: string): Promise<boolean> {
     this.calls.push(`setUnlessGuarded ${key}`);
     const v = this.data.get(guardKey)?.value;
-    if (v !== undefined && v !== guardValue) return false;
+    if (v !== undefined && v !== guardValue) return Promise.resolve(false);
     this.data.set(key, { value, ttlMs });
-    return true;
+    return Promise.resolve(true);
   }
 }
 
@@ -99,7 +102,7 @@ describe('EncryptedTokenStore: keys and sealing', () => {
     expect(redis.redisKey(USER_KEY)).toBe(s.storageKey(USER_KEY));
     await s.set(USER_KEY, TOKEN);
     const sealed = backend.data.get(s.storageKey(USER_KEY))!.value;
-    (redis.client as unknown as { get: (k: string) => Promise<string | null> }).get = async (k) => (k === redis.redisKey(USER_KEY) ? sealed : null);
+    (redis.client as unknown as { get: (k: string) => Promise<string | null> }).get = (k) => Promise.resolve(k === redis.redisKey(USER_KEY) ? sealed : null);
     expect(await redis.get(USER_KEY)).toBe(TOKEN);
     redis.client.disconnect();
   });
@@ -149,7 +152,7 @@ describe('EncryptedTokenStore: keys and sealing', () => {
   });
 
   it('refuses a backend without the required methods or a secret shorter than 16 bytes; is shared unless the backend says otherwise', () => {
-    expect(() => store({ get: async () => undefined } as unknown as KeyValueBackend)).toThrow(/no set\(\) method/);
+    expect(() => store({ get: () => Promise.resolve(undefined) } as unknown as KeyValueBackend)).toThrow(/no set\(\) method/);
     expect(() => store(new MapBackend(), { secret: Buffer.alloc(15) })).toThrow(/at least 16 bytes/);
     expect(store().shared).toBe(true);
     const local = Object.assign(new MapBackend(), { shared: false });
@@ -232,7 +235,7 @@ describe('EncryptedTokenStore: which backend operations it uses', () => {
   });
 
   it('ping asks the backend when it can, and resolves otherwise', async () => {
-    const backend = Object.assign(new MapBackend(), { ping: jest.fn(async () => 'PONG') });
+    const backend = Object.assign(new MapBackend(), { ping: jest.fn(() => Promise.resolve('PONG')) });
     expect(await store(backend).ping()).toBe('PONG');
     expect(backend.ping).toHaveBeenCalledTimes(1);
     await expect(store().ping()).resolves.toBeUndefined();

@@ -50,6 +50,11 @@ export interface EncryptedTokenStoreOptions {
   hashTags?: boolean;
 }
 
+/** True for any non-null object (what `options` and `options.backend` must be, whatever a JS caller passes). */
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
 const VERSION = 1;
 const HEADER = 1 + 12 + 16; // version, IV, GCM tag
 
@@ -78,7 +83,8 @@ export class EncryptedTokenStore implements TokenStore {
   private readonly held = new Map<string, string>();
 
   constructor(options: EncryptedTokenStoreOptions) {
-    if (!options || typeof options.backend !== 'object' || options.backend === null) throw new TypeError('EncryptedTokenStore needs a backend.');
+    // JS callers (and parsed configuration) may pass anything: checked, not trusted to the type.
+    if (!isObject(options) || !isObject(options.backend)) throw new TypeError('EncryptedTokenStore needs a backend.');
     for (const m of ['get', 'set', 'setIfAbsent', 'delete'] as const) {
       if (typeof options.backend[m] !== 'function') throw new TypeError(`EncryptedTokenStore: the backend has no ${m}() method.`);
     }
@@ -110,7 +116,8 @@ export class EncryptedTokenStore implements TokenStore {
   async get(key: string): Promise<string | undefined> {
     const storageKey = this.storageKey(key);
     const stored = await this.backend.get(storageKey);
-    return stored === undefined || stored === null ? undefined : this.open(storageKey, stored);
+    // `== null`: a backend written against a client that answers `null` for a miss is a miss too.
+    return stored == null ? undefined : this.open(storageKey, stored);
   }
 
   /**
@@ -130,7 +137,7 @@ export class EncryptedTokenStore implements TokenStore {
       return;
     }
     const holder = await this.backend.get(lockKey);
-    if (holder !== undefined && holder !== null && holder !== owner) return;
+    if (holder != null && holder !== owner) return; // `!= null`: a `null` answer is no holder either
     await this.backend.set(storageKey, sealed, ttl);
   }
 

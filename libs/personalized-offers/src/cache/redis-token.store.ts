@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
-import type { Logger } from '@nestjs/common';
+import type { Logger, LoggerService } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import { EncryptedTokenStore, type KeyValueBackend } from './encrypted-token.store.js';
 import type { TokenStore } from './token-store.interface.js';
@@ -138,7 +138,11 @@ export class RedisTokenStore extends EncryptedTokenStore implements TokenStore {
     // Connection errors are reported by the cache (rate-limited); without a listener ioredis prints
     // them. The application's own client is left as it is (its listeners are its business).
     if (this.ownsClient) {
-      this.client.on('error', (error) => logger?.debug?.(`Redis connection error (${(error as NodeJS.ErrnoException).code ?? 'error'}).`));
+      // JS callers may pass any LoggerService (`debug` is optional there): a throw here would crash the process.
+      const log: LoggerService | undefined = logger;
+      this.client.on('error', (error) => {
+        log?.debug?.(`Redis connection error (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+      });
     }
   }
 
@@ -163,7 +167,7 @@ export class RedisTokenStore extends EncryptedTokenStore implements TokenStore {
     try {
       await this.client.ping();
     } catch (error) {
-      const e = error as { code?: unknown; message?: unknown; name?: unknown };
+      const e = error as { code?: unknown; message?: unknown; name?: unknown } | null | undefined;
       if (e?.message === 'Command timed out' || typeof e?.code === 'string') throw error;
       const reply = e?.name === 'ReplyError' && typeof e.message === 'string' ? /^[A-Z]+\b/.exec(e.message)?.[0] : undefined;
       if (reply) throw Object.assign(new Error(`Redis answered ${reply}`), { code: reply });

@@ -25,5 +25,6 @@ export interface TokenStore {
    * Optional reachability probe for health checks (nestjs-personalized-offers/health): resolves
    * when the store answers, rejects when it does not. It must not touch any token.
    */
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- published signature (API report): a sync probe returns nothing; `undefined` would change the public type
   ping?(): Promise<unknown> | void;
 }

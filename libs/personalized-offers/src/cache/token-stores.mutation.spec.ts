@@ -63,9 +63,9 @@ function fakeRedis(options: { keyPrefix?: string; commandTimeoutMs?: number; sec
   const data = new Map<string, string>();
   const calls: unknown[][] = [];
   const client = store.client as unknown as Record<string, unknown>;
-  client.get = async (key: string) => (calls.push(['get', key]), data.get(key) ?? null);
-  client.set = async (key: string, value: string, ...rest: unknown[]) => (calls.push(['set', key, value, ...rest]), data.set(key, value), 'OK');
-  client.del = async (key: string) => (calls.push(['del', key]), Number(data.delete(key)));
+  client.get = (key: string) => (calls.push(['get', key]), Promise.resolve(data.get(key) ?? null));
+  client.set = (key: string, value: string, ...rest: unknown[]) => (calls.push(['set', key, value, ...rest]), data.set(key, value), Promise.resolve('OK'));
+  client.del = (key: string) => (calls.push(['del', key]), Promise.resolve(Number(data.delete(key))));
   return { store, data, calls, client };
 }
 
@@ -165,7 +165,7 @@ describe('RedisTokenStore: locks, health and connection', () => {
     const { store, client } = fakeRedis();
     const evals: unknown[][] = [];
     let answer = 1;
-    client.eval = async (...args: unknown[]) => (evals.push(args), answer);
+    client.eval = (...args: unknown[]) => (evals.push(args), Promise.resolve(answer));
     expect(await store.acquireLock('k', 2_000, 'me')).toBe('me');
     answer = 0;
     expect(await store.acquireLock('k', 2_000, 'me')).toBeUndefined();
@@ -178,7 +178,7 @@ describe('RedisTokenStore: locks, health and connection', () => {
   it('releaseLock runs the compare-and-delete script for that owner', async () => {
     const { store, client } = fakeRedis();
     const evals: unknown[][] = [];
-    client.eval = async (...args: unknown[]) => (evals.push(args), 1);
+    client.eval = (...args: unknown[]) => (evals.push(args), Promise.resolve(1));
     await store.releaseLock('k', 'me');
     expect(evals[0].slice(1)).toEqual([1, `${store.redisKey('k')}:lock`, 'me']);
     expect(String(evals[0][0])).toContain("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1])");
@@ -196,7 +196,7 @@ describe('RedisTokenStore: locks, health and connection', () => {
   it('ping rejects with the connection status as code unless ready, then PINGs', async () => {
     const { store, client } = fakeRedis();
     Object.defineProperty(store.client, 'status', { value: 'reconnecting', configurable: true });
-    const ping = jest.fn(async () => 'PONG');
+    const ping = jest.fn(() => Promise.resolve('PONG'));
     client.ping = ping;
     const error = await store.ping().catch((e: unknown) => e);
     expect(error).toMatchObject({ message: 'Redis connection reconnecting', code: 'reconnecting' });
@@ -209,10 +209,8 @@ describe('RedisTokenStore: locks, health and connection', () => {
   it('ping passes a timeout or a coded error on, names a Redis error reply, and reads any other failure as a lost connection', async () => {
     const { store, client } = fakeRedis();
     Object.defineProperty(store.client, 'status', { value: 'ready', configurable: true });
-    const failWith = (error: unknown) => {
-      client.ping = async () => {
-        throw error;
-      };
+    const failWith = (error: Error) => {
+      client.ping = () => Promise.reject(error);
       return store.ping().catch((e: unknown) => e);
     };
     const timedOut = new Error('Command timed out');
@@ -226,20 +224,18 @@ describe('RedisTokenStore: locks, health and connection', () => {
       code: 'close',
     });
     expect(await failWith(new Error('Connection is closed.'))).toMatchObject({ message: 'Redis connection close', code: 'close' });
-    client.ping = async () => {
+    client.ping = () => {
       Object.defineProperty(store.client, 'status', { value: 'end', configurable: true });
-      throw new Error('Connection is closed.');
+      return Promise.reject(new Error('Connection is closed.'));
     };
     expect(await store.ping().catch((e: unknown) => e)).toMatchObject({ message: 'Redis connection end', code: 'end' });
   });
 
   it('connect answers whether the connection opened', async () => {
     const { store, client } = fakeRedis();
-    client.connect = async () => undefined;
+    client.connect = () => Promise.resolve(undefined);
     expect(await store.connect()).toBe(true);
-    client.connect = async () => {
-      throw new Error('ECONNREFUSED');
-    };
+    client.connect = () => Promise.reject(new Error('ECONNREFUSED'));
     expect(await store.connect()).toBe(false);
   });
 
@@ -251,10 +247,7 @@ describe('RedisTokenStore: locks, health and connection', () => {
     ] as const) {
       const { store, client } = fakeRedis();
       Object.defineProperty(store.client, 'status', { value: status, configurable: true });
-      const quit = jest.fn(async () => {
-        if (quitFails) throw new Error('closed');
-        return 'OK';
-      });
+      const quit = jest.fn(() => (quitFails ? Promise.reject(new Error('closed')) : Promise.resolve('OK')));
       const disconnect = jest.fn();
       client.quit = quit;
       client.disconnect = disconnect;

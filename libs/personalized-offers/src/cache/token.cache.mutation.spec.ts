@@ -30,7 +30,7 @@ const ACCESS: TokenNamespace = { kind: 'access', prefix: 'at:', ttlMs: 5_000 };
 /** A fetch that answers `token-1`, `token-2`, … and counts its calls. */
 function counter(prefix = 'token') {
   let n = 0;
-  return jest.fn(async () => `${prefix}-${++n}`);
+  return jest.fn(() => Promise.resolve(`${prefix}-${++n}`));
 }
 
 /** A shared store kept in a Map, with fleet locks and switchable failures. */
@@ -42,33 +42,38 @@ class FakeSharedStore implements TokenStore {
   /** When set, every command fails with it. */
   failure: Error | undefined;
 
-  private check(op: string): void {
+  /** Logs the command, then rejects with the failure if one is set, else resolves with what `run` returns. */
+  private command<T>(op: string, run: () => T): Promise<T> {
     this.calls.push(op);
-    if (this.failure) throw this.failure;
+    if (this.failure) return Promise.reject(this.failure);
+    return Promise.resolve(run());
   }
 
-  async get(key: string) {
-    this.check(`get ${key}`);
-    return this.data.get(key);
+  get(key: string) {
+    return this.command(`get ${key}`, () => this.data.get(key));
   }
-  async set(key: string, token: string, ttlMs?: number) {
-    this.check(`set ${key}=${token}${ttlMs === undefined ? '' : ` ttl ${ttlMs}`}`);
-    this.data.set(key, token);
+  set(key: string, token: string, ttlMs?: number) {
+    return this.command(`set ${key}=${token}${ttlMs === undefined ? '' : ` ttl ${ttlMs}`}`, () => {
+      this.data.set(key, token);
+    });
   }
-  async delete(key: string) {
-    this.check(`delete ${key}`);
-    this.data.delete(key);
+  delete(key: string) {
+    return this.command(`delete ${key}`, () => {
+      this.data.delete(key);
+    });
   }
-  async acquireLock(key: string, ttlMs: number, owner?: string) {
-    this.check(`lock ${key} ttl ${ttlMs}`);
-    const holder = this.locks.get(key);
-    if (holder !== undefined && holder !== owner) return undefined;
-    this.locks.set(key, owner!);
-    return owner;
+  acquireLock(key: string, ttlMs: number, owner?: string) {
+    return this.command(`lock ${key} ttl ${ttlMs}`, () => {
+      const holder = this.locks.get(key);
+      if (holder !== undefined && holder !== owner) return undefined;
+      this.locks.set(key, owner!);
+      return owner;
+    });
   }
-  async releaseLock(key: string, owner: string) {
-    this.check(`release ${key}`);
-    if (this.locks.get(key) === owner) this.locks.delete(key);
+  releaseLock(key: string, owner: string) {
+    return this.command(`release ${key}`, () => {
+      if (this.locks.get(key) === owner) this.locks.delete(key);
+    });
   }
 }
 
@@ -132,8 +137,8 @@ describe('TokenCache over the memory store', () => {
     const store = new MemoryTokenStore({ maxEntries: 10 });
     const set = jest.spyOn(store, 'set');
     const cache = new TokenCache(options(cacheOptions({ ttlMs: 1_234 })), store);
-    await cache.get(ACCESS, 'k', async () => 'access-token');
-    await cache.get(cache.userTokens, 'k', async () => 'user-token');
+    await cache.get(ACCESS, 'k', () => Promise.resolve('access-token'));
+    await cache.get(cache.userTokens, 'k', () => Promise.resolve('user-token'));
     expect(set.mock.calls).toEqual([
       ['at:k', 'access-token', 5_000],
       ['k', 'user-token', 1_234],
@@ -168,7 +173,7 @@ describe('TokenCache over the memory store', () => {
 
   it('single-flight for refreshes too, and a read during a refresh waits for it', async () => {
     const cache = new TokenCache(options(cacheOptions()), new MemoryTokenStore({ maxEntries: 10 }));
-    await cache.get(cache.userTokens, 'u', async () => 'old');
+    await cache.get(cache.userTokens, 'u', () => Promise.resolve('old'));
     let release!: (token: string) => void;
     const fetch = jest.fn(() => new Promise<string>((resolve) => (release = resolve)));
     const refreshes = [cache.get(cache.userTokens, 'u', fetch, true), cache.get(cache.userTokens, 'u', fetch, true)];
@@ -184,7 +189,7 @@ describe('TokenCache over the memory store', () => {
     let release!: (token: string) => void;
     const slow = jest.fn(() => new Promise<string>((resolve) => (release = resolve)));
     const plain = cache.get(cache.userTokens, 'u', slow);
-    const refreshed = await cache.get(cache.userTokens, 'u', async () => 'refreshed', true);
+    const refreshed = await cache.get(cache.userTokens, 'u', () => Promise.resolve('refreshed'), true);
     expect(refreshed).toBe('refreshed');
     release('first');
     expect(await plain).toBe('first');
@@ -200,14 +205,14 @@ describe('TokenCache over the memory store', () => {
     const calls = [cache.get(cache.userTokens, 'u', failing), cache.get(cache.userTokens, 'u', failing)];
     for (const call of calls) await expect(call).rejects.toBe(failure);
     expect(failing).toHaveBeenCalledTimes(1);
-    expect(await cache.get(cache.userTokens, 'u', async () => 'ok')).toBe('ok');
+    expect(await cache.get(cache.userTokens, 'u', () => Promise.resolve('ok'))).toBe('ok');
   });
 
   it('invalidate removes the key of that namespace only', async () => {
     const store = new MemoryTokenStore({ maxEntries: 10 });
     const cache = new TokenCache(options(cacheOptions()), store);
-    await cache.get(ACCESS, 'k', async () => 'a');
-    await cache.get(cache.userTokens, 'k', async () => 'u');
+    await cache.get(ACCESS, 'k', () => Promise.resolve('a'));
+    await cache.get(cache.userTokens, 'k', () => Promise.resolve('u'));
     await cache.invalidate(ACCESS, 'k');
     expect(store.get('at:k')).toBeUndefined();
     expect(store.get('k')).toBe('u');
@@ -218,35 +223,30 @@ describe('TokenCache over a store that is not shared (custom, remote only)', () 
   it('reads and writes the store on every call, with no local copy', async () => {
     const { lookups, telemetry } = recordingTelemetry();
     const data = new Map<string, string>();
-    const store: TokenStore = {
-      get: jest.fn((key: string) => data.get(key)),
-      set: jest.fn((key: string, token: string) => void data.set(key, token)),
-      delete: jest.fn((key: string) => void data.delete(key)),
-    };
+    const set = jest.fn((key: string, token: string) => void data.set(key, token));
+    const del = jest.fn((key: string) => void data.delete(key));
+    const store: TokenStore = { get: jest.fn((key: string) => data.get(key)), set, delete: del };
     const cache = new TokenCache(options(cacheOptions({ store: 'custom', ttlMs: 50 })), store, telemetry);
     const fetch = counter();
     expect(await cache.get(cache.userTokens, 'u', fetch)).toBe('token-1');
-    expect(store.set).toHaveBeenCalledWith('u', 'token-1', 50);
+    expect(set).toHaveBeenCalledWith('u', 'token-1', 50);
     expect(await cache.get(cache.userTokens, 'u', fetch)).toBe('token-1');
     expect(cache.peek(cache.userTokens, 'u')).toBeUndefined();
     data.clear();
     expect(await cache.get(cache.userTokens, 'u', fetch)).toBe('token-2');
     expect(lookups).toEqual(['user:miss', 'user:hit', 'user:miss']);
     await cache.invalidate(cache.userTokens, 'u');
-    expect(store.delete).toHaveBeenCalledWith('u');
+    expect(del).toHaveBeenCalledWith('u');
   });
 
   it('falls back to fetching when the store fails, and a failed write still returns the token', async () => {
-    const store: TokenStore = {
-      get: jest.fn(() => Promise.reject(down())),
-      set: jest.fn(() => Promise.reject(down())),
-      delete: jest.fn(() => undefined),
-    };
+    const set = jest.fn(() => Promise.reject(down()));
+    const store: TokenStore = { get: jest.fn(() => Promise.reject(down())), set, delete: jest.fn(() => undefined) };
     const cache = new TokenCache(options(cacheOptions({ store: 'custom' })), store);
     const fetch = counter();
     expect(await cache.get(cache.userTokens, 'u', fetch)).toBe('token-1');
     expect(await cache.get(cache.userTokens, 'u', fetch)).toBe('token-2');
-    expect(store.set).toHaveBeenCalledTimes(2);
+    expect(set).toHaveBeenCalledTimes(2);
   });
 });
 
@@ -366,9 +366,7 @@ describe('TokenCache over a shared store with fleet locks', () => {
 
   it('fetches at once when the store is down (not merely slow) while locking', async () => {
     const store = new FakeSharedStore();
-    store.acquireLock = async () => {
-      throw down();
-    };
+    store.acquireLock = () => Promise.reject(down());
     const cache = new TokenCache(shared({ lockWaitMs: 5_000 }), store);
     const started = performance.now();
     expect(await cache.get(cache.userTokens, 'u', counter())).toBe('token-1');
@@ -408,7 +406,7 @@ describe('TokenCache over a shared store with fleet locks', () => {
     const store = new FakeSharedStore();
     store.data.set('u', 'old');
     const cache = new TokenCache(shared(), store, telemetry);
-    expect(await cache.get(cache.userTokens, 'u', async () => 'new', true)).toBe('new');
+    expect(await cache.get(cache.userTokens, 'u', () => Promise.resolve('new'), true)).toBe('new');
     expect(store.calls).toEqual(['set u=new']);
     expect(lookups).toEqual([]);
   });
@@ -451,12 +449,12 @@ describe('TokenCache over a shared store with fleet locks', () => {
   it('invalidate deletes locally and in the store; a store failure becomes a cache error without connection details', async () => {
     const store = new FakeSharedStore();
     const cache = new TokenCache(shared(), store);
-    await cache.get(ACCESS, 'k', async () => 'tok');
+    await cache.get(ACCESS, 'k', () => Promise.resolve('tok'));
     await cache.invalidate(ACCESS, 'k');
     expect(store.data.has('at:k')).toBe(false);
     store.failure = down();
     // The local copy went too: nothing to fall back on.
-    expect(await cache.get(ACCESS, 'k', async () => 'fresh')).toBe('fresh');
+    expect(await cache.get(ACCESS, 'k', () => Promise.resolve('fresh'))).toBe('fresh');
 
     const error = await cache.invalidate(ACCESS, 'k').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PersonalizedOffersCacheError);

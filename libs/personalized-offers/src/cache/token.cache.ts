@@ -24,6 +24,13 @@ export interface TokenNamespace {
   readonly ttlMs: number | undefined;
 }
 
+/** A store that offers the fleet-wide lock. */
+type LockingStore = TokenStore & Required<Pick<TokenStore, 'acquireLock'>>;
+
+function canLock(store: TokenStore): store is LockingStore {
+  return !!store.acquireLock;
+}
+
 /** What a store operation gave: a value, a failure, or a timeout (slow but possibly alive). */
 type StoreResult<T> = { ok: true; value: T } | { ok: false; slow: boolean };
 
@@ -143,7 +150,8 @@ export class TokenCache implements OnModuleDestroy {
 
   /** Every lookup (not a refresh) counts one hit (served from a tier) or one miss (fetched). */
   private async load(key: string, ttlMs: number | undefined, fetch: () => Promise<string>, refresh: boolean, kind: TokenKind): Promise<string> {
-    if (!this.remote) {
+    const remote = this.remote;
+    if (!remote) {
       if (!refresh) {
         const hit = this.local?.get(key);
         this.telemetry.tokenCacheLookup(kind, hit !== undefined);
@@ -155,15 +163,15 @@ export class TokenCache implements OnModuleDestroy {
     }
 
     if (!refresh) {
-      const hit = await this.remoteGet(key, ttlMs);
+      const hit = await this.remoteGet(remote, key, ttlMs);
       if (hit !== undefined) {
         this.telemetry.tokenCacheLookup(kind, true);
         return hit;
       }
     }
     let owner: string | undefined;
-    if (this.remote.acquireLock && !refresh) {
-      const claim = await this.claim(key, ttlMs);
+    if (canLock(remote) && !refresh) {
+      const claim = await this.claim(remote, key, ttlMs);
       if (claim.token !== undefined) {
         this.telemetry.tokenCacheLookup(kind, true); // another instance fetched it
         return claim.token;
@@ -174,10 +182,10 @@ export class TokenCache implements OnModuleDestroy {
     try {
       const token = await fetch();
       this.local?.set(key, token, ttlMs);
-      await this.attempt(() => this.remote!.set(key, token, ttlMs));
+      await this.attempt(() => remote.set(key, token, ttlMs));
       return token;
     } finally {
-      if (owner) await this.release(key, owner);
+      if (owner) await this.release(remote, key, owner);
     }
   }
 
@@ -188,29 +196,29 @@ export class TokenCache implements OnModuleDestroy {
    * not skipped: the lock is asked for again with the same owner id, so a claim that reached
    * Redis late is recognized as ours instead of making this instance wait for itself.
    */
-  private async claim(key: string, ttlMs: number | undefined): Promise<{ token?: string; owner?: string }> {
+  private async claim(remote: LockingStore, key: string, ttlMs: number | undefined): Promise<{ token?: string; owner?: string }> {
     const owner = randomUUID();
     const deadline = performance.now() + this.lockWaitMs;
     for (let first = true; ; first = false) {
       if (!first) {
         if (performance.now() >= deadline) return {};
         await sleep(POLL_INTERVAL_MS);
-        const got = await this.attempt(() => this.remote!.get(key));
+        const got = await this.attempt(() => remote.get(key));
         if (got.ok && got.value !== undefined) {
           this.local?.set(key, got.value, ttlMs);
           return { token: got.value };
         }
         if (!got.ok && !got.slow) return {}; // down: fetch ourselves
       }
-      const lock = await this.attempt(() => this.remote!.acquireLock!(key, this.lockTtlMs, owner));
+      const lock = await this.attempt(() => remote.acquireLock(key, this.lockTtlMs, owner));
       if (!lock.ok) {
         if (lock.slow) continue; // alive but slow: ask again
         return {};
       }
       if (lock.value === undefined) continue; // another instance holds it: wait for its token
-      const hit = await this.remoteGet(key, ttlMs); // it may have been stored just before we locked
+      const hit = await this.remoteGet(remote, key, ttlMs); // it may have been stored just before we locked
       if (hit !== undefined) {
-        await this.release(key, lock.value);
+        await this.release(remote, key, lock.value);
         return { token: hit };
       }
       return { owner: lock.value };
@@ -218,15 +226,15 @@ export class TokenCache implements OnModuleDestroy {
   }
 
   /** Reads the shared store; on failure serves the local copy. */
-  private async remoteGet(key: string, ttlMs: number | undefined): Promise<string | undefined> {
-    const got = await this.attempt(() => this.remote!.get(key));
+  private async remoteGet(remote: TokenStore, key: string, ttlMs: number | undefined): Promise<string | undefined> {
+    const got = await this.attempt(() => remote.get(key));
     if (!got.ok) return this.local?.get(key);
     if (got.value !== undefined) this.local?.set(key, got.value, ttlMs);
     return got.value;
   }
 
-  private async release(key: string, owner: string): Promise<void> {
-    await this.attempt(() => this.remote!.releaseLock!(key, owner));
+  private async release(remote: TokenStore, key: string, owner: string): Promise<void> {
+    await this.attempt(() => remote.releaseLock?.(key, owner));
   }
 
   /** Runs a store operation; a failure becomes `{ ok: false, slow }` and a rate-limited warning. */
@@ -247,11 +255,11 @@ export class TokenCache implements OnModuleDestroy {
 
 /** ioredis's command timeout: the server may be alive, only slow (or this process is busy). */
 function isTimeout(error: unknown): boolean {
-  return (error as { message?: unknown })?.message === 'Command timed out';
+  return (error as { message?: unknown } | null | undefined)?.message === 'Command timed out';
 }
 
 function describe(error: unknown): string {
-  const e = error as { code?: unknown; name?: unknown };
+  const e = error as { code?: unknown; name?: unknown } | null | undefined;
   return typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'error';
 }
 

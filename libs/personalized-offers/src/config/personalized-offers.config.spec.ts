@@ -280,7 +280,7 @@ describe('findUnknownVariables / closestName / editDistance', () => {
 describe('personalizedOffersConfig namespace', () => {
   const saved = { ...process.env };
   afterEach(() => {
-    for (const name of Object.keys(process.env)) if (name.startsWith('PLO_')) delete process.env[name];
+    for (const name of Object.keys(process.env)) if (name.startsWith('PLO_')) Reflect.deleteProperty(process.env, name);
     Object.assign(process.env, saved);
   });
 
@@ -770,7 +770,7 @@ describe('unknown variables with several prefixes', () => {
 describe('personalizedOffersConfigFor', () => {
   const saved = { ...process.env };
   afterEach(() => {
-    for (const name of Object.keys(process.env)) if (name.startsWith('PLO_')) delete process.env[name];
+    for (const name of Object.keys(process.env)) if (name.startsWith('PLO_')) Reflect.deleteProperty(process.env, name);
     Object.assign(process.env, saved);
   });
 

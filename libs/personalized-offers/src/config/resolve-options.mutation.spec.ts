@@ -337,7 +337,8 @@ describe('resolveOptions: cache', () => {
   });
 
   it('without authInfo: no key material, and a Redis store needs cache.encryptionKey', () => {
-    const { authInfo: _, ...noAuthInfo } = base;
+    const noAuthInfo: PersonalizedOffersModuleOptions = { ...base };
+    delete noAuthInfo.authInfo;
     expect(resolveOptions(noAuthInfo).keyMaterial).toBeNull();
     expect(resolveOptions({ ...noAuthInfo, authInfo: null as never }).keyMaterial).toBeNull();
     expect(resolveOptions({ ...noAuthInfo, cache: { store: 'memory' } }).cache).toMatchObject({ store: 'memory' });
@@ -386,11 +387,11 @@ describe('loadPersonalizedOffersConfig: details', () => {
   it('reads process.env by default', () => {
     const saved = { ...process.env };
     try {
-      for (const name of PERSONALIZED_OFFERS_ENV_VARIABLES) delete process.env[name];
+      for (const name of PERSONALIZED_OFFERS_ENV_VARIABLES) Reflect.deleteProperty(process.env, name);
       Object.assign(process.env, valid);
       expect(loadPersonalizedOffersConfig().fId).toBe('999999');
     } finally {
-      for (const name of PERSONALIZED_OFFERS_ENV_VARIABLES) delete process.env[name];
+      for (const name of PERSONALIZED_OFFERS_ENV_VARIABLES) Reflect.deleteProperty(process.env, name);
       Object.assign(process.env, saved);
     }
   });

@@ -45,13 +45,15 @@ export class AuthInfoKeyMaterial {
       throw new PersonalizedOffersConfigError(`${settingPrefix}.encoding`, `${settingPrefix}.encoding must be one of ${AUTHINFO_ENCODINGS.join(', ')}.`);
     }
     const key = parseAes128Secret(options.key, `${settingPrefix}.key`);
+    // Read as it may really come (JS callers, configuration from the environment): `null` and `''` are no IV.
+    const givenIv: unknown = options.iv;
     let iv: Buffer | undefined;
     if (mode === 'cbc') {
-      if (options.iv === undefined || options.iv === null || options.iv === '') {
+      if (givenIv === undefined || givenIv === null || givenIv === '') {
         throw new PersonalizedOffersConfigError(`${settingPrefix}.iv`, `${settingPrefix}.iv is required in mode 'cbc'.`);
       }
-      iv = parseAes128Secret(options.iv, `${settingPrefix}.iv`);
-    } else if (options.iv !== undefined && options.iv !== null && options.iv !== '') {
+      iv = parseAes128Secret(givenIv, `${settingPrefix}.iv`);
+    } else if (givenIv !== undefined && givenIv !== null && givenIv !== '') {
       // A configured IV that would be silently ignored usually means the mode is wrong.
       throw new PersonalizedOffersConfigError(`${settingPrefix}.iv`, `${settingPrefix}.iv is not used in mode '${mode}'; remove it or use mode 'cbc'.`);
     }

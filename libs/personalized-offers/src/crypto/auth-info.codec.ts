@@ -29,7 +29,7 @@ export function encryptAuthInfo(material: AuthInfoKeyMaterial, plaintext: string
   let bytes: Buffer;
   switch (material.mode) {
     case 'cbc':
-      bytes = cipher('aes-128-cbc', key, material.rawIv()!, plaintext);
+      bytes = cipher('aes-128-cbc', key, fixedIv(material), plaintext);
       break;
     case 'cbc-random-iv': {
       const iv = randomBytes(16);
@@ -41,6 +41,13 @@ export function encryptAuthInfo(material: AuthInfoKeyMaterial, plaintext: string
       break;
   }
   return bytes.toString(material.encoding);
+}
+
+/** The fixed IV of mode `cbc` (`AuthInfoKeyMaterial.from` requires it there). */
+function fixedIv(material: AuthInfoKeyMaterial): Buffer {
+  const iv = material.rawIv();
+  if (iv === undefined) throw new TypeError("AuthInfo key material of mode 'cbc' without an IV.");
+  return iv;
 }
 
 function cipher(algorithm: string, key: Buffer, iv: Buffer | null, plaintext: string): Buffer {
@@ -66,7 +73,7 @@ export function decryptAuthInfo(material: AuthInfoKeyMaterial, authInfo: string)
       material.mode === 'ecb'
         ? createDecipheriv('aes-128-ecb', key, null)
         : material.mode === 'cbc'
-          ? createDecipheriv('aes-128-cbc', key, material.rawIv()!)
+          ? createDecipheriv('aes-128-cbc', key, fixedIv(material))
           : createDecipheriv('aes-128-cbc', key, bytes.subarray(0, 16));
     const body = material.mode === 'cbc-random-iv' ? bytes.subarray(16) : bytes;
     plain = Buffer.concat([d.update(body), d.final()]);

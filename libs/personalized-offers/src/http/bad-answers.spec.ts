@@ -10,7 +10,9 @@ const nested = (depth: number): unknown => JSON.parse('['.repeat(depth) + ']'.re
 const result = (status: number, body = '', headers: Record<string, string> = {}): HttpResult => ({ status, headers, body });
 
 describe('answers nested too deep', () => {
-  class Thing {}
+  class Thing {
+    declare name?: string;
+  }
   registerWireField(Thing.prototype, 'name', { kind: 'text' });
   const parse = compileModel(Thing);
 

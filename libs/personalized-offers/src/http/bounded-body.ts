@@ -1,7 +1,10 @@
 import type { Dispatcher } from 'undici';
 
-/** Thrown by {@link readBoundedBody} when the body is larger than the limit (the socket is destroyed first). */
-export const BODY_TOO_LARGE: unique symbol = Symbol('body too large');
+/**
+ * Thrown by {@link readBoundedBody} when the body is larger than the limit (the socket is destroyed
+ * first). One frozen instance, compared by identity by the callers, which turn it into their own error.
+ */
+export const BODY_TOO_LARGE: Error = Object.freeze(new Error('body too large'));
 
 /**
  * An undici answer's body, read while counting: a declared length past `limit` is refused before

@@ -23,7 +23,7 @@ function recordingTelemetry() {
 
 /** Runs `n` attempts that each answer `status`. */
 async function answer(breaker: UpstreamCircuitBreaker, status: number, n = 1): Promise<void> {
-  for (let i = 0; i < n; i++) await breaker.execute(async () => result(status));
+  for (let i = 0; i < n; i++) await breaker.execute(() => Promise.resolve(result(status)));
 }
 
 describe('UpstreamCircuitBreaker disabled (circuitBreaker: false)', () => {
@@ -32,7 +32,7 @@ describe('UpstreamCircuitBreaker disabled (circuitBreaker: false)', () => {
     const breaker = new UpstreamCircuitBreaker(false, logger);
     expect(breaker.state).toBe('disabled');
     expect(breaker.snapshot()).toEqual({ state: 'disabled' });
-    await expect(breaker.execute(async () => result(503))).resolves.toEqual(result(503));
+    await expect(breaker.execute(() => Promise.resolve(result(503)))).resolves.toEqual(result(503));
     const error = networkError();
     for (let i = 0; i < 10; i++) await expect(breaker.execute(() => Promise.reject(error))).rejects.toBe(error);
     expect(breaker.state).toBe('disabled');
@@ -51,7 +51,7 @@ describe('UpstreamCircuitBreaker enabled', () => {
     expect(breaker.state).toBe('open');
     expect(warn).toHaveBeenCalledWith('Circuit breaker opened after 3 consecutive failures; failing fast for 60000 ms.');
 
-    const attempt = jest.fn(async () => result(200));
+    const attempt = jest.fn(() => Promise.resolve(result(200)));
     await expect(breaker.execute(attempt)).rejects.toBeInstanceOf(PersonalizedOffersUnavailableError);
     expect(attempt).not.toHaveBeenCalled();
   });

@@ -26,7 +26,8 @@ export class UpstreamCircuitBreaker {
   private openedAt = 0;
   /** The probe under way while half-open. */
   private probe: Promise<unknown> | undefined;
-  private readonly events: { break: () => void; halfOpen: () => void; reset: () => void; change: (to: BreakerState) => void } | undefined;
+  /** What a transition does (log, telemetry); nothing while disabled, when no transition happens. */
+  private readonly events: BreakerEvents = NO_EVENTS;
   private readonly closedResult = (result: HttpResult): HttpResult => {
     if (isRetryableStatus(result.status)) this.failed();
     else this.failures = 0;
@@ -92,19 +93,19 @@ export class UpstreamCircuitBreaker {
 
   private async notClosed(attempt: () => Promise<HttpResult>): Promise<HttpResult> {
     if (this.mode === HALF_OPEN) {
-      await this.probe!.catch(() => undefined);
+      await this.probe?.catch(() => undefined);
       return this.execute(attempt);
     }
     if (Date.now() - this.openedAt < this.halfOpenAfterMs) throw new PersonalizedOffersUnavailableError();
     const probe = this.halfOpen(attempt);
     this.probe = probe;
     this.mode = HALF_OPEN;
-    this.events!.change('half-open');
+    this.events.change('half-open');
     return probe;
   }
 
   private async halfOpen(attempt: () => Promise<HttpResult>): Promise<HttpResult> {
-    this.events!.halfOpen();
+    this.events.halfOpen();
     let result: HttpResult;
     try {
       result = await attempt();
@@ -136,18 +137,28 @@ export class UpstreamCircuitBreaker {
     if (this.mode === OPEN) return;
     this.mode = OPEN;
     this.probe = undefined;
-    this.events!.break();
-    this.events!.change('open');
+    this.events.break();
+    this.events.change('open');
   }
 
   private close(): void {
     if (this.mode !== HALF_OPEN) return;
     this.mode = CLOSED;
     this.probe = undefined;
-    this.events!.reset();
-    this.events!.change('closed');
+    this.events.reset();
+    this.events.change('closed');
   }
 }
+
+interface BreakerEvents {
+  break: () => void;
+  halfOpen: () => void;
+  reset: () => void;
+  change: (to: BreakerState) => void;
+}
+
+const ignore = (): void => undefined;
+const NO_EVENTS: BreakerEvents = { break: ignore, halfOpen: ignore, reset: ignore, change: ignore };
 
 type Mode = 0 | 1 | 2;
 const CLOSED: Mode = 0;

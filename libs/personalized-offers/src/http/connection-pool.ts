@@ -58,8 +58,9 @@ export class ConnectionPool implements OnModuleDestroy {
     };
     return {
       adapter: 'http',
-      httpAgent: this.nodeAgents!.http,
-      httpsAgent: this.nodeAgents!.https,
+      // Set with transport `node`, which is when this line is reached.
+      httpAgent: this.nodeAgents?.http,
+      httpsAgent: this.nodeAgents?.https,
       ...(proxy ? { proxy } : this.noEnvironmentProxy ? { proxy: false as const } : {}),
     };
   }

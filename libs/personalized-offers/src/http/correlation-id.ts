@@ -12,7 +12,7 @@ export function correlationIdOf(headers: Record<string, unknown> | undefined): s
   if (!headers) return undefined;
   for (const name of CORRELATION_HEADERS) {
     const value = headers[name];
-    const text = Array.isArray(value) ? value[0] : value;
+    const text: unknown = Array.isArray(value) ? value[0] : value;
     if (typeof text === 'string' && ID_SHAPED.test(text.trim())) return text.trim();
   }
   return undefined;

@@ -1,4 +1,4 @@
-import axios from 'axios';
+import axios, { type AxiosInstance, type AxiosResponseTransformer } from 'axios';
 import { DirectPathGate } from './direct-path.js';
 
 describe('DirectPathGate', () => {
@@ -38,10 +38,10 @@ describe('DirectPathGate', () => {
     expect(gate.reason()).toBeUndefined();
   });
 
-  it.each<[string, (d: any) => void]>([
+  it.each<[string, (d: AxiosInstance['defaults']) => void]>([
     ['a top-level setting', (d) => (d.timeout = 5)],
     ['transformRequest', (d) => (d.transformRequest = [(x: unknown) => x])],
-    ['a pushed transform', (d) => d.transformResponse.push((x: unknown) => x)],
+    ['a pushed transform', (d) => (d.transformResponse as AxiosResponseTransformer[]).push((x: unknown) => x)],
     ['a common header', (d) => (d.headers.common['X-Tenant'] = 't')],
     ['a method header', (d) => (d.headers.post['X-Tenant'] = 't')],
     ['a deleted header', (d) => delete d.headers.common.Accept],
@@ -55,9 +55,9 @@ describe('DirectPathGate', () => {
     const { instance } = fresh();
     instance.defaults.headers.common['X-Tenant'] = 't-1';
     let seen: unknown;
-    instance.defaults.adapter = async (config) => {
+    instance.defaults.adapter = (config) => {
       seen = config.headers.get('X-Tenant');
-      return { data: '', status: 200, statusText: '', headers: {}, config };
+      return Promise.resolve({ data: '', status: 200, statusText: '', headers: {}, config });
     };
     await instance.get('http://127.0.0.1:1/x');
     expect(seen).toBe('t-1');

@@ -2,7 +2,11 @@ import { type WireField, compileModel, hasWireFields, registerWireField, wireFie
 
 /** A fresh class with `fields` registered (each test gets its own, so compiled parsers never mix). */
 function model(fields: Record<string, WireField>, Base?: new () => object): new () => object {
-  const Model = Base ? class extends Base {} : class {};
+  const Model = Base
+    ? class extends Base {}
+    : class {
+        [field: string]: unknown;
+      };
   for (const [key, field] of Object.entries(fields)) registerWireField(Model.prototype, key, field);
   return Model;
 }
@@ -184,7 +188,9 @@ describe('wire field registry', () => {
   });
 
   it('a class without wire fields has none, and cannot be compiled', () => {
-    class Nothing {}
+    class Nothing {
+      declare plain?: string; // a property, but not a wire field
+    }
     expect(hasWireFields(Nothing)).toBe(false);
     expect(wireFieldsOf(Nothing).size).toBe(0);
     expect(() => compileModel(Nothing)).toThrow('Nothing has no wire fields registered.');

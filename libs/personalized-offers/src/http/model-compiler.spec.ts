@@ -78,10 +78,10 @@ function valueFor(field: WireField, depth: number): fc.Arbitrary<unknown> {
       case 'int-list':
         return mostly(fc.oneof(fc.array(fc.integer(), { maxLength: 3 }), fc.integer()), ['1']);
       case 'nested':
-        return depth > 3 ? fc.constant({}) : bodyFor(field.type(), depth + 1, true);
+        return depth > 3 ? fc.constant({}) : bodyFor(field.type(), depth + 1);
       case 'list': {
         if (depth > 3) return fc.constant([]);
-        const item = bodyFor(field.type(), depth + 1, true);
+        const item = bodyFor(field.type(), depth + 1);
         return mostly(fc.oneof(fc.array(item, { maxLength: 2 }), item), [null], ['x']);
       }
     }
@@ -90,7 +90,7 @@ function valueFor(field: WireField, depth: number): fc.Arbitrary<unknown> {
 }
 
 /** A body for `Model`: any subset of its fields with generated values, sometimes an unknown field; required fields mostly present. */
-function bodyFor(Model: Ctor, depth = 0, _nested = false): fc.Arbitrary<Record<string, unknown>> {
+function bodyFor(Model: Ctor, depth = 0): fc.Arbitrary<Record<string, unknown>> {
   const fields = [...wireFieldsOf(Model)];
   const record = Object.fromEntries(fields.map(([key, field]) => [key, valueFor(field, depth)]));
   const required = fields.filter(([, f]) => (f.kind === 'nested' && f.required) || f.kind === 'required-text' || f.kind === 'required-string').map(([k]) => k);

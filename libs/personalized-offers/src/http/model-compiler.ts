@@ -27,20 +27,21 @@ export type WireField =
   | { kind: 'string' } // a string, nothing converted
   | { kind: 'required-string' }; // a string (empty allowed), required
 
-const FIELDS = new Map<Function, Map<string, WireField>>();
+/** Recorded fields by class (a constructor: any object that decorators saw as `target.constructor`). */
+const FIELDS = new Map<object, Map<string, WireField>>();
 
 /** Records what `key` of `target`'s class accepts (called by the model decorators). */
 export function registerWireField(target: object, key: string | symbol, field: WireField): void {
   const ctor = target.constructor;
   let fields = FIELDS.get(ctor);
-  if (!fields) FIELDS.set(ctor, (fields = new Map()));
+  if (!fields) FIELDS.set(ctor, (fields = new Map<string, WireField>()));
   fields.set(String(key), field);
 }
 
 /** The fields of `ctor`, inherited ones included (a subclass's own win). */
-function fieldsOf(ctor: Function): Map<string, WireField> | undefined {
+function fieldsOf(ctor: object): Map<string, WireField> | undefined {
   const chain: Map<string, WireField>[] = [];
-  for (let c: Function | null = ctor; c && c !== Object && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+  for (let c: object | null = ctor; c && c !== Object && c !== Function.prototype; c = Object.getPrototypeOf(c) as object | null) {
     const own = FIELDS.get(c);
     if (own) chain.unshift(own);
   }
@@ -48,9 +49,14 @@ function fieldsOf(ctor: Function): Map<string, WireField> | undefined {
   return new Map(chain.flatMap((m) => [...m]));
 }
 
-/** Thrown inside a compiled parser: the failing path relative to the object being parsed. */
-class Invalid {
-  constructor(readonly path: string) {}
+/**
+ * Thrown inside a compiled parser: the failing path relative to the object being parsed. Caught
+ * by `compileModel`'s parser, never seen outside; only a failing body pays for one.
+ */
+class Invalid extends Error {
+  constructor(readonly path: string) {
+    super('invalid wire value');
+  }
 }
 
 /** `inner` prefixed with `key` as the failure travels up (paths are only built on failure). */
@@ -68,12 +74,13 @@ export const MAX_UNKNOWN_DEPTH = 32;
 /** Whether `value` nests at most `limit` levels; recursion bounded by `limit` itself. */
 function withinDepth(value: object, limit: number): boolean {
   if (limit <= 0) return false;
-  for (const child of Array.isArray(value) ? value : Object.values(value)) {
+  const children: readonly unknown[] = Array.isArray(value) ? value : Object.values(value);
+  for (const child of children) {
     if (typeof child === 'object' && child !== null && !withinDepth(child, limit - 1)) return false;
   }
   return true;
 }
-const compiled = new Map<Function, Parser>();
+const compiled = new Map<object, Parser>();
 const FAIL = new Invalid('');
 
 /** The field's normalized value (`undefined` = absent); throws `Invalid` with a path relative to the field. */
@@ -142,7 +149,7 @@ function fieldValue(field: WireField, value: unknown): unknown {
       const parse = parserOf(field.type());
       const out = new Array<object>(list.length);
       for (let i = 0; i < list.length; i++) {
-        const item = list[i];
+        const item: unknown = list[i];
         if (!isRecord(item)) throw new Invalid(String(i));
         try {
           out[i] = parse(item);
@@ -191,7 +198,7 @@ function parserOf(ctor: Ctor): Parser {
 }
 
 /** True when `ctor` (or a base class) declared its fields with the wire decorators. */
-export function hasWireFields(ctor: Function): boolean {
+export function hasWireFields(ctor: object): boolean {
   return fieldsOf(ctor) !== undefined;
 }
 
@@ -213,6 +220,6 @@ export function compileModel<T extends object>(Model: new () => T): (json: unkno
 }
 
 /** The recorded fields of `ctor` (inherited ones included), for tests that generate bodies from them. */
-export function wireFieldsOf(ctor: Function): ReadonlyMap<string, WireField> {
+export function wireFieldsOf(ctor: object): ReadonlyMap<string, WireField> {
   return fieldsOf(ctor) ?? new Map();
 }

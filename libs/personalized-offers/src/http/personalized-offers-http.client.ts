@@ -104,7 +104,7 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
     this.signer = options.signer;
     // The direct path: transport `undici`, the module's own axios instance (with its gate), not forced onto axios.
     const forced = process.env[FORCE_PATH_VARIABLE];
-    const gate = (http?.axiosRef as { [DIRECT_PATH_GATE]?: DirectPathGate } | undefined)?.[DIRECT_PATH_GATE];
+    const gate = (http.axiosRef as { [DIRECT_PATH_GATE]?: DirectPathGate } | undefined)?.[DIRECT_PATH_GATE];
     if (pool?.dispatcher && gate && forced !== 'axios') {
       this.dispatcher = pool.dispatcher;
       this.gate = gate;
@@ -157,7 +157,8 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
       }
 
       // A 429 with Retry-After pauses every sender sharing the limit (the fleet's, through Redis).
-      if (this.rateLimiter !== undefined && !(outcome instanceof PersonalizedOffersNetworkError) && outcome.status === 429) await this.pauseFor(outcome);
+      if (this.rateLimiter !== undefined && !(outcome instanceof PersonalizedOffersNetworkError) && outcome.status === 429)
+        await this.pauseFor(this.rateLimiter, outcome);
       const delay = this.retry.delayBeforeRetry(attempt, outcome, retry);
       recorded?.end(outcome, delay);
       if (delay === undefined) {
@@ -177,7 +178,7 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
   private async queued(request: HttpRequest): Promise<HttpResult> {
     if (this.breaker.snapshot().state === 'open') throw new PersonalizedOffersUnavailableError();
     if (this.rateLimiter !== undefined) {
-      const permit = this.permit(request);
+      const permit = this.permit(this.rateLimiter, request);
       if (permit !== undefined) await permit;
     }
     const wait = this.queue.acquire();
@@ -212,17 +213,17 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
    * no await), else a promise that resolves when it may go. Throws (or rejects with)
    * `PersonalizedOffersRateLimitedError` when no permit comes within `maxWaitMs`.
    */
-  private permit(request: HttpRequest): Promise<void> | undefined {
-    const taken = this.rateLimiter!.take();
-    if (taken instanceof Promise) return taken.then((grant) => this.granted(grant, request, false));
-    return this.granted(taken, request, false);
+  private permit(limiter: RateLimiter, request: HttpRequest): Promise<void> | undefined {
+    const taken = limiter.take();
+    if (taken instanceof Promise) return taken.then((grant) => this.granted(limiter, grant, request, false));
+    return this.granted(limiter, taken, request, false);
   }
 
-  private granted(grant: RateLimitGrant, request: HttpRequest, retaken: boolean, deadline?: number): Promise<void> | undefined {
+  private granted(limiter: RateLimiter, grant: RateLimitGrant, request: HttpRequest, retaken: boolean, deadline?: number): Promise<void> | undefined {
     if (grant.refused) throw this.rateLimited(grant.waitMs, request);
     // Used at once: there were free permits then (the fleet was not sending at its limit).
     if (grant.waitMs <= 0) return undefined;
-    return this.sleepForPermit(grant, request, retaken, deadline ?? grant.dueAt - grant.waitMs + (this.rateLimit ? this.rateLimit.maxWaitMs : 0));
+    return this.sleepForPermit(limiter, grant, request, retaken, deadline ?? grant.dueAt - grant.waitMs + (this.rateLimit ? this.rateLimit.maxWaitMs : 0));
   }
 
   /**
@@ -236,14 +237,14 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
    * the permits after it and break the limit in the upstream's one-second windows. It takes a new
    * one instead, once (a second late one is used anyway, so a busy process never starves itself).
    */
-  private async sleepForPermit(grant: RateLimitGrant, request: HttpRequest, retaken: boolean, deadline: number): Promise<void> {
-    const limiter = this.rateLimiter!;
+  private async sleepForPermit(limiter: RateLimiter, grant: RateLimitGrant, request: HttpRequest, retaken: boolean, deadline: number): Promise<void> {
     let due = grant.dueAt;
     let shift = grant.shift;
     for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
       if (due > deadline) throw this.rateLimited(wait, request);
       try {
-        await sleep(Math.ceil(wait), undefined, { signal: this.closing!.signal });
+        // `closing` is made together with the limiter (`rateLimit`).
+        await sleep(Math.ceil(wait), undefined, { signal: this.closing?.signal });
       } catch {
         throw new PersonalizedOffersOverloadedError('closed', 0);
       }
@@ -260,7 +261,7 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
     const taken = limiter.take();
     const next = taken instanceof Promise ? await taken : taken;
     if (!next.refused && next.dueAt > deadline) throw this.rateLimited(next.waitMs, request);
-    await this.granted(next, request, true, deadline);
+    await this.granted(limiter, next, request, true, deadline);
   }
 
   private rateLimited(waitMs: number, request: HttpRequest): PersonalizedOffersRateLimitedError {
@@ -275,11 +276,11 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
   }
 
   /** Pauses the limiter for the 429's `Retry-After` (none without one). Never throws. */
-  private async pauseFor(outcome: HttpResult): Promise<void> {
+  private async pauseFor(limiter: RateLimiter, outcome: HttpResult): Promise<void> {
     const ms = parseRetryAfter(outcome.headers['retry-after']);
     if (ms === undefined || ms <= 0) return;
     try {
-      await this.rateLimiter!.pause(ms);
+      await limiter.pause(ms);
     } catch {
       // the limiter's own fallback has it
     }
@@ -309,7 +310,8 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
    * else through axios. Logs (once per switch) when it changes paths and why.
    */
   private attempt(request: HttpRequest): Promise<HttpResult> {
-    if (this.gate === undefined) return this.viaAxios(request);
+    // The gate and the dispatcher are set together (transport `undici`).
+    if (this.gate === undefined || this.dispatcher === undefined) return this.viaAxios(request);
     const reason = this.gate.reason();
     if (reason !== this.axiosReason) {
       this.logger.log(
@@ -319,7 +321,7 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
       );
       this.axiosReason = reason;
     }
-    return reason === undefined ? this.direct(request, this.dispatcher!) : this.viaAxios(request);
+    return reason === undefined ? this.direct(request, this.dispatcher) : this.viaAxios(request);
   }
 
   /**
@@ -357,14 +359,15 @@ export class PersonalizedOffersHttpClient implements OnModuleDestroy {
           body: request.body,
           signal: controller.signal,
         });
-        headers = flattenHeaders(res.headers);
+        const answered = flattenHeaders(res.headers);
+        headers = answered;
         const body = await readBoundedBody(res, this.maxResponseBytes);
         if (this.oauth2 !== undefined) {
-          const again = this.oauth2.answered(sends === 1 ? res.statusCode : 0, headers['dpop-nonce'], () => OAuth2ClientClass.errorOf(headers!, body));
+          const again = this.oauth2.answered(sends === 1 ? res.statusCode : 0, answered['dpop-nonce'], () => OAuth2ClientClass.errorOf(answered, body));
           if (again) continue;
         }
-        const result: HttpResult = { status: res.statusCode, headers, body };
-        this.serverClock?.observe(headers.date);
+        const result: HttpResult = { status: res.statusCode, headers: answered, body };
+        this.serverClock?.observe(answered.date);
         if (baseString !== undefined && res.statusCode >= 400) result.signatureBaseString = baseString;
         return result;
       }
@@ -452,7 +455,8 @@ function isTooLarge(error: unknown): boolean {
   return error instanceof AxiosError && typeof error.message === 'string' && error.message.startsWith('maxContentLength size of');
 }
 
-function flattenHeaders(headers: AxiosResponse['headers'] | Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+/** `headers` may be missing: an application's response interceptor runs before this and may replace the response. */
+function flattenHeaders(headers: AxiosResponse['headers'] | Record<string, string | string[] | undefined> | undefined): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value == null ? undefined : String(value);

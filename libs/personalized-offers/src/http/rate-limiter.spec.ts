@@ -199,11 +199,11 @@ describe('RedisRateLimiter send times', () => {
     let redisNow = 0;
     const client: RateLimitRedisClient = {
       status: 'ready',
-      evalsha: async () => {
+      evalsha: () => {
         const reply = replies.shift()!;
         redisNow = clock.now + 5_000 + reply.rtt / 2; // the script runs mid-trip
         clock.now += reply.rtt;
-        return [1, String(reply.wait), '0', String(redisNow)];
+        return Promise.resolve([1, String(reply.wait), '0', String(redisNow)]);
       },
       eval: () => Promise.reject(new Error('not called')),
       hget: () => Promise.reject(new Error('not called')),

@@ -27,7 +27,7 @@ describe('RequestQueue', () => {
 
   it('passes a released slot to the longest waiting caller, in arrival order', async () => {
     const queue = new RequestQueue(1, 1_000, 10);
-    queue.acquire();
+    await queue.acquire();
     const order: number[] = [];
     const waits = [1, 2, 3].map((n) => queue.acquire()!.then(() => order.push(n)));
     queue.release();
@@ -45,7 +45,7 @@ describe('RequestQueue', () => {
 
   it('a caller that arrives while others wait queues behind them even when a slot is free for a moment', async () => {
     const queue = new RequestQueue(1, 1_000, 10);
-    queue.acquire();
+    await queue.acquire();
     const first = queue.acquire()!;
     queue.release(); // the slot goes to `first`, not to whoever asks next
     const next = queue.acquire();
@@ -59,7 +59,7 @@ describe('RequestQueue', () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
     try {
       const queue = new RequestQueue(1, 50, 10);
-      queue.acquire();
+      await queue.acquire();
       const late = queue.acquire()!;
       const caught = late.catch((e: unknown) => e);
       jest.advanceTimersByTime(49);
@@ -81,7 +81,7 @@ describe('RequestQueue', () => {
 
   it('refuses a caller with queue-full when maxLength callers already wait', async () => {
     const queue = new RequestQueue(1, 1_000, 2);
-    queue.acquire();
+    await queue.acquire();
     const a = queue.acquire()!;
     const b = queue.acquire()!;
     const error = await queue.acquire()!.catch((e: unknown) => e);
@@ -95,13 +95,13 @@ describe('RequestQueue', () => {
 
   it('with maxLength 0 nobody waits: a busy queue refuses at once', async () => {
     const queue = new RequestQueue(1, 1_000, 0);
-    queue.acquire();
+    await queue.acquire();
     await expect(queue.acquire()).rejects.toMatchObject({ reason: 'queue-full', limit: 0 });
   });
 
   it('keeps its array bounded while thousands pass through', async () => {
     const queue = new RequestQueue(1, 10_000, 100_000);
-    queue.acquire();
+    await queue.acquire();
     const waits = Array.from({ length: 5_000 }, () => queue.acquire()!);
     for (let i = 0; i < 5_000; i++) queue.release();
     await Promise.all(waits);
@@ -115,7 +115,7 @@ describe('RequestQueue', () => {
 describe('RequestQueue on shutdown', () => {
   it('close() refuses every waiting caller and every later one with a closed OverloadedError', async () => {
     const queue = new RequestQueue(1, 60_000, 10);
-    queue.acquire();
+    await queue.acquire();
     const waiting = [queue.acquire()!, queue.acquire()!].map((p) => p.catch((e: unknown) => e));
     queue.close();
     for (const error of await Promise.all(waiting)) {

@@ -5,7 +5,8 @@ import axios, { type AxiosRequestConfig } from 'axios';
  * anything else goes through `axios.getUri` (which re-merges the whole config: costly per request).
  */
 export function requestUrl(config: AxiosRequestConfig): string {
-  const { url, params, baseURL } = config;
+  const { url, baseURL } = config;
+  const params: unknown = config.params;
   if (url && !params && (!baseURL || /^https?:\/\//i.test(url))) return url;
   return axios.getUri(config);
 }

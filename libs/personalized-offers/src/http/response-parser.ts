@@ -34,6 +34,8 @@ const OAUTH2_ERROR_CODES = new Set([
   'invalid_dpop_proof',
   'use_dpop_nonce',
 ]);
+// C0 control characters and DEL (U+0000–U+001F, U+007F): category Cc without the C1 range.
+const C0_OR_DEL_RUN = /[^\P{Cc}\u0080-\u009f]+/gu;
 const redactRun = (run: string) =>
   CONSTANT_CODE.test(run) || OAUTH_NAME.test(run) || OAUTH2_ERROR_CODES.has(run) ? run : run.length >= 32 || /[0-9+/=_%-]/.test(run) ? '[redacted]' : run;
 
@@ -46,7 +48,7 @@ export function redactedExcerpt(body: string, secrets: readonly string[] = []): 
   const scrubbed = scrubText(body, secrets);
   const text = scrubbed
     .slice(0, 4 * EXCERPT_LENGTH)
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(C0_OR_DEL_RUN, ' ')
     .replace(OPAQUE_RUN, redactRun);
   return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
 }
@@ -79,13 +81,14 @@ function parseErrorItems(json: unknown, secrets: readonly string[]): ApiErrorIte
   const oauth2 = json as { error?: unknown; error_description?: unknown; Errors?: unknown } | undefined;
   if (oauth2 && typeof oauth2.error === 'string' && oauth2.Errors === undefined) {
     const description = str(oauth2.error_description, secrets);
-    return [{ reasonCode: str(oauth2.error, secrets)!, source: 'OAuth2', ...(description !== undefined ? { description } : {}) }];
+    return [{ reasonCode: redactedExcerpt(oauth2.error, secrets), source: 'OAuth2', ...(description !== undefined ? { description } : {}) }];
   }
   const list = (json as { Errors?: { Error?: unknown } } | undefined)?.Errors?.Error;
   const raw = Array.isArray(list) ? list : list && typeof list === 'object' ? [list] : undefined;
   if (!raw || raw.length === 0) return undefined;
   // A hostile or broken answer may list thousands: the first few say what there is to say.
-  return raw.slice(0, MAX_ERROR_ITEMS).map((item: Record<string, unknown>) => {
+  // Items are whatever the JSON holds: `null` and other non-objects give empty items.
+  return raw.slice(0, MAX_ERROR_ITEMS).map((item: Record<string, unknown> | null | undefined) => {
     const out: ApiErrorItem = {};
     const reasonCode = str(item?.ReasonCode, secrets);
     const source = str(item?.Source, secrets);
@@ -114,7 +117,7 @@ function parseErrorItems(json: unknown, secrets: readonly string[]): ApiErrorIte
 export function isGatewayRefusal(result: HttpResult): boolean {
   const list = (parseJson(result.body) as { Errors?: { Error?: unknown } } | undefined)?.Errors?.Error;
   const items = Array.isArray(list) ? list : list && typeof list === 'object' ? [list] : [];
-  return items.some((item: { Source?: unknown }) => typeof item?.Source === 'string' && item.Source.toLowerCase() === 'gateway');
+  return items.some((item: { Source?: unknown } | null | undefined) => typeof item?.Source === 'string' && item.Source.toLowerCase() === 'gateway');
 }
 
 /** The longest gateway description carried into an error message (a base string is ~400 characters). */
@@ -191,8 +194,8 @@ const MAX_JSON_DEPTH = 64;
 /** Whether `value` nests at most `limit` levels of objects and arrays (iterative: no recursion). */
 export function nestingWithin(value: unknown, limit: number): boolean {
   const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [v, depth] = next;
     if (typeof v !== 'object' || v === null) continue;
     if (depth >= limit) return false;
     for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
@@ -200,7 +203,7 @@ export function nestingWithin(value: unknown, limit: number): boolean {
   return true;
 }
 
-const compiledParsers = new WeakMap<Function, (json: unknown) => CompiledResult<object>>();
+const compiledParsers = new WeakMap<object, (json: unknown) => CompiledResult<object>>();
 
 /**
  * Parses a 2xx JSON body into `model` and validates it; a body that is not JSON or does not fit

@@ -19,11 +19,12 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
     const method = (config.method ?? 'get').toUpperCase();
     const body = requestBody(config);
 
-    const external = config.signal as AbortSignal | undefined;
+    // axios's `GenericAbortSignal`: `addEventListener` / `removeEventListener` are optional there.
+    const external = config.signal;
     if (external?.aborted) throw new CanceledError(undefined, undefined, config);
     // A real cancel token is linked to the signal through a controller of our own; the module's
     // own no-op token and a plain signal go to undici as they are (no listeners per request).
-    let signal = external;
+    let signal = external as AbortSignal | undefined;
     let unlink = (): void => undefined;
     const token = config.cancelToken;
     if (token && token !== NEVER_CANCELLED) {

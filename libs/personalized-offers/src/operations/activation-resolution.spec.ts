@@ -30,17 +30,17 @@ function scripted(activations: Array<Error | { activationId?: string }>, reads: 
   const api: ActivationApi = {
     operation: 'processActivations',
     confirmAlreadyActive,
-    activate: async () => {
-      const next = activations[calls.activate++];
-      if (!next) throw new Error('unexpected activation');
-      if (next instanceof Error) throw next;
-      return next;
+    activate: () => {
+      const next = activations.at(calls.activate++);
+      if (!next) return Promise.reject(new Error('unexpected activation'));
+      if (next instanceof Error) return Promise.reject(next);
+      return Promise.resolve(next);
     },
-    status: async () => {
-      const next = reads[Math.min(calls.status++, reads.length - 1)];
-      if (!next) throw new Error('unexpected read');
-      if (next instanceof Error) throw next;
-      return next;
+    status: () => {
+      const next = reads.at(Math.min(calls.status++, reads.length - 1));
+      if (!next) return Promise.reject(new Error('unexpected read'));
+      if (next instanceof Error) return Promise.reject(next);
+      return Promise.resolve(next);
     },
   };
   return { api, calls };

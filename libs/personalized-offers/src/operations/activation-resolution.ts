@@ -177,7 +177,8 @@ async function settle(api: ActivationApi, o: Required<EnsureActivatedOptions>, u
   }
 }
 
-function resolveOptions(options: EnsureActivatedOptions | undefined): Required<EnsureActivatedOptions> {
+/** `options` as a caller may really pass it (JS callers: `null`, a number…): checked before use. */
+function resolveOptions(options: unknown): Required<EnsureActivatedOptions> {
   if (options !== undefined && (options === null || typeof options !== 'object')) throw new InvalidArgumentError('options', 'must be an object');
   const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined)) } as Required<EnsureActivatedOptions>;
   if (!Number.isInteger(o.maxReads) || o.maxReads < PROOF_READS) throw new InvalidArgumentError('maxReads', `must be a whole number from ${PROOF_READS}`);

@@ -43,12 +43,12 @@ const failed = (status: number, errors: unknown = { ReasonCode: 'NOPE' }): HttpR
 function fakeHttp(...results: (HttpResult | Error)[]) {
   const requests: HttpRequest[] = [];
   const classes: RetryClass[] = [];
-  const send = jest.fn(async (request: HttpRequest, retry: RetryClass) => {
+  const send = jest.fn((request: HttpRequest, retry: RetryClass) => {
     requests.push(request);
     classes.push(retry);
     const next = results.length > 1 ? results.shift()! : results[0];
-    if (next instanceof Error) throw next;
-    return next;
+    if (next instanceof Error) return Promise.reject(next);
+    return Promise.resolve(next);
   });
   return { requests, classes, send, http: { send } as unknown as PersonalizedOffersHttpClient };
 }
@@ -150,7 +150,7 @@ describe('OperationExecutor: the request it builds', () => {
     ['body', (r: HttpRequest) => JSON.parse(r.body!).access_token],
   ] as const)('puts the credential in the %s under its wire name', async (place, read) => {
     const { requests, http } = fakeHttp(ok());
-    const credential: CredentialSource = { get: async () => 'cred-1' };
+    const credential: CredentialSource = { get: () => Promise.resolve('cred-1') };
     await executor(http).execute(operation({ credential: { in: place, name: 'access_token' } }), { id: 'i' }, credential);
     expect(read(requests[0])).toBe('cred-1');
     if (place !== 'body') expect(requests[0].body).toBeUndefined();
@@ -162,7 +162,7 @@ describe('OperationExecutor: the request it builds', () => {
     await executor(http).execute(
       operation({ method: 'POST', body: () => ({ a: 1 }), credential: { in: 'body', name: 'token' } }),
       { id: 'i' },
-      { get: async () => 'cred' },
+      { get: () => Promise.resolve('cred') },
     );
     expect(requests[0].body).toBe('{"a":1,"token":"cred"}');
   });
@@ -170,7 +170,7 @@ describe('OperationExecutor: the request it builds', () => {
   it('sends no credential when the operation has no place for it, or none is given', async () => {
     const { requests, http } = fakeHttp(ok());
     const run = executor(http);
-    await run.execute(operation(), { id: 'i' }, { get: async () => 'cred' });
+    await run.execute(operation(), { id: 'i' }, { get: () => Promise.resolve('cred') });
     await run.execute(operation({ credential: { in: 'query', name: 't' } }), { id: 'i' });
     await run.execute(operation({ credential: { in: 'header', name: 't' } }), { id: 'i' });
     for (const r of requests) expect(JSON.stringify(r)).not.toContain('cred');
@@ -203,7 +203,7 @@ describe('OperationExecutor: results', () => {
 
   it('execute opens the envelope with the operation id; executeRaw returns the body as validated', async () => {
     const { http } = fakeHttp(ok({ name: 'n' }));
-    const envelope = jest.fn((body: Thing, id: string) => ({ ...body, opened: id }) as unknown as Thing);
+    const envelope = jest.fn((body: Thing, id: string): Thing => Object.assign(new Thing(), body, { opened: id }));
     const run = executor(http);
     expect(await run.execute(operation({ envelope }), { id: 'i' })).toEqual({ name: 'n', opened: 'getThing' });
     expect(await run.executeRaw(operation({ envelope }), { id: 'i' })).toEqual({ name: 'n' });
@@ -255,7 +255,7 @@ describe('OperationExecutor: results', () => {
 
   it('validates params before anything else, tagging the error', async () => {
     const { send, http } = fakeHttp(ok());
-    const credential = { get: jest.fn(async () => 'c') };
+    const credential = { get: jest.fn(() => Promise.resolve('c')) };
     const validate = () => {
       throw new InvalidArgumentError('id', 'must be given');
     };
@@ -300,7 +300,7 @@ describe('OperationExecutor: error answers', () => {
       .execute(
         operation({ query: (p) => ({ AuthInfo: p.secret, q: p.q, n: 5 }), secretQuery: ['AuthInfo', 'n', 'absent'] }),
         { id: 'i', secret: 'authinfo-value', q: 'q-value' },
-        { get: async () => 'cred-value' },
+        { get: () => Promise.resolve('cred-value') },
       )
       .catch((e: unknown) => e)) as PersonalizedOffersApiError;
     expect(error.errors[0].description).toBe('got [redacted] and [redacted] and [redacted] and q-value');
@@ -317,7 +317,7 @@ describe('OperationExecutor: error answers', () => {
   it('scrubs the secrets from an invalid 2xx body too', async () => {
     const { http } = fakeHttp(ok({ name: 7, echo: 'cred-value' }));
     const error = (await executor(http)
-      .execute(operation(), { id: 'i' }, { get: async () => 'cred-value' })
+      .execute(operation(), { id: 'i' }, { get: () => Promise.resolve('cred-value') })
       .catch((e: unknown) => e)) as PersonalizedOffersInvalidResponseError;
     expect(error.bodyExcerpt).toBe('{"name":7,"echo":"[redacted]"}');
   });
@@ -377,8 +377,8 @@ describe('OperationExecutor: transport failures', () => {
 describe('OperationExecutor: refused credentials', () => {
   const renewable = (renewOn?: readonly number[]) => {
     const source = {
-      get: jest.fn(async () => 'old-cred'),
-      renew: jest.fn(async () => 'new-cred'),
+      get: jest.fn(() => Promise.resolve('old-cred')),
+      renew: jest.fn(() => Promise.resolve('new-cred')),
       ...(renewOn ? { renewOn } : {}),
     };
     return source;
@@ -408,7 +408,7 @@ describe('OperationExecutor: refused credentials', () => {
       [failed(404), renewable()],
       [failed(500), renewable()],
       [failed(401, { Source: 'Gateway', ReasonCode: 'AUTHENTICATION_FAILED' }), renewable()],
-      [failed(401), { get: async () => 'held' }],
+      [failed(401), { get: () => Promise.resolve('held') }],
     ] as const) {
       const { requests, http } = fakeHttp(result);
       await executor(http)

@@ -122,7 +122,8 @@ export class OperationExecutor {
       let body: B;
       try {
         if (operation.parse) body = operation.parse(result.body, result.status);
-        else body = parseModel(result, operation.model!, operation.build, secrets);
+        else if (operation.model) body = parseModel(result, operation.model, operation.build, secrets);
+        else throw new TypeError(`Operation ${operation.id} has neither a model nor parse.`);
       } catch (error) {
         // A success status with an unreadable body: a `never` write may well have been applied.
         if (operation.retry === 'never' && error instanceof PersonalizedOffersInvalidResponseError) {

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { PersonalizedOffersApiError } from '../errors/personalized-offers-api.error.js';
 import { callerCredential, fixedCredential } from './credential.js';
-import { SUCCESS_STATUS_CODE, openLegacyEnvelope } from './legacy-envelope.js';
+import { type LegacyBody, SUCCESS_STATUS_CODE, openLegacyEnvelope } from './legacy-envelope.js';
 import { acceptLanguage, check, isoDate, isUtcOffset, legacyLang } from './param-checks.js';
 import { serializeBody } from './request-encoding.js';
 
@@ -151,18 +151,18 @@ describe('credentials', () => {
   it('fixedCredential sends the held value and cannot be renewed', async () => {
     const credential = fixedCredential('held');
     expect(await credential.get()).toBe('held');
-    expect(credential.renew).toBeUndefined();
+    expect(typeof credential.renew).toBe('undefined');
   });
 
   it('callerCredential: a user id goes to byId, an object is the held credential, checked', async () => {
-    const byIdSource = { get: async () => 'cached' };
+    const byIdSource = { get: () => Promise.resolve('cached') };
     const byId = jest.fn(() => byIdSource);
     expect(callerCredential('user-1', 'userToken', byId)).toBe(byIdSource);
     expect(byId).toHaveBeenCalledWith('user-1');
 
     const held = callerCredential({ userToken: 'tok' }, 'userToken', byId);
     expect(await held.get()).toBe('tok');
-    expect(held.renew).toBeUndefined();
+    expect(typeof held.renew).toBe('undefined');
     expect(byId).toHaveBeenCalledTimes(1);
   });
 
@@ -175,6 +175,9 @@ describe('credentials', () => {
 });
 
 describe('openLegacyEnvelope', () => {
+  /** A parsed wire body, typed as the operations hand it over (`body as LegacyBody<R>`). */
+  const wire = (json: object) => json as LegacyBody<object>;
+
   it("returns the Response payload when Status.Code is '600'", () => {
     const body = { Response: { Status: { Code: SUCCESS_STATUS_CODE }, Items: [1] } };
     expect(openLegacyEnvelope(body, 'op')).toBe(body.Response);
@@ -184,7 +187,7 @@ describe('openLegacyEnvelope', () => {
   it('refuses another status with its code and message, as an API error of status 200', () => {
     let error: PersonalizedOffersApiError | undefined;
     try {
-      openLegacyEnvelope({ Response: { Status: { Code: '601', Message: 'Offer already active' } } }, 'activateOffer');
+      openLegacyEnvelope(wire({ Response: { Status: { Code: '601', Message: 'Offer already active' } } }), 'activateOffer');
     } catch (e) {
       error = e as PersonalizedOffersApiError;
     }
@@ -212,7 +215,7 @@ describe('openLegacyEnvelope', () => {
 
   it('redacts secret-looking upstream text in the code and message', () => {
     try {
-      openLegacyEnvelope({ Response: { Status: { Code: 'mh3WonUm5xmE', Message: 'token mh3WonUm5xmE refused' } } }, 'op');
+      openLegacyEnvelope(wire({ Response: { Status: { Code: 'mh3WonUm5xmE', Message: 'token mh3WonUm5xmE refused' } } }), 'op');
     } catch (e) {
       expect((e as PersonalizedOffersApiError).apiStatus).toEqual({ code: '[redacted]', message: 'token [redacted] refused' });
       return;

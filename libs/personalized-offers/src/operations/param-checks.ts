@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 
-// C0 and C1 control characters and DEL: never legitimate in an id or a filter.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// C0 and C1 control characters and DEL (U+0000–U+001F, U+007F–U+009F: category Cc): never legitimate in an id or a filter.
+const CONTROL = /\p{Cc}/u;
 const MAX_TEXT = 1024;
 
 /**
@@ -50,9 +50,9 @@ export const check = {
   },
 
   /** One of `allowed`. */
-  oneOf<T>(name: string, value: unknown, allowed: readonly T[], required = false): void {
+  oneOf(name: string, value: unknown, allowed: readonly unknown[], required = false): void {
     if (value === undefined && !required) return;
-    if (!allowed.includes(value as T)) throw new InvalidArgumentError(name, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+    if (!allowed.includes(value)) throw new InvalidArgumentError(name, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
   },
 };
 

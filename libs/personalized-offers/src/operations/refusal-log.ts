@@ -35,7 +35,7 @@ export function isCredentialRefusal(error: PersonalizedOffersApiError): boolean 
 
 /** What to do about a refusal, in a sentence, from its reason code, description and clock. */
 export function refusalAdvice(error: PersonalizedOffersApiError): string {
-  const first = error.errors[0];
+  const first = error.errors.at(0);
   const reason = first?.reasonCode ?? '';
   // Not the echoed base string: its parameter names (oauth_timestamp …) say nothing of the cause.
   const text = `${first?.description ?? ''} ${first?.details ?? ''}`.toLowerCase().split('acceptable signature base string')[0];
@@ -81,7 +81,7 @@ export class RefusalLog {
   ) {}
 
   record(operation: string, error: PersonalizedOffersApiError): void {
-    const first = error.errors[0];
+    const first = error.errors.at(0);
     const key = `${operation}|${error.status}|${first?.reasonCode ?? ''}|${first?.source ?? ''}`;
     const now = this.now();
     const entry = this.seen.get(key);

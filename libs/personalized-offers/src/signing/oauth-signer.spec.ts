@@ -8,8 +8,9 @@ const CONSUMER_KEY = 'SignerTestConsumerKey_abc!0123456789abcdef0123456789abcdef
 
 /** Runs `fn` with the signer's nonce and timestamp fixed, so two signers see the same OAuth parameters. */
 async function withFixedNonce<T>(fn: () => Promise<T>): Promise<T> {
-  const nonce = OAuth.getNonce;
-  const timestamp = OAuth.getTimestamp;
+  // Kept only to be put back, never called here.
+  const nonce = (OAuth as { getNonce: unknown }).getNonce;
+  const timestamp = (OAuth as { getTimestamp: unknown }).getTimestamp;
   (OAuth as { getNonce: () => string }).getNonce = () => 'aB3dE5gH';
   (OAuth as { getTimestamp: () => number }).getTimestamp = () => 1_800_000_000;
   try {
@@ -51,7 +52,7 @@ describe('OAuthSigner: the RSA step on the thread pool, everything else Masterca
     expect(header).toContain('oauth_signature_method="RSA-PSS"');
     const signature = Buffer.from(decodeURIComponent(/oauth_signature="([^"]+)"/.exec(header)![1]), 'base64');
     // The base string the signer would build for the same parameters.
-    const params = await withFixedNonce(async () => OAuth.getOAuthParams(CONSUMER_KEY, null, OAuth.SignatureMethod.RSA_PSS_SHA256));
+    const params = await withFixedNonce(() => Promise.resolve(OAuth.getOAuthParams(CONSUMER_KEY, null, OAuth.SignatureMethod.RSA_PSS_SHA256)));
     const sbs = OAuth.getSignatureBaseString('GET', OAuth.getBaseUriString(url), OAuth.toOAuthParamString(OAuth.extractQueryParams(url), params));
     const pssKey = { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
     expect(verify('sha256', Buffer.from(sbs), pssKey, signature)).toBe(true);

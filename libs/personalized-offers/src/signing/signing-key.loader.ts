@@ -13,12 +13,19 @@ export const MIN_RSA_BITS = 2048;
  * aliases the file holds, not a key, key too short) without echoing a secret.
  */
 export function loadSigningKey(oauth: OAuthOptions, setting = 'oauth'): KeyObject {
-  const hasKey = oauth.signingKey !== undefined && oauth.signingKey !== null && oauth.signingKey !== '';
-  if (hasKey === Boolean(oauth.pkcs12)) {
-    throw new PersonalizedOffersConfigError([`${setting}.signingKey`, `${setting}.pkcs12`], `Give exactly one of ${setting}.signingKey and ${setting}.pkcs12.`);
-  }
-  const key = hasKey ? fromPem(oauth.signingKey!, `${setting}.signingKey`) : fromPkcs12(oauth.pkcs12!, `${setting}.pkcs12`);
-  return checkRsa(key, hasKey ? `${setting}.signingKey` : `${setting}.pkcs12`);
+  const { signingKey, pkcs12 } = oauth;
+  const hasKey = isGiven(signingKey);
+  if (hasKey && !pkcs12) return checkRsa(fromPem(signingKey, `${setting}.signingKey`), `${setting}.signingKey`);
+  if (!hasKey && pkcs12) return checkRsa(fromPkcs12(pkcs12, `${setting}.pkcs12`), `${setting}.pkcs12`);
+  throw new PersonalizedOffersConfigError([`${setting}.signingKey`, `${setting}.pkcs12`], `Give exactly one of ${setting}.signingKey and ${setting}.pkcs12.`);
+}
+
+/**
+ * Whether a key setting holds a value. Options come from JS callers and the environment too, so
+ * `null` counts as not given, like `undefined` and `''`.
+ */
+export function isGiven<T>(value: T | null | undefined): value is NonNullable<T> {
+  return value !== undefined && value !== null && value !== '';
 }
 
 function fromPem(value: string | Buffer | KeyObject, setting: string): KeyObject {
@@ -29,7 +36,7 @@ function fromPem(value: string | Buffer | KeyObject, setting: string): KeyObject
   try {
     return createPrivateKey({ key: value, format: 'pem' });
   } catch (error) {
-    const encrypted = /ENCRYPTED|passphrase/i.test(String((error as Error).message));
+    const encrypted = /ENCRYPTED|passphrase/i.test(String((error as { message?: unknown }).message));
     throw new PersonalizedOffersConfigError(
       setting,
       encrypted
@@ -59,7 +66,7 @@ function fromPkcs12(p12: NonNullable<OAuthOptions['pkcs12']>, setting: string): 
   try {
     store = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.createBuffer(data.toString('binary'))), false, p12.password);
   } catch (error) {
-    const message = String((error as Error).message);
+    const message = String((error as { message?: unknown }).message);
     if (/MAC could not be verified|Invalid password/i.test(message)) {
       throw new PersonalizedOffersConfigError(`${setting}.password`, `${setting}.password does not open the PKCS#12 keystore.`);
     }
@@ -67,8 +74,8 @@ function fromPkcs12(p12: NonNullable<OAuthOptions['pkcs12']>, setting: string): 
   }
 
   const keyBags = [forge.pki.oids.pkcs8ShroudedKeyBag, forge.pki.oids.keyBag].flatMap((bagType) => store.getBags({ bagType })[bagType] ?? []);
-  const aliases = [...new Set(store.safeContents.flatMap((c) => c.safeBags).flatMap((b) => b.attributes?.friendlyName ?? []))];
-  const bag = keyBags.find((b) => b.attributes?.friendlyName?.includes(p12.alias));
+  const aliases = [...new Set(store.safeContents.flatMap((c) => c.safeBags).flatMap(friendlyNames))];
+  const bag = keyBags.find((b) => friendlyNames(b).includes(p12.alias));
   if (!bag?.key) {
     throw new PersonalizedOffersConfigError(
       `${setting}.alias`,
@@ -82,6 +89,12 @@ function fromPkcs12(p12: NonNullable<OAuthOptions['pkcs12']>, setting: string): 
   } catch {
     throw new PersonalizedOffersConfigError(setting, `${setting} entry "${p12.alias}" is not an RSA private key.`);
   }
+}
+
+/** The `friendlyName` attribute of a bag (its aliases): forge types the attributes as `any`. */
+function friendlyNames(bag: forge.pkcs12.Bag): string[] {
+  const names: unknown = (bag.attributes as { friendlyName?: unknown } | undefined)?.friendlyName;
+  return Array.isArray(names) ? names.filter((name): name is string => typeof name === 'string') : [];
 }
 
 function checkRsa(key: KeyObject, setting: string): KeyObject {

@@ -14,7 +14,7 @@ export class ResponseStatus {
   /** Application response message (`Success`). */
   @IsOptional()
   @IsString()
-  @Transform(({ value }) => value ?? undefined, { toClassOnly: true }) // null = absent, as in every model
+  @Transform(({ value }: { value: unknown }) => value ?? undefined, { toClassOnly: true }) // null = absent, as in every model
   Message?: string;
 }
 
@@ -39,7 +39,7 @@ export class UserTokenResponseBody {
   @IsObject()
   @ValidateNested()
   @Type(() => UserToken)
-  @Transform(({ value }) => value ?? undefined, { toClassOnly: true }) // null = absent, as in every model
+  @Transform(({ value }: { value: unknown }) => value ?? undefined, { toClassOnly: true }) // null = absent, as in every model
   UserToken?: UserToken;
 }
 

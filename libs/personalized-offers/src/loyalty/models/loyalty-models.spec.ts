@@ -44,7 +44,7 @@ import {
 // ---------------------------------------------------------------------------------------------
 
 /** js-yaml (a pinned devDependency) has no type package here; required this way to need none. */
-const { safeLoad: parseYaml } = createRequire(import.meta.url)('js-yaml') as { safeLoad(text: string): unknown };
+const { safeLoad: parseYaml } = createRequire(import.meta.url)('js-yaml') as { safeLoad: (text: string) => unknown };
 
 const specsDir = new URL('../../../../../../shared/specs/', import.meta.url);
 
@@ -61,7 +61,8 @@ interface SpecOperation {
 }
 interface Spec {
   paths: Record<string, Record<string, SpecOperation>>;
-  components: { schemas: Record<string, Schema> };
+  /** Looked up by the names in `$ref`s, which may name no schema. */
+  components: { schemas: Record<string, Schema | undefined> };
 }
 
 const spec = parseYaml(readFileSync(new URL('personalized-card-linked-offers-v1.5.openapi.yaml', specsDir), 'utf8')) as Spec;
@@ -147,15 +148,16 @@ function failuresOf(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
-type Metadata = ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>[number];
+/** class-validator's metadata, with `each` as it really is: undefined when a decorator's options leave it out (its type says boolean). */
+type Metadata = Omit<ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>[number], 'each'> & { each?: boolean };
 
 /** The class-validator metadata of a class, its parents' included. */
-function metadataOf(cls: Function): Metadata[] {
+function metadataOf(cls: ClassConstructor<object>): Metadata[] {
   return getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
 }
 
 /** The properties a class declares (own and inherited). */
-function declaredProperties(cls: Function): string[] {
+function declaredProperties(cls: ClassConstructor<object>): string[] {
   return [...new Set(metadataOf(cls).map((metadata) => metadata.propertyName))].sort();
 }
 
@@ -169,7 +171,7 @@ const modelClasses = Object.values(models).filter((value): value is ClassConstru
 interface Row {
   op: string;
   model: ClassConstructor<object>;
-  check(instance: never): void;
+  check: (instance: never) => void;
 }
 
 function row<M extends object>(op: string, model: ClassConstructor<M>, check: (body: M) => void): Row {
@@ -347,7 +349,7 @@ const scalarConstraint: Record<string, string> = { string: 'isString', integer: 
  */
 function schemaMismatches(schema: Schema, instance: object, where: string): string[] {
   const s = resolve(schema);
-  const cls = instance.constructor;
+  const cls = instance.constructor as ClassConstructor<object>; // a model instance, made by plainToInstance
   const out: string[] = [];
   const specKeys = Object.keys(s.properties ?? {});
   for (const extra of declaredProperties(cls).filter((key) => !specKeys.includes(key)))
@@ -412,7 +414,13 @@ describe('loyalty response models against the v1.5 spec examples', () => {
 
 describe('a list that arrives as a single value', () => {
   /** `field` is the declaring `Class.property`; `path` locates the list in the operation's composed example. */
-  const cases: Array<{ field: string; op: string; model: ClassConstructor<object>; path: Array<string | number>; item: Function | 'string' | 'number' }> = [
+  const cases: Array<{
+    field: string;
+    op: string;
+    model: ClassConstructor<object>;
+    path: Array<string | number>;
+    item: ClassConstructor<object> | 'string' | 'number';
+  }> = [
     { field: 'UserOffers.offers', op: 'getOffers', model: UserOffers, path: ['offers'], item: UserOffer },
     { field: 'UserOffer.assignments', op: 'searchOffers', model: UserOffers, path: ['offers', 0, 'assignments'], item: UserAssignment },
     { field: 'OfferInfo.rewards', op: 'getOffer', model: OfferDetails, path: ['userOfferDetails', 'rewards'], item: Reward },

@@ -28,7 +28,7 @@ import {
 // ---------------------------------------------------------------------------------------------
 
 /** js-yaml is only a transitive dev dependency today (see the report); required this way to need no type package. */
-const { load: parseYaml } = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
+const { load: parseYaml } = createRequire(import.meta.url)('js-yaml') as { load: (text: string) => unknown };
 
 const specsDir = new URL('../../../../../../shared/specs/', import.meta.url);
 
@@ -40,8 +40,10 @@ interface Schema {
   example?: unknown;
 }
 interface Spec {
-  paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema: Schema }> }> }>>;
-  components: { schemas: Record<string, Schema> };
+  /** Read by method, which a path may not have. */
+  paths: Record<string, Partial<Record<string, { responses?: Record<string, { content?: Record<string, { schema: Schema }> }> }>>>;
+  /** Looked up by the names in `$ref`s, which may name no schema. */
+  components: { schemas: Record<string, Schema | undefined> };
 }
 
 const v15 = parseYaml(readFileSync(new URL('personalized-card-linked-offers-v1.5.openapi.yaml', specsDir), 'utf8')) as Spec;
@@ -84,7 +86,8 @@ function exampleOf(spec: Spec, schema: Schema, depth = 0): unknown {
 /** The example 200 body of one operation. */
 function example200(version: Version, method: 'get' | 'post', path: string): Record<string, unknown> {
   const spec = specs[version];
-  const schema = spec.paths[path]?.[method]?.responses?.['200']?.content?.['application/json']?.schema;
+  const paths: Partial<Spec['paths']> = spec.paths; // the spec may not have the path
+  const schema = paths[path]?.[method]?.responses?.['200']?.content?.['application/json']?.schema;
   if (!schema) throw new Error(`${version} ${method.toUpperCase()} ${path} has no application/json 200 schema`);
   return exampleOf(spec, schema) as Record<string, unknown>;
 }
@@ -117,7 +120,7 @@ interface Row {
   version: Version;
   method: 'get' | 'post';
   path: string;
-  run(json: unknown): { failures: string[]; check(): void };
+  run(json: unknown): { failures: string[]; check: () => void };
 }
 
 function row<M extends { Response: object }>(
@@ -308,8 +311,8 @@ describe('a list that arrives as a single object', () => {
     field: string;
     model: ClassConstructor<{ Response: object }>;
     json: unknown;
-    list(r: never): unknown;
-    cls: Function;
+    list: (r: never) => unknown;
+    cls: ClassConstructor<object>;
     marker: Record<string, string>;
   }> = [
     {

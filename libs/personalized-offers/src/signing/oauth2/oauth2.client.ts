@@ -51,13 +51,16 @@ interface CachedToken {
 type Config = InternalAxiosRequestConfig & { [OAUTH2_OPERATION]?: OAuth2OperationRef; [TOKEN_REQUEST]?: boolean; [RESENT]?: boolean };
 
 /** An OAuth 2.0 error answer: `{error, error_description}` in the body or a `WWW-Authenticate` header. */
-function oauth2ErrorOf(response: AxiosResponse): string | undefined {
-  const header = String(response.headers?.['www-authenticate'] ?? '');
+function oauth2ErrorOf(response: { headers: Record<string, unknown>; data: unknown }): string | undefined {
+  const value = response.headers['www-authenticate'];
+  const header = typeof value === 'string' ? value : Array.isArray(value) ? value.join(',') : '';
   const fromHeader = /error\s*[=:]\s*"?([a-z_]+)"?/i.exec(header)?.[1];
   if (fromHeader) return fromHeader;
   try {
-    const body = typeof response.data === 'string' ? JSON.parse(response.data) : response.data;
-    return typeof body?.error === 'string' ? body.error : undefined;
+    const body: unknown = typeof response.data === 'string' ? JSON.parse(response.data) : response.data;
+    // Any JSON value: `null`, a number… carry no `error`.
+    const error = (body as { error?: unknown } | null | undefined)?.error;
+    return typeof error === 'string' ? error : undefined;
   } catch {
     return undefined;
   }
@@ -147,10 +150,10 @@ export class OAuth2Client {
     instance.interceptors.response.use(async (response: AxiosResponse) => {
       const config = response.config as Config;
       if (config[TOKEN_REQUEST] || config[RESENT]) {
-        this.answered(0, response.headers?.['dpop-nonce'], undefined);
+        this.answered(0, response.headers['dpop-nonce'], undefined);
         return response;
       }
-      if (this.answered(response.status, response.headers?.['dpop-nonce'], () => oauth2ErrorOf(response))) {
+      if (this.answered(response.status, response.headers['dpop-nonce'], () => oauth2ErrorOf(response))) {
         return instance.request({ ...config, [RESENT]: true } as AxiosRequestConfig);
       }
       return response;
@@ -190,7 +193,7 @@ export class OAuth2Client {
 
   /** The OAuth 2.0 error of an answer's `WWW-Authenticate` header or body text. */
   static errorOf(headers: Record<string, unknown>, body: string): string | undefined {
-    return oauth2ErrorOf({ headers, data: body } as unknown as AxiosResponse);
+    return oauth2ErrorOf({ headers, data: body });
   }
 
   private scopesFor(operation: OAuth2OperationRef): readonly string[] {
@@ -214,7 +217,7 @@ export class OAuth2Client {
     if (cached && cached.refreshAt > this.now()) return Promise.resolve(cached.value);
     let flight = this.minting.get(key);
     if (!flight) {
-      flight = (this.shared ? this.fromShared(key, scopes, instance) : this.mint(scopes, instance)).then(
+      flight = (this.shared ? this.fromShared(this.shared, key, scopes, instance) : this.mint(scopes, instance)).then(
         (token) => {
           this.tokens.set(key, token);
           this.minting.delete(key);
@@ -233,7 +236,7 @@ export class OAuth2Client {
   }
 
   /** The fleet's token from the shared store, minted (once across the fleet) when absent or due. */
-  private async fromShared(key: string, scopes: readonly string[], instance: AxiosInstance): Promise<CachedToken> {
+  private async fromShared(shared: SharedTokens, key: string, scopes: readonly string[], instance: AxiosInstance): Promise<CachedToken> {
     const mint = async () => JSON.stringify(await this.mint(scopes, instance));
     const read = (text: string): CachedToken | undefined => {
       try {
@@ -244,10 +247,10 @@ export class OAuth2Client {
       }
     };
     if (!this.refusedShared.delete(key)) {
-      const stored = read(await this.shared!(key, mint, false));
+      const stored = read(await shared(key, mint, false));
       if (stored && stored.refreshAt > this.now()) return stored;
     }
-    const fresh = read(await this.shared!(key, mint, true));
+    const fresh = read(await shared(key, mint, true));
     if (!fresh) throw new PersonalizedOffersInvalidResponseError('Personalized Offers OAuth 2.0 token from the shared store is unreadable.', { status: 200 });
     return fresh;
   }
@@ -286,9 +289,10 @@ export class OAuth2Client {
   }
 
   private parse(body: unknown): CachedToken {
-    let json: { access_token?: unknown; token_type?: unknown; expires_in?: unknown } | undefined;
+    // Any JSON value (`null` included) until its fields are checked.
+    let json: { access_token?: unknown; token_type?: unknown; expires_in?: unknown } | null | undefined;
     try {
-      json = typeof body === 'string' ? JSON.parse(body) : (body as typeof json);
+      json = (typeof body === 'string' ? JSON.parse(body) : body) as typeof json;
     } catch {
       json = undefined;
     }

@@ -1,7 +1,7 @@
 import { KeyObject, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { PersonalizedOffersConfigError } from '../../errors/personalized-offers-config.error.js';
 import type { OAuth2Options } from '../../interfaces/index.js';
-import { loadSigningKey } from '../signing-key.loader.js';
+import { isGiven, loadSigningKey } from '../signing-key.loader.js';
 import { algorithmOf } from './jose.js';
 import { OAuth2Client, type ResolvedOAuth2 } from './oauth2.client.js';
 
@@ -31,11 +31,14 @@ export function resolveOAuth2(options: OAuth2Options, baseOrigin: string): OAuth
   const { clientId, kid } = options;
   if (typeof clientId !== 'string' || !/^[\x21-\x7e]+$/.test(clientId)) fail('oauth2.clientId', 'oauth2.clientId must be a non-empty printable string.');
   if (typeof kid !== 'string' || !/^[\x21-\x7e]+$/.test(kid)) fail('oauth2.kid', 'oauth2.kid must be a non-empty printable string.');
-  const hasKey = options.clientKey !== undefined && options.clientKey !== null && options.clientKey !== '';
-  if (hasKey === Boolean(options.pkcs12)) fail('oauth2.clientKey', 'Give exactly one of oauth2.clientKey and oauth2.pkcs12.');
-  const client = hasKey
-    ? keyWithAlg(privateKey(options.clientKey!, 'oauth2.clientKey'), 'oauth2.clientKey')
-    : keyWithAlg(loadSigningKey({ consumerKey: clientId, pkcs12: options.pkcs12! }, 'oauth2'), 'oauth2.pkcs12');
+  const { clientKey, pkcs12 } = options;
+  const hasKey = isGiven(clientKey);
+  const client =
+    hasKey && !pkcs12
+      ? keyWithAlg(privateKey(clientKey, 'oauth2.clientKey'), 'oauth2.clientKey')
+      : !hasKey && pkcs12
+        ? keyWithAlg(loadSigningKey({ consumerKey: clientId, pkcs12 }, 'oauth2'), 'oauth2.pkcs12')
+        : fail('oauth2.clientKey', 'Give exactly one of oauth2.clientKey and oauth2.pkcs12.');
   const dpop =
     options.dpopKey !== undefined
       ? keyWithAlg(privateKey(options.dpopKey, 'oauth2.dpopKey'), 'oauth2.dpopKey')
