@@ -203,7 +203,14 @@ export function nestingWithin(value: unknown, limit: number): boolean {
   return true;
 }
 
-const compiledParsers = new WeakMap<object, (json: unknown) => CompiledResult<object>>();
+/** Per model: its compiled parser, or `null` for a model without wire fields (looked up once, not per answer). */
+const compiledParsers = new WeakMap<object, ((json: unknown) => CompiledResult<object>) | null>();
+
+function compiledParserOf(model: new () => object): ((json: unknown) => CompiledResult<object>) | null {
+  let parse = compiledParsers.get(model);
+  if (parse === undefined) compiledParsers.set(model, (parse = hasWireFields(model) ? compileModel(model) : null));
+  return parse;
+}
 
 /**
  * Parses a 2xx JSON body into `model` and validates it; a body that is not JSON or does not fit
@@ -221,10 +228,9 @@ export function parseModel<T extends object>(
 ): T {
   const json = parseJson(result.body);
   if (json && typeof json === 'object' && !Array.isArray(json)) {
-    if (build === undefined && hasWireFields(model)) {
+    const parse = build === undefined ? compiledParserOf(model) : null;
+    if (parse !== null) {
       // Compiled models bound the depth of what they keep themselves (`MAX_UNKNOWN_DEPTH`).
-      let parse = compiledParsers.get(model);
-      if (!parse) compiledParsers.set(model, (parse = compileModel(model)));
       const parsed = parse(json);
       if (parsed.ok) return parsed.value as T;
     } else if (nestingWithin(json, MAX_JSON_DEPTH)) {

@@ -2,8 +2,12 @@ import type { JsonBody, QueryParams } from './operation.js';
 
 /** RFC 3986 percent-encoding: like `encodeURIComponent`, plus `!'()*`, so no parser re-encodes anything. */
 export function rfc3986(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(value);
+  // Most values (ids, tokens, numbers) have none of `!'()*`: no second pass, no closure call.
+  return RESERVED.test(encoded) ? encoded.replace(RESERVED_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : encoded;
 }
+const RESERVED = /[!'()*]/;
+const RESERVED_ALL = /[!'()*]/g;
 
 /**
  * The query string exactly as it goes on the wire (`?a=1&b=2`, or `''`): names as the spec
