@@ -44,7 +44,8 @@ class UpstreamModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.upstream, ...this.banks.values()].map((upstream) => upstream.simulator?.stop()));
+    const simulators = [this.upstream, ...this.banks.values()].flatMap((upstream) => (upstream.simulator ? [upstream.simulator] : []));
+    await Promise.all(simulators.map((simulator) => simulator.stop()));
   }
 }
 
@@ -54,6 +55,7 @@ class UpstreamModule implements OnApplicationShutdown {
  * (`/banks/:bank/…`), one named registration each, each on its own upstream.
  */
 @Module({})
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class by design: @Module carries its metadata, register() its dynamic form
 export class AppModule {
   static register(env: NodeJS.ProcessEnv = process.env): DynamicModule {
     // One module object for every registration's imports: one set of upstreams.

@@ -36,7 +36,7 @@ export class LoyaltyController {
   /** A search with the JSON filter of `POST /loyalty/offers/user-presentment/offers/filters`. */
   @Post('offers/search')
   @HttpCode(200)
-  search(@Req() req: DemoRequest, @Body() filter: OfferFilter) {
+  search(@Req() req: DemoRequest, @Body() filter: OfferFilter | undefined) {
     return this.presentment.searchOffers(req.demoUserId, filter ?? {});
   }
 
@@ -65,7 +65,7 @@ export class LoyaltyController {
 
   /** Likes (`{"like":1}`) or dislikes (`{"like":0}`) an offer. */
   @Put('offers/:offerId/rating')
-  rate(@Req() req: DemoRequest, @Param('offerId') offerId: string, @Body() body: { like?: unknown }) {
+  rate(@Req() req: DemoRequest, @Param('offerId') offerId: string, @Body() body: { like?: unknown } | undefined) {
     return this.presentment.createOfferRating(req.demoUserId, offerId, { like: body?.like as 0 | 1 });
   }
 

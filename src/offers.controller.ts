@@ -70,7 +70,7 @@ export class OffersController {
 
   /** Likes (`{"feedback":1}`) or dislikes (`{"feedback":0}`) an offer; disliked offers drop out of the list. */
   @Put('offers/:offerId/feedback')
-  feedback(@Req() req: DemoRequest, @Param('offerId') offerId: string, @Body() body: { feedback?: unknown }) {
+  feedback(@Req() req: DemoRequest, @Param('offerId') offerId: string, @Body() body: { feedback?: unknown } | undefined) {
     return this.offers.sendUserFeedback(req.demoUserId, { offerId, feedback: body?.feedback as FeedbackValue });
   }
 

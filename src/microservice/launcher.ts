@@ -131,8 +131,8 @@ function startInstance(name: string, port: number, env: NodeJS.ProcessEnv): Prom
     env: { ...env, PORT: String(port), INSTANCE: name },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  for (const stream of [child.stdout!, child.stderr!]) {
-    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const instance: Instance = { name, port, child, exited };
@@ -144,7 +144,7 @@ function startInstance(name: string, port: number, env: NodeJS.ProcessEnv): Prom
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`instance ${name} did not start within ${READY_TIMEOUT_MS / 1000} s.`)), READY_TIMEOUT_MS);
-    child.on('message', (message: { type?: string }) => {
+    child.on('message', (message: { type?: unknown } | null) => {
       if (message?.type !== 'ready') return;
       clearTimeout(timer);
       resolve(instance);

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { type PersonalizedOffersApiError, PersonalizedOffersError, toHttpStatus } from 'nestjs-personalized-offers';
+import { PersonalizedOffersError, toHttpStatus } from 'nestjs-personalized-offers';
 import { type Observable, throwError } from 'rxjs';
 import { type OffersRpcError, isOffersRpcError } from './offers-rpc.contract.js';
 
@@ -25,7 +25,8 @@ export function rpcError(code: string, statusCode: number, message = PUBLIC_MESS
 export function toOffersRpcError(error: PersonalizedOffersError): OffersRpcError {
   const payload = rpcError(error.code, toHttpStatus(error));
   if (error.operation) payload.operation = error.operation;
-  const retryAfterMs = (error as PersonalizedOffersApiError).retryAfterMs;
+  // Mastercard's Retry-After (an API error) or the rate limit's wait (rate-limited).
+  const retryAfterMs = 'retryAfterMs' in error ? error.retryAfterMs : undefined;
   if (payload.statusCode === 503 && typeof retryAfterMs === 'number') payload.retryAfterMs = retryAfterMs;
   return payload;
 }

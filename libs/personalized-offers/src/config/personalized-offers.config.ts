@@ -227,9 +227,7 @@ export class PersonalizedOffersEnvironment {
   PLO_OAUTH2_CLIENT_ID?: string;
 
   /** Key ID of the OAuth 2.0 authentication key. */
-  @Check('oauth2Kid', (v, args) =>
-    v === undefined ? (args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_CLIENT_ID === undefined : /^[\x21-\x7e]+$/.test(String(v)),
-  )
+  @Check('oauth2Kid', (v, args) => (v === undefined ? (args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_CLIENT_ID === undefined : isPrintable(v)))
   PLO_OAUTH2_KID?: string;
 
   /** The authentication key: a `.p12` keystore or a PEM private key file. */
@@ -250,7 +248,7 @@ export class PersonalizedOffersEnvironment {
   @Check('oauth2Scopes', (v, args) =>
     v === undefined
       ? (args.object as PersonalizedOffersEnvironment).PLO_OAUTH2_CLIENT_ID === undefined
-      : /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(String(v)),
+      : typeof v === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(v),
   )
   PLO_OAUTH2_SCOPES?: string;
 
@@ -302,10 +300,12 @@ export function parseRedisNodes(value: unknown): RedisNodeAddress[] | undefined 
   for (const entry of value.split(',')) {
     const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):([1-9][0-9]{0,4})$/.exec(entry.trim());
     if (!match) return undefined;
-    const [, v6, name, port] = match;
-    if (v6 !== undefined ? !isIPv6(v6) : !HOST_NAME.test(name) || name.length > 253) return undefined;
+    // Exactly one of the two host groups takes part in the match; the other is undefined.
+    const [, v6, name, port] = match as readonly (string | undefined)[];
+    const host = v6 ?? name;
+    if (host === undefined || (v6 !== undefined ? !isIPv6(v6) : !HOST_NAME.test(host) || host.length > 253)) return undefined;
     if (Number(port) > 65_535) return undefined;
-    nodes.push({ host: v6 ?? name, port: Number(port) });
+    nodes.push({ host, port: Number(port) });
   }
   return nodes;
 }
@@ -315,18 +315,33 @@ const OAUTH2_VARIABLES = ['PLO_OAUTH2_KID', 'PLO_OAUTH2_KEY_FILE', 'PLO_OAUTH2_S
 /** OAuth 2.0 options from PLO_OAUTH2_*: the keys read and loaded now, errors naming the variables. */
 function oauth2FromEnvironment(env: PersonalizedOffersEnvironment): OAuth2Options | undefined {
   if (!env.PLO_OAUTH2_CLIENT_ID) return undefined;
-  const data = readKeyFile(env.PLO_OAUTH2_KEY_FILE)!;
+  const data = validated(readKeyFile(env.PLO_OAUTH2_KEY_FILE), 'PLO_OAUTH2_KEY_FILE');
   const key = data.includes('-----BEGIN')
     ? { clientKey: pemKey(data, env.PLO_OAUTH2_KEY_PASSWORD, 'PLO_OAUTH2_KEY_PASSWORD', 'PLO_OAUTH2_KEY_FILE') }
-    : { pkcs12: { data, alias: env.PLO_OAUTH2_KEY_ALIAS!, password: env.PLO_OAUTH2_KEY_PASSWORD! } };
+    : {
+        pkcs12: {
+          data,
+          alias: validated(env.PLO_OAUTH2_KEY_ALIAS, 'PLO_OAUTH2_KEY_ALIAS'),
+          password: validated(env.PLO_OAUTH2_KEY_PASSWORD, 'PLO_OAUTH2_KEY_PASSWORD'),
+        },
+      };
   return {
     clientId: env.PLO_OAUTH2_CLIENT_ID,
-    kid: env.PLO_OAUTH2_KID!,
+    kid: validated(env.PLO_OAUTH2_KID, 'PLO_OAUTH2_KID'),
     ...key,
-    scopes: env.PLO_OAUTH2_SCOPES!.split(' '),
+    scopes: validated(env.PLO_OAUTH2_SCOPES, 'PLO_OAUTH2_SCOPES').split(' '),
     ...(env.PLO_OAUTH2_TOKEN_ENDPOINT ? { tokenEndpoint: env.PLO_OAUTH2_TOKEN_ENDPOINT } : {}),
-    ...(env.PLO_OAUTH2_DPOP_KEY_FILE ? { dpopKey: readKeyFile(env.PLO_OAUTH2_DPOP_KEY_FILE)! } : {}),
+    ...(env.PLO_OAUTH2_DPOP_KEY_FILE ? { dpopKey: validated(readKeyFile(env.PLO_OAUTH2_DPOP_KEY_FILE), 'PLO_OAUTH2_DPOP_KEY_FILE') } : {}),
   };
+}
+
+/**
+ * A value the validation has already guaranteed (a variable required with another, a key file it
+ * read); should it be gone since (a key file removed meanwhile), the variable is named.
+ */
+function validated<T>(value: T | undefined, variable: string): T {
+  if (value === undefined) throw new PersonalizedOffersConfigError(variable, `${variable} is missing or no longer readable.`);
+  return value;
 }
 
 function readKeyFile(path: unknown): Buffer | undefined {
@@ -355,12 +370,16 @@ const OPTION_TO_ENV: Array<[string, string]> = [
 /** Loads the signing key named by the environment once, at boot, into a `KeyObject`. */
 function oauthFromEnvironment(env: PersonalizedOffersEnvironment): OAuthOptions | undefined {
   if (!env.PLO_OAUTH_CONSUMER_KEY || !env.PLO_OAUTH_KEY_FILE) return undefined;
-  const data = readKeyFile(env.PLO_OAUTH_KEY_FILE)!;
+  const data = validated(readKeyFile(env.PLO_OAUTH_KEY_FILE), 'PLO_OAUTH_KEY_FILE');
   const source: OAuthOptions = data.includes('-----BEGIN')
     ? { consumerKey: env.PLO_OAUTH_CONSUMER_KEY, signingKey: pemKey(data, env.PLO_OAUTH_KEY_PASSWORD) }
     : {
         consumerKey: env.PLO_OAUTH_CONSUMER_KEY,
-        pkcs12: { data, alias: env.PLO_OAUTH_KEY_ALIAS!, password: env.PLO_OAUTH_KEY_PASSWORD! },
+        pkcs12: {
+          data,
+          alias: validated(env.PLO_OAUTH_KEY_ALIAS, 'PLO_OAUTH_KEY_ALIAS'),
+          password: validated(env.PLO_OAUTH_KEY_PASSWORD, 'PLO_OAUTH_KEY_PASSWORD'),
+        },
       };
   try {
     return { consumerKey: env.PLO_OAUTH_CONSUMER_KEY, signingKey: loadSigningKey(source) };
@@ -391,13 +410,13 @@ function redisFromEnvironment(env: PersonalizedOffersEnvironment): { url: string
   };
   if (env.PLO_REDIS_SENTINELS) {
     return {
-      sentinels: parseRedisNodes(env.PLO_REDIS_SENTINELS)!,
-      name: env.PLO_REDIS_SENTINEL_NAME!,
+      sentinels: validated(parseRedisNodes(env.PLO_REDIS_SENTINELS), 'PLO_REDIS_SENTINELS'),
+      name: validated(env.PLO_REDIS_SENTINEL_NAME, 'PLO_REDIS_SENTINEL_NAME'),
       ...auth,
       ...(env.PLO_REDIS_SENTINEL_PASSWORD ? { sentinelPassword: env.PLO_REDIS_SENTINEL_PASSWORD } : {}),
     };
   }
-  return { cluster: parseRedisNodes(env.PLO_REDIS_CLUSTER_NODES)!, ...auth };
+  return { cluster: validated(parseRedisNodes(env.PLO_REDIS_CLUSTER_NODES), 'PLO_REDIS_CLUSTER_NODES'), ...auth };
 }
 
 function rateLimitFromEnvironment(env: PersonalizedOffersEnvironment): RateLimitOptions | undefined {
@@ -425,7 +444,7 @@ function pemKey(
 }
 
 /** What each variable must be, for error messages (never the value itself). */
-const REASONS: Record<string, string> = {
+const REASONS: Partial<Record<string, string>> = {
   PLO_FID: 'a non-empty identifier without ":" or control characters',
   PLO_ENV: 'sandbox or production (lower case)',
   PLO_BASE_URL: 'an https URL (http only for loopback hosts) without credentials, query or fragment',
@@ -596,7 +615,7 @@ export function loadPersonalizedOffersConfig(
     const logger = options.logger ?? new Logger(LOGGER_CONTEXT);
     for (const { message } of unknown) logger.warn(message);
   }
-  const raw: Record<string, string> = {};
+  const raw: Partial<Record<string, string>> = {};
   for (const name of PERSONALIZED_OFFERS_ENV_VARIABLES) {
     const set = env[real(name)];
     // Passwords are kept as set (a space may be part of one); an empty variable counts as unset.

@@ -111,25 +111,27 @@ export function resolveOptions(options: PersonalizedOffersModuleOptions | undefi
   }
   const { url: baseUrl, legacyPath } = resolveBaseUrl(options.baseUrl ?? PRODUCTION_BASE_URL);
   // Optional: only the legacy user-token calls need it; they refuse without it.
-  const keyMaterial = options.authInfo === undefined || options.authInfo === null ? null : AuthInfoKeyMaterial.from(options.authInfo);
+  // `== null`: JavaScript callers and option factories may give `null` for an unset section.
+  const keyMaterial = options.authInfo == null ? null : AuthInfoKeyMaterial.from(options.authInfo);
   let signer: OAuthSigner | undefined;
-  if (options.oauth !== undefined && options.oauth !== null) {
+  if (options.oauth != null) {
     const { consumerKey } = options.oauth;
     if (typeof consumerKey !== 'string' || !/^[\x21-\x7e]+$/.test(consumerKey)) {
       throw new PersonalizedOffersConfigError('oauth.consumerKey', 'oauth.consumerKey must be a non-empty printable string.');
     }
-    const method = options.oauth.signatureMethod ?? 'RSA-SHA256';
+    // Checked as `unknown`: the options may come from JavaScript or a factory reading them from anywhere.
+    const method: unknown = options.oauth.signatureMethod ?? 'RSA-SHA256';
     if (method !== 'RSA-SHA256' && method !== 'RSA-PSS') {
       throw new PersonalizedOffersConfigError('oauth.signatureMethod', "oauth.signatureMethod must be 'RSA-SHA256' or 'RSA-PSS'.");
     }
-    const correction = options.oauth.clockSkewCorrection ?? false;
+    const correction: unknown = options.oauth.clockSkewCorrection ?? false;
     if (typeof correction !== 'boolean') {
       throw new PersonalizedOffersConfigError('oauth.clockSkewCorrection', 'oauth.clockSkewCorrection must be true or false.');
     }
     signer = new OAuthSigner(consumerKey, loadSigningKey(options.oauth), method, correction ? new ServerClock() : undefined);
   }
   let oauth2: OAuth2Client | undefined;
-  if (options.oauth2 !== undefined && options.oauth2 !== null) {
+  if (options.oauth2 != null) {
     if (signer) throw new PersonalizedOffersConfigError(['oauth', 'oauth2'], 'Give oauth (OAuth 1.0a) or oauth2 (OAuth 2.0), not both.');
     oauth2 = resolveOAuth2(options.oauth2, baseUrl.origin);
   }
@@ -154,7 +156,7 @@ export function resolveOptions(options: PersonalizedOffersModuleOptions | undefi
 export const RATE_LIMIT_DEFAULTS = { maxWaitMs: 60_000 } as const;
 
 function resolveRateLimit(value: RateLimitOptions | undefined): ResolvedRateLimitOptions | false {
-  if (value === undefined || value === null) return false;
+  if (value == null) return false;
   if (typeof value !== 'object') throw new PersonalizedOffersConfigError('rateLimit', 'rateLimit must be { requestsPerSecond, burst?, maxWaitMs? }.');
   const rps = value.requestsPerSecond;
   if (typeof rps !== 'number' || !Number.isFinite(rps) || rps <= 0 || rps > 1_000_000) {
@@ -213,7 +215,7 @@ function resolveCache(cache: CacheOptions | false | undefined, keyMaterial: Auth
   };
   const store = c.store ?? 'memory';
   if (store === 'memory') return resolved;
-  if (typeof store === 'object' && store !== null && 'redis' in store) {
+  if (isObject(store) && 'redis' in store) {
     const connection = resolveRedisConnection(store.redis);
     const commandTimeoutMs = int(store.redis.commandTimeoutMs, 250, 'cache.store.redis.commandTimeoutMs', 1, 60_000);
     const keyPrefix = store.redis.keyPrefix ?? 'plo:';
@@ -233,7 +235,7 @@ function resolveCache(cache: CacheOptions | false | undefined, keyMaterial: Auth
     };
   }
   const custom = store;
-  if (typeof custom === 'object' && custom !== null && ['get', 'set', 'delete'].every((m) => typeof (custom as any)[m] === 'function')) {
+  if (isObject(custom) && ['get', 'set', 'delete'].every((m) => typeof Reflect.get(custom, m) === 'function')) {
     return { ...resolved, store: 'custom', custom };
   }
   throw new PersonalizedOffersConfigError('cache.store', "cache.store must be 'memory', { redis: { url } } or an object with get, set and delete.");
@@ -350,13 +352,15 @@ function resolveRedisConnection(redis: unknown): RedisConnectionOptions {
 }
 
 function cacheSecret(value: string | Buffer | undefined, keyMaterial: AuthInfoKeyMaterial | null): Buffer {
-  if (value === undefined && keyMaterial === null) {
-    throw new PersonalizedOffersConfigError(
-      'cache.encryptionKey',
-      'cache.encryptionKey is required with the Redis store when authInfo is not configured: it encrypts the tokens kept in Redis (at least 16 bytes).',
-    );
+  if (value === undefined) {
+    if (keyMaterial === null) {
+      throw new PersonalizedOffersConfigError(
+        'cache.encryptionKey',
+        'cache.encryptionKey is required with the Redis store when authInfo is not configured: it encrypts the tokens kept in Redis (at least 16 bytes).',
+      );
+    }
+    return keyMaterial.key;
   }
-  if (value === undefined) return keyMaterial!.key;
   const bytes = Buffer.isBuffer(value) ? value : typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.alloc(0);
   if (bytes.length < 16) {
     throw new PersonalizedOffersConfigError('cache.encryptionKey', 'cache.encryptionKey must be at least 16 bytes.');
@@ -378,7 +382,7 @@ function resolveHttp(http: HttpOptions | undefined): ResolvedHttpOptions {
     throw new PersonalizedOffersConfigError('http.retry.maxDelayMs', 'http.retry.maxDelayMs must be at least http.retry.minDelayMs.');
   }
   const cb = h.circuitBreaker;
-  const transport = h.transport ?? 'undici';
+  const transport: unknown = h.transport ?? 'undici';
   if (transport !== 'undici' && transport !== 'node') {
     throw new PersonalizedOffersConfigError('http.transport', "http.transport must be 'undici' or 'node'.");
   }
@@ -419,12 +423,17 @@ function resolveProxy(value: unknown): string {
 }
 
 function resolveCa(value: unknown): string[] {
-  const list = Array.isArray(value) ? value : [value];
+  const list: readonly unknown[] = Array.isArray(value) ? value : [value];
   const pems = list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : v));
-  if (pems.length === 0 || !pems.every((p) => typeof p === 'string' && p.includes('-----BEGIN CERTIFICATE-----'))) {
+  if (pems.length === 0 || !pems.every((p): p is string => typeof p === 'string' && p.includes('-----BEGIN CERTIFICATE-----'))) {
     throw new PersonalizedOffersConfigError('http.ca', 'http.ca must be PEM certificates (a string, a Buffer or a list of them).');
   }
-  return pems as string[];
+  return pems;
+}
+
+/** A non-null object: options from JavaScript may hold `null` where an object is typed. */
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
 function int(value: number | undefined, fallback: number, setting: string, min: number, max: number): number {

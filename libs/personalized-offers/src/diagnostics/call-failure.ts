@@ -5,7 +5,7 @@ import { PersonalizedOffersInvalidResponseError } from '../errors/personalized-o
 import { PersonalizedOffersResponseTooLargeError } from '../errors/personalized-offers-response-too-large.error.js';
 import { PersonalizedOffersUnavailableError } from '../errors/personalized-offers-unavailable.error.js';
 import { PersonalizedOffersRateLimitedError } from '../errors/personalized-offers-rate-limited.error.js';
-import { describeNetworkFailure } from './network-failure.js';
+import { causeCode, describeNetworkFailure } from './network-failure.js';
 
 /** Where the failed call went, for the advice. */
 export interface CallFailureContext {
@@ -27,7 +27,7 @@ export interface CallFailureAdvice {
 export function shortDescription(description: string | undefined): string {
   if (!description) return '';
   let text = description.split(/\s*Acceptable signature base string\b/i)[0];
-  text = text.split(/\s*Calculated:/i)[0]!;
+  text = text.split(/\s*Calculated:/i)[0];
   text = text
     .replace(/\s+/g, ' ')
     .trim()
@@ -133,7 +133,7 @@ export function describeCallFailure(error: unknown, context: CallFailureContext)
       const advice = describeGatewayRefusal(error.status, gateway, context, error.clockSkewSeconds);
       return { ...advice, detail: `${advice.detail}${correlation}` };
     }
-    const item = error.errors[0];
+    const item = error.errors.at(0);
     const said = item
       ? `${error.status}${item.reasonCode && item.reasonCode !== String(error.status) ? ` ${item.reasonCode}` : ''}${shortDescription(item.description) ? `: "${shortDescription(item.description)}"` : ''}`
       : error.apiStatus
@@ -160,7 +160,7 @@ export function describeCallFailure(error: unknown, context: CallFailureContext)
     };
   }
   if (error instanceof PersonalizedOffersNetworkError) {
-    const code = String((error.cause as { code?: unknown } | undefined)?.code ?? (error.timedOut ? 'ETIMEDOUT' : 'UNKNOWN'));
+    const code = causeCode(error.cause) ?? (error.timedOut ? 'ETIMEDOUT' : 'UNKNOWN');
     const advice = describeNetworkFailure(code, context.host, context.proxy);
     return { detail: advice.what, remedy: advice.remedy };
   }

@@ -63,7 +63,8 @@ function parse(argv: string[]): Options | 'help' {
     throw new UsageError((error as Error).message);
   }
   if (parsed.values.help) return 'help';
-  const [command, ...rest] = parsed.positionals;
+  const command = parsed.positionals.at(0);
+  const rest = parsed.positionals.slice(1);
   if (command === undefined) throw new UsageError('a command is required: doctor.');
   if (command !== 'doctor') throw new UsageError(`unknown command ${JSON.stringify(command)}: the only command is doctor.`);
   if (rest.length > 0) throw new UsageError(`doctor takes no arguments (got ${rest.map((r) => JSON.stringify(r)).join(' ')}).`);
@@ -188,6 +189,7 @@ async function diagnose(options: Options): Promise<DiagnosticReport> {
   }
   let app;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares NestApplicationContextOptions as a class but reads it as a plain object: a literal is its documented use
     app = await NestFactory.createApplicationContext(PersonalizedOffersModule.forRoot(moduleOptions), {
       logger: options.verbose ? stderrLogger : false,
       abortOnError: false,

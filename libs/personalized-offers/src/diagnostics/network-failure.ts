@@ -17,6 +17,15 @@ const TLS_TRUST = new Set([
 ]);
 
 /**
+ * The low-level `code` of a transport failure's cause (`ENOTFOUND`, `UND_ERR_*`…) as text, or
+ * `undefined` when the cause carries none.
+ */
+export function causeCode(cause: unknown): string | undefined {
+  const code: unknown = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : undefined;
+}
+
+/**
  * The low-level code of a request that got no HTTP answer (`ENOTFOUND`, `ECONNREFUSED`, a TLS
  * code, undici's `UND_ERR_*`…) as a sentence about DNS, TCP, TLS or the proxy, and what to do.
  * `host` is the API host (`api.mastercard.com`); `proxy` says how requests leave (explicit proxy

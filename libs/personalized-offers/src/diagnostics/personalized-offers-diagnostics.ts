@@ -11,7 +11,7 @@ import { PlatformAdminService } from '../loyalty/platform-admin/platform-admin.s
 import { PERSONALIZED_OFFERS_RESOLVED_OPTIONS, PRODUCTION_BASE_URL, SANDBOX_BASE_URL } from '../personalized-offers.constants.js';
 import { type CallFailureContext, describeCallFailure } from './call-failure.js';
 import { type DiagnosticCheck, type DiagnosticReport, diagnosticReport } from './diagnostic-report.js';
-import { describeNetworkFailure } from './network-failure.js';
+import { causeCode, describeNetworkFailure } from './network-failure.js';
 
 /** Largest clock difference with the API host that passes: Mastercard's window is unpublished, 60 s leaves margin. */
 export const MAX_CLOCK_OFFSET_SECONDS = 60;
@@ -192,14 +192,14 @@ export class PersonalizedOffersDiagnostics {
         cancelToken: NEVER_CANCELLED,
       });
       const answeredAt = Date.now();
-      const date = response.headers['date'];
+      const date: unknown = response.headers['date'];
       return { reached: true, status: response.status, ms: answeredAt - sentAt, sentAt, answeredAt, ...(typeof date === 'string' ? { date } : {}) };
     } catch (error) {
       // A body past 64 KiB is still an answer: the road works.
       if (error instanceof Error && error.message.startsWith('maxContentLength'))
         return { reached: true, status: 200, ms: Date.now() - sentAt, sentAt, answeredAt: Date.now() };
       const network = toNetworkError(error, controller.signal.aborted);
-      return { reached: false, code: String((network.cause as { code?: unknown } | undefined)?.code ?? 'UNKNOWN') };
+      return { reached: false, code: causeCode(network.cause) ?? 'UNKNOWN' };
     } finally {
       clearTimeout(timer);
     }
@@ -249,7 +249,7 @@ export class PersonalizedOffersDiagnostics {
     const signed = this.options.signer ? `signed with consumer key ${this.options.signer.maskedConsumerKey}` : 'unsigned';
     try {
       const page = await this.platformAdmin.browseOffers({ limit: 1 });
-      const count = Array.isArray(page?.offers) ? page.offers.length : 0;
+      const count = Array.isArray(page.offers) ? page.offers.length : 0;
       return {
         name: 'signed-call',
         ok: true,

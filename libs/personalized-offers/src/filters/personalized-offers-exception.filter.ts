@@ -73,8 +73,8 @@ export function toHttpStatus(error: PersonalizedOffersError): number {
  * are not failures of the module — `ALREADY_ACTIVATED` (409) and `NOT_FOUND` (404).
  */
 export function toResponseCode(error: PersonalizedOffersError, status = toHttpStatus(error)): string {
-  if (status === HttpStatus.CONFLICT) return 'ALREADY_ACTIVATED';
-  if (status === HttpStatus.NOT_FOUND) return 'NOT_FOUND';
+  if (status === 409) return 'ALREADY_ACTIVATED';
+  if (status === 404) return 'NOT_FOUND';
   return error.code;
 }
 
@@ -134,9 +134,10 @@ export class PersonalizedOffersExceptionFilter implements ExceptionFilter<Person
     const status = toHttpStatus(error);
     const code = toResponseCode(error, status);
     if (this.logErrors) this.log(error, status);
-    const response = host.switchToHttp().getResponse();
-    const retryAfterMs = (error as PersonalizedOffersApiError).retryAfterMs;
-    const retryAfter = status === HttpStatus.SERVICE_UNAVAILABLE && retryAfterMs !== undefined ? String(Math.ceil(retryAfterMs / 1000)) : undefined;
+    const response = host.switchToHttp().getResponse<Record<string, unknown>>();
+    // Mastercard's Retry-After (an API error) or the rate limit's wait (rate-limited).
+    const retryAfterMs = 'retryAfterMs' in error && typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined;
+    const retryAfter = status === 503 && retryAfterMs !== undefined ? String(Math.ceil(retryAfterMs / 1000)) : undefined;
     const body = { statusCode: status, code, message: PUBLIC_MESSAGES[status] };
     const adapter = this.adapterHost?.httpAdapter;
     if (adapter) {
@@ -150,7 +151,7 @@ export class PersonalizedOffersExceptionFilter implements ExceptionFilter<Person
   private log(error: PersonalizedOffersError, status: number): void {
     const line = () => `${status} ${error.code}${error.operation ? ` (${error.operation})` : ''}: ${error.message}`;
     if (status >= 500) this.logger.error(line());
-    else if (status === HttpStatus.ACCEPTED) this.logger.warn(line());
+    else if (status === 202) this.logger.warn(line());
   }
 }
 

@@ -144,10 +144,11 @@ export class PersonalizedOffersHealthIndicator {
     if (!store) return { kind: 'none' };
     const kind = store instanceof MemoryTokenStore ? 'memory' : store instanceof RedisTokenStore ? 'redis' : 'custom';
     if (typeof store.ping !== 'function') return { kind };
+    const ping = store.ping.bind(store);
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        Promise.resolve().then(() => store.ping!()),
+        Promise.resolve().then(() => ping()),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { code: 'timeout' })), timeoutMs);
         }),

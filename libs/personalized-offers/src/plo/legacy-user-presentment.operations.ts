@@ -37,7 +37,7 @@ import {
 
 const IN_QUERY: CredentialPlacement = { in: 'query', name: 'UserToken' };
 const IN_BODY: CredentialPlacement = { in: 'body', name: 'UserToken' };
-const legacy = <R>(body: object, operation: string, secrets?: () => readonly string[]): R => openLegacyEnvelope(body as LegacyBody<R>, operation, secrets);
+const legacy = <R>(body: LegacyBody<R>, operation: string, secrets?: () => readonly string[]): R => openLegacyEnvelope(body, operation, secrets);
 
 const FEEDBACK: readonly FeedbackValue[] = [0, 1];
 

@@ -187,6 +187,7 @@ export class LegacyUserPresentmentService {
    * Any other error is thrown as it is.
    */
   ensureActivated(user: LegacyUser, offerId: string, options: LegacyEnsureActivatedOptions = {}): Promise<EnsureActivatedResult> {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers may pass null for the options (the default only covers undefined)
     const { maxReads, readBackoffMs, pendingTimeoutMs, maxSends, ...activation } = options ?? {};
     return ensureActivated(
       {
@@ -213,6 +214,7 @@ export class LegacyUserPresentmentService {
     try {
       return this.executor.execute(operation, params, callerCredential(user, 'userToken', this.byId));
     } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what the synchronous part threw, unchanged (not async: no extra promise per call)
       return Promise.reject(error);
     }
   }

@@ -309,6 +309,7 @@ function queryNames(target: string): string {
 
 /** Printable, bounded: a path is the client's text. */
 const printable = (text: string, max = 200) => {
+  // eslint-disable-next-line no-control-regex -- matching the control characters is the point: they are replaced before the line is logged
   const clean = text.replace(/[\u0000-\u001f\u007f]/g, '?');
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 };

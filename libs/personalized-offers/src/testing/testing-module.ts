@@ -23,6 +23,7 @@ export interface PersonalizedOffersTestingModuleBuilder<B> {
    * @param typeOrToken the provider's class or injection token.
    * @returns the override to complete with `useFactory`.
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- public API (testing report): @nestjs/testing's TestingModuleBuilder, typed by shape, takes any here
   overrideProvider(typeOrToken: any): {
     /**
      * Completes the override with a factory provider.
@@ -30,6 +31,7 @@ export interface PersonalizedOffersTestingModuleBuilder<B> {
      * @param options the factory, and the tokens whose values it is called with.
      * @returns the builder, for chaining.
      */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- public API (testing report): the shape of @nestjs/testing's OverrideBy.useFactory, typed with any there
     useFactory(options: { factory: (...args: any[]) => any; inject?: any[] }): B;
   };
 }
@@ -59,9 +61,15 @@ function pointAtSimulator(
   simulator: PersonalizedOffersSimulator,
   overrides: Partial<PersonalizedOffersModuleOptions>,
 ): PersonalizedOffersModuleOptions {
-  const { proxy: _proxy, ...http } = app.http ?? {};
+  const http = { ...app.http };
+  delete http.proxy;
   // OAuth 2.0: the simulator is the token endpoint and the issuer (never Mastercard's).
-  const oauth2 = app.oauth2 ? (({ tokenEndpoint: _t, issuer: _i, ...rest }) => rest)(app.oauth2) : undefined;
+  let oauth2: OAuth2Options | undefined;
+  if (app.oauth2) {
+    oauth2 = { ...app.oauth2 };
+    delete oauth2.tokenEndpoint;
+    delete oauth2.issuer;
+  }
   return {
     ...app,
     ...(app.http !== undefined ? { http } : {}),
@@ -81,8 +89,9 @@ function pointAtSimulator(
  * `PersonalizedOffersConfigError`.
  */
 function environmentOptions(simulator: PersonalizedOffersSimulator): PersonalizedOffersModuleOptions {
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const name of Object.keys(env)) if (/^PLO_(ENV|BASE_URL|FID|AUTHINFO_[A-Z]+)$/.test(name)) delete env[name];
+  const env: Record<string, string | undefined> = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^PLO_(ENV|BASE_URL|FID|AUTHINFO_[A-Z]+)$/.test(name)),
+  );
   // Placeholders that pass validation; pointAtSimulator puts the simulator's own objects in.
   const placeholder = '00000000000000000000000000000000';
   Object.assign(env, { PLO_FID: simulator.fIds[0], PLO_AUTHINFO_KEY: placeholder, PLO_AUTHINFO_IV: placeholder });
@@ -112,7 +121,11 @@ interface BuilderScan {
 const getMetadata = (key: string, target: object): unknown =>
   (Reflect as unknown as { getMetadata?: (k: string, t: object) => unknown }).getMetadata?.(key, target);
 
-const providedToken = (provider: unknown): unknown => (provider && typeof provider === 'object' && 'provide' in provider ? provider.provide : undefined);
+/** A provider as read here: any of these may be absent (a class provider is a function, and skipped). */
+type ProviderShape = { provide?: unknown; useValue?: unknown; useFactory?: (...args: unknown[]) => unknown };
+
+/** `value` when it is a list, else none (module metadata read from anywhere). */
+const asList = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : []);
 
 /**
  * Every `PersonalizedOffersModule` registration in the modules the builder imports, each with its
@@ -141,14 +154,15 @@ function scanBuilder(builder: object): BuilderScan {
     } else if (typeof item === 'object' && typeof (item as { then?: unknown }).then === 'function') {
       scan.complete = false; // Promise<DynamicModule>: not readable before compile()
     }
-    const list = Array.isArray(providers) ? providers : [];
     let options: OptionsProvider | undefined;
     let name: string | null | undefined;
-    for (const provider of list) {
-      const token = providedToken(provider);
+    for (const entry of asList(providers)) {
+      if (typeof entry !== 'object' || entry === null) continue;
+      const provider = entry as ProviderShape;
+      const token = provider.provide;
       if (token === PERSONALIZED_OFFERS_MODULE_OPTIONS && ('useValue' in provider || typeof provider.useFactory === 'function'))
         options = provider as OptionsProvider;
-      if (token === PERSONALIZED_OFFERS_REGISTRATION && 'useValue' in provider) name = provider.useValue ?? null;
+      if (token === PERSONALIZED_OFFERS_REGISTRATION && 'useValue' in provider) name = typeof provider.useValue === 'string' ? provider.useValue : null;
       if (typeof token === 'string' && token.startsWith('CONFIGURATION(') && typeof provider.useFactory === 'function')
         scan.namespaces.set(token, provider.useFactory);
     }
@@ -158,7 +172,7 @@ function scanBuilder(builder: object): BuilderScan {
       found.options ??= options;
       scan.registrations.set(key, found);
     }
-    if (Array.isArray(imports)) queue.push(...imports);
+    queue.push(...asList(imports));
   }
   return scan;
 }
@@ -192,11 +206,12 @@ function requireOAuth2Mode(simulator: PersonalizedOffersSimulator, oauth2: OAuth
     );
   }
   const privateKey =
-    oauth2.clientKey !== undefined && oauth2.clientKey !== null && oauth2.clientKey !== ''
+    // `!= null`: options from JavaScript may hold null for an absent key.
+    oauth2.clientKey != null && oauth2.clientKey !== ''
       ? oauth2.clientKey instanceof KeyObject
         ? oauth2.clientKey
         : createPrivateKey({ key: oauth2.clientKey, format: 'pem' })
-      : loadSigningKey({ consumerKey: oauth2.clientId, pkcs12: oauth2.pkcs12! }, 'oauth2');
+      : loadSigningKey({ consumerKey: oauth2.clientId, pkcs12: oauth2.pkcs12 }, 'oauth2');
   const now = internals.now;
   internals.oauth2 = new OAuth2Gateway(
     { clientId: oauth2.clientId, kid: oauth2.kid, publicKey: createPublicKey(privateKey) },
@@ -313,7 +328,7 @@ async function loadNamespace(factory: (...args: unknown[]) => unknown, fId: stri
     const saved: Record<string, string | undefined> = {};
     const set = (name: string, value: string | undefined) => {
       if (!(name in saved)) saved[name] = process.env[name];
-      if (value === undefined) delete process.env[name];
+      if (value === undefined) Reflect.deleteProperty(process.env, name);
       else process.env[name] = value;
     };
     for (const name of Object.keys(process.env)) if (name.startsWith(prefix) && LOCATING_VARIABLE.exec(name)?.[1] === prefix) set(name, undefined);
@@ -326,7 +341,7 @@ async function loadNamespace(factory: (...args: unknown[]) => unknown, fId: stri
       result = factory(); // namespaces read process.env synchronously
     } finally {
       for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
+        if (value === undefined) Reflect.deleteProperty(process.env, name);
         else process.env[name] = value;
       }
     }

@@ -31,7 +31,7 @@ export function Int(): PropertyDecorator {
     wire({ kind: 'int' }),
     IsOptional(),
     IsInt(),
-    Transform(({ value }) => value ?? undefined, toClassOnly),
+    Transform(({ value }: { value: unknown }) => value ?? undefined, toClassOnly),
   );
 }
 
@@ -41,7 +41,7 @@ export function Flag(): PropertyDecorator {
     wire({ kind: 'flag' }),
     IsOptional(),
     IsBoolean(),
-    Transform(({ value }) => value ?? undefined, toClassOnly),
+    Transform(({ value }: { value: unknown }) => value ?? undefined, toClassOnly),
   );
 }
 
@@ -55,7 +55,7 @@ export function TextList(): PropertyDecorator {
     IsOptional(),
     IsArray(),
     IsString({ each: true }),
-    Transform(({ value }) => asList(value)?.map((item) => (typeof item === 'number' ? String(item) : item)), toClassOnly),
+    Transform(({ value }: { value: unknown }) => asList(value)?.map((item) => (typeof item === 'number' ? String(item) : item)), toClassOnly),
   );
 }
 
@@ -66,7 +66,7 @@ export function IntList(): PropertyDecorator {
     IsOptional(),
     IsArray(),
     IsInt({ each: true }),
-    Transform(({ value }) => asList(value), toClassOnly),
+    Transform(({ value }: { value: unknown }) => asList(value), toClassOnly),
   );
 }
 
@@ -79,7 +79,10 @@ export function StatusCode(): PropertyDecorator {
     wire({ kind: 'status-code' }),
     IsOptional(),
     IsInt(),
-    Transform(({ value }) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : (value ?? undefined)), toClassOnly),
+    Transform(
+      ({ value }: { value: unknown }) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : (value ?? undefined)),
+      toClassOnly,
+    ),
   );
 }
 
@@ -98,6 +101,6 @@ export function TextOrNumber(): PropertyDecorator {
         defaultMessage: (args) => `${args?.property ?? 'value'} must be a string or a number`,
       },
     }),
-    Transform(({ value }) => value ?? undefined, toClassOnly),
+    Transform(({ value }: { value: unknown }) => value ?? undefined, toClassOnly),
   );
 }

@@ -49,6 +49,7 @@ export class PlatformAdminService {
   /** Every offer of `searchAdminOffers` across pages. */
   iterateSearchAdminOffers(filter: AdminOfferFilter, options?: OffsetIterationOptions): AsyncGenerator<OfferInfo> {
     return offsetPages(
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers may pass no filter: every offer
       filter ?? {},
       options?.maxPages,
       (f) => this.searchAdminOffers(f),

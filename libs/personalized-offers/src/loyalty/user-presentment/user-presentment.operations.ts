@@ -130,7 +130,7 @@ export function userPresentmentOperations(language: string | undefined) {
       channels: f.channels,
       merchants: f.merchants === undefined ? undefined : [...new Set(f.merchants)],
     }),
-    headers: ({ filter: _f, ...language }) => withLanguage(language),
+    headers: withLanguage,
     model: UserOffers,
   };
 

@@ -112,6 +112,7 @@ export class UserPresentmentService {
   iterateSearchOffers(user: PresentmentUser, filter: OfferFilter, options: LanguageOption & OffsetIterationOptions = {}): AsyncGenerator<UserOffer> {
     const { maxPages, ...language } = options;
     return offsetPages(
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers may pass no filter: every offer
       filter ?? {},
       maxPages,
       (f) => this.searchOffers(user, f, language),
@@ -211,6 +212,7 @@ export class UserPresentmentService {
 
   /** POST `.../offer-ratings/{offer_id}/likes`: like (1) or dislike (0); last write wins. */
   createOfferRating(user: PresentmentUser, offerId: string, params: { like: 0 | 1 }): Promise<UserOfferRating> {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers may pass no params: the operation's check then names `like`
     return this.run(this.ops.createOfferRating, user, { offerId, like: params?.like });
   }
 
@@ -265,6 +267,7 @@ export class UserPresentmentService {
     try {
       return this.executor.execute(operation, params, callerCredential(user, 'accessToken', this.byId));
     } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what the synchronous part threw, unchanged (not async: no extra promise per call)
       return Promise.reject(error);
     }
   }

@@ -42,7 +42,7 @@ export function Text(): PropertyDecorator {
     wire({ kind: 'text' }),
     IsOptional(),
     IsString(),
-    Transform(({ value }) => (typeof value === 'number' ? String(value) : (value ?? undefined)), toClassOnly),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'number' ? String(value) : (value ?? undefined)), toClassOnly),
   );
 }
 
@@ -53,7 +53,7 @@ export function Counter(): PropertyDecorator {
     IsOptional(),
     IsInt(),
     Min(0),
-    Transform(({ value }) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : (value ?? undefined)), toClassOnly),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : (value ?? undefined)), toClassOnly),
   );
 }
 
@@ -63,7 +63,7 @@ export function Num(): PropertyDecorator {
     wire({ kind: 'number' }),
     IsOptional(),
     IsNumber(),
-    Transform(({ value }) => value ?? undefined, toClassOnly),
+    Transform(({ value }: { value: unknown }) => value ?? undefined, toClassOnly),
   );
 }
 
@@ -78,7 +78,7 @@ export function Nested(type: Factory, prepare?: (raw: unknown) => unknown): Prop
     IsObject(),
     ValidateNested(),
     Type(type),
-    Transform(({ value, obj, key }) => {
+    Transform(({ value, obj, key }: { value: unknown; obj: unknown; key: string }) => {
       if (prepare) {
         const raw = (obj as Record<string, unknown>)[key];
         const fixed = prepare(raw);
@@ -98,7 +98,7 @@ export function ListOf(type: Factory): PropertyDecorator {
     IsObject({ each: true }),
     ValidateNested(),
     Type(type),
-    Transform(({ value }) => (value == null ? undefined : Array.isArray(value) ? value : [value]), toClassOnly),
+    Transform(({ value }: { value: unknown }) => (value == null ? undefined : Array.isArray(value) ? value : [value]), toClassOnly),
   );
 }
 
@@ -115,7 +115,7 @@ export function LegacyStatus(): PropertyDecorator {
     IsObject(),
     ValidateNested(),
     Type(() => ResponseStatus),
-    Transform(({ value }) => {
+    Transform(({ value }: { value: unknown }) => {
       const code: unknown = value instanceof ResponseStatus ? value.Code : undefined;
       if (typeof code === 'number') (value as ResponseStatus).Code = String(code);
       return value;

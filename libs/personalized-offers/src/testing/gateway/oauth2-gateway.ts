@@ -146,7 +146,8 @@ export class OAuth2Gateway {
   tokensIssued = 0;
 
   constructor(
-    options: SimulatorOAuth2Options,
+    /** From the simulator's options: JavaScript callers may give anything (`gateway: { oauth2: undefined }`). */
+    options: SimulatorOAuth2Options | undefined,
     private readonly now: () => number,
     /** The simulator's own origin (`http://127.0.0.1:PORT`): the issuer, the assertion's `aud`. */
     private readonly issuer: () => string | undefined,
@@ -169,8 +170,9 @@ export class OAuth2Gateway {
     if (!(Number.isInteger(this.ttlSeconds) && this.ttlSeconds > 0))
       throw new RangeError('gateway.oauth2.tokenTtlSeconds must be a positive whole number of seconds.');
     this.requireNonce = options.requireNonce ?? true;
-    this.style = options.wwwAuthenticate ?? 'rfc';
-    if (this.style !== 'rfc' && this.style !== 'colon') throw new RangeError("gateway.oauth2.wwwAuthenticate must be 'rfc' or 'colon'.");
+    const style: unknown = options.wwwAuthenticate ?? 'rfc';
+    if (style !== 'rfc' && style !== 'colon') throw new RangeError("gateway.oauth2.wwwAuthenticate must be 'rfc' or 'colon'.");
+    this.style = style;
     if (options.scopeFor !== undefined && typeof options.scopeFor !== 'function')
       throw new TypeError('gateway.oauth2.scopeFor must be a function of the operationId.');
     this.scopeFor = options.scopeFor;
@@ -289,8 +291,9 @@ export class OAuth2Gateway {
         'Bad Request - OAuth 1.0a is not accepted for this client: send Authorization: DPoP <access token> and a DPoP proof.',
       );
     }
-    if (schemeName !== 'dpop') return gatewayRefusal(400, 'INVALID_AUTH_HEADER', 'Bad Request - The Authorization header must use the DPoP scheme.');
-    const token = authorization.slice(scheme![0].length).trim();
+    if (scheme === null || schemeName !== 'dpop')
+      return gatewayRefusal(400, 'INVALID_AUTH_HEADER', 'Bad Request - The Authorization header must use the DPoP scheme.');
+    const token = authorization.slice(scheme[0].length).trim();
     if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token))
       return gatewayRefusal(400, 'INVALID_AUTH_HEADER', 'Bad Request - The Authorization header carries no access token.');
     if (request.dpop.length === 0) return gatewayRefusal(400, 'MALFORMED_OAUTH_REQ', 'Invalid Request');
@@ -357,7 +360,10 @@ export class OAuth2Gateway {
     const imported = importPublicJwk(alg, jwk);
     if (imported.ok) {
       this.jwks.set(cacheKey, imported);
-      if (this.jwks.size > MAX_JWKS) this.jwks.delete(this.jwks.keys().next().value!);
+      if (this.jwks.size > MAX_JWKS) {
+        const oldest = this.jwks.keys().next();
+        if (!oldest.done) this.jwks.delete(oldest.value);
+      }
     }
     return imported;
   }

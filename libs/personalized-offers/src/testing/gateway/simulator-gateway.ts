@@ -71,7 +71,8 @@ export class SimulatorGateway {
   private readonly nonces = new Map<string, number>();
 
   constructor(
-    options: SimulatorGatewayOptions,
+    /** From the simulator's options: JavaScript callers may give anything. */
+    options: SimulatorGatewayOptions | undefined,
     private readonly now: () => number,
   ) {
     if (typeof options?.consumerKey !== 'string' || options.consumerKey === '') throw new TypeError('gateway.consumerKey must be a non-empty string.');
@@ -94,7 +95,9 @@ export class SimulatorGateway {
     const params = header.params;
     const missing = REQUIRED.filter((name) => !params.get(name)?.value);
     if (missing.length > 0) return invalidAuthHeader(`The Authorization header lacks ${missing.join(', ')}.`);
-    const value = (name: (typeof REQUIRED)[number]) => (params.get(name) as OAuthHeaderValue).value;
+    // Every REQUIRED parameter is there (checked just above).
+    const entry = (name: (typeof REQUIRED)[number]) => params.get(name) as OAuthHeaderValue;
+    const value = (name: (typeof REQUIRED)[number]) => entry(name).value;
 
     if (value('oauth_version') !== '1.0') return invalidAuthHeader(`oauth_version must be 1.0, not ${value('oauth_version')}.`);
     const method = value('oauth_signature_method');
@@ -114,7 +117,7 @@ export class SimulatorGateway {
     if (this.rejectReplays && this.nonces.has(nonce)) return unauthorized('oauth_nonce was already used: sign every request, and every retry, afresh.');
 
     const calculated = createHash('sha256').update(request.body).digest('base64');
-    const bodyHash = params.get('oauth_body_hash')!;
+    const bodyHash = entry('oauth_body_hash');
     if (bodyHash.value !== calculated && bodyHash.raw !== calculated) return invalidBodyHash(calculated, bodyHash.raw);
 
     const candidates = signatureBaseStrings(request, params);

@@ -314,11 +314,17 @@ export function languageOf(lang: string | undefined): SimulatorLanguage {
   return lang !== undefined && Object.hasOwn(PHRASES, lang) ? (lang as SimulatorLanguage) : 'en_US';
 }
 
+/** A PERCENTAGE offer's share of the spend paid back ({@link build} gives every one a `percent`). */
+export function percentOf(offer: CatalogueOffer): number {
+  if (offer.percent === undefined) throw new RangeError(`Offer ${offer.id} has no percent.`);
+  return offer.percent;
+}
+
 /** The offer's texts in `lang`. */
 export function offerTexts(offer: CatalogueOffer, lang: string | undefined): OfferTexts {
   const p = PHRASES[languageOf(lang)];
   const m = offer.merchant.name;
-  const reward = offer.discountType === 'PERCENTAGE' ? p.percent(offer.percent!) : p.money(offer.rewardCents);
+  const reward = offer.discountType === 'PERCENTAGE' ? p.percent(percentOf(offer)) : p.money(offer.rewardCents);
   const min = p.money(offer.minSpendCents);
   const short = p.short(min, m, p.channel[offer.redemptionType], reward);
   const terms = p.terms(min, m);
@@ -339,7 +345,7 @@ export function offerTexts(offer: CatalogueOffer, lang: string | undefined): Off
 export function cashbackFor(offer: CatalogueOffer, amountCents: number): number {
   if (amountCents < offer.minSpendCents) return 0;
   if (offer.discountType === 'ABSOLUTE') return offer.rewardCents;
-  return Math.min(offer.rewardCents, Math.round((amountCents * offer.percent!) / 100));
+  return Math.min(offer.rewardCents, Math.round((amountCents * percentOf(offer)) / 100));
 }
 
 /** Points per cent of reward: `PointsConversionRate` is `'0.01'` (a point is worth a cent). */
@@ -390,6 +396,13 @@ export class OfferCatalogue {
   /** The offer `offerId` of `fId`, if there is one. */
   find(fId: string, offerId: string): CatalogueOffer | undefined {
     return this.entry(fId).byId.get(offerId);
+  }
+
+  /** The offer `offerId` of `fId`, known to be there (the state only holds offers found in the catalogue). */
+  get(fId: string, offerId: string): CatalogueOffer {
+    const offer = this.find(fId, offerId);
+    if (!offer) throw new RangeError(`No offer ${offerId} in the catalogue of this FId.`);
+    return offer;
   }
 
   /** The bank product codes of `fId` (offers carry one or both). */

@@ -10,8 +10,8 @@ export interface SimulatorRequest {
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
-  /** Path parameters of a templated route (`offer_id`), percent-decoded; empty for the others. */
-  readonly params: Readonly<Record<string, string>>;
+  /** Path parameters of a templated route (`offer_id`), percent-decoded; empty for the others (so a name may be absent). */
+  readonly params: Readonly<Record<string, string | undefined>>;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
 }
@@ -169,7 +169,8 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})(T.+)?$/;
 export function checkPresentmentDate(value: unknown, ctx: SimulatorContext): void {
   if (value === undefined) return;
   const match = typeof value === 'string' ? DATE.exec(value) : null;
-  if (!match || (match[4] !== undefined && Number.isNaN(Date.parse(value as string)))) throw invalid('PresentmentDate');
+  const time = match?.[4]; // the optional time part
+  if (!match || (time !== undefined && Number.isNaN(Date.parse(value as string)))) throw invalid('PresentmentDate');
   const ms = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
   // Date.UTC rolls 2026-02-30 over to March: compare back to reject impossible dates.
   if (new Date(ms).toISOString().slice(0, 10) !== (value as string).slice(0, 10)) throw invalid('PresentmentDate');

@@ -1,4 +1,4 @@
-import { ALPHA2, type CatalogueOffer, POINTS_CONVERSION_RATE, type SimulatorLanguage, digest, isoDay, offerTexts, uuidFrom } from './catalogue.js';
+import { ALPHA2, type CatalogueOffer, POINTS_CONVERSION_RATE, type SimulatorLanguage, digest, isoDay, offerTexts, percentOf, uuidFrom } from './catalogue.js';
 import { type SimulatorActivation, type SimulatorRedemption, type UserOfferState, isActive } from './state.js';
 import { POINTS_TYPE } from './views.js';
 
@@ -54,7 +54,7 @@ function rewards(offer: CatalogueOffer): Json[] {
       ...(points ? { pointsType: POINTS_TYPE } : {}),
       mode: offer.redemptionMode,
       type: 'STATEMENT_CREDIT',
-      ...(!absolute ? { percentage: offer.percent! / 100 } : {}),
+      ...(!absolute ? { percentage: percentOf(offer) / 100 } : {}),
     },
   ];
 }

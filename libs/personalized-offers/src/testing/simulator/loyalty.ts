@@ -228,7 +228,8 @@ const RADIUS = /^(\d+(?:\.\d+)?)\s*(km|mi)?$/i;
 export function radiusMetres(value: string): number {
   const match = RADIUS.exec(value.trim());
   if (!match) throw invalid('radius');
-  const metres = Number(match[1]) * (match[2]?.toLowerCase() === 'mi' ? 1609.344 : 1000);
+  const [, amount, unit = 'km'] = match;
+  const metres = Number(amount) * (unit.toLowerCase() === 'mi' ? 1609.344 : 1000);
   if (!(metres > 0)) throw invalid('radius');
   return Math.round(metres);
 }
@@ -284,7 +285,7 @@ export function adjustmentsIn(
   const now = ctx.now();
   const sources: AdjustmentSource[] = users.flatMap(({ userId, state }) =>
     state.redemptions.map((redemption) => {
-      const offer = ctx.catalogue.find(fId, redemption.offerId)!;
+      const offer = ctx.catalogue.get(fId, redemption.offerId);
       return { fId, userId, offer, redemption, activation: state.activations.get(offer.id) };
     }),
   );

@@ -97,7 +97,7 @@ export class SimulatorState {
       state = { activations: new Map(), feedback: new Map(), redemptions: [], impressions: [] };
       this.users.set(key, state);
       let ofFId = this.usersByFId.get(fId);
-      if (!ofFId) this.usersByFId.set(fId, (ofFId = new Map()));
+      if (!ofFId) this.usersByFId.set(fId, (ofFId = new Map<string, UserOfferState>()));
       ofFId.set(userId, state);
       this.seed(fId, userId, state);
     }
@@ -140,7 +140,8 @@ export class SimulatorState {
     if (!offer) throw new RangeError(`No offer ${offerId} in the catalogue of this FId.`);
     const match = AMOUNT.exec(amount);
     if (!match) throw new RangeError('amount must be a decimal string with at most two decimals, such as "45.50".');
-    const cents = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+    const [, whole, fraction = ''] = match;
+    const cents = Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
     const state = this.user(fId, userId);
     if (offer.type === 'POSTPAIDCREDIT' && !state.activations.has(offer.id)) this.activate(fId, userId, offer);
     state.redemptions.push(this.redemption(offer, cents, this.now()));
@@ -157,7 +158,7 @@ export class SimulatorState {
     const byOffer = new Map<string, SimulatorRedemption[]>();
     for (const r of state.redemptions) byOffer.set(r.offerId, [...(byOffer.get(r.offerId) ?? []), r]);
     return [...byOffer].map(([offerId, redemptions]) => ({
-      offer: this.catalogue.find(fId, offerId)!,
+      offer: this.catalogue.get(fId, offerId),
       activation: state.activations.get(offerId),
       redemptions,
     }));

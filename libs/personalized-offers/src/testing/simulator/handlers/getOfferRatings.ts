@@ -15,7 +15,7 @@ export const getOfferRatings: SimulatorHandler = (req, ctx) => {
   if (current !== 'true' && current !== 'false') throw invalid('current');
   const paging = queryPaging(req);
   const ratings = [...viewer.state.feedback]
-    .filter(([offerId]) => current === 'false' || isActive(ctx.catalogue.find(viewer.fId, offerId)!, viewer.state))
+    .filter(([offerId]) => current === 'false' || isActive(ctx.catalogue.get(viewer.fId, offerId), viewer.state))
     .map(([offerId, like]) => ({ offerId, like }));
   const slice = sliceOf(ratings, paging);
   return loyaltySuccess({ offset: slice.offset, limit: slice.limit, total: slice.total, count: slice.count, offerRatings: slice.page });

@@ -8,7 +8,7 @@ export const getStatementCreditActivationDetail: SimulatorHandler = (req, ctx) =
   const activationId = requireString(param(req, 'ActivationId'), 'ActivationId');
   const activation = ctx.state.activation(user.fId, user.userId, activationId);
   if (!activation) throw notFound('ActivationId');
-  const offer = ctx.catalogue.find(user.fId, activation.offerId)!;
+  const offer = ctx.catalogue.get(user.fId, activation.offerId);
   const state = ctx.state.user(user.fId, user.userId);
   return legacySuccess({ ScActivation: activationDetailView(offer, activation, state, param(req, 'Lang'), today(ctx)) });
 };
