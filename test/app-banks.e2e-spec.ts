@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import type { MatchedOffersResult, OfferDetailsResult } from 'nestjs-personalized-offers';
 import type { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
 import { AppModule, BANK_UPSTREAMS, UPSTREAM } from '../src/app.module.js';
 import { BANK_SIMULATOR_FIDS, type BankName, type Upstream, resolveBankUpstream } from '../src/upstream.js';
@@ -76,10 +77,10 @@ describe('example app: two banks, each on its own embedded simulator', () => {
     const user = 'offers-user';
     const resA = await get('/banks/bankA/offers?itemsPerPage=3', user);
     expect(resA.status).toBe(200);
-    expect(((await resA.json()) as any).Items.MatchedOffer).toHaveLength(3);
+    expect(((await resA.json()) as MatchedOffersResult).Items!.MatchedOffer).toHaveLength(3);
     const resB = await get('/banks/bankB/offers?itemsPerPage=2', user);
     expect(resB.status).toBe(200);
-    expect(((await resB.json()) as any).Items.MatchedOffer).toHaveLength(2);
+    expect(((await resB.json()) as MatchedOffersResult).Items!.MatchedOffer).toHaveLength(2);
 
     const tokenA = sims.bankA.tokenFor('111111', user);
     const tokenB = sims.bankB.tokenFor('222222', user);
@@ -96,12 +97,12 @@ describe('example app: two banks, each on its own embedded simulator', () => {
   });
 
   it('GET /banks/bankB/offers/:offerId answers from bankB’s simulator', async () => {
-    const list = (await (await get('/banks/bankB/offers?itemsPerPage=1', 'detail-user')).json()) as any;
-    const offerId = list.Items.MatchedOffer[0].OfferId;
+    const list = (await (await get('/banks/bankB/offers?itemsPerPage=1', 'detail-user')).json()) as MatchedOffersResult;
+    const offerId = list.Items!.MatchedOffer![0].OfferId!;
     const before = counts();
     const res = await get(`/banks/bankB/offers/${offerId}?lang=es_ES`, 'detail-user');
     expect(res.status).toBe(200);
-    expect(((await res.json()) as any).OfferDetails.Language).toBe('Spanish');
+    expect(((await res.json()) as OfferDetailsResult).OfferDetails!.Language).toBe('Spanish');
     const after = counts();
     expect([after.main - before.main, after.bankA - before.bankA, after.bankB - before.bankB]).toEqual([0, 0, 1]);
   });

@@ -1,5 +1,18 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import type {
+  BrowseOffers,
+  MatchedOffer,
+  MatchedOffersResult,
+  OfferDetails,
+  OfferDetailsResult,
+  RedeemedOffersResult,
+  StatementCreditActivationResult,
+  UserFeedbackListResult,
+  UserOfferRating,
+  UserOffers,
+  UserPresentmentSavings,
+} from 'nestjs-personalized-offers';
 import type { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
 import { AppModule, UPSTREAM } from '../src/app.module.js';
 import type { Upstream } from '../src/upstream.js';
@@ -68,13 +81,19 @@ describe('example app on the embedded simulator (no PLO_* variables)', () => {
   });
 });
 
+/** The body of the example app's `GET /offers/all`. */
+interface AllOffers {
+  count: number;
+  offers: MatchedOffer[];
+}
+
 describe('example app: the legacy offer routes on the embedded simulator', () => {
   let app: INestApplication;
   let base: string;
   const headers = { 'X-Demo-User-Id': 'app-routes-user' };
   const get = async (path: string) => {
     const res = await fetch(`${base}${path}`, { headers });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: await res.json() };
   };
   let upstream: Upstream;
   beforeAll(async () => {
@@ -88,38 +107,41 @@ describe('example app: the legacy offer routes on the embedded simulator', () =>
   it('GET /offers returns one page with the filters applied; /offers/all every page', async () => {
     const page = await get('/offers?page=1&itemsPerPage=5&category=SHOP&lang=fr_FR');
     expect(page.status).toBe(200);
-    expect(page.body.Items.MatchedOffer).toHaveLength(5);
-    expect(page.body.Items.MatchedOffer.every((o: any) => o.Merchant.Category === 'SHOP' && o.Language === 'French')).toBe(true);
+    const matched = page.body as MatchedOffersResult;
+    expect(matched.Items!.MatchedOffer).toHaveLength(5);
+    expect(matched.Items!.MatchedOffer!.every((o) => o.Merchant!.Category === 'SHOP' && o.Language === 'French')).toBe(true);
     const all = await get('/offers/all?category=SHOP');
     expect(all.status).toBe(200);
-    expect(all.body.count).toBe(page.body.TotalCount);
+    expect((all.body as AllOffers).count).toBe(matched.TotalCount);
   });
 
   it('activates an offer (201), reads the activation back, and answers 409 on a second activation', async () => {
     const list = await get('/offers/all?offerType=POSTPAIDCREDIT');
-    const offer = list.body.offers.find((o: any) => o.ActiveSc === 'AVAILABLE');
-    const first = await fetch(`${base}/offers/${offer.OfferId}/activation`, { method: 'POST', headers });
+    const offer = (list.body as AllOffers).offers.find((o) => o.ActiveSc === 'AVAILABLE')!;
+    const first = await fetch(`${base}/offers/${offer.OfferId!}/activation`, { method: 'POST', headers });
     expect(first.status).toBe(201);
-    const activation = (await first.json()) as any;
-    expect(activation.ScActivation.OfferId).toBe(offer.OfferId);
-    const detail = await get(`/activations/${activation.ScActivation.ActivationId}`);
-    expect(detail.body.ScActivation.Status).toBe('ACTIVATED');
-    const again = await fetch(`${base}/offers/${offer.OfferId}/activation`, { method: 'POST', headers });
+    const activation = (await first.json()) as StatementCreditActivationResult;
+    expect(activation.ScActivation!.OfferId).toBe(offer.OfferId);
+    const detail = await get(`/activations/${activation.ScActivation!.ActivationId!}`);
+    expect((detail.body as StatementCreditActivationResult).ScActivation!.Status).toBe('ACTIVATED');
+    const again = await fetch(`${base}/offers/${offer.OfferId!}/activation`, { method: 'POST', headers });
     expect(again.status).toBe(409);
   });
 
   it('records feedback and lists it; details, savings and redeemed offers answer 200', async () => {
-    const offerId = (await get('/offers?itemsPerPage=1')).body.Items.MatchedOffer[0].OfferId;
+    const offerId = ((await get('/offers?itemsPerPage=1')).body as MatchedOffersResult).Items!.MatchedOffer![0].OfferId!;
     const put = await fetch(`${base}/offers/${offerId}/feedback`, {
       method: 'PUT',
       headers: { ...headers, 'Content-Type': 'application/json' },
       body: '{"feedback":1}',
     });
     expect(put.status).toBe(200);
-    expect((await get('/feedback')).body.Items.UserFeedback).toEqual([expect.objectContaining({ OfferId: offerId, Feedback: '1' })]);
-    expect((await get(`/offers/${offerId}?lang=es_ES`)).body.OfferDetails.Language).toBe('Spanish');
+    expect(((await get('/feedback')).body as UserFeedbackListResult).Items!.UserFeedback).toEqual([
+      expect.objectContaining({ OfferId: offerId, Feedback: '1' }),
+    ]);
+    expect(((await get(`/offers/${offerId}?lang=es_ES`)).body as OfferDetailsResult).OfferDetails!.Language).toBe('Spanish');
     expect((await get('/savings')).status).toBe(200);
-    expect((await get('/redeemed-offers?page=1&itemsPerPage=10')).body.Items.RedeemedOffer.length).toBeGreaterThan(0);
+    expect(((await get('/redeemed-offers?page=1&itemsPerPage=10')).body as RedeemedOffersResult).Items!.RedeemedOffer!.length).toBeGreaterThan(0);
   });
 
   it('answers 400 INVALID_ARGUMENT for bad input, before any upstream call', async () => {
@@ -143,7 +165,7 @@ describe('example app: the current API (/loyalty) and the admin route on the emb
   const headers = { 'X-Demo-User-Id': 'app-loyalty-user' };
   const get = async (path: string) => {
     const res = await fetch(`${base}${path}`, { headers });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: await res.json() };
   };
   let upstream: Upstream;
   beforeAll(async () => {
@@ -157,37 +179,39 @@ describe('example app: the current API (/loyalty) and the admin route on the emb
   it('lists, searches and reads offers', async () => {
     const page = await get('/loyalty/offers?offerType=POSTPAIDCREDIT&limit=5&lang=fr-FR');
     expect(page.status).toBe(200);
-    expect(page.body.offers).toHaveLength(5);
-    expect(page.body.offers.every((o: any) => o.type === 'POSTPAIDCREDIT')).toBe(true);
+    const offers = (page.body as UserOffers).offers!;
+    expect(offers).toHaveLength(5);
+    expect(offers.every((o) => o.type === 'POSTPAIDCREDIT')).toBe(true);
     const search = await fetch(`${base}/loyalty/offers/search`, {
       method: 'POST',
       headers: { ...headers, 'Content-Type': 'application/json' },
       body: '{"category":"SHOP","limit":3}',
     });
     expect(search.status).toBe(200);
-    const found = (await search.json()) as any;
-    expect(found.offers.every((o: any) => o.category === 'SHOP')).toBe(true);
-    const one = await get(`/loyalty/offers/${page.body.offers[0].id}`);
-    expect(one.body.userOfferDetails.id).toBe(page.body.offers[0].id);
+    const found = (await search.json()) as UserOffers;
+    expect(found.offers!.every((o) => o.category === 'SHOP')).toBe(true);
+    const one = await get(`/loyalty/offers/${offers[0].id!}`);
+    expect((one.body as OfferDetails).userOfferDetails!.id).toBe(offers[0].id);
   });
 
   it('activates (201, then 409), rates and reads savings; the admin route browses the FI’s offers', async () => {
     const page = await get('/loyalty/offers?offerType=POSTPAIDCREDIT&active=false&limit=50');
-    const offer = page.body.offers.find((o: any) => o.activationType === 'USER_ACTIVATION');
-    const first = await fetch(`${base}/loyalty/offers/${offer.id}/activation`, { method: 'POST', headers });
+    const offer = (page.body as UserOffers).offers!.find((o) => o.activationType === 'USER_ACTIVATION')!;
+    const offerId = offer.id!;
+    const first = await fetch(`${base}/loyalty/offers/${offerId}/activation`, { method: 'POST', headers });
     expect(first.status).toBe(201);
-    const again = await fetch(`${base}/loyalty/offers/${offer.id}/activation`, { method: 'POST', headers });
+    const again = await fetch(`${base}/loyalty/offers/${offerId}/activation`, { method: 'POST', headers });
     expect(again.status).toBe(409);
-    const rated = await fetch(`${base}/loyalty/offers/${offer.id}/rating`, {
+    const rated = await fetch(`${base}/loyalty/offers/${offerId}/rating`, {
       method: 'PUT',
       headers: { ...headers, 'Content-Type': 'application/json' },
       body: '{"like":1}',
     });
-    expect(((await rated.json()) as any).offerRating).toEqual({ offerId: offer.id, like: 1 });
-    expect((await get('/loyalty/savings')).body.savings).toBeDefined();
+    expect(((await rated.json()) as UserOfferRating).offerRating).toEqual({ offerId, like: 1 });
+    expect(((await get('/loyalty/savings')).body as UserPresentmentSavings).savings).toBeDefined();
     const admin = await get('/admin/offers?limit=4&lang=ALL');
     expect(admin.status).toBe(200);
-    expect(admin.body.offers).toHaveLength(4);
+    expect((admin.body as BrowseOffers).offers).toHaveLength(4);
   });
 
   it('answers 400 for bad input before any upstream call', async () => {

@@ -314,7 +314,7 @@ describe.each([
    * gives the module the user id, so nothing could scrub it: not planted there.
    */
   function carried(req: IncomingMessage, body: string): string[] {
-    const wire = `${req.url} ${req.headers['x-auth-token']} ${body}`;
+    const wire = `${req.url} ${String(req.headers['x-auth-token'])} ${body}`;
     const held = [HELD_USER_TOKEN, HELD_ACCESS_TOKEN].some((t) => wire.includes(t));
     const values: string[] = held ? [] : [USER_ID];
     const authInfo = new URL(req.url ?? '/', 'http://x').searchParams.get('AuthInfo');
@@ -369,7 +369,7 @@ describe.each([
     for (let i = 0; i < slots.length; i += 4) {
       items.push({
         ReasonCode: slots[i],
-        Source: source ?? slots[i + 1] ?? 'x',
+        Source: source ?? slots.at(i + 1) ?? 'x',
         Description: slots[i + 2] ?? slots[i],
         Details: slots[i + 3] ?? slots[i],
         Recoverable: false,
@@ -500,14 +500,14 @@ describe.each([
         const error = e as Error;
         const rendered: Array<[string, string]> = [
           ['fields', stringsOf(error).join('\n')],
-          ['message', String(error.message)],
+          ['message', error.message],
           ['JSON.stringify', JSON.stringify(error)],
           ['util.inspect', inspect(error, { depth: 10 })],
           ['stack', String(error.stack)],
         ];
         for (const [how, text] of rendered) {
           renderings.push(text);
-          for (const leak of leaksIn(text, known)) leaks.push(`${name} → ${(error as PersonalizedOffersError).name} ${how}: ${leak}`);
+          for (const leak of leaksIn(text, known)) leaks.push(`${name} → ${error.name} ${how}: ${leak}`);
         }
       }
       const lines = logs.slice(logsBefore);

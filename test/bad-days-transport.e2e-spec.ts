@@ -171,7 +171,11 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error & Record<st
     (value) => ({ resolved: true as const, value }),
     (error: unknown) => ({ resolved: false as const, error }),
   );
-  if (settled.resolved) throw new Error(`expected a rejection, but it resolved to ${JSON.stringify(settled.value)?.slice(0, 200)}`);
+  if (settled.resolved) {
+    // JSON.stringify answers undefined (not a string) for undefined, a function or a symbol.
+    const shown = JSON.stringify(settled.value) as string | undefined;
+    throw new Error(`expected a rejection, but it resolved to ${shown?.slice(0, 200) ?? 'undefined'}`);
+  }
   return settled.error as Error & Record<string, unknown>;
 }
 

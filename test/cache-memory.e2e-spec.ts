@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type Provider } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   type CacheOptions,
@@ -27,7 +27,7 @@ describe('token cache in process memory', () => {
     expectNoGatewayRefusal(simulator);
   });
 
-  async function service(cache?: CacheOptions | false, providers: any[] = []): Promise<UserTokenService> {
+  async function service(cache?: CacheOptions | false, providers: Provider[] = []): Promise<UserTokenService> {
     moduleRef = await Test.createTestingModule({
       imports: [
         PersonalizedOffersModule.forRoot({
@@ -118,9 +118,20 @@ describe('token cache in process memory', () => {
     const calls: string[] = [];
     const map = new Map<string, string>();
     const store: TokenStore = {
-      get: async (k) => (calls.push(`get ${k}`), map.get(k)),
-      set: async (k, v, ttl) => void (calls.push(`set ${k} ${ttl}`), map.set(k, v)),
-      delete: async (k) => void (calls.push(`delete ${k}`), map.delete(k)),
+      get: (k) => {
+        calls.push(`get ${k}`);
+        return Promise.resolve(map.get(k));
+      },
+      set: (k, v, ttl) => {
+        calls.push(`set ${k} ${ttl}`);
+        map.set(k, v);
+        return Promise.resolve();
+      },
+      delete: (k) => {
+        calls.push(`delete ${k}`);
+        map.delete(k);
+        return Promise.resolve();
+      },
     };
     @Injectable()
     class UsesStore {

@@ -91,7 +91,7 @@ describe('token cache in Redis', () => {
     const fleet = await Promise.all([instance(slowCache), instance(slowCache), instance(slowCache)]);
     // On a loaded machine a start-up connect can outlast the 100 ms timeout: the test is about a
     // Redis that is slow while connected, so every instance is connected before it begins.
-    for (const ref of contexts.slice(-3)) await waitFor(async () => ref.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE).client.status === 'ready');
+    for (const ref of contexts.slice(-3)) await waitFor(() => ref.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE).client.status === 'ready');
     simulator.setFault({ type: 'latency', ms: 300 }, { times: 1 });
     const blocker = redis.admin(DB);
     const sleeping = blocker.call('DEBUG', 'SLEEP', '0.4');
@@ -262,7 +262,7 @@ describe('token cache in Redis', () => {
 
     await redis.start(); // same port, empty
     const store = contexts[0].get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
-    await waitFor(async () => store.client.status === 'ready');
+    await waitFor(() => store.client.status === 'ready');
     await svc.getUserToken('back');
     const fresh = redis.admin(DB);
     expect(await fresh.exists(store.redisKey('999999:back'))).toBe(1);
@@ -272,7 +272,7 @@ describe('token cache in Redis', () => {
   it('closes its Redis connection on application shutdown', async () => {
     await instance();
     const store = contexts[0].get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
-    await waitFor(async () => store.client.status === 'ready');
+    await waitFor(() => store.client.status === 'ready');
     await contexts.splice(0)[0].close();
     expect(store.client.status).toBe('end');
   });
@@ -283,10 +283,10 @@ describe('token cache in Redis', () => {
   it('application shutdown completes while Redis is down (the client is reconnecting)', async () => {
     await instance();
     const store = contexts[0].get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
-    await waitFor(async () => store.client.status === 'ready');
+    await waitFor(() => store.client.status === 'ready');
     await redis.kill();
     try {
-      await waitFor(async () => store.client.status === 'reconnecting');
+      await waitFor(() => store.client.status === 'reconnecting');
       const closing = contexts
         .splice(0)[0]
         .close()
@@ -302,7 +302,7 @@ describe('token cache in Redis', () => {
   });
 });
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -316,7 +316,8 @@ describe('Redis unreachable at start-up', () => {
   let ref: TestingModule;
   beforeAll(() => simulator.start());
   afterAll(async () => {
-    await ref?.close();
+    // Unassigned when beforeAll or the test failed before compiling it.
+    await (ref as TestingModule | undefined)?.close();
     await simulator.stop();
     await redis.stop();
   });
@@ -346,7 +347,7 @@ describe('Redis unreachable at start-up', () => {
 
     await redis.start();
     const store = ref.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
-    await waitFor(async () => store.client.status === 'ready');
+    await waitFor(() => store.client.status === 'ready');
     await svc.getUserToken('later');
     const admin = redis.admin(DB);
     expect(await admin.exists(store.redisKey('999999:later'))).toBe(1);

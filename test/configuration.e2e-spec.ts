@@ -45,7 +45,8 @@ describe('a module without AuthInfo, against the simulator', () => {
       .compile();
   });
   afterAll(async () => {
-    await ref?.close();
+    // Unassigned when beforeAll or the test failed before compiling it.
+    await (ref as TestingModule | undefined)?.close();
     await simulator.stop();
   });
   beforeEach(() => simulator.clearRequests());
@@ -83,7 +84,7 @@ describe('a module without AuthInfo, against the simulator', () => {
   });
 
   // The error names the call that refused: the legacy service by user id is refused by the user-token service it uses.
-  it.each<[string, (ref: TestingModule) => Promise<unknown> | unknown, string]>([
+  it.each<[string, (ref: TestingModule) => unknown, string]>([
     [
       'LegacyUserPresentmentService.matchedOffers by user id',
       (r) => r.get(LegacyUserPresentmentService).matchedOffers('config-user'),
@@ -209,7 +210,7 @@ describe('PLO_* environment through personalizedOffersConfig and @nestjs/config'
   const saved = { ...process.env };
   const key = signedEnvironment();
   afterEach(() => {
-    for (const name of Object.keys(process.env)) if (/^PLO_/i.test(name)) delete process.env[name];
+    for (const name of Object.keys(process.env)) if (/^PLO_/i.test(name)) Reflect.deleteProperty(process.env, name);
     Object.assign(process.env, saved);
   });
   afterAll(() => key.remove());
@@ -274,7 +275,7 @@ describe('PLO_* environment through personalizedOffersConfig and @nestjs/config'
 describe('two named registrations from one process environment, through personalizedOffersConfigFor', () => {
   const saved = { ...process.env };
   afterEach(() => {
-    for (const name of Object.keys(process.env)) if (/^PLO_/i.test(name)) delete process.env[name];
+    for (const name of Object.keys(process.env)) if (/^PLO_/i.test(name)) Reflect.deleteProperty(process.env, name);
     Object.assign(process.env, saved);
   });
 

@@ -78,7 +78,7 @@ describe('the direct path', () => {
   async function boot(options: Partial<PersonalizedOffersModuleOptions>, path?: 'axios', logger = captureLogger().logger): Promise<TestingModule> {
     const saved = process.env[FORCE_PATH_VARIABLE];
     if (path) process.env[FORCE_PATH_VARIABLE] = path;
-    else delete process.env[FORCE_PATH_VARIABLE];
+    else Reflect.deleteProperty(process.env, FORCE_PATH_VARIABLE);
     try {
       // A fixed clock: AuthInfo carries the time, and the two paths' calls may straddle a second.
       const ref = await Test.createTestingModule({ imports: [PersonalizedOffersModule.forRoot({ fId: '999999', baseUrl: origin, authInfo, ...options })] })
@@ -90,7 +90,7 @@ describe('the direct path', () => {
       refs.push(ref);
       return ref;
     } finally {
-      if (saved === undefined) delete process.env[FORCE_PATH_VARIABLE];
+      if (saved === undefined) Reflect.deleteProperty(process.env, FORCE_PATH_VARIABLE);
       else process.env[FORCE_PATH_VARIABLE] = saved;
     }
   }

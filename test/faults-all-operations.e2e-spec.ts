@@ -109,7 +109,7 @@ function describeError(error: unknown): string {
   if (e.status !== undefined) parts.push(String(e.status));
   if (e.apiStatus) parts.push(`Status ${e.apiStatus.code}`);
   if (e.timedOut) parts.push('(timed out)');
-  if ((error as PersonalizedOffersError).operation) parts.push(`in ${(error as PersonalizedOffersError).operation}`);
+  if (e.operation) parts.push(`in ${e.operation}`);
   return parts.join(' ');
 }
 
@@ -254,13 +254,14 @@ describe('every operation under ~5 % seeded faults', () => {
       const actions: Array<{ write?: { api: 'legacy' | 'loyalty'; offerId: string }; last?: boolean; run: (value: 0 | 1) => Promise<void> }> = [
         // Legacy reads.
         {
-          run: async () =>
-            void (await call(
+          run: async () => {
+            await call(
               'matchedOffers',
               OPS.matchedOffers,
               () => legacy.matchedOffers(userId, { pageNumber: 1, itemsPerPage: 10 }),
               instance(MatchedOffersResult),
-            )),
+            );
+          },
         },
         {
           run: async () => {
@@ -279,17 +280,18 @@ describe('every operation under ~5 % seeded faults', () => {
           },
         },
         {
-          run: async () =>
-            void (await call(
+          run: async () => {
+            await call(
               'getRedeemedOfferDetails',
               OPS.getRedeemedOfferDetails,
               () => legacy.getRedeemedOfferDetails(userId, { pageNumber: 1 }),
               instance(RedeemedOffersResult),
-            )),
+            );
+          },
         },
         {
-          run: async () =>
-            void (await call(
+          run: async () => {
+            await call(
               'getStatementCreditActivationDetail',
               OPS.getStatementCreditActivationDetail,
               () => legacy.getStatementCreditActivationDetail(userId, { activationId: seededActivation }),
@@ -299,10 +301,19 @@ describe('every operation under ~5 % seeded faults', () => {
                   : r.ScActivation && r.ScActivation.ActivationId !== seededActivation
                     ? `activation ${r.ScActivation.ActivationId}`
                     : undefined,
-            )),
+            );
+          },
         },
-        { run: async () => void (await call('getUserSavings', OPS.getUserSavings, () => legacy.getUserSavings(userId), instance(UserSavingsResult))) },
-        { run: async () => void (await call('getUserFeedback', OPS.getUserFeedback, () => legacy.getUserFeedback(userId), instance(UserFeedbackListResult))) },
+        {
+          run: async () => {
+            await call('getUserSavings', OPS.getUserSavings, () => legacy.getUserSavings(userId), instance(UserSavingsResult));
+          },
+        },
+        {
+          run: async () => {
+            await call('getUserFeedback', OPS.getUserFeedback, () => legacy.getUserFeedback(userId), instance(UserFeedbackListResult));
+          },
+        },
         {
           run: async () => {
             await call('iterateMatchedOffers', OPS.matchedOffers, async () => {
@@ -331,8 +342,9 @@ describe('every operation under ~5 % seeded faults', () => {
           },
         },
         {
-          run: async () =>
-            void (await call('getOffers', OPS.getOffers, () => presentment.getOffers(userId, { limit: 10, acceptLanguage: 'en-US' }), instance(UserOffers))),
+          run: async () => {
+            await call('getOffers', OPS.getOffers, () => presentment.getOffers(userId, { limit: 10, acceptLanguage: 'en-US' }), instance(UserOffers));
+          },
         },
         {
           run: async () => {
@@ -351,12 +363,14 @@ describe('every operation under ~5 % seeded faults', () => {
           },
         },
         {
-          run: async () =>
-            void (await call('searchOffers', OPS.searchOffers, () => presentment.searchOffers(userId, { category: 'SHOP', limit: 5 }), instance(UserOffers))),
+          run: async () => {
+            await call('searchOffers', OPS.searchOffers, () => presentment.searchOffers(userId, { category: 'SHOP', limit: 5 }), instance(UserOffers));
+          },
         },
         {
-          run: async () =>
-            void (await call('getOfferRatings', OPS.getOfferRatings, () => presentment.getOfferRatings(userId, { limit: 10 }), instance(UserOfferRatings))),
+          run: async () => {
+            await call('getOfferRatings', OPS.getOfferRatings, () => presentment.getOfferRatings(userId, { limit: 10 }), instance(UserOfferRatings));
+          },
         },
         {
           // Last of the user's calls: the rating exists by then (unless every write of it failed).
@@ -367,47 +381,51 @@ describe('every operation under ~5 % seeded faults', () => {
           },
         },
         {
-          run: async () =>
-            void (await call(
+          run: async () => {
+            await call(
               'getUserPresentmentSavings',
               OPS.getUserPresentmentSavings,
               () => presentment.getUserPresentmentSavings(userId),
               instance(UserPresentmentSavings),
-            )),
+            );
+          },
         },
         {
-          run: async () =>
-            void (await call(
+          run: async () => {
+            await call(
               'getUserPresentmentAdjustments',
               OPS.getUserPresentmentAdjustments,
               () => presentment.getUserPresentmentAdjustments(userId, { limit: 10 }),
               instance(UserAdjustments),
-            )),
+            );
+          },
         },
         {
-          run: async () =>
-            void (await call(
+          run: async () => {
+            await call(
               'findGeoLocations',
               OPS.findGeoLocations,
               () => presentment.findGeoLocations(userId, { keywords: 'San', limit: 5 }),
               instance(GeoLocations),
-            )),
+            );
+          },
         },
         // Platform admin (no user).
         {
-          run: async () =>
-            void (await call('browseOffers', OPS.browseOffers, () => platform.browseOffers({ limit: 10, lang: ['ALL'] }), instance(BrowseOffers))),
+          run: async () => {
+            await call('browseOffers', OPS.browseOffers, () => platform.browseOffers({ limit: 10, lang: ['ALL'] }), instance(BrowseOffers));
+          },
         },
         {
-          run: async () =>
-            void (await call(
-              'searchAdminOffers',
-              OPS.searchAdminOffers,
-              () => platform.searchAdminOffers({ category: 'DINING', limit: 5 }),
-              instance(BrowseOffers),
-            )),
+          run: async () => {
+            await call('searchAdminOffers', OPS.searchAdminOffers, () => platform.searchAdminOffers({ category: 'DINING', limit: 5 }), instance(BrowseOffers));
+          },
         },
-        { run: async () => void (await call('getAdjustments', OPS.getAdjustments, () => platform.getAdjustments({ limit: 10 }), instance(AdminAdjustments))) },
+        {
+          run: async () => {
+            await call('getAdjustments', OPS.getAdjustments, () => platform.getAdjustments({ limit: 10 }), instance(AdminAdjustments));
+          },
+        },
       ];
 
       // Writes: activations (once per offer), impressions (unique orders), feedback and ratings (three each, serialized per offer).

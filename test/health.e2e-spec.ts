@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { jest } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
@@ -297,7 +297,7 @@ describe('PersonalizedOffersHealthIndicator', () => {
     });
 
     it('a ping() that resolves: reachable', async () => {
-      const ping = jest.fn(async () => 'PONG');
+      const ping = jest.fn(() => Promise.resolve('PONG'));
       const { indicator } = await boot({ cache: { store: custom(ping) } });
       expect((await indicator.isHealthy()).personalizedOffers.tokenStore).toEqual({ kind: 'custom', reachable: true });
       expect(ping).toHaveBeenCalledTimes(1);
@@ -515,12 +515,12 @@ describe('PersonalizedOffersHealthIndicator.forRegistration (named registrations
       .setLogger({ log() {}, error() {}, warn() {}, debug() {}, verbose() {} })
       .compile();
     await ref.init();
-    const get = <T>(token: unknown) => ref!.get<T>(token as string);
+    const get = <T>(type: Type<T>, name: string) => ref!.get<T>(getPersonalizedOffersToken(type, name));
     return {
-      healthA: get<PersonalizedOffersHealthIndicator>(getPersonalizedOffersToken(PersonalizedOffersHealthIndicator, 'bankA')),
-      healthB: get<PersonalizedOffersHealthIndicator>(getPersonalizedOffersToken(PersonalizedOffersHealthIndicator, 'bankB')),
-      usersA: get<UserTokenService>(getPersonalizedOffersToken(UserTokenService, 'bankA')),
-      usersB: get<UserTokenService>(getPersonalizedOffersToken(UserTokenService, 'bankB')),
+      healthA: get(PersonalizedOffersHealthIndicator, 'bankA'),
+      healthB: get(PersonalizedOffersHealthIndicator, 'bankB'),
+      usersA: get(UserTokenService, 'bankA'),
+      usersB: get(UserTokenService, 'bankB'),
     };
   }
 

@@ -64,7 +64,7 @@ describe('LegacyUserPresentmentService against the simulator', () => {
   }
 
   describe.each<[string, (userId: string) => Promise<LegacyUser>]>([
-    ['a user id', async (userId) => userId],
+    ['a user id', (userId) => Promise.resolve(userId)],
     ['a { userToken } the caller holds', async (userId) => ({ userToken: await tokens.getUserToken(userId) })],
   ])('every operation, with the user given as %s', (label, userOf) => {
     const userId = `table-${label.length}`;
@@ -97,7 +97,7 @@ describe('LegacyUserPresentmentService against the simulator', () => {
         OfferType: ['POSTPAIDCREDIT'],
         MerchantName: ['a'],
       });
-      expect(page.Status?.Code).toBe('600');
+      expect(page.Status.Code).toBe('600');
       expect(page.CurrentPage).toBe(2);
       expect(typeof page.TotalCount).toBe('number');
       expect(Array.isArray(page.Items?.MatchedOffer)).toBe(true);
@@ -166,7 +166,7 @@ describe('LegacyUserPresentmentService against the simulator', () => {
       expect(first.NumberOfPages).toBeGreaterThanOrEqual(3);
       expect(ids).toHaveLength(first.TotalCount!);
       expect(new Set(ids).size).toBe(ids.length);
-      expect(requestsFor('matchedOffers').map((r) => r.query.PageNumber?.[0])).toEqual(Array.from({ length: first.NumberOfPages! }, (_, i) => String(i + 1)));
+      expect(requestsFor('matchedOffers').map((r) => r.query.PageNumber[0])).toEqual(Array.from({ length: first.NumberOfPages! }, (_, i) => String(i + 1)));
     });
 
     it('stops at maxPages even when more pages remain', async () => {

@@ -7,7 +7,13 @@ import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type ClientProxy, ClientProxyFactory, type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
-import { AuthInfoCryptoService, type PersonalizedOffersModuleOptions } from 'nestjs-personalized-offers';
+import {
+  AuthInfoCryptoService,
+  type MatchedOffersResult,
+  type OfferDetailsResult,
+  type PersonalizedOffersModuleOptions,
+  type StatementCreditActivationResult,
+} from 'nestjs-personalized-offers';
 import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
 import { firstValueFrom, timeout } from 'rxjs';
 import { OffersMicroserviceModule, withRedisTokenCache } from '../src/microservice/offers-microservice.module.js';
@@ -104,7 +110,7 @@ describe('offers microservice over TCP: two instances sharing the Redis token ca
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
     await Promise.all(instances.map((app) => app.close()));
-    admin?.disconnect();
+    (admin as Redis | undefined)?.disconnect(); // unassigned when beforeAll failed early
     await simulator.stop();
     await redis.stop();
   });
@@ -115,12 +121,12 @@ describe('offers microservice over TCP: two instances sharing the Redis token ca
   });
 
   it('offers.matched through instance A answers a page of the user’s matched offers', async () => {
-    const outcome = await send<any>(clientA, OFFERS_PATTERNS.matched, { userId: 'ms-alice', itemsPerPage: 3, offerType: 'POSTPAIDCREDIT' });
+    const outcome = await send<MatchedOffersResult>(clientA, OFFERS_PATTERNS.matched, { userId: 'ms-alice', itemsPerPage: 3, offerType: 'POSTPAIDCREDIT' });
     expect(outcome.ok).toBe(true);
-    const page = (outcome as { value: any }).value;
+    const page = (outcome as { value: MatchedOffersResult }).value;
     expect(page.Status).toEqual({ Code: '600', Message: expect.any(String) });
-    expect(page.Items.MatchedOffer).toHaveLength(3);
-    expect(page.Items.MatchedOffer.every((o: any) => o.OfferType === 'POSTPAIDCREDIT')).toBe(true);
+    expect(page.Items!.MatchedOffer).toHaveLength(3);
+    expect(page.Items!.MatchedOffer!.every((o) => o.OfferType === 'POSTPAIDCREDIT')).toBe(true);
     const upstream = simulator.requests.find((r) => r.operationId === 'matchedOffers')!;
     expect(upstream.query.ItemsPerPage).toEqual(['3']);
     expect(upstream.query.OfferType).toEqual(['POSTPAIDCREDIT']);
@@ -132,11 +138,11 @@ describe('offers microservice over TCP: two instances sharing the Redis token ca
     const first = await send<UserTokenStatus>(clientA, OFFERS_PATTERNS.userToken, { userId });
     expect(first).toEqual({ ok: true, value: { userId, ready: true, cached: false, sharedCache: true } });
 
-    const viaB = await send<any>(clientB, OFFERS_PATTERNS.matched, { userId, itemsPerPage: 2 });
+    const viaB = await send<MatchedOffersResult>(clientB, OFFERS_PATTERNS.matched, { userId, itemsPerPage: 2 });
     expect(viaB.ok).toBe(true);
     const second = await send<UserTokenStatus>(clientB, OFFERS_PATTERNS.userToken, { userId });
     expect(second).toEqual({ ok: true, value: { userId, ready: true, cached: true, sharedCache: true } });
-    const viaA = await send<any>(clientA, OFFERS_PATTERNS.matched, { userId, itemsPerPage: 2 });
+    const viaA = await send<MatchedOffersResult>(clientA, OFFERS_PATTERNS.matched, { userId, itemsPerPage: 2 });
     expect(viaA.ok).toBe(true);
 
     expect(userTokenRequestsFor(userId)).toBe(1);
@@ -152,19 +158,20 @@ describe('offers microservice over TCP: two instances sharing the Redis token ca
 
   it('offers.details and offers.activate work across instances; activating again through the other instance is OFFER_NOT_ACTIVATABLE (409)', async () => {
     const userId = 'ms-activator';
-    const page = await send<any>(clientA, OFFERS_PATTERNS.matched, { userId, offerType: 'POSTPAIDCREDIT', itemsPerPage: 25 });
-    const offer = (page as { value: any }).value.Items.MatchedOffer.find((o: any) => o.ActiveSc === 'AVAILABLE');
+    const page = await send<MatchedOffersResult>(clientA, OFFERS_PATTERNS.matched, { userId, offerType: 'POSTPAIDCREDIT', itemsPerPage: 25 });
+    const offer = (page as { value: MatchedOffersResult }).value.Items!.MatchedOffer!.find((o) => o.ActiveSc === 'AVAILABLE');
     expect(offer).toBeDefined();
+    const offerId = offer!.OfferId!;
 
-    const details = await send<any>(clientB, OFFERS_PATTERNS.details, { userId, offerId: offer.OfferId, lang: 'en_US' });
+    const details = await send<OfferDetailsResult>(clientB, OFFERS_PATTERNS.details, { userId, offerId, lang: 'en_US' });
     expect(details.ok).toBe(true);
-    expect(JSON.stringify((details as { value: unknown }).value)).toContain(offer.OfferId);
+    expect(JSON.stringify((details as { value: unknown }).value)).toContain(offerId);
 
-    const activated = await send<any>(clientA, OFFERS_PATTERNS.activate, { userId, offerId: offer.OfferId });
+    const activated = await send<StatementCreditActivationResult>(clientA, OFFERS_PATTERNS.activate, { userId, offerId });
     expect(activated.ok).toBe(true);
-    expect((activated as { value: any }).value.Status.Code).toBe('600');
+    expect((activated as { value: StatementCreditActivationResult }).value.Status.Code).toBe('600');
 
-    const again = await send<any>(clientB, OFFERS_PATTERNS.activate, { userId, offerId: offer.OfferId });
+    const again = await send<StatementCreditActivationResult>(clientB, OFFERS_PATTERNS.activate, { userId, offerId });
     expect(again).toEqual({
       ok: false,
       error: { status: 'error', code: 'OFFER_NOT_ACTIVATABLE', statusCode: 409, message: expect.any(String), operation: 'activateStatementCreditOffer' },
@@ -243,7 +250,7 @@ describe('offers microservice over TCP: two instances sharing the Redis token ca
       expect(logged).not.toContain(secret);
     }
     // Every error that came back is a typed OffersRpcError, none an internal error.
-    const errors = received.filter((p): p is OffersRpcError => (p as OffersRpcError)?.status === 'error');
+    const errors = received.filter((p): p is OffersRpcError => (p as OffersRpcError | null | undefined)?.status === 'error');
     expect(errors.length).toBeGreaterThanOrEqual(8);
     for (const e of errors) expect(Object.keys(e).sort()).toEqual(expect.arrayContaining(['code', 'message', 'status', 'statusCode']));
     expect(errors.map((e) => e.code)).not.toContain('INTERNAL_ERROR');
@@ -278,7 +285,7 @@ describe('npm run start:microservice: the launcher', () => {
     if (!existsSync(launcher)) throw new Error(`${launcher} is missing: build the example app first (npm run build, or npm run build:app).`);
     const ports = [await freePort(), await freePort()];
     const env: NodeJS.ProcessEnv = { ...process.env, MICROSERVICE_PORTS: ports.join(','), NO_COLOR: '1' };
-    for (const name of Object.keys(env)) if (name.startsWith('PLO_') || name === 'REDIS_URL' || name === 'NODE_OPTIONS') delete env[name];
+    for (const name of Object.keys(env)) if (name.startsWith('PLO_') || name === 'REDIS_URL' || name === 'NODE_OPTIONS') Reflect.deleteProperty(env, name);
 
     const child = spawn(process.execPath, [launcher], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     proc = child;

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test, type TestingModule } from '@nestjs/testing';
+import type { InternalAxiosRequestConfig } from 'axios';
 import {
   AccessTokenService,
   AuthInfoCryptoService,
@@ -175,8 +176,8 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
   it('signs after users’ own interceptors have changed the request', async () => {
     const ref = await boot({ consumerKey: CONSUMER_KEY, signingKey: privateKey });
     const { PERSONALIZED_OFFERS_HTTP } = await import('nestjs-personalized-offers');
-    ref.get(PERSONALIZED_OFFERS_HTTP).axiosRef.interceptors.request.use((config: any) => {
-      config.url = `${config.url}&Extra=a%20b`;
+    ref.get(PERSONALIZED_OFFERS_HTTP).axiosRef.interceptors.request.use((config: InternalAxiosRequestConfig) => {
+      config.url = `${config.url!}&Extra=a%20b`;
       return config;
     });
     await ref.get(UserTokenService).getUserToken('alice');
@@ -374,8 +375,8 @@ describe('OAuth 1.0a signing, verified independently by a loopback server', () =
       expect(error).toBeInstanceOf(PersonalizedOffersConfigError);
       expect((error as Error).message).toMatch(message);
       expect((error as PersonalizedOffersConfigError).settings).toContain(setting);
-      expect(String((error as Error).message)).not.toContain('keystorepassword');
-      expect(String((error as Error).message)).not.toContain(CONSUMER_KEY);
+      expect((error as Error).message).not.toContain('keystorepassword');
+      expect((error as Error).message).not.toContain(CONSUMER_KEY);
       // The password this case actually gave (the wrong one, for a wrong password), in every rendering.
       const password = options.pkcs12?.password;
       if (password !== undefined) {

@@ -27,19 +27,41 @@ import { join } from 'node:path';
  * Mastercard's authorization server and gateway written here, which checks every assertion and
  * DPoP proof with node:crypto `verify` over the JWS bytes (the module only signs).
  */
-const b64json = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, any>;
+const b64json = (part: string): unknown => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+
+/** The JWS header fields the stand-in reads: a client assertion's `kid`/`typ`/`alg`, a DPoP proof's `typ`/`alg`/`jwk`. */
+interface JwsHeader {
+  alg?: string;
+  typ?: string;
+  kid?: string;
+  jwk?: Record<string, string>;
+}
+
+/** The claims the stand-in reads: a client assertion's `iss`/`sub`/`aud`/`exp`/`iat`/`jti`, a DPoP proof's `htm`/`htu`/`iat`/`jti`/`ath`/`nonce`. */
+interface JwsClaims {
+  iss?: string;
+  sub?: string;
+  aud?: string;
+  exp: number;
+  iat: number;
+  jti?: string;
+  htm?: string;
+  htu?: string;
+  ath?: string;
+  nonce?: string;
+}
 
 interface Jws {
-  header: Record<string, any>;
-  claims: Record<string, any>;
+  header: JwsHeader;
+  claims: JwsClaims;
   valid: boolean;
 }
 
 function verifyJws(jws: string, key: KeyObject | undefined): Jws {
   const [h, c, s] = jws.split('.');
-  const header = b64json(h);
-  const claims = b64json(c);
-  const publicKey = key ?? createPublicKey({ key: header.jwk, format: 'jwk' });
+  const header = b64json(h) as JwsHeader;
+  const claims = b64json(c) as JwsClaims;
+  const publicKey = key ?? createPublicKey({ key: header.jwk!, format: 'jwk' });
   const alg = header.alg as string;
   const valid = verify(
     'sha256',
@@ -66,7 +88,7 @@ class StandIn extends LoopbackServer {
   tokenRequests = 0;
   tokenType = 'DPoP';
   problems: string[] = [];
-  proofJtis: string[] = [];
+  proofJtis: Array<string | undefined> = [];
   /** Every proof and assertion as received, for the check with another JOSE implementation. */
   rawProofs: string[] = [];
   rawAssertions: string[] = [];
@@ -93,7 +115,7 @@ class StandIn extends LoopbackServer {
         this.proofJtis.push(proof.claims.jti);
         check(proof.valid, 'proof signature');
         check(proof.header.typ === 'dpop+jwt', 'proof typ');
-        check(!('d' in proof.header.jwk), 'private jwk');
+        check(!('d' in proof.header.jwk!), 'private jwk');
         check(proof.claims.htm === req.method, 'htm');
         check(proof.claims.htu === `${this.origin}${url.pathname}`, `htu ${proof.claims.htu}`);
         check(Math.abs(proof.claims.iat - Date.now() / 1000) < 60, 'iat');
@@ -123,7 +145,7 @@ class StandIn extends LoopbackServer {
         check(c.iss === this.clientId && c.sub === this.clientId && c.aud === this.origin, 'assertion iss/sub/aud');
         check(c.exp - c.iat <= 90 && c.exp > Date.now() / 1000, 'assertion exp');
         const token = `at-${this.tokenRequests}-${Math.random().toString(36).slice(2)}`;
-        this.tokens.set(token, { jkt: jkt(proof.header.jwk), scope: form.get('scope') ?? '' });
+        this.tokens.set(token, { jkt: jkt(proof.header.jwk!), scope: form.get('scope') ?? '' });
         res
           .writeHead(200, { 'Content-Type': 'application/json' })
           .end(JSON.stringify({ access_token: token, token_type: this.tokenType, expires_in: 900, scope: form.get('scope') }));
@@ -153,7 +175,7 @@ class StandIn extends LoopbackServer {
         return;
       }
       check(bound !== undefined, 'unknown token');
-      check(bound !== undefined && proof !== undefined && bound.jkt === jkt(proof.header.jwk), 'token not bound to the proof key');
+      check(bound !== undefined && proof !== undefined && bound.jkt === jkt(proof.header.jwk!), 'token not bound to the proof key');
       check(proof?.claims.ath === (token ? accessTokenHash(token) : undefined), 'ath');
       check(proof?.claims.nonce === this.nonce, 'nonce');
       if (url.pathname === '/plo/v1/usertoken') res.writeHead(200, { 'Content-Type': 'application/json' }).end(okBody('user-token-1'));
@@ -218,7 +240,7 @@ describe('OAuth 2.0 (FAPI 2.0, private_key_jwt, DPoP): the module against a stri
     expect(api.headers.authorization).toMatch(/^DPoP at-2-/);
     const [assertion] = server.assertions;
     expect(assertion.claims.exp - assertion.claims.iat).toBe(90);
-    expect(Buffer.from(assertion.claims.jti, 'base64url')).toHaveLength(12);
+    expect(Buffer.from(assertion.claims.jti!, 'base64url')).toHaveLength(12);
     expect(new URLSearchParams(server.requests[1].body.toString()).get('scope')).toBe('service:scope1 service:scope2');
   });
 
@@ -384,7 +406,7 @@ describe('OAuth 2.0 (FAPI 2.0, private_key_jwt, DPoP): the module against a stri
     expect(valid.oauth2.expiresInMs).toBeGreaterThan(890_000);
     // Every token refused from now on: the next mint fails.
     server.tokenType = 'Bearer';
-    (moduleRef.get(PERSONALIZED_OFFERS_RESOLVED_OPTIONS, { strict: false }) as { oauth2: { tokens: Map<string, unknown> } }).oauth2.tokens.clear();
+    moduleRef.get<{ oauth2: { tokens: Map<string, unknown> } }>(PERSONALIZED_OFFERS_RESOLVED_OPTIONS, { strict: false }).oauth2.tokens.clear();
     await expect(moduleRef.get(UserTokenService).getUserToken('ivan')).rejects.toBeInstanceOf(PersonalizedOffersInvalidResponseError);
     const failing = await indicator.isHealthy();
     expect(failing.personalizedOffers).toMatchObject({ status: 'down', oauth2: { state: 'failing', reason: 'INVALID_RESPONSE' } });

@@ -64,7 +64,7 @@ describe('OAuth 2.0 end to end against the simulator in OAuth 2.0 mode', () => {
     await expect(moduleRef.get(PlatformAdminService).browseOffers({ limit: 1 })).resolves.toBeDefined();
     expect(refusals()).toEqual([]);
     expect(simulator.oauth2TokenRequests).toBe(2); // the nonce round, then the token
-    for (const r of simulator.requests) expect(String(r.headers.authorization ?? '')).not.toMatch(/^OAuth /);
+    for (const r of simulator.requests) expect(r.headers.authorization ?? '').not.toMatch(/^OAuth /);
   });
 
   it('every operation of both APIs and platform admin, signed with DPoP and admitted (24 operations)', async () => {
@@ -183,7 +183,7 @@ describe('OAuth 2.0 end to end against the simulator in OAuth 2.0 mode', () => {
       await expect(ref.get(UserTokenService).getUserToken('helper-user')).resolves.toBeDefined();
       expect(fresh.oauth2TokenRequests).toBeGreaterThan(0);
       expect(fresh.requests.filter((r) => r.gatewayRefusal && r.gatewayRefusal.reasonCode !== 'use_dpop_nonce')).toEqual([]);
-      expect(fresh.requests.every((r) => String(r.headers.authorization ?? '').startsWith('DPoP ') || r.path === '/oauth/token')).toBe(true);
+      expect(fresh.requests.every((r) => (r.headers.authorization ?? '').startsWith('DPoP ') || r.path === '/oauth/token')).toBe(true);
     } finally {
       await ref.close();
       await fresh.stop();

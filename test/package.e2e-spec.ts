@@ -5,7 +5,19 @@ import { join } from 'node:path';
 
 // Runs after `npm run build` (the test command builds first): the package as users install it.
 const root = join(import.meta.dirname, '..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+/** The package.json fields these tests read. */
+interface PackageJson {
+  name: string;
+  license: string;
+  main: string;
+  types: string;
+  files: string[];
+  exports: Record<string, string | { types: string; default: string }>;
+  scripts: Record<string, string>;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as PackageJson;
 
 const PUBLIC_NAMES = [
   'PersonalizedOffersModule',
@@ -47,7 +59,7 @@ function node(code: string): string {
 describe('the built package', () => {
   it('points main, types and every exports entry at files that exist', () => {
     const targets = [pkg.main, pkg.types];
-    for (const entry of Object.values<any>(pkg.exports)) {
+    for (const entry of Object.values(pkg.exports)) {
       if (typeof entry === 'string') targets.push(entry);
       else targets.push(entry.types, entry.default);
     }
@@ -125,7 +137,7 @@ describe('the built package', () => {
         .replace(/\/\*[\s\S]*?\*\//g, '')
         .replace(/^\s*\/\/.*$/gm, '');
       const specs = [...code.matchAll(/\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]|\bimport\s+['"]([^'"]+)['"]/g)];
-      for (const spec of specs.map((m) => m[1] ?? m[2] ?? m[3])) {
+      for (const spec of specs.map((m) => m.at(1) ?? m.at(2) ?? m[3])) {
         if (spec.startsWith('.') || spec.startsWith('node:') || builtins.has(spec)) continue;
         const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
         if (!declared.has(name)) undeclared.add(name);

@@ -107,7 +107,7 @@ describe('egress proxy and extra CA', () => {
     served = 0;
   });
 
-  async function token(options: Partial<PersonalizedOffersModuleOptions>): Promise<string | unknown> {
+  async function token(options: Partial<PersonalizedOffersModuleOptions>): Promise<unknown> {
     const ref = await Test.createTestingModule({
       imports: [
         PersonalizedOffersModule.forRoot({
@@ -155,7 +155,7 @@ describe('egress proxy and extra CA', () => {
       expect(tunnels).toHaveLength(1);
     } finally {
       for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
+        if (v === undefined) Reflect.deleteProperty(process.env, k);
         else process.env[k] = v;
       }
     }

@@ -73,7 +73,8 @@ describe('no secret in logs or errors', () => {
 
   const record = (error: unknown) => {
     const e = error as Error;
-    seen.push(String(e), e.message ?? '', e.stack ?? '', inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e), inspect(e.cause, { depth: 5 }));
+    const { message, stack } = error as Partial<Error>; // whatever was thrown: not always an Error
+    seen.push(String(e), message ?? '', stack ?? '', inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e), inspect(e.cause, { depth: 5 }));
   };
 
   let moduleRef: TestingModule | undefined;
@@ -314,7 +315,7 @@ describe('no secret in logs or errors', () => {
 
   it('none of the secrets appears anywhere', () => {
     const authInfos = server.requests.map((r) => new URL(r.url, 'http://x').searchParams.get('AuthInfo') ?? '').filter(Boolean);
-    const authorizations = server.requests.map((r) => String(r.headers.authorization ?? '')).filter(Boolean);
+    const authorizations = server.requests.map((r) => r.headers.authorization ?? '').filter(Boolean);
     const signatures = authorizations.map((h) => parseAuthorization(h).get('oauth_signature')!);
     // The run really exercised what it claims: requests were signed, tokens issued, debug lines written.
     expect(authInfos.length).toBeGreaterThan(20);
@@ -438,8 +439,9 @@ describe('no secret in logs or errors, across every simulator fault mode', () =>
           .getUserToken(user)
           .then(
             (token) => ({ unexpectedToken: token }),
-            (e: Error) => {
-              seen.push(String(e), e.stack ?? '', inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e), inspect(e.cause));
+            (e: unknown) => {
+              const { stack, cause } = e as Partial<Error>;
+              seen.push(String(e), stack ?? '', inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e), inspect(cause));
               return e;
             },
           );
@@ -505,7 +507,8 @@ describe('no secret in logs or errors from the Redis token store', () => {
   const urlWith = (password: string, server: RedisServer = redis) => `redis://:${password}@127.0.0.1:${server.port}/${DB}`;
   const record = (error: unknown) => {
     const e = error as Error;
-    seen.push(String(e), e.message ?? '', e.stack ?? '', inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e), inspect(e.cause, { depth: 5 }));
+    const { message, stack } = error as Partial<Error>; // whatever was thrown: not always an Error
+    seen.push(String(e), message ?? '', stack ?? '', inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e), inspect(e.cause, { depth: 5 }));
   };
 
   beforeAll(async () => {

@@ -60,7 +60,7 @@ describe('token cache on Redis Cluster', () => {
     await ref.init();
     contexts.push(ref);
     const store = ref.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
-    await waitFor(async () => store.client.status === 'ready', 20_000);
+    await waitFor(() => store.client.status === 'ready', 20_000);
     return { svc: ref.get(UserTokenService), store, ref };
   }
 
@@ -155,9 +155,16 @@ describe('token cache on Redis Cluster', () => {
   });
 });
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
+  const met = async () => {
+    try {
+      return await condition();
+    } catch {
+      return false;
+    }
+  };
+  while (!(await met())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 50));
   }

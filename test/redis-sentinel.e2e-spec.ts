@@ -29,7 +29,7 @@ describe('token cache on Redis Sentinel', () => {
     await simulator.stop();
     await setup.stop();
   });
-  beforeEach(async () => {
+  beforeEach(() => {
     simulator.resetRequestCount();
     simulator.setFault(undefined);
     lines.length = 0;
@@ -58,7 +58,7 @@ describe('token cache on Redis Sentinel', () => {
     await ref.init();
     contexts.push(ref);
     const store = ref.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);
-    await waitFor(async () => store.client.status === 'ready', 20_000);
+    await waitFor(() => store.client.status === 'ready', 20_000);
     return { svc: ref.get(UserTokenService), store };
   }
 
@@ -104,9 +104,9 @@ describe('token cache on Redis Sentinel', () => {
     const promoted = await master();
     expect(await promoted.del(b.store.lockKey('999999:lost-lock'))).toBe(1); // it had been replicated
     const second = await b.svc.getUserToken('lost-lock'); // takes the lock A lost, fetches
-    const both = await Promise.all([first, second]);
+    const both = [await first, second];
     expect(both).toEqual([simulator.tokenFor('999999', 'lost-lock'), simulator.tokenFor('999999', 'lost-lock')]);
-    await waitFor(async () => c.store.client.status === 'ready', 20_000);
+    await waitFor(() => c.store.client.status === 'ready', 20_000);
     expect(await c.svc.getUserToken('lost-lock')).toBe(both[0]);
     expect(simulator.requestCount).toBe(2);
     expect(await promoted.keys('test:*:lock')).toEqual([]);
@@ -129,7 +129,7 @@ describe('token cache on Redis Sentinel', () => {
     const old = await setup.killMaster();
     await setup.waitPromoted(old);
     // Generous: on a loaded CI machine the clients take a while to find the promoted master.
-    await Promise.all(fleet.map(({ store }) => waitFor(async () => store.client.status === 'ready', 60_000)));
+    await Promise.all(fleet.map(({ store }) => waitFor(() => store.client.status === 'ready', 60_000)));
     await sleep(2_000);
     const { calls, waves, wrong, errors } = await load.stop();
 
@@ -181,9 +181,16 @@ describe('token cache on Redis Sentinel', () => {
   });
 });
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
+  const met = async () => {
+    try {
+      return await condition();
+    } catch {
+      return false;
+    }
+  };
+  while (!(await met())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -11,6 +11,7 @@ import {
   PersonalizedOffersModule,
   UserPresentmentService,
   UserTokenService,
+  type UserTokenResponse,
   loadPersonalizedOffersConfig,
 } from 'nestjs-personalized-offers';
 import { rsaKeyPair } from './support/keys.js';
@@ -49,13 +50,19 @@ function run(args: string[]): Running {
 /** Waits until stdout satisfies `ready` (or the process exits, or 10 s pass). */
 async function until(running: Running, ready: (out: string) => boolean): Promise<string> {
   const deadline = Date.now() + 10_000;
-  let exited = false;
+  let exited = false as boolean; // set by the exit callback
   void running.exit.then(() => (exited = true));
   while (!ready(running.stdout())) {
     if (exited || Date.now() > deadline) throw new Error(`simulator CLI did not get ready; stdout: ${running.stdout()} stderr: ${running.stderr()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   return running.stdout();
+}
+
+/** The line `--json` prints (the fields these tests read). */
+interface CliJson {
+  baseUrl: string;
+  authInfo: { key: string; iv: string };
 }
 
 /** The `NAME=value` lines of the human output. */
@@ -81,7 +88,10 @@ async function logLines(running: Running, count: number): Promise<string[]> {
 
 /** The words of a printed shell command line (single quotes only, as the CLI prints them). */
 const shellWords = (line: string) =>
-  [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map(([, quoted, bare]) => (quoted !== undefined ? quoted.replace(/'\\''/g, "'") : bare));
+  [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) => {
+    const quoted = m.at(1); // undefined for a bare word
+    return quoted !== undefined ? quoted.replace(/'\\''/g, "'") : m[2];
+  });
 
 /** AuthInfo for `userId`, made by the library's own crypto from the printed key material. */
 function authInfo(vars: Record<string, string>, userId: string): string {
@@ -135,7 +145,7 @@ describe('the standalone simulator (`nestjs-personalized-offers-simulator`)', ()
     // The legacy usertoken, with AuthInfo encrypted from the printed key material.
     const token = await fetch(`${base}/plo/v1/usertoken?FId=999999&AuthInfo=${authInfo(vars, 'alice')}`);
     expect(token.status).toBe(200);
-    expect(((await token.json()) as any).Response.UserToken.Token).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(((await token.json()) as UserTokenResponse).Response.UserToken!.Token).toMatch(/^[A-Za-z0-9_-]{24}$/);
 
     // A module configured with exactly the printed values works too.
     const moduleRef = await Test.createTestingModule({
@@ -166,7 +176,7 @@ describe('the standalone simulator (`nestjs-personalized-offers-simulator`)', ()
     const [outA, outB, outC] = await Promise.all([a, b, c].map((p) => until(p, (o) => o.endsWith('\n'))));
     const [ja, jb, jc] = [outA, outB, outC].map((o) => {
       expect(o.trim().split('\n')).toHaveLength(1);
-      return JSON.parse(o);
+      return JSON.parse(o) as CliJson;
     });
     expect(ja).toEqual({
       baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
@@ -178,16 +188,16 @@ describe('the standalone simulator (`nestjs-personalized-offers-simulator`)', ()
     // Same seed: same key material and the same token for the same user; another seed: others.
     expect(jb.authInfo).toEqual(ja.authInfo);
     expect(jc.authInfo.key).not.toBe(ja.authInfo.key);
-    const vars = (j: any) => ({
+    const vars = (j: CliJson) => ({
       PLO_FID: '123456',
       PLO_AUTHINFO_KEY: j.authInfo.key,
       PLO_AUTHINFO_IV: j.authInfo.iv,
       PLO_AUTHINFO_MODE: 'cbc',
       PLO_AUTHINFO_ENCODING: 'hex',
     });
-    const tokenOf = async (j: any) => {
+    const tokenOf = async (j: CliJson) => {
       const res = await fetch(`${j.baseUrl}/plo/v1/usertoken?FId=123456&AuthInfo=${authInfo(vars(j), 'alice')}`);
-      return ((await res.json()) as any).Response.UserToken.Token as string;
+      return ((await res.json()) as UserTokenResponse).Response.UserToken!.Token;
     };
     const [ta, tb, tc] = await Promise.all([tokenOf(ja), tokenOf(jb), tokenOf(jc)]);
     expect(tb).toBe(ta);

@@ -38,11 +38,18 @@ function certificatePem(key: KeyObject): string {
   return forge.pki.certificateToPem(cert);
 }
 
+/** What these tests read of a JSON answer: a usertoken `Response`, or an `Errors` list. */
+interface WireJson {
+  Response?: { UserToken?: { Token?: string } };
+  Errors?: { Error?: Array<{ Source?: string; ReasonCode: string; Description: string; Recoverable?: boolean; Details?: unknown }> };
+}
+
 interface RawResponse {
   status: number;
   headers: IncomingHttpHeaders;
   text: string;
-  json: any;
+  /** The parsed body; undefined when it is not JSON. */
+  json: WireJson | undefined;
 }
 
 /** One request with exactly these bytes on the wire (no client library in between). */
@@ -69,9 +76,9 @@ function raw(
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
+          let json: WireJson | undefined;
           try {
-            json = JSON.parse(text);
+            json = JSON.parse(text) as WireJson;
           } catch {
             json = undefined;
           }
@@ -116,8 +123,8 @@ function gatewayError(response: RawResponse): { ReasonCode: string; Description:
   expect(response.headers['content-type']).toBe('application/json');
   const errors = response.json?.Errors?.Error;
   expect(errors).toHaveLength(1);
-  expect(errors[0]).toEqual({ Source: 'Gateway', ReasonCode: expect.any(String), Description: expect.any(String), Recoverable: false, Details: null });
-  return errors[0];
+  expect(errors![0]).toEqual({ Source: 'Gateway', ReasonCode: expect.any(String), Description: expect.any(String), Recoverable: false, Details: null });
+  return errors![0];
 }
 
 /**

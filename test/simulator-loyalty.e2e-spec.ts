@@ -1,8 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { AuthInfoCryptoService, AuthInfoKeyMaterial } from 'nestjs-personalized-offers';
+import {
+  type Adjustment,
+  AuthInfoCryptoService,
+  AuthInfoKeyMaterial,
+  type GeoLocation,
+  type Localization,
+  type MatchedOffer,
+  type OfferRating,
+  type PresentmentSavings,
+  type RedeemedOffer,
+  type RedeemedTransaction,
+  type UserAdjustments,
+  type UserOffer,
+} from 'nestjs-personalized-offers';
 import { PersonalizedOffersSimulator, type SimulatorRequestRecord } from 'nestjs-personalized-offers/testing';
+import type { WireJson } from './support/wire.js';
 
 /**
  * The simulator's `/loyalty/offers/*` API (Mastercard's current one) over plain HTTP: access
@@ -13,7 +27,7 @@ import { PersonalizedOffersSimulator, type SimulatorRequestRecord } from 'nestjs
 
 const SPEC = fileURLToPath(new URL('../../shared/specs/personalized-card-linked-offers-v1.5.openapi.yaml', import.meta.url));
 /** js-yaml is a dev dependency without a type package; required this way to need none. */
-const { load: parseYaml } = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
+const { load: parseYaml } = createRequire(import.meta.url)('js-yaml') as { load: (text: string) => unknown };
 
 // ---- the v1.5 spec, read strictly ---------------------------------------------------------------
 
@@ -38,7 +52,8 @@ interface Operation {
   operationId: string;
   parameters?: Parameter[];
   requestBody?: { content: Record<string, { schema: Schema }> };
-  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+  /** By status; a status the spec does not declare is absent. */
+  responses: Record<string, { content?: Record<string, { schema: Schema }> } | undefined>;
 }
 const spec = parseYaml(readFileSync(SPEC, 'utf8')) as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 const operations = new Map<string, { method: string; path: string; op: Operation }>();
@@ -117,6 +132,30 @@ function expectDeclaredWireNames(record: SimulatorRequestRecord): void {
 // ---- HTTP helpers ---------------------------------------------------------------------------------
 
 type Query = Record<string, string | number | boolean | Array<string | number> | undefined>;
+/** A platform-admin offer, for the eligibility lists the simulator always sends. */
+interface AdminOffer {
+  id: string;
+  redemptionIssuerICAs: { values: number[] };
+  redemptionBankProductCodes: { values: string[] };
+}
+/** An offer as the simulator's /loyalty API sends it: the library's model, with the fields it always sends. */
+type SimulatorOffer = UserOffer &
+  Required<
+    Pick<
+      UserOffer,
+      | 'id'
+      | 'type'
+      | 'category'
+      | 'offerCountry'
+      | 'merchant'
+      | 'localizations'
+      | 'rewards'
+      | 'assignments'
+      | 'eventEndDate'
+      | 'redemptionIssuerICAs'
+      | 'redemptionBankProductCodes'
+    >
+  >;
 interface Call {
   query?: Query;
   json?: unknown;
@@ -128,7 +167,7 @@ interface Answer {
   status: number;
   headers: Headers;
   text: string;
-  body: any;
+  body: WireJson;
 }
 
 const search = (query: Query = {}) => {
@@ -209,14 +248,14 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
   }
 
   const offers = (s: Session, query: Query = {}, headers?: Record<string, string>) => call('GET', `${UP}/offers`, { token: s.token, query, headers });
-  const allOffers = async (s: Session, query: Query = {}, headers?: Record<string, string>): Promise<any[]> => {
+  const allOffers = async (s: Session, query: Query = {}, headers?: Record<string, string>): Promise<SimulatorOffer[]> => {
     const res = await offers(s, { limit: 100, ...query }, headers);
     expect(res.status).toBe(200);
     expect(res.body.count).toBe(res.body.total);
     return res.body.offers;
   };
   const inactive = async (s: Session) => (await allOffers(s, { offer_type: 'POSTPAIDCREDIT', active: false }))[0];
-  const legacyOffers = async (s: Session, query: Query = {}): Promise<any[]> =>
+  const legacyOffers = async (s: Session, query: Query = {}): Promise<MatchedOffer[]> =>
     (await call('GET', '/plo/v1/matchedoffers', { query: { ...s.creds, ItemsPerPage: 100, ...query } })).body.Response.Items.MatchedOffer;
   const activate = (s: Session, offerId: string) => call('POST', `${UP}/activations`, { token: s.token, json: { offerId } });
   const legacyActivate = (s: Session, offerId: string) => call('POST', '/plo/v2/activatestatementcreditoffer', { json: { ...s.creds, OfferId: offerId } });
@@ -394,7 +433,7 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       const again = await call('GET', `${UP}/offers/${offers[0].id}`, { token: fresh }, url);
       expect(again.status).toBe(200);
       const listed = await call('GET', `${UP}/offers`, { token: fresh, query: { active: true, limit: 100 } }, url);
-      expect(listed.body.offers.map((o: any) => o.id)).toContain(offers[0].id);
+      expect(listed.body.offers.map((o: UserOffer) => o.id)).toContain(offers[0].id);
     });
 
     it('revokeUserTokens leaves access tokens alone', async () => {
@@ -411,8 +450,8 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
   describe('success shapes (v1.5 schemas, only declared fields, wire names as the spec spells them)', () => {
     interface Fixture {
       s: Session;
-      offer: any;
-      always: any;
+      offer: SimulatorOffer;
+      always: SimulatorOffer;
     }
     const fixture = async (): Promise<Fixture> => {
       const s = await session();
@@ -421,7 +460,7 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       return { s, offer, always };
     };
 
-    it.each<[string, (f: Fixture) => Promise<Answer>, (body: any, f: Fixture) => void]>([
+    it.each<[string, (f: Fixture) => Promise<Answer>, (body: WireJson, f: Fixture) => void]>([
       [
         'getOffers',
         (f) =>
@@ -441,7 +480,7 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
               offerCountry: expect.stringMatching(/^(USA|AUS)$/),
             });
             expect(o.assignments).toEqual([expect.objectContaining({ active: false, id: expect.stringMatching(UUID) })]);
-            expect(o.localizations.map((l: any) => l.lang)).toEqual(['en-US']);
+            expect(o.localizations.map((l: Localization) => l.lang)).toEqual(['en-US']);
           }
         },
       ],
@@ -626,7 +665,7 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
           }),
         (b) => {
           expect(b).toMatchObject({ offset: 0, limit: 5, status: { code: 200, message: 'Success' } });
-          for (const o of b.offers) expect(o.localizations.map((l: any) => l.lang)).toEqual(['en-US', 'fr-FR', 'es-ES']);
+          for (const o of b.offers) expect(o.localizations.map((l: Localization) => l.lang)).toEqual(['en-US', 'fr-FR', 'es-ES']);
         },
       ],
       [
@@ -656,15 +695,15 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       const all = await allOffers(s, {}, { 'Accept-Language': 'en-US,fr-FR,es-ES' });
       const kinds = new Set(all.map((o) => `${o.rewards[0].mode}/${o.rewards[0].discountType}`));
       expect(kinds).toEqual(new Set(['CASH/ABSOLUTE', 'CASH/PERCENTAGE', 'POINTS/ABSOLUTE', 'POINTS/PERCENTAGE']));
-      const pick = (mode: string, type = 'POSTPAIDCREDIT') => all.find((o) => o.rewards[0].mode === mode && o.type === type && !o.assignments[0].active);
-      const bought = [pick('CASH'), pick('POINTS'), all.find((o) => o.type === 'ALWAYSON')].map((o) => o.id);
+      const pick = (mode: string, type = 'POSTPAIDCREDIT') => all.find((o) => o.rewards[0].mode === mode && o.type === type && !o.assignments[0].active)!;
+      const bought = [pick('CASH'), pick('POINTS'), all.find((o) => o.type === 'ALWAYSON')!].map((o) => o.id);
       for (const offerId of bought) simulator.recordRedemption(s.fId, s.userId, offerId, '1000.00');
       await activate(s, (await inactive(s)).id);
       expectConforms('getOffers', await offers(s, { limit: 100 }, { 'Accept-Language': 'en-US,fr-FR,es-ES' }));
       const adjustments = await call('GET', `${UP}/adjustments`, { token: s.token, query: { start_date: isoDay(-90), limit: 100 } });
       expectConforms('getUserPresentmentAdjustments', adjustments);
-      const recorded = adjustments.body.adjustments.filter((a: any) => bought.includes(a.offerId));
-      expect(recorded.map((a: any) => [a.adjustmentMode, a.offerType, a.status, 'activationId' in a, 'adjustmentPointsValue' in a])).toEqual([
+      const recorded = adjustments.body.adjustments.filter((a: Adjustment) => bought.includes(a.offerId!));
+      expect(recorded.map((a: Adjustment) => [a.adjustmentMode, a.offerType, a.status, 'activationId' in a, 'adjustmentPointsValue' in a])).toEqual([
         ['CASH', 'POSTPAIDCREDIT', 'CONFIRMED', true, false],
         ['POINTS', 'POSTPAIDCREDIT', 'CONFIRMED', true, true],
         [expect.any(String), 'ALWAYSON', 'CONFIRMED', false, expect.any(Boolean)],
@@ -681,12 +720,12 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
     it('numbers are JSON numbers in /loyalty (strings in the legacy API): the same offer both ways', async () => {
       const s = await session();
       const [offer] = await allOffers(s);
-      const legacy = (await legacyOffers(s)).find((o) => o.OfferId === offer.id);
+      const legacy = (await legacyOffers(s)).find((o) => o.OfferId === offer.id)!;
       expect(offer.redemptionSpendThreshold).toBe(Number(legacy.MinTotalSpend));
       expect(offer.eventEndDate).toBe(legacy.EventEndDate);
       expect(offer.offerCountry).toBe(legacy.OfferCountry);
       expect(offer.localizations[0].headline).toBe(legacy.Headline);
-      expect(offer.merchant.locations[0].latitude).toBe(Number(legacy.Merchant.Addresses.Address[0].Latitude));
+      expect(offer.merchant.locations![0].latitude).toBe(Number(legacy.Merchant!.Addresses!.Address![0].Latitude));
     });
   });
 
@@ -701,10 +740,10 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       const pages = await Promise.all([0, 25, 50].map(async (offset) => (await offers(s, { offset })).body));
       expect(pages.map((p) => p.count)).toEqual([25, 25, legacyTotal - 50]);
       const all = await allOffers(s);
-      expect(pages.flatMap((p) => p.offers.map((o: any) => o.id))).toEqual(all.map((o) => o.id));
+      expect(pages.flatMap((p) => p.offers.map((o: UserOffer) => o.id))).toEqual(all.map((o) => o.id));
       const odd = (await offers(s, { offset: 7, limit: 3 })).body;
       expect(odd).toMatchObject({ offset: 7, limit: 3, count: 3, total: legacyTotal });
-      expect(odd.offers.map((o: any) => o.id)).toEqual(all.slice(7, 10).map((o) => o.id));
+      expect(odd.offers.map((o: UserOffer) => o.id)).toEqual(all.slice(7, 10).map((o) => o.id));
     });
 
     it('an offset past the end is a 200 with an empty page and the total', async () => {
@@ -731,7 +770,7 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       const s = await session();
       const geo = (await call('GET', `${UP}/geo-locations`, { token: s.token, query: { keywords: 'san', limit: 2, offset: 1 } })).body;
       expect(geo).toMatchObject({ offset: 1, limit: 2, count: 2, total: 5 });
-      expect(geo.items.map((i: any) => i.name)).toEqual(['San Francisco', 'San Jose']);
+      expect(geo.items.map((i: GeoLocation) => i.name)).toEqual(['San Francisco', 'San Jose']);
       const admin = (await call('GET', `${PA}/offers`, { query: { f_id: s.fId, offset: 60, limit: 10 } })).body;
       expect(admin).toMatchObject({ offset: 60, limit: 10, count: admin.total - 60 });
       for (const [path, extra] of [
@@ -763,7 +802,7 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
 
     it('offer_country: repeated keys and a comma list are the same inclusion list', async () => {
       const s = await session();
-      const countries = (list: any[]) => new Set(list.map((o) => o.offerCountry));
+      const countries = (list: UserOffer[]) => new Set(list.map((o) => o.offerCountry));
       const all = await allOffers(s);
       expect(countries(all)).toEqual(new Set(['USA', 'AUS', 'FRA']));
       const repeated = await allOffers(s, { offer_country: ['AUS', 'FRA'] });
@@ -824,9 +863,9 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       expect((await filter(s, {})).body).toEqual((await offers(s)).body);
     });
 
-    it.each<[string, object, (o: any) => boolean]>([
+    it.each<[string, object, (o: SimulatorOffer) => boolean]>([
       ['merchants (short name)', { merchants: ['koalla'] }, (o) => o.merchant.name === 'koalla'],
-      ['merchants (display name, any case)', { merchants: ['bistro lumière', 'CineStar'] }, (o) => ['bistrolumiere', 'cinestar'].includes(o.merchant.name)],
+      ['merchants (display name, any case)', { merchants: ['bistro lumière', 'CineStar'] }, (o) => ['bistrolumiere', 'cinestar'].includes(o.merchant.name!)],
       ['channels ONLINE', { channels: ['ONLINE'] }, (o) => o.redemptionChannel !== 'INSTORE'],
       ['channels INSTORE', { channels: ['INSTORE'] }, (o) => o.redemptionChannel !== 'ONLINE'],
       ['superCategory', { superCategory: 'FOODANDDRINK' }, (o) => o.superCategory === 'FOODANDDRINK'],
@@ -842,7 +881,7 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       expect(res.status).toBe(200);
       expectConforms('searchOffers', res);
       expect(res.body.offers.length).toBeGreaterThan(0);
-      expect(res.body.offers.map((o: any) => o.id)).toEqual(all.filter(holds).map((o) => o.id));
+      expect(res.body.offers.map((o: UserOffer) => o.id)).toEqual(all.filter(holds).map((o) => o.id));
     });
 
     it('latitude/longitude echo location and distance (radius in metres; 50km when absent)', async () => {
@@ -880,7 +919,7 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       const s = await session();
       const langs = async (value?: string) => {
         const list = await allOffers(s, {}, value === undefined ? undefined : { 'Accept-Language': value });
-        return { ids: list.map((o) => o.id), langs: list[0].localizations.map((l: any) => l.lang), headline: list[0].localizations[0].headline };
+        return { ids: list.map((o) => o.id), langs: list[0].localizations.map((l: Localization) => l.lang), headline: list[0].localizations[0].headline };
       };
       const dflt = await langs();
       expect(dflt.langs).toEqual(['en-US']);
@@ -903,10 +942,10 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       expect(offer.localizations[0]).toMatchObject({
         headline: legacy.Headline,
         descriptionShort: legacy.ShortDescription,
-        merchantDisplayName: legacy.Merchant.Name,
+        merchantDisplayName: legacy.Merchant!.Name,
       });
       const details = await call('GET', `${UP}/offers/${offer.id}`, { token: s.token, headers: { 'Accept-Language': 'es-ES' } });
-      expect(details.body.userOfferDetails.localizations.map((l: any) => l.lang)).toEqual(['es-ES']);
+      expect(details.body.userOfferDetails.localizations.map((l: Localization) => l.lang)).toEqual(['es-ES']);
     });
   });
 
@@ -918,7 +957,7 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       const offer = await inactive(s);
       const legacy = await legacyActivate(s, offer.id);
       expect(legacy.body.Response.Status.Code).toBe('600');
-      const shown = (await allOffers(s, { active: true })).find((o) => o.id === offer.id);
+      const shown = (await allOffers(s, { active: true })).find((o) => o.id === offer.id)!;
       expect(shown.assignments).toEqual([
         {
           id: offer.assignments[0].id,
@@ -993,7 +1032,8 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       const offer = await inactive(s);
       await rate(s, always.id, 1);
       await rate(s, offer.id, 1);
-      const list = async (query: Query) => (await call('GET', `${UP}/offer-ratings`, { token: s.token, query })).body.offerRatings.map((r: any) => r.offerId);
+      const list = async (query: Query) =>
+        (await call('GET', `${UP}/offer-ratings`, { token: s.token, query })).body.offerRatings.map((r: OfferRating) => r.offerId);
       expect(await list({})).toEqual([always.id]);
       expect(await list({ current: 'true' })).toEqual([always.id]);
       expect(await list({ current: 'false' })).toEqual([always.id, offer.id]);
@@ -1031,33 +1071,33 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
   describe('savings and adjustments, from the same redemptions', () => {
     it('savings are the legacy usersavings numbers, and move together', async () => {
       const s = await session();
-      const both = async () => [
+      const both = async (): Promise<Array<Required<PresentmentSavings>>> => [
         (await call('GET', `${UP}/savings`, { token: s.token })).body.savings,
         (await call('GET', '/plo/v1/usersavings', { query: s.creds })).body.Response.UserSavings.savings,
       ];
       const [before, legacyBefore] = await both();
       expect(before).toEqual(legacyBefore);
-      const offer = (await allOffers(s, { active: false })).find((o) => o.rewards[0].mode === 'CASH' && o.rewards[0].discountType === 'ABSOLUTE');
+      const offer = (await allOffers(s, { active: false })).find((o) => o.rewards[0].mode === 'CASH' && o.rewards[0].discountType === 'ABSOLUTE')!;
       simulator.recordRedemption(s.fId, s.userId, offer.id, '999.00');
       const [after, legacyAfter] = await both();
       expect(after).toEqual(legacyAfter);
       expect(after.offersRedeemed).toBe(before.offersRedeemed + 1);
-      expect(after.adjustmentsCashTotal).toBeCloseTo(before.adjustmentsCashTotal + offer.rewards[0].cashValueAbsolute, 2);
+      expect(after.adjustmentsCashTotal).toBeCloseTo(before.adjustmentsCashTotal + offer.rewards[0].cashValueAbsolute!, 2);
     });
 
     it('one adjustment per legacy redeemed transaction, same amounts and dates', async () => {
       const s = await session();
       const adjustments = (await call('GET', `${UP}/adjustments`, { token: s.token, query: { start_date: isoDay(-90), end_date: isoDay() } })).body.adjustments;
       const legacy = (await call('GET', '/plo/v1/redeemedoffers', { query: s.creds })).body.Response.Items.RedeemedOffer;
-      const fromLegacy = legacy.flatMap((o: any) =>
-        o.Transactions.Transaction.map((t: any) => [
+      const fromLegacy = legacy.flatMap((o: RedeemedOffer) =>
+        o.Transactions!.Transaction!.map((t: RedeemedTransaction) => [
           o.OfferId,
           Number(t.TransactionAmount),
           t.RedemptionDate,
-          Number(o.ScActivation.ActivationId.replace(/\D/g, '')),
+          Number(o.ScActivation!.ActivationId!.replace(/\D/g, '')),
         ]),
       );
-      const fromLoyalty = adjustments.map((a: any) => [a.offerId, a.transactionAmount, a.transactionDate, a.activationId]);
+      const fromLoyalty = adjustments.map((a: Adjustment) => [a.offerId, a.transactionAmount, a.transactionDate, a.activationId]);
       expect(new Set(fromLoyalty.map((x: unknown) => JSON.stringify(x)))).toEqual(new Set(fromLegacy.map((x: unknown) => JSON.stringify(x))));
     });
 
@@ -1067,14 +1107,15 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       const { baseUrl: url } = await sim.start();
       try {
         // A token per call: the clock moves past the 60-minute lifetime here.
-        const list = async (query: Query = {}) => (await call('GET', `${UP}/adjustments`, { token: sim.accessTokenFor('999999', 'adj'), query }, url)).body;
+        const list = async (query: Query = {}): Promise<Required<UserAdjustments>> =>
+          (await call('GET', `${UP}/adjustments`, { token: sim.accessTokenFor('999999', 'adj'), query }, url)).body;
         const seeded = await list({ start_date: isoDay(-90) });
         const token = sim.accessTokenFor('999999', 'adj');
         const offer = (await call('GET', `${UP}/offers`, { token, query: { active: false, offer_type: 'POSTPAIDCREDIT', limit: 1 } }, url)).body.offers[0];
         clock += 3 * HOUR;
         sim.recordRedemption('999999', 'adj', offer.id, '500.00');
         const recent = await list();
-        expect(recent.adjustments.map((a: any) => [a.offerId, a.status, a.redemptionDateTime])).toContainEqual([
+        expect(recent.adjustments.map((a: Adjustment) => [a.offerId, a.status, a.redemptionDateTime])).toContainEqual([
           offer.id,
           'CONFIRMED',
           new Date(nowMs + 3 * HOUR).toISOString(),
@@ -1083,14 +1124,14 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
 
         sim.advanceTime(DAY + 60_000);
         const later = await list({ date_filter: 'UPDATED' });
-        expect(later.adjustments.map((a: any) => [a.offerId, a.status, a.lastModifiedDateTime])).toContainEqual([
+        expect(later.adjustments.map((a: Adjustment) => [a.offerId, a.status, a.lastModifiedDateTime])).toContainEqual([
           offer.id,
           'COMPLETED',
           new Date(nowMs + 3 * HOUR + DAY).toISOString(),
         ]);
         expect(later.responseLastModifiedDateTime).toBe(new Date(nowMs + 3 * HOUR + DAY).toISOString());
-        expect((await list({ date_filter: 'CREATED' })).adjustments.map((a: any) => a.offerId)).not.toContain(offer.id); // created > 24 h ago
-        expect((await list({ start_date: isoDay(0), end_date: isoDay(0) })).adjustments.map((a: any) => a.offerId)).toContain(offer.id);
+        expect((await list({ date_filter: 'CREATED' })).adjustments.map((a: Adjustment) => a.offerId)).not.toContain(offer.id); // created > 24 h ago
+        expect((await list({ start_date: isoDay(0), end_date: isoDay(0) })).adjustments.map((a: Adjustment) => a.offerId)).toContain(offer.id);
         const empty = await list({ start_date: '2020-01-01', end_date: '2020-01-31' });
         expect(empty).toEqual({ offset: 0, limit: 25, total: 0, count: 0, adjustments: [] });
       } finally {
@@ -1111,7 +1152,7 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
 
     it('platform-admin adjustments list every user of the fId seen so far (a token minted is enough)', async () => {
       const [a, b] = [await session(), await session()];
-      const all: any[] = [];
+      const all: Adjustment[] = [];
       for (let offset = 0, total = 1; offset < total; offset += 100) {
         const res = await call('GET', `${PA}/adjustments`, { query: { f_id: '999999', start_date: isoDay(-90), limit: 100, offset } });
         expectConforms('getAdjustments', res);
@@ -1119,12 +1160,12 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
         total = res.body.total;
         all.push(...res.body.adjustments);
       }
-      const users = new Set(all.map((x: any) => x.bankCustomerNumber));
+      const users = new Set(all.map((x: Adjustment) => x.bankCustomerNumber));
       expect(users.has(a.userId) && users.has(b.userId)).toBe(true);
       expect(users.size).toBeGreaterThan(10); // every session of this suite so far
       expect(new Set(all.map((x) => x.adjustmentId)).size).toBe(all.length);
       const other = await call('GET', `${PA}/adjustments`, { query: { f_id: '123456', start_date: isoDay(-90), limit: 100 } });
-      expect(other.body.adjustments.map((x: any) => x.bankCustomerNumber)).not.toContain(a.userId);
+      expect(other.body.adjustments.map((x: Adjustment) => x.bankCustomerNumber)).not.toContain(a.userId);
     });
   });
 
@@ -1142,7 +1183,7 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       const s = await session();
       const res = await call('GET', `${UP}/geo-locations`, { token: s.token, query: { keywords } });
       expectConforms('findGeoLocations', res);
-      expect(res.body.items.map((i: any) => i.name)).toEqual(names);
+      expect(res.body.items.map((i: GeoLocation) => i.name)).toEqual(names);
       expect(res.body.total).toBe(names.length);
     });
 
@@ -1207,12 +1248,12 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
       const s = await session();
       const res = await call('GET', `${PA}/offers`, { query: { f_id: s.fId, limit: 100 } });
       expect(res.body.status).toEqual({ code: 200, message: 'Success' });
-      expect(res.body.offers.map((o: any) => o.id)).toEqual((await allOffers(s)).map((o) => o.id));
+      expect(res.body.offers.map((o: UserOffer) => o.id)).toEqual((await allOffers(s)).map((o) => o.id));
     });
 
     it('lang: ALL gives every language; tags repeated or in a comma list; en-US when absent', async () => {
       const langs = async (lang?: string | string[]) =>
-        (await call('GET', `${PA}/offers`, { query: { f_id: '999999', lang, limit: 1 } })).body.offers[0].localizations.map((l: any) => l.lang);
+        (await call('GET', `${PA}/offers`, { query: { f_id: '999999', lang, limit: 1 } })).body.offers[0].localizations.map((l: Localization) => l.lang);
       expect(await langs()).toEqual(['en-US']);
       expect(await langs('ALL')).toEqual(['en-US', 'fr-FR', 'es-ES']);
       expect(await langs(['fr-FR', 'es-ES'])).toEqual(['fr-FR', 'es-ES']);
@@ -1221,27 +1262,33 @@ describe('PersonalizedOffersSimulator: /loyalty/offers (the current API)', () =>
 
     it('issuer_ica and bank_product_code keep offers whose INCLUSION lists hold them; the body form agrees', async () => {
       const all = (await call('GET', `${PA}/offers`, { query: { f_id: '999999', limit: 100 } })).body.offers;
-      const [ica1, ica2] = [...new Set(all.flatMap((o: any) => o.redemptionIssuerICAs.values))] as number[];
-      const [code1] = [...new Set(all.flatMap((o: any) => o.redemptionBankProductCodes.values))] as string[];
+      const [ica1, ica2] = [...new Set(all.flatMap((o: AdminOffer) => o.redemptionIssuerICAs.values))] as number[];
+      const [code1] = [...new Set(all.flatMap((o: AdminOffer) => o.redemptionBankProductCodes.values))] as string[];
       const byIca = (await call('GET', `${PA}/offers`, { query: { f_id: '999999', issuer_ica: ica2, limit: 100 } })).body.offers;
       expect(byIca.length).toBeGreaterThan(0);
       expect(byIca.length).toBeLessThan(all.length);
-      expect(byIca.map((o: any) => o.id)).toEqual(all.filter((o: any) => o.redemptionIssuerICAs.values.includes(ica2)).map((o: any) => o.id));
+      expect(byIca.map((o: AdminOffer) => o.id)).toEqual(
+        all.filter((o: AdminOffer) => o.redemptionIssuerICAs.values.includes(ica2)).map((o: AdminOffer) => o.id),
+      );
       expect(ica1).toBeDefined();
       const byCode = (await call('GET', `${PA}/offers`, { query: { f_id: '999999', bank_product_code: code1, limit: 100 } })).body.offers;
-      expect(byCode.map((o: any) => o.id)).toEqual(all.filter((o: any) => o.redemptionBankProductCodes.values.includes(code1)).map((o: any) => o.id));
+      expect(byCode.map((o: AdminOffer) => o.id)).toEqual(
+        all.filter((o: AdminOffer) => o.redemptionBankProductCodes.values.includes(code1)).map((o: AdminOffer) => o.id),
+      );
       const body = (await call('POST', `${PA}/offers/filters`, { json: { fId: '999999', bankProductCode: code1, issuerIca: ica2, limit: 100 } })).body.offers;
-      expect(body.map((o: any) => o.id)).toEqual(byCode.filter((o: any) => o.redemptionIssuerICAs.values.includes(ica2)).map((o: any) => o.id));
+      expect(body.map((o: AdminOffer) => o.id)).toEqual(
+        byCode.filter((o: AdminOffer) => o.redemptionIssuerICAs.values.includes(ica2)).map((o: AdminOffer) => o.id),
+      );
       expect(refused(await call('GET', `${PA}/offers`, { query: { f_id: '999999', issuer_ica: 'x' } }))).toEqual(errorShape(400, invalid('issuer_ica')));
       expect(refused(await call('POST', `${PA}/offers/filters`, { json: { fId: '999999', issuerIca: '1' } }))).toEqual(errorShape(400, invalid('issuerIca')));
     });
 
     it('offer_country exclusion and offerCountries work as for users', async () => {
       const ids = async (query: Query) =>
-        (await call('GET', `${PA}/offers`, { query: { f_id: '999999', limit: 100, ...query } })).body.offers.map((o: any) => o.offerCountry);
+        (await call('GET', `${PA}/offers`, { query: { f_id: '999999', limit: 100, ...query } })).body.offers.map((o: UserOffer) => o.offerCountry);
       expect(new Set(await ids({ offer_country: '!USA' }))).toEqual(new Set(['AUS', 'FRA']));
       const body = (await call('POST', `${PA}/offers/filters`, { json: { fId: '999999', offerCountries: ['FRA'], limit: 100 } })).body.offers;
-      expect(new Set(body.map((o: any) => o.offerCountry))).toEqual(new Set(['FRA']));
+      expect(new Set(body.map((o: UserOffer) => o.offerCountry))).toEqual(new Set(['FRA']));
     });
   });
 

@@ -61,10 +61,23 @@ interface ProofOptions {
   jwk?: Record<string, unknown>;
 }
 
+/** What these tests read of a JSON answer: the token endpoint's fields or error (RFC 6749, RFC 9449), or an API body. */
+interface WireJson {
+  access_token?: string;
+  token_type?: string;
+  expires_in?: number;
+  scope?: string;
+  error?: string;
+  error_description?: string;
+  status?: { code?: number; message?: string };
+  Response?: { Status: { Code: string } };
+}
+
 interface Answer {
   status: number;
   headers: IncomingHttpHeaders;
-  json: any;
+  /** The parsed body; undefined when it is not JSON. */
+  json: WireJson | undefined;
 }
 
 /** One request with exactly these headers (a header given as an array goes out as that many lines). */
@@ -79,9 +92,9 @@ function raw(baseUrl: string, method: string, target: string, headers: Record<st
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
+          let json: WireJson | undefined;
           try {
-            json = JSON.parse(text);
+            json = JSON.parse(text) as WireJson;
           } catch {
             json = undefined;
           }
@@ -172,11 +185,11 @@ class Client {
     if (this.nonce === undefined) {
       const first = await this.tokenRequest(this.form({ scope }));
       expect(first.status).toBe(400);
-      expect(first.json.error).toBe('use_dpop_nonce');
+      expect(first.json!.error).toBe('use_dpop_nonce');
     }
     const answer = await this.tokenRequest(this.form({ scope }));
     expect(answer.status).toBe(200);
-    return answer.json.access_token as string;
+    return answer.json!.access_token as string;
   }
 
   async call(
@@ -254,7 +267,7 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
       expect(second.headers['cache-control']).toBe('no-store');
       expect(second.headers['dpop-nonce']).toBe(simulator.dpopNonce);
       expect(second.json).toEqual({ access_token: expect.any(String), token_type: 'DPoP', expires_in: 900, scope: 'offers:read' });
-      expect(second.json.access_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(second.json!.access_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(simulator.oauth2TokenRequests).toBe(2);
       expect(simulator.oauth2TokensIssued).toBe(1);
     });
@@ -269,7 +282,7 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
         const answer = await c.tokenRequest(c.form({ scope: 'a:read b:write' }));
         expect(answer.status).toBe(200);
         expect(answer.json).toMatchObject({ token_type: 'DPoP', expires_in: 120, scope: 'a:read b:write' });
-        const api = await c.call('GET', BROWSE, answer.json.access_token);
+        const api = await c.call('GET', BROWSE, answer.json!.access_token);
         expect(api.status).toBe(200);
         // A PS256 assertion from an EC key's client is refused.
         const wrongAlg = await c.tokenRequest(c.form({ client_assertion: c.assertion({ alg: 'PS256', key: rsa.clientKey }) }));
@@ -287,7 +300,7 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
       expect(array.status).toBe(200);
       const none = await c.tokenRequest(c.form({ scope: undefined }));
       expect(none.status).toBe(200);
-      expect(none.json.scope).toBe('offers:read offers:admin');
+      expect(none.json!.scope).toBe('offers:read offers:admin');
     });
 
     const refusals: Array<[string, (c: Client) => Promise<Answer>, number, string, string]> = [
@@ -509,14 +522,14 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
       const issued = simulator.oauth2TokensIssued;
       const answer = await send(c);
       expect(answer.status).toBe(status);
-      expect(answer.json.error).toBe(error);
-      expect(answer.json.error_description).toContain(description);
+      expect(answer.json!.error).toBe(error);
+      expect(answer.json!.error_description).toContain(description);
       expect(answer.headers['dpop-nonce']).toBe(simulator.dpopNonce);
       expect(answer.headers['cache-control']).toBe('no-store');
       expect(simulator.oauth2TokensIssued).toBe(issued);
       const record = simulator.requests.at(-1)!;
       expect(record.path).toBe('/oauth/token');
-      expect(record.gatewayRefusal).toEqual({ status, reasonCode: error, description: answer.json.error_description });
+      expect(record.gatewayRefusal).toEqual({ status, reasonCode: error, description: answer.json!.error_description });
     });
 
     it('refuses a replayed client assertion (same jti) and a replayed proof', async () => {
@@ -538,7 +551,7 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
     it('an assertion refused for want of a nonce is not spent: the same assertion with a new proof succeeds', async () => {
       const c = client();
       const form = c.form();
-      expect((await c.tokenRequest(form)).json.error).toBe('use_dpop_nonce');
+      expect((await c.tokenRequest(form)).json!.error).toBe('use_dpop_nonce');
       expect((await c.tokenRequest(form)).status).toBe(200);
     });
 
@@ -548,17 +561,17 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
       simulator.resetRequestCount();
       const answers = await Promise.all(Array.from({ length: 50 }, () => c.tokenRequest()));
       expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
-      expect(new Set(answers.map((a) => a.json.access_token)).size).toBe(50);
+      expect(new Set(answers.map((a) => a.json!.access_token)).size).toBe(50);
       expect(simulator.oauth2TokenRequests).toBe(50);
       expect(simulator.oauth2TokensIssued).toBe(50);
-      expect((await c.call('GET', BROWSE, answers[49].json.access_token)).status).toBe(200);
+      expect((await c.call('GET', BROWSE, answers[49].json!.access_token)).status).toBe(200);
     });
 
     it('serves POST only', async () => {
       const answer = await raw(baseUrl, 'GET', '/oauth/token', {});
       expect(answer.status).toBe(405);
       expect(answer.headers.allow).toBe('POST');
-      expect(answer.json.error).toBe('invalid_request');
+      expect(answer.json!.error).toBe('invalid_request');
     });
   });
 
@@ -567,13 +580,13 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
       simulator.clearRequests();
       const browse = await shared.call('GET', BROWSE, sharedToken);
       expect(browse.status).toBe(200);
-      expect(browse.json.status).toEqual({ code: 200, message: 'Success' });
+      expect(browse.json!.status).toEqual({ code: 200, message: 'Success' });
       expect(browse.headers['dpop-nonce']).toBe(simulator.dpopNonce);
 
       const authInfo = new AuthInfoCryptoService(FID, AuthInfoKeyMaterial.from(simulator.authInfo), { now: clock }).encrypt('oauth2-user');
       const usertoken = await shared.call('GET', `/plo/v1/usertoken?FId=${FID}&AuthInfo=${encodeURIComponent(authInfo)}`, sharedToken);
       expect(usertoken.status).toBe(200);
-      expect(usertoken.json.Response.Status.Code).toBe('600');
+      expect(usertoken.json!.Response!.Status.Code).toBe('600');
       expect(usertoken.headers['dpop-nonce']).toBe(simulator.dpopNonce);
 
       expect(simulator.requests.map((r) => r.operationId)).toEqual(['browseOffers', 'getUserToken']);
@@ -689,11 +702,11 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
     it.each(proofRefusals)('%s: 401 with WWW-Authenticate and the JSON body', async (_name, send, error, description) => {
       const answer = await send(shared, sharedToken);
       expect(answer.status).toBe(401);
-      expect(answer.json.error).toBe(error);
-      expect(answer.json.error_description).toContain(description);
-      expect(answer.headers['www-authenticate']).toBe(rfc(error, answer.json.error_description));
+      expect(answer.json!.error).toBe(error);
+      expect(answer.json!.error_description).toContain(description);
+      expect(answer.headers['www-authenticate']).toBe(rfc(error, answer.json!.error_description!));
       expect(answer.headers['dpop-nonce']).toBe(simulator.dpopNonce);
-      expect(simulator.requests.at(-1)!.gatewayRefusal).toEqual({ status: 401, reasonCode: error, description: answer.json.error_description });
+      expect(simulator.requests.at(-1)!.gatewayRefusal).toEqual({ status: 401, reasonCode: error, description: answer.json!.error_description });
       // The token still works with a right proof afterwards.
       expect((await shared.call('GET', BROWSE, sharedToken)).status).toBe(200);
     });
@@ -816,13 +829,13 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
         clockMs += 1_000;
         const late = await c.call('GET', BROWSE, next);
         expect(late.status).toBe(401);
-        expect(late.json.error).toBe('invalid_token');
+        expect(late.json!.error).toBe('invalid_token');
       } finally {
         clockMs -= 900_000;
       }
       // expireOAuth2Tokens() expired the shared token too.
       shared.nonce = simulator.rotateDpopNonce();
-      expect((await shared.call('GET', BROWSE, sharedToken)).json.error).toBe('invalid_token');
+      expect((await shared.call('GET', BROWSE, sharedToken)).json!.error).toBe('invalid_token');
       sharedToken = await shared.token();
       expect((await shared.call('GET', BROWSE, sharedToken)).status).toBe(200);
     });
@@ -837,7 +850,7 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
       ] as const) {
         const answer = await who.call('GET', BROWSE, t);
         expect(answer.status).toBe(401);
-        expect(answer.json.error).toBe('invalid_token');
+        expect(answer.json!.error).toBe('invalid_token');
         expect(answer.headers['www-authenticate']).toBe(rfc('invalid_token', 'The access token is invalid or expired'));
       }
       expect((await c.call('GET', BROWSE, await c.token())).status).toBe(200);
@@ -853,9 +866,9 @@ describe('PersonalizedOffersSimulator in OAuth 2.0 mode', () => {
         const answer = await c.tokenRequest(c.form(), c.proof({ htm: 'POST', htu: c.tokenUrl, nonce: undefined }));
         expect(answer.status).toBe(200);
         expect(answer.headers['dpop-nonce']).toBeDefined();
-        expect((await c.call('GET', BROWSE, answer.json.access_token, { proof: { nonce: undefined } })).status).toBe(200);
+        expect((await c.call('GET', BROWSE, answer.json!.access_token, { proof: { nonce: undefined } })).status).toBe(200);
         // A nonce sent must still be current.
-        expect((await c.call('GET', BROWSE, answer.json.access_token, { proof: { nonce: 'old' } })).status).toBe(401);
+        expect((await c.call('GET', BROWSE, answer.json!.access_token, { proof: { nonce: 'old' } })).status).toBe(401);
       } finally {
         await sim.stop();
       }

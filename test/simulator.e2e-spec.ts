@@ -1,5 +1,13 @@
-import { AuthInfoCryptoService, AuthInfoKeyMaterial } from 'nestjs-personalized-offers';
+import {
+  AuthInfoCryptoService,
+  AuthInfoKeyMaterial,
+  type LegacySavings,
+  type MatchedOffer,
+  type RedeemedOffer,
+  type UserFeedbackItem,
+} from 'nestjs-personalized-offers';
 import { PersonalizedOffersSimulator, type SimulatorFault } from 'nestjs-personalized-offers/testing';
+import type { WireJson } from './support/wire.js';
 
 /** The simulator's own contract, over plain HTTP, as users' tests would rely on it. */
 describe('PersonalizedOffersSimulator', () => {
@@ -18,6 +26,8 @@ describe('PersonalizedOffersSimulator', () => {
   // ---- plain HTTP helpers -------------------------------------------------------------------
 
   type Query = Record<string, string | number | undefined>;
+  /** A matched offer as the simulator sends it: the library's model, with the fields it always sends. */
+  type SimulatorOffer = MatchedOffer & Required<Pick<MatchedOffer, 'OfferId' | 'OfferType' | 'ActiveSc' | 'Merchant' | 'EventStartDate' | 'EventEndDate'>>;
   interface Call {
     query?: Query;
     json?: unknown;
@@ -28,7 +38,7 @@ describe('PersonalizedOffersSimulator', () => {
     status: number;
     headers: Headers;
     text: string;
-    body: any;
+    body: WireJson;
   }
 
   const search = (query: Query = {}) => {
@@ -45,7 +55,7 @@ describe('PersonalizedOffersSimulator', () => {
     return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : undefined };
   }
 
-  async function get(query: string): Promise<{ status: number; body: any }> {
+  async function get(query: string): Promise<{ status: number; body: WireJson }> {
     const res = await fetch(`${baseUrl}/plo/v1/usertoken${query}`, { headers: { Accept: 'application/json' } });
     return { status: res.status, body: await res.json() };
   }
@@ -70,7 +80,7 @@ describe('PersonalizedOffersSimulator', () => {
   }
 
   const matched = (s: Session, query: Query = {}, base = baseUrl) => call('GET', '/plo/v1/matchedoffers', { query: { ...s.creds, ...query } }, base);
-  const allOffers = async (s: Session, query: Query = {}): Promise<any[]> => {
+  const allOffers = async (s: Session, query: Query = {}): Promise<SimulatorOffer[]> => {
     const res = await matched(s, { ItemsPerPage: 100, ...query });
     expect(res.status).toBe(200);
     return res.body.Response.Items.MatchedOffer;
@@ -81,7 +91,8 @@ describe('PersonalizedOffersSimulator', () => {
   const feedback = (s: Session, offerId: string, value: unknown) =>
     call('POST', '/plo/v2/userfeedback', { json: { ...s.creds, OfferId: offerId, Feedback: value } });
   const redeemed = (s: Session, query: Query = {}) => call('GET', '/plo/v1/redeemedoffers', { query: { ...s.creds, ...query } });
-  const savings = async (s: Session) => (await call('GET', '/plo/v1/usersavings', { query: s.creds })).body.Response.UserSavings.savings;
+  const savings = async (s: Session): Promise<Required<LegacySavings>> =>
+    (await call('GET', '/plo/v1/usersavings', { query: s.creds })).body.Response.UserSavings.savings;
 
   const isoDay = (offset = 0) => new Date(nowMs + offset * 86_400_000).toISOString().slice(0, 10);
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -210,7 +221,7 @@ describe('PersonalizedOffersSimulator', () => {
   describe('success shapes (v1.5 wire names and types)', () => {
     interface Fixture {
       s: Session;
-      offer: any;
+      offer: SimulatorOffer;
       activationId: string;
     }
     const fixture = async (): Promise<Fixture> => {
@@ -220,7 +231,7 @@ describe('PersonalizedOffersSimulator', () => {
       return { s, offer, activationId };
     };
 
-    it.each<[string, (f: Fixture) => Promise<Answer>, (response: any, f: Fixture) => void]>([
+    it.each<[string, (f: Fixture) => Promise<Answer>, (response: WireJson, f: Fixture) => void]>([
       [
         'matchedOffers',
         (f) => matched(f.s),
@@ -461,7 +472,7 @@ describe('PersonalizedOffersSimulator', () => {
       const sizes = pages.map((p) => p.body.Response.Items.MatchedOffer.length);
       expect(sizes.slice(0, 2)).toEqual([25, 25]);
       expect(sizes[2]).toBeGreaterThanOrEqual(10);
-      const ids = pages.flatMap((p) => p.body.Response.Items.MatchedOffer.map((o: any) => o.OfferId));
+      const ids = pages.flatMap((p) => p.body.Response.Items.MatchedOffer.map((o: MatchedOffer) => o.OfferId));
       expect(new Set(ids).size).toBe(Number(total));
     });
 
@@ -479,7 +490,7 @@ describe('PersonalizedOffersSimulator', () => {
       expect(all.Items.MatchedOffer).toHaveLength(Number(all.TotalCount));
       const seven = (await matched(s, { ItemsPerPage: 7, PageNumber: 2 })).body.Response;
       expect(seven).toMatchObject({ NumberOfPages: String(Math.ceil(Number(all.TotalCount) / 7)), CurrentPage: '2' });
-      expect(seven.Items.MatchedOffer.map((o: any) => o.OfferId)).toEqual(all.Items.MatchedOffer.slice(7, 14).map((o: any) => o.OfferId));
+      expect(seven.Items.MatchedOffer.map((o: MatchedOffer) => o.OfferId)).toEqual(all.Items.MatchedOffer.slice(7, 14).map((o: MatchedOffer) => o.OfferId));
     });
 
     it.each([
@@ -645,7 +656,7 @@ describe('PersonalizedOffersSimulator', () => {
       await feedback(s, c.OfferId, 1);
       const list = async (query: Query) => (await call('GET', '/plo/v1/userfeedback', { query: { ...s.creds, ...query } })).body.Response;
       expect(await list({})).toMatchObject({ TotalCount: '3', CurrentPage: '1', NumberOfPages: '1', ItemsPerPage: '3' });
-      expect((await list({ feedback: '1' })).Items.UserFeedback.map((f: any) => f.OfferId)).toEqual([b.OfferId, c.OfferId]);
+      expect((await list({ feedback: '1' })).Items.UserFeedback.map((f: UserFeedbackItem) => f.OfferId)).toEqual([b.OfferId, c.OfferId]);
       expect((await list({ feedback: '0' })).Items.UserFeedback).toEqual([{ OfferId: a.OfferId, Feedback: '0' }]);
       expect((await list({ feedback: '0,1' })).TotalCount).toBe('3');
       expect((await list({ offer_id: c.OfferId })).Items.UserFeedback).toEqual([{ OfferId: c.OfferId, Feedback: '1' }]);
@@ -738,7 +749,7 @@ describe('PersonalizedOffersSimulator', () => {
       const s = await session();
       const [offer] = await available(s);
       expect(refused(await call('POST', '/plo/v2/activatestatementcreditoffer', build(s, offer.OfferId)))).toEqual(errorShape(400, description));
-      expect((await allOffers(s)).find((o) => o.OfferId === offer.OfferId).ActiveSc).toBe('AVAILABLE');
+      expect((await allOffers(s)).find((o) => o.OfferId === offer.OfferId)!.ActiveSc).toBe('AVAILABLE');
     });
 
     it('v1.3 refuses a body (even {}) and an unknown offer', async () => {
@@ -765,7 +776,7 @@ describe('PersonalizedOffersSimulator', () => {
         const here = await redeemed({ creds: { FId: '999999', UserToken: await login(userId) } } as Session);
         const token = await login(userId, '999999', other, otherUrl);
         const there = await call('GET', '/plo/v1/redeemedoffers', { query: { FId: '999999', UserToken: token } }, otherUrl);
-        const strip = (r: Answer) => r.body.Response.Items.RedeemedOffer.map((o: any) => [o.OfferId, o.Transactions]);
+        const strip = (r: Answer) => r.body.Response.Items.RedeemedOffer.map((o: RedeemedOffer) => [o.OfferId, o.Transactions]);
         expect(strip(there)).toEqual(strip(here));
         expect(strip(here).length).toBeGreaterThanOrEqual(1);
         expect(strip(here).length).toBeLessThanOrEqual(3);
@@ -778,7 +789,7 @@ describe('PersonalizedOffersSimulator', () => {
       const sets = new Set<string>();
       for (let i = 0; i < 5; i++) {
         const s = await session();
-        sets.add(JSON.stringify((await redeemed(s)).body.Response.Items.RedeemedOffer.map((o: any) => o.OfferId)));
+        sets.add(JSON.stringify((await redeemed(s)).body.Response.Items.RedeemedOffer.map((o: RedeemedOffer) => o.OfferId)));
       }
       expect(sets.size).toBeGreaterThan(1);
     });
@@ -788,7 +799,7 @@ describe('PersonalizedOffersSimulator', () => {
       const before = await savings(s);
       const all = await allOffers(s);
       expect(before.offersAvailable + before.offersRedeemed).toBe(all.length);
-      const offer = all.find((o) => o.ActiveSc === 'AVAILABLE' && o.RedemptionMode === 'CASH' && o.DiscountType === 'ABSOLUTE');
+      const offer = all.find((o) => o.ActiveSc === 'AVAILABLE' && o.RedemptionMode === 'CASH' && o.DiscountType === 'ABSOLUTE')!;
       const count = Number((await redeemed(s)).body.Response.TotalCount);
 
       simulator.recordRedemption(s.fId, s.userId, offer.OfferId, '999.50');
@@ -799,7 +810,7 @@ describe('PersonalizedOffersSimulator', () => {
         ScActivation: { ActivationId: expect.any(String) },
         Transactions: { Transaction: [{ TransactionAmount: '999.50', CashbackEarned: offer.Discount, RedemptionDate: isoDay() }] },
       });
-      expect((await allOffers(s)).find((o) => o.OfferId === offer.OfferId).ActiveSc).toBe('ACTIVATED_STATEMENT_CREDIT');
+      expect((await allOffers(s)).find((o) => o.OfferId === offer.OfferId)!.ActiveSc).toBe('ACTIVATED_STATEMENT_CREDIT');
 
       const after = await savings(s);
       expect(after.offersRedeemed).toBe(before.offersRedeemed + 1);
@@ -846,7 +857,7 @@ describe('PersonalizedOffersSimulator', () => {
       try {
         const userId = `cat-${serial++}`;
         // A user's own state (seeded activations) differs per user: compare offers minus that.
-        const neutral = (offers: any[]) => offers.map(({ ActiveSc, ScActivation, ActivationDate, ...o }) => o);
+        const neutral = (offers: MatchedOffer[]) => offers.map(({ ActiveSc, ScActivation, ActivationDate, ...o }) => o);
         const here = neutral(await allOffers({ creds: { FId: '999999', UserToken: await login(userId) } } as Session));
         const token = await login(userId, '999999', other, otherUrl);
         const there = await call('GET', '/plo/v1/matchedoffers', { query: { FId: '999999', UserToken: token, ItemsPerPage: 100 } }, otherUrl);
@@ -949,7 +960,7 @@ describe('PersonalizedOffersSimulator', () => {
       const [offer] = await available(s);
       simulator.setFault({ type: 'reset-mid-body' }, { operation: 'activateStatementCreditOffer', times: 1 });
       await expect(activate(s, offer.OfferId)).rejects.toThrow();
-      expect((await allOffers(s)).find((o) => o.OfferId === offer.OfferId).ActiveSc).toBe('ACTIVATED_STATEMENT_CREDIT');
+      expect((await allOffers(s)).find((o) => o.OfferId === offer.OfferId)!.ActiveSc).toBe('ACTIVATED_STATEMENT_CREDIT');
       expect((await activate(s, offer.OfferId)).body.Response.Status.Code).toBe('400');
     });
 

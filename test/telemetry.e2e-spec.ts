@@ -415,7 +415,12 @@ describe('tracing and metrics (OpenTelemetry)', () => {
       if (value === null || value === undefined) return;
       if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') text.push(String(value));
       else if (Array.isArray(value)) value.forEach(walk);
-      else if (typeof value === 'object') for (const [k, v] of Object.entries(value)) (text.push(k), walk(v));
+      else if (typeof value === 'object') {
+        for (const [k, v] of Object.entries(value)) {
+          text.push(k);
+          walk(v);
+        }
+      }
     };
     const finished = spans();
     expect(finished.length).toBeGreaterThan(15);
@@ -469,7 +474,7 @@ describe('tracing and metrics (OpenTelemetry)', () => {
     it('without @opentelemetry/api installed: no-op telemetry, and the module runs on it', async () => {
       const missing = () => Promise.reject(Object.assign(new Error("Cannot find package '@opentelemetry/api'"), { code: 'ERR_MODULE_NOT_FOUND' }));
       await expect(loadTelemetry(simulator.baseUrl, missing)).resolves.toBe(NOOP_TELEMETRY);
-      await expect(loadTelemetry(simulator.baseUrl, async () => ({ trace: {} }))).resolves.toBe(NOOP_TELEMETRY); // not a usable api
+      await expect(loadTelemetry(simulator.baseUrl, () => Promise.resolve({ trace: {} }))).resolves.toBe(NOOP_TELEMETRY); // not a usable api
       await expect(loadTelemetry(simulator.baseUrl)).resolves.not.toBe(NOOP_TELEMETRY);
 
       moduleRef = await Test.createTestingModule({

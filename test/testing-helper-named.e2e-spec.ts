@@ -80,7 +80,7 @@ describe('usePersonalizedOffersSimulator with { name }: one simulator per regist
     // A test machine's environment: no PLO_* at all (so every namespace is invalid as it is).
     for (const name of Object.keys(process.env).filter((n) => n.startsWith('PLO_'))) {
       savedEnv[name] = process.env[name];
-      delete process.env[name];
+      Reflect.deleteProperty(process.env, name);
     }
     await Promise.all([simA.start(), simB.start(), simDefault.start()]);
   });

@@ -117,7 +117,7 @@ describe('usePersonalizedOffersSimulator (testing entry)', () => {
     // A test machine's environment: no PLO_* at all, so the namespace is invalid.
     for (const name of Object.keys(process.env).filter((n) => n.startsWith('PLO_'))) {
       savedEnv[name] = process.env[name];
-      delete process.env[name];
+      Reflect.deleteProperty(process.env, name);
     }
     await simulator.start();
   });
@@ -285,13 +285,13 @@ describe("usePersonalizedOffersSimulator keeps the app's own oauth, http, cache 
   beforeEach(() => {
     for (const name of Object.keys(process.env).filter((n) => n.startsWith('PLO_'))) {
       savedEnv[name] = process.env[name];
-      delete process.env[name];
+      Reflect.deleteProperty(process.env, name);
     }
   });
   afterEach(async () => {
     await moduleRef?.close();
     moduleRef = undefined;
-    for (const name of Object.keys(process.env).filter((n) => n.startsWith('PLO_'))) delete process.env[name];
+    for (const name of Object.keys(process.env).filter((n) => n.startsWith('PLO_'))) Reflect.deleteProperty(process.env, name);
     Object.assign(process.env, savedEnv);
     await Promise.all(simulators.splice(0).map((s) => s.stop()));
   });
@@ -311,12 +311,12 @@ describe("usePersonalizedOffersSimulator keeps the app's own oauth, http, cache 
         authInfo: simulator.authInfo,
       });
     }
-    const resolved = moduleRef.get(PERSONALIZED_OFFERS_RESOLVED_OPTIONS) as {
+    const resolved = moduleRef.get<{
       http: { timeoutMs: number; proxy?: string };
       signer?: unknown;
       baseUrl: string;
       fId: string;
-    };
+    }>(PERSONALIZED_OFFERS_RESOLVED_OPTIONS);
     expect(resolved.baseUrl).toBe(simulator.baseUrl);
     expect(resolved.fId).toBe('999999');
     expect(resolved.http.timeoutMs).toBe(4321);

@@ -143,7 +143,7 @@ describe('UserPresentmentService, AccessTokenService and PlatformAdminService ag
   });
 
   describe.each<[string, () => Promise<PresentmentUser>]>([
-    ['a user id', async () => 'table-user'],
+    ['a user id', () => Promise.resolve('table-user')],
     ['a held { accessToken }', async () => ({ accessToken: await accessTokens.createAccessToken('table-holder') })],
   ])('every user-presentment operation, with the user given as %s', (_, userOf) => {
     let user: PresentmentUser;
@@ -264,7 +264,7 @@ describe('UserPresentmentService, AccessTokenService and PlatformAdminService ag
     for await (const offer of presentment.iterateOffers('pager', { limit: 25 })) ids.push(offer.id!);
     expect(ids).toHaveLength(first.total!);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(requestsFor('getOffers').map((r) => r.query.offset?.[0])).toEqual(Array.from({ length: Math.ceil(first.total! / 25) }, (_, i) => String(i * 25)));
+    expect(requestsFor('getOffers').map((r) => r.query.offset[0])).toEqual(Array.from({ length: Math.ceil(first.total! / 25) }, (_, i) => String(i * 25)));
   });
 
   describe('platform admin', () => {

@@ -40,7 +40,7 @@ export function verifyOAuthRequest(
   publicKey: KeyObject,
   expect: { consumerKey: string; origin: string; method?: 'RSA-SHA256' | 'RSA-PSS' },
 ): { ok: boolean; params: Map<string, string>; baseString: string } {
-  const oauth = parseAuthorization(String(req.headers.authorization ?? ''));
+  const oauth = parseAuthorization(req.headers.authorization ?? '');
   const [path, query = ''] = req.url.split(/\?(.*)/s);
   const all: Array<[string, string]> = decodeQuery(query).map(([k, v]) => [encode(k), encode(v)]);
   for (const [k, v] of oauth) if (k !== 'oauth_signature' && k !== 'realm') all.push([k, v]);
@@ -56,9 +56,7 @@ export function verifyOAuthRequest(
   const key = method === 'RSA-PSS' ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : publicKey;
   const signatureOk = verifier.verify(key, oauth.get('oauth_signature') ?? '', 'base64');
   // The body hash must cover the exact bytes received (the empty string for a GET).
-  const bodyHash = createHash('sha256')
-    .update(req.body ?? Buffer.alloc(0))
-    .digest('base64');
+  const bodyHash = createHash('sha256').update(req.body).digest('base64');
   const ok =
     signatureOk &&
     oauth.get('oauth_signature_method') === method &&

@@ -81,8 +81,8 @@ export class RedisCluster {
       const f = line.split(' ');
       if (!f[2].includes('master') || f[2].includes('fail')) continue;
       for (const range of f.slice(8)) {
-        const [from, to] = range.split('-').map(Number);
-        if (slot >= from && slot <= (to ?? from)) return Number(/:(\d+)@/.exec(f[1])![1]);
+        const [from, to = from] = range.split('-').map(Number); // `5461` or `0-5460`
+        if (slot >= from && slot <= to) return Number(/:(\d+)@/.exec(f[1])![1]);
       }
     }
     throw new Error(`no live master serves slot ${slot}`);
