@@ -55,7 +55,7 @@ export async function moduleContender(options: Partial<PersonalizedOffersModuleO
         }),
       ],
     },
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options bag as a class of optional fields only (no methods, no private state) and documents passing a plain object; an instance would carry every field as `undefined`.
+
     { logger: false },
   );
   return {

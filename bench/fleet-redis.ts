@@ -141,7 +141,7 @@ async function instance(simulator: PersonalizedOffersSimulator, baseUrl: string,
         }),
       ],
     },
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options bag as a class of optional fields only (no methods, no private state) and documents passing a plain object; an instance would carry every field as `undefined`.
+
     { logger: false },
   );
   const store = app.get<RedisTokenStore>(PERSONALIZED_OFFERS_TOKEN_STORE);

@@ -23,6 +23,7 @@ fi
 step npm run build
 step npm run typecheck
 step npm run format:check
+step npm run lint
 # The public API against its reviewed report (etc/*.api.md): a change of an exported type fails
 # here until `npm run api:update` is run and the report diff reviewed (and a changeset added).
 step npm run api:check:built

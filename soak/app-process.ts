@@ -30,7 +30,7 @@ const { SoakRoutesController } = await import('./soak-routes.js');
 const definition = AppModule.register(process.env);
 const app = await NestFactory.create(
   { ...definition, controllers: [...(definition.controllers ?? []), SoakRoutesController] },
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options bag as a class of optional fields only (no methods, no private state) and documents passing a plain object; an instance would carry every field as `undefined`.
+
   { logger: ['error'] },
 );
 app.enableShutdownHooks();

@@ -55,7 +55,6 @@ class UpstreamModule implements OnApplicationShutdown {
  * (`/banks/:bank/…`), one named registration each, each on its own upstream.
  */
 @Module({})
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class by design: @Module carries its metadata, register() its dynamic form
 export class AppModule {
   static register(env: NodeJS.ProcessEnv = process.env): DynamicModule {
     // One module object for every registration's imports: one set of upstreams.

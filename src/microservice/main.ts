@@ -32,7 +32,7 @@ async function bootstrap(): Promise<void> {
 
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(
     OffersMicroserviceModule.register({ personalizedOffers, embeddedSimulator: upstream.simulator }),
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares NestApplicationContextOptions as a class but reads it as a plain object: a literal is its documented use
+
     { transport: Transport.TCP, options: { host, port } },
   );
   app.enableShutdownHooks();

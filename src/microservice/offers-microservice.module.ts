@@ -28,7 +28,6 @@ export interface OffersMicroserviceOptions {
  * `NestFactory.createMicroservice(OffersMicroserviceModule.register(…), { transport: Transport.TCP, … })`.
  */
 @Module({})
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class by design: @Module carries its metadata, register() its dynamic form
 export class OffersMicroserviceModule {
   static register(options: OffersMicroserviceOptions): DynamicModule {
     return {

@@ -41,7 +41,6 @@ class OptionsFactory {
 }
 
 @Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class its @Module decorator describes
 class OptionsFactoryModule {}
 
 describe('PersonalizedOffersModule', () => {
@@ -92,7 +91,6 @@ describe('PersonalizedOffersModule', () => {
 
   it('isGlobal makes the providers visible to modules that do not import it', async () => {
     @Module({ providers: [UsesConfig], exports: [UsesConfig] })
-    // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class its @Module decorator describes
     class FeatureModule {}
     const ref = await compile([PersonalizedOffersModule.forRoot({ ...options('444444'), isGlobal: true }), FeatureModule]);
     expect(ref.get(UsesConfig).fId).toBe('444444');
@@ -100,14 +98,12 @@ describe('PersonalizedOffersModule', () => {
 
   it('without isGlobal, a module that does not import it cannot inject its providers', async () => {
     @Module({ providers: [UsesConfig] })
-    // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class its @Module decorator describes
     class FeatureModule {}
     await expect(compile([PersonalizedOffersModule.forRoot(options()), FeatureModule])).rejects.toThrow(/UsesConfig/);
   });
 
   it('isGlobal works for forRootAsync too', async () => {
     @Module({ providers: [UsesConfig], exports: [UsesConfig] })
-    // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class its @Module decorator describes
     class FeatureModule {}
     const ref = await compile([PersonalizedOffersModule.forRootAsync({ useFactory: () => options('555555'), isGlobal: true }), FeatureModule]);
     expect(ref.get(UsesConfig).fId).toBe('555555');
@@ -115,10 +111,8 @@ describe('PersonalizedOffersModule', () => {
 
   it('two registrations stay separate', async () => {
     @Module({ imports: [PersonalizedOffersModule.forRoot(options('111111'))], providers: [UsesConfig], exports: [UsesConfig] })
-    // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class its @Module decorator describes
     class BankA {}
     @Module({ imports: [PersonalizedOffersModule.forRoot(options('222222'))], providers: [UsesConfig], exports: [UsesConfig] })
-    // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class its @Module decorator describes
     class BankB {}
     const ref = await compile([BankA, BankB]);
     const a = ref.select(BankA).get(UsesConfig, { strict: true });

@@ -10,7 +10,7 @@ import {
 } from './personalized-offers.constants.js';
 
 /** A class or a symbol the module provides: what `getPersonalizedOffersToken` names for a registration. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any constructor, whatever its parameters (the public type in the API report; `unknown[]` would refuse classes with typed constructors)
 export type PersonalizedOffersProviderToken = symbol | (abstract new (...args: any[]) => unknown);
 
 /** A registration name: letters, digits, `_` and `-`, 1 to 64 characters (it goes into cache keys and telemetry). */

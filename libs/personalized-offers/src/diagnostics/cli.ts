@@ -189,7 +189,6 @@ async function diagnose(options: Options): Promise<DiagnosticReport> {
   }
   let app;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares NestApplicationContextOptions as a class but reads it as a plain object: a literal is its documented use
     app = await NestFactory.createApplicationContext(PersonalizedOffersModule.forRoot(moduleOptions), {
       logger: options.verbose ? stderrLogger : false,
       abortOnError: false,

@@ -158,7 +158,7 @@ describe('PersonalizedOffersExceptionFilter: the HTTP response of every mapping 
       controllers: [FailingController],
       providers: [{ provide: APP_FILTER, useClass: PersonalizedOffersExceptionFilter }],
     }).compile();
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options bag as a class; a literal is its documented use
+
     app = moduleRef.createNestApplication({ logger: false });
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -222,7 +222,7 @@ describe('PersonalizedOffersExceptionFilter({ logErrors })', () => {
           : [];
     const moduleRef = await Test.createTestingModule({ controllers: [BoomController], providers }).compile();
     const { logger, lines } = capture();
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options bag as a class; a literal is its documented use
+
     const app = moduleRef.createNestApplication({ logger });
     if (register === 'global-options-off') app.useGlobalFilters(new PersonalizedOffersExceptionFilter({ logErrors: false }));
     if (register === 'global-adapter-host') app.useGlobalFilters(new PersonalizedOffersExceptionFilter(app.get(HttpAdapterHost)));

@@ -214,7 +214,6 @@ export class LegacyUserPresentmentService {
     try {
       return this.executor.execute(operation, params, callerCredential(user, 'userToken', this.byId));
     } catch (error) {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what the synchronous part threw, unchanged (not async: no extra promise per call)
       return Promise.reject(error);
     }
   }

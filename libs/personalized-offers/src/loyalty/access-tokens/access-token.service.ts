@@ -69,7 +69,6 @@ export class AccessTokenService {
       try {
         utcOffset = this.check(userId, options);
       } catch (error) {
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what the synchronous part threw, unchanged (this method is deliberately not async)
         return Promise.reject(error);
       }
     }

@@ -267,7 +267,6 @@ export class UserPresentmentService {
     try {
       return this.executor.execute(operation, params, callerCredential(user, 'accessToken', this.byId));
     } catch (error) {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what the synchronous part threw, unchanged (not async: no extra promise per call)
       return Promise.reject(error);
     }
   }
