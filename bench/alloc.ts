@@ -9,7 +9,7 @@
 import 'reflect-metadata';
 import { generateKeyPairSync } from 'node:crypto';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { moduleContender } from './contenders.js';
+import { moduleContender, undiciContender } from './contenders.js';
 import { Upstream, runConcurrent } from './harness.js';
 
 const exposedGc = (globalThis as { gc?: () => void }).gc;
@@ -52,9 +52,16 @@ await runConcurrent(2_000, 16, signedCall);
 await runConcurrent(500, 16, pageCall);
 const s = await perCall(500, signedCall);
 const p = await perCall(100, pageCall);
+// The same page through the bare limit (undici Pool + JSON.parse): what the page itself costs.
+const bare = undiciContender(upstream.baseUrl, 16);
+const barePageCall = () => bare.matchedOffers('tok');
+await runConcurrent(500, 16, barePageCall);
+const b = await perCall(100, barePageCall);
 const kb = (x: number) => `${Math.round(x).toLocaleString('en-US')} B`;
 console.log(`signed cold request (OAuth 1.0a): heap ${kb(s.heap)} per call, ArrayBuffers ${kb(s.arrayBuffers)}`);
 console.log(`50-offer page (${upstream.matchedOffersBytes} bytes): heap ${kb(p.heap)} per call, ArrayBuffers ${kb(p.arrayBuffers)}`);
+console.log(`same page, undici + JSON.parse alone: heap ${kb(b.heap)} per call, ArrayBuffers ${kb(b.arrayBuffers)}`);
+await bare.close();
 await signed.close();
 await plain.close();
 await upstream.stop();

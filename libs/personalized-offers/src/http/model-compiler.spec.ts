@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import * as loyalty from '../loyalty/models/index.js';
 import * as legacy from '../plo/models/index.js';
 import { UserTokenResponse } from '../user-token/user-token.response.js';
-import { type WireField, compileModel, wireFieldsOf } from './model-compiler.js';
+import { type WireField, compileModel, parsesWithGeneratedCode, registerWireField, wireFieldsOf } from './model-compiler.js';
 
 type Ctor = new () => object;
 
@@ -138,5 +138,30 @@ describe('compiled model parsing accepts exactly what class-validator accepts, a
     const result = parse(JSON.parse('{"accessToken":"t","__proto__":{"polluted":true}}'));
     expect(result.ok && Object.getPrototypeOf(result.value)).toBe(loyalty.UserAccessToken.prototype);
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
+  it.each(MODELS)('%s is parsed by a generated function (named loads and stores)', (_, Model) => {
+    expect(parsesWithGeneratedCode(Model)).toBe(true);
+  });
+
+  it('falls back to the walking parser for a field name that cannot be written as `raw.Name`, with the same answers', () => {
+    class Odd {}
+    registerWireField(Odd.prototype, 'data-id', { kind: 'text' });
+    registerWireField(Odd.prototype, 'toString', { kind: 'counter' });
+    const parse = compileModel(Odd);
+    expect(parsesWithGeneratedCode(Odd)).toBe(false);
+    expect(parse({ 'data-id': 5, toString: '7', extra: true })).toEqual({
+      ok: true,
+      value: Object.assign(new Odd(), { 'data-id': '5', toString: 7, extra: true }),
+    });
+    expect(parse({ toString: 'x' })).toEqual({ ok: false, path: 'toString' });
+  });
+
+  it('keeps unknown wire keys only when the answer has some, beside every known one', () => {
+    const parse = compileModel(loyalty.UserAccessToken);
+    const plain = parse({ accessToken: 't' });
+    const extra = parse({ accessToken: 't', zz: 1, nested: { a: [1] } });
+    expect(plain.ok && Object.keys(plain.value).filter((k) => (plain.value as Record<string, unknown>)[k] !== undefined)).toEqual(['accessToken']);
+    expect(extra.ok && extra.value).toMatchObject({ accessToken: 't', zz: 1, nested: { a: [1] } });
   });
 });
