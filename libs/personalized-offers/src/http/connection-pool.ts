@@ -17,6 +17,8 @@ import { undiciAdapter } from './undici.adapter.js';
 @Injectable()
 export class ConnectionPool implements OnModuleDestroy {
   private readonly undici?: Dispatcher;
+  /** Whether the undici dispatcher writes into the headers object it is given (the proxy agents add `host`). */
+  readonly writesHeaders: boolean = false;
   private readonly nodeAgents?: { http: HttpAgent; https: HttpsAgent };
 
   private readonly proxy?: URL;
@@ -34,6 +36,7 @@ export class ConnectionPool implements OnModuleDestroy {
       // Loopback never goes through an egress proxy (the simulator, local stand-ins).
       else if (!options.loopback && proxyInEnvironment()) this.undici = new EnvHttpProxyAgent({ ...base, ...tunnel });
       else this.undici = new UndiciAgent(base);
+      this.writesHeaders = !(this.undici instanceof UndiciAgent);
     } else {
       const settings = { keepAlive: true, maxSockets, scheduling: 'lifo' as const };
       this.nodeAgents = { http: new HttpAgent(settings), https: new HttpsAgent({ ...settings, ...(tls ?? {}) }) };
