@@ -536,7 +536,6 @@ function isTooLarge(error: unknown): boolean {
   return error instanceof AxiosError && typeof error.message === 'string' && error.message.startsWith('maxContentLength size of');
 }
 
-/** `headers` may be missing: an application's response interceptor runs before this and may replace the response. */
 /**
  * undici's answer headers as the module keeps them: undici already gives lower-case names and
  * string values, so only repeated headers (arrays) need joining; no entries array, no lower-casing.
@@ -550,6 +549,7 @@ function undiciHeaders(headers: Record<string, string | string[] | undefined>): 
   return out;
 }
 
+/** `headers` may be missing: an application's response interceptor runs before this and may replace the response. */
 function flattenHeaders(headers: AxiosResponse['headers'] | Record<string, string | string[] | undefined> | undefined): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
