@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
+import { answersPing } from '../../src/microservice/redis-ping.js';
 
 /**
  * A real `redis-server` of this test file's own, on its own port, no persistence. `npm test`
@@ -68,23 +68,6 @@ export async function waitForPing(port: number, timeoutMs = 10_000): Promise<voi
     if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.setTimeout(500);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
 }
 
 /** SIGKILLs a server process (no goodbye to clients) and waits until it has exited; nothing when it is gone already. */
