@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import { createCipheriv } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
@@ -8,6 +10,7 @@ import { PersonalizedOffersConfigError } from '../errors/personalized-offers-con
 import type { AuthInfoEncoding, AuthInfoMode, AuthInfoOptions } from '../interfaces/index.js';
 import { AuthInfoCryptoService } from './auth-info-crypto.service.js';
 import { AuthInfoKeyMaterial } from './auth-info-key-material.js';
+import { encryptAuthInfo } from './auth-info.codec.js';
 
 interface Vector {
   mode: AuthInfoMode;
@@ -65,6 +68,70 @@ describe('AuthInfo known-answer vectors (OpenSSL)', () => {
     });
     expect(asBuffers.encrypt(v.userId, v.unixTime)).toBe(v.authInfo);
     expect(asBase64.encrypt(v.userId, v.unixTime)).toBe(v.authInfo);
+  });
+});
+
+describe('AuthInfo on one long-lived cipher context per key material', () => {
+  // encryptAuthInfo keeps one OpenSSL context per material and chains messages on it; every
+  // message must still be exactly what a fresh createCipheriv gives.
+  const fresh = (material: AuthInfoKeyMaterial, plaintext: string, iv: Buffer | null) => {
+    const c = createCipheriv(material.mode === 'ecb' ? 'aes-128-ecb' : 'aes-128-cbc', material.rawKey(), iv);
+    return Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
+  };
+  // Lengths around block edges, multi-byte and astral characters: 0–80 UTF-8 bytes.
+  const alphabet = ['a', 'Z', '0', ':', '-', 'é', '€', '😀', ' '];
+  const plaintexts = (count: number, seed: number) => {
+    let x = seed;
+    const next = () => (x = (x * 1103515245 + 12345) % 2 ** 31);
+    return Array.from({ length: count }, () => Array.from({ length: next() % 40 }, () => alphabet[next() % alphabet.length]).join(''));
+  };
+
+  it('gives every message the bytes of a fresh context, in every mode, with three materials interleaved', () => {
+    const cbc = AuthInfoKeyMaterial.from({ key: KEY, iv: IV });
+    const ecb = AuthInfoKeyMaterial.from({ key: KEY, mode: 'ecb', encoding: 'base64' });
+    const random = AuthInfoKeyMaterial.from({ key: IV, mode: 'cbc-random-iv', encoding: 'base64url' });
+    const texts = plaintexts(3_000, 7);
+    expect(new Set(texts.map((t) => Buffer.byteLength(t) % 16)).size).toBe(16);
+    texts.forEach((text, i) => {
+      const material = [cbc, ecb, random][i % 3];
+      const out = Buffer.from(encryptAuthInfo(material, text), material.encoding);
+      if (material.mode === 'cbc-random-iv') {
+        expect(out.subarray(16)).toEqual(fresh(material, text, out.subarray(0, 16)));
+      } else {
+        expect(out).toEqual(fresh(material, text, material.mode === 'cbc' ? material.rawIv()! : null));
+      }
+    });
+  });
+
+  it('reproduces every OpenSSL vector on one material, in order and again in reverse', () => {
+    const byMaterial = new Map<string, Vector[]>();
+    for (const v of vectors) {
+      const id = `${v.mode}|${v.encoding}|${v.key}|${v.iv}`;
+      byMaterial.set(id, [...(byMaterial.get(id) ?? []), v]);
+    }
+    expect([...byMaterial.values()].some((group) => group.length > 1)).toBe(true);
+    for (const group of byMaterial.values()) {
+      const v0 = group[0];
+      const material = AuthInfoKeyMaterial.from({ key: v0.key, ...(v0.iv ? { iv: v0.iv } : {}), mode: v0.mode, encoding: v0.encoding });
+      for (const v of [...group, ...group.slice().reverse(), ...group]) expect(encryptAuthInfo(material, v.plaintext)).toBe(v.authInfo);
+    }
+  });
+
+  it('drops a context that gave back fewer bytes than it was given, and the next message is right again', () => {
+    const cbc = AuthInfoKeyMaterial.from({ key: KEY, iv: IV });
+    encryptAuthInfo(cbc, 'warm:the:context');
+    const proto = Object.getPrototypeOf(createCipheriv('aes-128-cbc', Buffer.alloc(16), Buffer.alloc(16))) as { update: (b: Buffer) => Buffer };
+    const update = proto.update;
+    const spy = jest.spyOn(proto, 'update').mockImplementationOnce(function (this: unknown, block: Buffer) {
+      // The real context advances; only the answer is short, as if OpenSSL had held a block back.
+      return update.call(this, block).subarray(16);
+    });
+    try {
+      expect(() => encryptAuthInfo(cbc, 'user-1:FID:1700000000')).toThrow('AES context buffered a block');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(Buffer.from(encryptAuthInfo(cbc, 'user-2:FID:1700000000'), 'hex')).toEqual(fresh(cbc, 'user-2:FID:1700000000', cbc.rawIv()!));
   });
 });
 
