@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import * as loyalty from '../loyalty/models/index.js';
 import * as legacy from '../plo/models/index.js';
 import { UserTokenResponse } from '../user-token/user-token.response.js';
-import { type WireField, compileModel, parsesWithGeneratedCode, registerWireField, wireFieldsOf } from './model-compiler.js';
+import { type WireField, compileModel, generatedDecision, parsesWithGeneratedCode, registerWireField, wireFieldsOf } from './model-compiler.js';
 
 type Ctor = new () => object;
 
@@ -115,6 +115,10 @@ describe('compiled model parsing accepts exactly what class-validator accepts, a
           accepted += 1;
           expect(actual.value).toStrictEqual(expected.value);
         }
+        // The generated parser decides the same alone: the walking one is only asked for a path.
+        const alone = generatedDecision(Model, structuredClone(body));
+        expect(alone.ok).toBe(expected.ok);
+        if (expected.ok && alone.ok) expect(alone.value).toStrictEqual(expected.value);
       }),
       { numRuns: 400, seed: 20261129 },
     );
