@@ -18,7 +18,7 @@ import {
   UserTokenService,
 } from 'nestjs-personalized-offers';
 import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
-import { freePort } from './support/free-port.js';
+import { freePort } from '../src/microservice/free-port.js';
 
 /*
  * Contract test: the module's requests and the simulator's answers, checked against the v1.5

@@ -19,7 +19,7 @@ import { firstValueFrom, timeout } from 'rxjs';
 import { OffersMicroserviceModule, withRedisTokenCache } from '../src/microservice/offers-microservice.module.js';
 import { OFFERS_PATTERNS, type OffersRpcError, type UserTokenStatus } from '../src/microservice/offers-rpc.contract.js';
 import { captureLogger } from './support/capture-logger.js';
-import { freePort } from './support/free-port.js';
+import { freePort } from '../src/microservice/free-port.js';
 import { RedisServer } from './support/redis-server.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PersonalizedOffersSimulator } from 'nestjs-personalized-offers/testing';
 import { redactUrl } from './redact-url.js';
+import { freePort } from './free-port.js';
 import { answersPing } from './redis-ping.js';
 
 /**
@@ -48,14 +48,6 @@ function ports(env: NodeJS.ProcessEnv): number[] {
   }
   if (new Set(list).size !== list.length) throw new Error('MICROSERVICE_PORTS lists a port twice.');
   return list;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A local redis-server on a free loopback port, without persistence. */

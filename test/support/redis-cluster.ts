@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './free-port.js';
+import { freePort } from '../../src/microservice/free-port.js';
 import { RedisServer, sigkill, waitForPing } from './redis-server.js';
 
 const run = promisify(execFile);
