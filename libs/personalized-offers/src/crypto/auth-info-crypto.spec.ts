@@ -117,6 +117,19 @@ describe('AuthInfo on one long-lived cipher context per key material', () => {
     }
   });
 
+  it('leaves no plaintext in the buffer it padded (Node may hand that pool memory out again)', () => {
+    const cbc = AuthInfoKeyMaterial.from({ key: KEY, iv: IV });
+    const spy = jest.spyOn(Buffer, 'allocUnsafe');
+    try {
+      encryptAuthInfo(cbc, 'customer-4711:FID:1700000000');
+      const padded = spy.mock.results.map((r) => r.value as Buffer).find((b) => b.length === 32);
+      expect(padded).toBeDefined();
+      expect(padded!.every((byte) => byte === 0)).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('drops a context that gave back fewer bytes than it was given, and the next message is right again', () => {
     const cbc = AuthInfoKeyMaterial.from({ key: KEY, iv: IV });
     encryptAuthInfo(cbc, 'warm:the:context');

@@ -80,6 +80,9 @@ class CipherChain {
     } catch (error) {
       this.#context = undefined;
       throw error;
+    } finally {
+      // `allocUnsafe` memory may come from Node's shared pool: the user id is not left in it.
+      block.fill(0);
     }
   }
 
